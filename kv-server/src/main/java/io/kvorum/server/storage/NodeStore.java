@@ -195,20 +195,27 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
             if (lo >= hi) {
                 return new ArrayList<>();
             }
-            List<Entry> out = readEntries(v, lo, hi, maxBytes);
-            if (out != null) {
-                return out;
+            try {
+                return readEntries(v, lo, hi, maxBytes);
+            } catch (LogDisagrees d) {
+                // Either a write landed after v was read (perhaps still in flight, its view not yet
+                // published) or the stored log is damaged. Wait out any write in flight: if the
+                // view is still v afterwards, nothing changed the log and it really disagrees.
+                logLock.lock();
+                logLock.unlock();
+                if (logView == v) {
+                    throw new StorageException(d.getMessage());
+                }
             }
-            // A write landed between reading the view and reading RocksDB: try again with the new view.
         }
     }
 
     /**
-     * Entries {@code [lo, hi)} as {@code v} describes them, or null if the log changed since
-     * {@code v} was published. The check is by term: by the Log Matching property an entry
-     * with the view's index and term is the entry the view means.
+     * Entries {@code [lo, hi)} as {@code v} describes them. By the Log Matching property an
+     * entry with the view's index and term is the entry the view means, so a missing entry or
+     * another term means the log is not the one {@code v} describes.
      */
-    private List<Entry> readEntries(LogView v, long lo, long hi, long maxBytes) {
+    private List<Entry> readEntries(LogView v, long lo, long hi, long maxBytes) throws LogDisagrees {
         List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
         long bytes = 0;
         dbLock.readLock().lock();
@@ -217,19 +224,13 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
             for (long i = lo; i < hi; i++, it.next()) {
                 byte[] key = it.isValid() ? it.key() : null;
                 if (key == null || StoreLayout.logIndex(key) != i) {
-                    if (logView != v) {
-                        return null;
-                    }
                     it.status();
-                    throw new StorageException("raft_log in " + dir + " is missing the entry at index " + i
+                    throw new LogDisagrees("raft_log in " + dir + " is missing the entry at index " + i
                             + " (log is (" + v.anchorIndex + ", " + v.lastIndex + "])");
                 }
                 Entry e = Records.decodeEntry(key, it.value(), i, dir);
                 if (e.term() != v.term(i)) {
-                    if (logView != v) {
-                        return null;
-                    }
-                    throw new StorageException("raft_log entry at index " + i + " in " + dir + " has term "
+                    throw new LogDisagrees("raft_log entry at index " + i + " in " + dir + " has term "
                             + e.term() + ", but the log's term index says " + v.term(i));
                 }
                 bytes += e.sizeBytes();
@@ -244,6 +245,13 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
                     + e.getMessage(), e);
         } finally {
             dbLock.readLock().unlock();
+        }
+    }
+
+    /** The stored log does not match the view a read started from (see {@link #entries}). */
+    private static final class LogDisagrees extends Exception {
+        LogDisagrees(String message) {
+            super(message, null, false, false);
         }
     }
 
