@@ -22,6 +22,24 @@ public final class MemoryStorage implements RaftStorage {
         ents.add(Entry.normal(0, 0, null));
     }
 
+    /**
+     * Storage of a founding member: the log starts with one committed ADD_VOTER entry per
+     * initial voter at term 1 (see {@link Bootstrap}), so members that join later learn the
+     * whole membership from the log, like etcd's bootstrap.
+     */
+    public static MemoryStorage bootstrap(java.util.Collection<Long> voters) {
+        MemoryStorage s = new MemoryStorage(ConfState.EMPTY);
+        List<Entry> ents = Bootstrap.entries(voters);
+        s.append(ents);
+        s.setHardState(Bootstrap.hardState(ents));
+        return s;
+    }
+
+    /** Storage of a node that will join an existing cluster: empty, no membership. */
+    public static MemoryStorage joining() {
+        return new MemoryStorage(ConfState.EMPTY);
+    }
+
     @Override
     public InitialState initialState() {
         return new InitialState(hardState, confState);

@@ -7,6 +7,7 @@ package io.kvorum.server.raft;
  * @param electionTicks        base election timeout; the real one is random in [base, 2*base)
  * @param heartbeatTicks       interval between leader heartbeats, smaller than electionTicks
  * @param maxMsgBytes          cap on entry bytes in one APPEND (at least one entry is sent)
+ * @param maxMsgEntries        cap on entries in one APPEND
  * @param maxInflightMsgs      pipelining window: APPENDs in flight per follower
  * @param maxUncommittedBytes  back-pressure: the leader refuses proposals beyond this many
  *                             uncommitted bytes (always accepting one when none are pending)
@@ -18,7 +19,7 @@ package io.kvorum.server.raft;
  * @param seed                 seed of the randomness for election timeouts
  */
 public record RaftConfig(long id, int electionTicks, int heartbeatTicks, long maxMsgBytes,
-                         int maxInflightMsgs, long maxUncommittedBytes, long maxApplyBytes,
+                         int maxMsgEntries, int maxInflightMsgs, long maxUncommittedBytes, long maxApplyBytes,
                          boolean preVote, boolean checkQuorum, long applied, long seed) {
 
     public RaftConfig {
@@ -29,33 +30,33 @@ public record RaftConfig(long id, int electionTicks, int heartbeatTicks, long ma
             throw new IllegalArgumentException("need 0 < heartbeatTicks < electionTicks, got "
                     + heartbeatTicks + " and " + electionTicks);
         }
-        if (maxInflightMsgs <= 0 || maxMsgBytes <= 0 || maxUncommittedBytes <= 0 || maxApplyBytes <= 0) {
+        if (maxInflightMsgs <= 0 || maxMsgEntries <= 0 || maxMsgBytes <= 0 || maxUncommittedBytes <= 0 || maxApplyBytes <= 0) {
             throw new IllegalArgumentException("limits must be positive");
         }
     }
 
     /** Sensible defaults: 10-tick elections, 1-tick heartbeats, pre-vote and check-quorum on. */
     public static RaftConfig defaults(long id) {
-        return new RaftConfig(id, 10, 1, 1 << 20, 256, 64L << 20, 64L << 20, true, true, 0, id);
+        return new RaftConfig(id, 10, 1, 1 << 20, 4096, 256, 64L << 20, 64L << 20, true, true, 0, id);
     }
 
     public RaftConfig withApplied(long newApplied) {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, maxMsgBytes, maxInflightMsgs,
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxMsgBytes, maxMsgEntries, maxInflightMsgs,
                 maxUncommittedBytes, maxApplyBytes, preVote, checkQuorum, newApplied, seed);
     }
 
     public RaftConfig withSeed(long newSeed) {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, maxMsgBytes, maxInflightMsgs,
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxMsgBytes, maxMsgEntries, maxInflightMsgs,
                 maxUncommittedBytes, maxApplyBytes, preVote, checkQuorum, applied, newSeed);
     }
 
     public RaftConfig withTicks(int election, int heartbeat) {
-        return new RaftConfig(id, election, heartbeat, maxMsgBytes, maxInflightMsgs,
+        return new RaftConfig(id, election, heartbeat, maxMsgBytes, maxMsgEntries, maxInflightMsgs,
                 maxUncommittedBytes, maxApplyBytes, preVote, checkQuorum, applied, seed);
     }
 
     public RaftConfig withLimits(long msgBytes, int inflight, long uncommittedBytes) {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, msgBytes, inflight,
+        return new RaftConfig(id, electionTicks, heartbeatTicks, msgBytes, maxMsgEntries, inflight,
                 uncommittedBytes, maxApplyBytes, preVote, checkQuorum, applied, seed);
     }
 }
