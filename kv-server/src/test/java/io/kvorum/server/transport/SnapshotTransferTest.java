@@ -197,7 +197,9 @@ class SnapshotTransferTest {
         try {
             a.send(List.of(SNAPSHOT));
             assertTrue(reached.await(WAIT.toSeconds(), TimeUnit.SECONDS));
-            await().atMost(WAIT).until(() -> b1.stats().snapshotBytesReceived() >= 2L * CHUNK);
+            // The sender is paused before chunk 6: once the receiver has chunks 0..5, nothing
+            // else is in flight, so exactly 6 chunks are staged when it dies.
+            await().atMost(WAIT).until(() -> b1.stats().snapshotBytesReceived() == 6L * CHUNK);
             b1.close(); // the receiver dies mid-transfer; its staging directory survives
         } finally {
             release.countDown();
@@ -215,8 +217,8 @@ class SnapshotTransferTest {
         a.send(List.of(SNAPSHOT));
         awaitOutcomes("2:failed", "2:ok");
         assertArrivedIntact(2);
-        assertTrue(stagedByFirst >= 2L * CHUNK);
-        assertEquals(totalBytes - stagedByFirst, b2.stats().snapshotBytesReceived(),
+        assertEquals(6L * CHUNK, stagedByFirst);
+        assertEquals(totalBytes - 6L * CHUNK, b2.stats().snapshotBytesReceived(),
                 "the restarted receiver got only what the first one had not staged");
     }
 
