@@ -455,7 +455,7 @@ public final class RaftCore {
         }
         if (heartbeatElapsed >= cfg.heartbeatTicks()) {
             heartbeatElapsed = 0;
-            bcastHeartbeat(0);
+            bcastHeartbeat(reads.newestPendingRound());
         }
     }
 
@@ -952,12 +952,18 @@ public final class RaftCore {
         }
         Set<Long> members = new HashSet<>(conf.members());
         progress.keySet().removeIf(peer -> !members.contains(peer) && peer != id);
+        List<Long> added = new ArrayList<>();
         for (long peer : members) {
-            progress.computeIfAbsent(peer, k -> {
+            if (!progress.containsKey(peer)) {
                 Progress pr = new Progress(log.lastIndex() + 1, cfg.maxInflightMsgs());
                 pr.recentActive = true;
-                return pr;
-            });
+                progress.put(peer, pr);
+                added.add(peer);
+            }
+        }
+        for (long peer : added) {
+            // Start the newcomer's catch-up now rather than at the next proposal.
+            sendAppend(peer, true);
         }
         if (leadTransferee != 0 && !conf.voters().contains(leadTransferee)) {
             leadTransferee = 0;
