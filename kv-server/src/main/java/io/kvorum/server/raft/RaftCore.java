@@ -38,6 +38,11 @@ public final class RaftCore {
     private long leaderId;
     private Role role = Role.FOLLOWER;
     private ConfState conf;
+    /**
+     * The log index {@link #conf} reflects: the last applied conf change, or a restored
+     * snapshot's index. A conf change at or below it is already part of {@code conf}.
+     */
+    private long confIndex;
 
     private final Map<Long, Progress> progress = new HashMap<>();
     private final Map<Long, Boolean> votes = new HashMap<>();
@@ -70,6 +75,7 @@ public final class RaftCore {
         InitialState init = storage.initialState();
         this.log = new RaftLog(storage, config.applied());
         this.conf = init.confState();
+        this.confIndex = log.applied;
         HardState hs = init.hardState();
         this.term = hs.term();
         this.vote = hs.vote();
@@ -332,7 +338,10 @@ public final class RaftCore {
         }
         for (Entry e : rd.committedEntries()) {
             log.appliedTo(e.index());
-            if (e.type() == EntryType.CONF_CHANGE) {
+            // A snapshot restored since this Ready was handed out already holds the membership
+            // of every entry up to its index: applying an older change again would corrupt it.
+            if (e.type() == EntryType.CONF_CHANGE && e.index() > confIndex) {
+                confIndex = e.index();
                 applyConfChange(ConfChange.decode(e.data()));
             }
         }
@@ -693,6 +702,7 @@ public final class RaftCore {
         // Our entry at the snapshot's index (if any) conflicts: the whole log goes (REFERENCES §7).
         log.restore(s);
         conf = s.conf();
+        confIndex = s.index();
         return true;
     }
 
