@@ -75,7 +75,7 @@ final class SimCluster {
             healAndRequireProgress();
             checker.checkLogMatching(upNodes(), true);
         } catch (Throwable t) {
-            throw new SimulationFailure(seed, clock.now(), t, "  params: " + p + "\n" + describeNodes()
+            throw new SimulationFailure(seed, clock.now(), t, p.toString(), describeNodes()
                     + "  network cuts: " + net.describeCuts() + "\n" + trace.lastEvents(traceLines));
         }
         stats.seeds = 1;
@@ -101,6 +101,10 @@ final class SimCluster {
         }
         for (SimNode n : upNodes()) {
             n.pump();
+            if (faults && n.votedRecently() && rng.nextDouble() < p.crashAfterVoteRate) {
+                // The durability trap of REFERENCES §5: a vote sent must survive a reboot.
+                crash(n);
+            }
         }
         if (clock.now() % LOG_CHECK_EVERY == 0) {
             checker.checkLogMatching(upNodes(), clock.now() % FULL_CHECK_EVERY == 0);
@@ -235,9 +239,11 @@ final class SimCluster {
             transferLeadership();
         }
         if (rng.nextDouble() < p.campaignRate) {
+            // Forced elections, often two at once so that candidates split the vote of one term.
             List<SimNode> up = upNodes();
-            if (!up.isEmpty()) {
-                SimNode n = up.get(rng.nextInt(up.size()));
+            int count = rng.nextBoolean() ? 1 : 2;
+            for (int i = 0; i < count && !up.isEmpty(); i++) {
+                SimNode n = up.remove(rng.nextInt(up.size()));
                 trace.record(clock.now(), n.id, "CAMPAIGN", null);
                 n.core().campaign();
                 checker.observe(n);
@@ -283,7 +289,10 @@ final class SimCluster {
         }
     }
 
-    /** Crashes a node, preferring one caught between taking and persisting a Ready, or the leader. */
+    /**
+     * Crashes a node, preferring one caught between taking and persisting a Ready, one that has
+     * just granted a vote (it must remember it), or the leader.
+     */
     private void crashOne() {
         List<SimNode> up = upNodes();
         int down = existingNodes().size() - up.size();
@@ -292,7 +301,7 @@ final class SimCluster {
         }
         SimNode victim = null;
         int choice = rng.nextInt(10);
-        if (choice < 4) {
+        if (choice < 3) {
             List<SimNode> midWrite = new ArrayList<>();
             for (SimNode n : up) {
                 if (n.holdsUnpersistedReady()) {
@@ -302,18 +311,35 @@ final class SimCluster {
             if (!midWrite.isEmpty()) {
                 victim = midWrite.get(rng.nextInt(midWrite.size()));
             }
+        } else if (choice < 5) {
+            List<SimNode> voted = new ArrayList<>();
+            for (SimNode n : up) {
+                if (n.votedRecently()) {
+                    voted.add(n);
+                }
+            }
+            if (!voted.isEmpty()) {
+                victim = voted.get(rng.nextInt(voted.size()));
+            }
         } else if (choice < 7) {
             victim = leader();
         }
         if (victim == null) {
             victim = up.get(rng.nextInt(up.size()));
         }
+        crash(victim);
+    }
+
+    private void crash(SimNode victim) {
         stats.crashes++;
         if (victim.holdsUnpersistedReady()) {
             stats.crashesBeforePersist++;
         }
         trace.record(clock.now(), victim.id, "CRASH", victim.holdsUnpersistedReady() ? "with unpersisted Ready" : null);
         victim.crash();
+        if (rng.nextInt(3) == 0) {
+            restart(victim); // a quick reboot: back before anyone noticed, with only its disk
+        }
     }
 
     private void restart(SimNode n) {
@@ -510,7 +536,11 @@ final class SimCluster {
     private String describeNodes() {
         StringBuilder b = new StringBuilder();
         for (SimNode n : existingNodes()) {
-            b.append("  ").append(n.describe()).append('\n');
+            try {
+                b.append("  ").append(n.describe()).append('\n');
+            } catch (RuntimeException e) {
+                b.append("  node ").append(n.id).append(": ").append(e).append('\n');
+            }
         }
         return b.toString();
     }

@@ -71,6 +71,8 @@ final class SimNode {
     private Stage stage = Stage.IDLE;
     /** Snapshot data delivered by SNAPSHOT messages, by index, waiting for a Ready to install it. */
     private final Map<Long, KvState> staged = new HashMap<>();
+    /** Step at which this node last sent a granted vote (the nemesis likes to crash it then). */
+    private long lastVoteGrantedAt = Long.MIN_VALUE / 2;
     /** Reads whose read index is known, waiting until this node has applied that far. */
     private final List<ReadState> awaitingApply = new ArrayList<>();
 
@@ -132,6 +134,10 @@ final class SimNode {
 
     ConfState confAtApplied() {
         return confAtApplied;
+    }
+
+    boolean votedRecently() {
+        return clock.now() - lastVoteGrantedAt <= 2;
     }
 
     boolean holdsUnpersistedReady() {
@@ -347,6 +353,9 @@ final class SimNode {
                     throw new InvariantViolation("node " + id + " sends snapshot " + m.snapshot().index()
                             + " but holds state only at " + snapshotData.keySet());
                 }
+            }
+            if (m.type() == MessageType.VOTE_RESPONSE && !m.reject()) {
+                lastVoteGrantedAt = clock.now();
             }
             net.send(m, clock.now(), incarnation, data);
         }

@@ -29,6 +29,8 @@ final class SimParams {
     final double healRate;
     final double crashRate;
     final double restartRate;
+    /** Chance that a node that just granted a vote crashes right then. */
+    final double crashAfterVoteRate;
     final double confChangeRate;
     final double transferRate;
     final double campaignRate;
@@ -59,9 +61,10 @@ final class SimParams {
         healRate = 0.02 + rng.nextDouble() * 0.04;
         crashRate = 0.002 + storm * 0.006;
         restartRate = 0.03 + rng.nextDouble() * 0.07;
+        crashAfterVoteRate = storm * 0.1;
         confChangeRate = 0.005 + rng.nextDouble() * 0.015;
         transferRate = 0.002 + rng.nextDouble() * 0.008;
-        campaignRate = rng.nextDouble() * 0.004;
+        campaignRate = rng.nextDouble() * 0.02;
         compactRate = 0.005 + rng.nextDouble() * 0.04;
 
         writeRate = 0.15 + rng.nextDouble() * 0.45;

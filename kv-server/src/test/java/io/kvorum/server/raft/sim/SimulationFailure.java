@@ -4,8 +4,8 @@ package io.kvorum.server.raft.sim;
 final class SimulationFailure extends RuntimeException {
     private final long seed;
 
-    SimulationFailure(long seed, long step, Throwable cause, String trace) {
-        super("seed " + seed + " failed at step " + step + ": " + describe(cause)
+    SimulationFailure(long seed, long step, Throwable cause, String params, String trace) {
+        super("seed " + seed + " failed at step " + step + ": " + describe(cause) + "\n  params: " + params
                 + "\n  replay: mvn -q -B -o -pl kv-server -am test -Dtest=RaftSimulationTest"
                 + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed
                 + "\n  last events:\n" + trace, cause);
@@ -16,7 +16,8 @@ final class SimulationFailure extends RuntimeException {
     String headline() {
         String m = getMessage();
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        int nl2 = nl < 0 ? -1 : m.indexOf('\n', nl + 1);
+        return nl2 < 0 ? m : m.substring(0, nl2);
     }
 
     long seed() {
