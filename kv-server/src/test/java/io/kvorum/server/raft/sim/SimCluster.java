@@ -45,6 +45,8 @@ final class SimCluster {
     /** By node id; null until a membership change first brings that id in. */
     private final SimNode[] nodes;
     private long lastWriteId;
+    /** Ids whose removal a leader accepted: adding one again is a re-add. */
+    private final boolean[] removed;
 
     SimCluster(long seed, int traceLines) {
         this.seed = seed;
@@ -56,6 +58,7 @@ final class SimCluster {
         this.checker = new InvariantChecker(p.maxId, stats, trace);
         this.reads = new LinearizableReads(stats);
         this.nodes = new SimNode[p.maxId + 1];
+        this.removed = new boolean[p.maxId + 1];
         List<Long> voters = new ArrayList<>();
         for (long id = 1; id <= p.voters; id++) {
             voters.add(id);
@@ -385,6 +388,16 @@ final class SimCluster {
         try {
             leader.core().proposeConfChange(cc);
             trace.record(clock.now(), leader.id, "CONF_PROPOSE", cc);
+            switch (cc.type()) {
+                case ADD_LEARNER -> stats.addLearnerProposals++;
+                case ADD_VOTER -> stats.addVoterProposals++;
+                case REMOVE_NODE -> stats.removeProposals++;
+            }
+            if (cc.type() == ConfChangeType.REMOVE_NODE) {
+                removed[(int) cc.nodeId()] = true;
+            } else if (removed[(int) cc.nodeId()]) {
+                stats.reAddProposals++;
+            }
         } catch (ProposalRejectedException e) {
             trace.record(clock.now(), leader.id, "CONF_REFUSED", cc + " " + e.reason());
         } finally {

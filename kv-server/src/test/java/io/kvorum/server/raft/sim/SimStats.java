@@ -13,6 +13,11 @@ final class SimStats {
     /** Membership changes applied (counted once, when the first node applies the entry). */
     long confChanges;
     long transfers;
+    /** Membership changes the leader accepted, by kind (a re-add brings back a removed id). */
+    long addLearnerProposals;
+    long addVoterProposals;
+    long removeProposals;
+    long reAddProposals;
     /** Linearizable reads that completed and were checked. */
     long reads;
     long writesProposed;
@@ -32,6 +37,10 @@ final class SimStats {
         crashesBeforePersist += o.crashesBeforePersist;
         confChanges += o.confChanges;
         transfers += o.transfers;
+        addLearnerProposals += o.addLearnerProposals;
+        addVoterProposals += o.addVoterProposals;
+        removeProposals += o.removeProposals;
+        reAddProposals += o.reAddProposals;
         reads += o.reads;
         writesProposed += o.writesProposed;
         writesCommitted += o.writesCommitted;
@@ -49,6 +58,8 @@ final class SimStats {
 
     String detailLine() {
         return "simulation detail: writes proposed=" + writesProposed + " committed=" + writesCommitted
+                + " conf proposals: learner=" + addLearnerProposals + " voter=" + addVoterProposals
+                + " remove=" + removeProposals + " re-add=" + reAddProposals
                 + " snapshots installed=" + snapshotsInstalled + " compactions=" + compactions
                 + " crashes before persist=" + crashesBeforePersist
                 + " worst steps to recover=" + maxStepsToRecover;
