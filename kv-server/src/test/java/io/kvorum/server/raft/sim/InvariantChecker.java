@@ -272,9 +272,16 @@ final class InvariantChecker {
         return true;
     }
 
-    /** The core's membership is exactly the one the applied log (or snapshot) describes. */
+    /**
+     * After advance, the core agrees with the node on what was applied: the same applied index,
+     * and exactly the membership the applied log (or snapshot) describes.
+     */
     void afterAdvance(SimNode n) {
         Status st = n.core().status();
+        if (st.applied() != n.state().applied()) {
+            throw new InvariantViolation("node " + n.id + " core reports applied " + st.applied() + " after advance,"
+                    + " but the node applied through " + n.state().applied());
+        }
         if (!st.conf().equals(n.confAtApplied())) {
             throw new InvariantViolation("node " + n.id + " has membership " + st.conf() + " after advance, but"
                     + " its applied entries give " + n.confAtApplied());

@@ -19,6 +19,23 @@ import org.junit.jupiter.api.Test;
  * checks Raft's safety properties after every step; then it heals everything and demands
  * progress. A failure prints its seed and the last events; {@code -Dsim.seed=S} replays it.
  *
+ * <p>What must hold, in every seed:
+ * <ul>
+ *   <li>election safety: at most one leader per term, ever;</li>
+ *   <li>log matching: two logs with the same term at an index are identical up to it;</li>
+ *   <li>leader completeness: a new leader holds every entry committed before its term;</li>
+ *   <li>state-machine safety: no two nodes apply different entries, or reach different states,
+ *       at one index; a snapshot installs exactly the state applied at its index;</li>
+ *   <li>each node applies in order without gaps (a snapshot may jump ahead), and only what is
+ *       durably committed on its own disk; its commit index never decreases, and a restart
+ *       never brings it below the persisted one; the disk never sees a second vote in a term,
+ *       a lower term, a lower commit, or a committed entry rewritten;</li>
+ *   <li>every linearizable read gets a read index no lower than what was committed when it was
+ *       issued, and returns the committed prefix, including every write acknowledged before;</li>
+ *   <li>liveness: once the network heals and every node is up, a fresh proposal is applied on
+ *       every voter within {@link SimCluster#LIVENESS_STEPS} steps.</li>
+ * </ul>
+ *
  * <p>System properties: {@code sim.seeds} (default 2000), {@code sim.steps} (default 2000 per
  * seed), {@code sim.seed} (run only that seed). Seeds run in parallel, each on one thread.
  */
