@@ -215,6 +215,12 @@ final class SimNode {
 
     /** Ready steps 2 and 3: write snapshot, entries and hard state as one; then send acknowledgements. */
     private void persist() {
+        if (ready.snapshot() != null || !ready.entries().isEmpty() || ready.hardState() != null) {
+            List<Entry> es = ready.entries();
+            trace.record(clock.now(), id, "PERSIST", new Persisted(ready.hardState(),
+                    es.isEmpty() ? 0 : es.get(0).index(), es.isEmpty() ? 0 : es.get(es.size() - 1).index(),
+                    ready.snapshot()));
+        }
         checker.beforePersist(this, ready);
         if (ready.snapshot() != null) {
             install(ready.snapshot());
@@ -224,12 +230,6 @@ final class SimNode {
             storage.setHardState(ready.hardState());
         }
         checker.afterPersist(this, ready.hardState());
-        if (ready.snapshot() != null || !ready.entries().isEmpty() || ready.hardState() != null) {
-            List<Entry> es = ready.entries();
-            trace.record(clock.now(), id, "PERSIST", new Persisted(ready.hardState(),
-                    es.isEmpty() ? 0 : es.get(0).index(), es.isEmpty() ? 0 : es.get(es.size() - 1).index(),
-                    ready.snapshot()));
-        }
         stage = Stage.PERSISTED;
         send(ready.messagesAfterPersist());
     }
@@ -237,14 +237,14 @@ final class SimNode {
     /** Ready steps 4 and 5: apply committed entries, serve reads that became servable, advance. */
     private void applyAndAdvance() {
         List<Entry> committed = ready.committedEntries();
-        for (Entry e : committed) {
-            apply(e);
-        }
         if (!committed.isEmpty()) {
             trace.record(clock.now(), id, "APPLY", new Applied(committed.get(0).index(),
                     committed.get(committed.size() - 1).index()));
-            serveAwaitingReads();
         }
+        for (Entry e : committed) {
+            apply(e);
+        }
+        serveAwaitingReads();
         if (rng.nextDouble() < flushRate) {
             flushStateMachine();
         }
@@ -303,6 +303,7 @@ final class SimNode {
     }
 
     private void install(SnapshotMeta meta) {
+        trace.record(clock.now(), id, "INSTALL", meta);
         KvState data = staged.get(meta.index());
         if (data == null) {
             throw new InvariantViolation("node " + id + " is told to install snapshot " + meta.index()
@@ -317,7 +318,6 @@ final class SimNode {
         keepSnapshot(meta.index(), data);
         staged.keySet().removeIf(i -> i <= meta.index());
         stats.snapshotsInstalled++;
-        trace.record(clock.now(), id, "INSTALL", meta);
         serveAwaitingReads();
     }
 
