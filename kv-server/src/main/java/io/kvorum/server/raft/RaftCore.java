@@ -774,8 +774,14 @@ public final class RaftCore {
         }
         pr.recentActive = true;
         pr.probeSent = false;
+        if (pr.state == ProgressState.REPLICATE && pr.inflight.size() >= pr.maxInflight) {
+            // A full window may be full of lost appends: let one more through to find out.
+            pr.inflight.pollFirst();
+        }
         if (pr.match < log.lastIndex() || pr.state == ProgressState.PROBE) {
-            sendAppend(m.from(), false);
+            // Even with nothing new to send: an append lost in REPLICATE is only noticed when
+            // the follower rejects the next one, which an empty append provokes.
+            sendAppend(m.from(), true);
         }
         if (m.context() != 0 && conf.voters().contains(m.from())) {
             reads.confirm(m.from(), m.context());
