@@ -410,6 +410,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             }
         });
         appliedConf = after;
+        stateMachine.committed(last.index());
         appliedEntries.addAndGet(entries.size());
         completions.forEach(Runnable::run);
         if (!appliedConf.equals(before)) {

@@ -16,6 +16,13 @@ public interface StateMachine {
      */
     byte[] apply(long index, byte[] command, StateBatch batch);
 
+    /**
+     * The batch holding everything applied through {@code appliedIndex} is written: effects
+     * that must not be seen before they are durable (watch events) may go out now.
+     */
+    default void committed(long appliedIndex) {
+    }
+
     /** The state was replaced by an installed snapshot: drop any cached view of it. */
     default void restored(long index) {
     }
