@@ -127,6 +127,34 @@ class NodeClusterTest {
     }
 
     @Test
+    void aJoiningNodeIsAddedAsLearnerCatchesUpIsPromotedAndRemoved() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        long leader = cluster.awaitLeader();
+        for (int i = 0; i < 100; i++) {
+            cluster.node(leader).propose(CounterStateMachine.put("k" + i, "v" + i));
+        }
+        cluster.write(leader, "before-join", "1");
+        cluster.reserve(4);
+        cluster.start(4, true);
+        cluster.node(leader).addMember(4, cluster.addresses.get(4L), true).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertEquals("1", cluster.read(4, "before-join"), "the learner replays the log from the start");
+            assertEquals("learner", cluster.node(4).status().role());
+        });
+        cluster.node(leader).promote(4).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.node(4).status().voters().contains(4L));
+        cluster.write(4, "via-new-voter", "2");
+        long other = leader == 1 ? 2 : 1;
+        cluster.node(leader).removeMember(other).get(10, TimeUnit.SECONDS);
+        cluster.stop(other);
+        long now = cluster.awaitLeader();
+        cluster.write(now, "after-remove", "3");
+        assertEquals(java.util.Set.of(1L, 2L, 3L, 4L).stream().filter(id -> id != other)
+                .collect(java.util.stream.Collectors.toSet()), cluster.node(now).status().voters());
+    }
+
+    @Test
     void aDataDirOfAnotherClusterIsRefused() throws Exception {
         cluster = new NodeHarness(dir, "alpha", 1);
         cluster.startAll();

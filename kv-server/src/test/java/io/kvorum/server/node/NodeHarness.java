@@ -42,17 +42,27 @@ final class NodeHarness implements AutoCloseable {
         }
     }
 
-    NodeConfig config(long id) {
+    NodeConfig config(long id, boolean join) {
         String[] hp = addresses.get(id).split(":");
         return NodeConfig.of(id, clusterId, dir.resolve("node-" + id),
-                new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), addresses, false, HEARTBEAT_MS, ELECTION_MS,
+                new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), addresses, join, HEARTBEAT_MS, ELECTION_MS,
                 snapshotEntries);
     }
 
     RaftNode start(long id) throws IOException {
-        RaftNode n = RaftNode.start(config(id), new CounterStateMachine());
+        return start(id, false);
+    }
+
+    /** Starts node {@code id}; with {@code join} it founds nothing and waits to be added. */
+    RaftNode start(long id, boolean join) throws IOException {
+        RaftNode n = RaftNode.start(config(id, join), new CounterStateMachine());
         nodes.put(id, n);
         return n;
+    }
+
+    /** Reserves an address for a node that will join later. */
+    void reserve(long id) throws IOException {
+        addresses.put(id, "127.0.0.1:" + freePort());
     }
 
     void startAll() throws IOException {
