@@ -270,6 +270,8 @@ class KnownRaftMistakesTest {
             assertEquals(term, c.status(id).term(), "node " + id + " started an election while appends were slow");
         }
         assertEquals(1, c.status(2).leaderId(), "node 2 lost its leader although heartbeats arrived");
+        assertTrue(c.deliveredWhere(from(2).and(type(MessageType.PRE_VOTE).or(type(MessageType.VOTE)))).isEmpty(),
+                "node 2 timed out although heartbeats arrived");
         c.deliverAll();
         c.tickAll(1);
         assertEquals(c.status(1).lastIndex(), c.status(2).lastIndex(), "node 2 did not catch up once appends flowed");

@@ -19,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -401,6 +400,8 @@ class ReplicationRulesTest {
         for (long id = 1; id <= 3; id++) {
             assertEquals(term, c.status(id).term(), "node " + id + " started an election although appends kept coming");
         }
+        assertEquals(List.of(), c.deliveredWhere(from(1).negate().and(type(MessageType.PRE_VOTE).or(type(MessageType.VOTE)))),
+                "a follower timed out although appends kept coming");
         assertEquals(60, c.appliedData(2).size());
     }
 
@@ -413,7 +414,9 @@ class ReplicationRulesTest {
         for (long id = 1; id <= 3; id++) {
             assertEquals(term, c.status(id).term(), "node " + id + " campaigned under an idle, healthy leader");
         }
-        List<Message> appends = new ArrayList<>(c.deliveredWhere(type(MessageType.HEARTBEAT).and(between(1, 2))));
-        assertTrue(appends.size() >= 100, "heartbeats are sent every heartbeatTicks=1");
+        assertEquals(List.of(), c.deliveredWhere(from(1).negate().and(type(MessageType.PRE_VOTE).or(type(MessageType.VOTE)))),
+                "a follower timed out although heartbeats kept coming");
+        List<Message> heartbeats = c.deliveredWhere(type(MessageType.HEARTBEAT).and(between(1, 2)));
+        assertTrue(heartbeats.size() >= 100, "heartbeats are sent every heartbeatTicks=1");
     }
 }
