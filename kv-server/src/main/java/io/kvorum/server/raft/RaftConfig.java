@@ -55,6 +55,11 @@ public record RaftConfig(long id, int electionTicks, int heartbeatTicks, long ma
                 maxUncommittedBytes, maxApplyBytes, preVote, checkQuorum, applied, seed);
     }
 
+    public RaftConfig withElectionSafeguards(boolean newPreVote, boolean newCheckQuorum) {
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxMsgBytes, maxMsgEntries, maxInflightMsgs,
+                maxUncommittedBytes, maxApplyBytes, newPreVote, newCheckQuorum, applied, seed);
+    }
+
     public RaftConfig withLimits(long msgBytes, int inflight, long uncommittedBytes) {
         return new RaftConfig(id, electionTicks, heartbeatTicks, msgBytes, maxMsgEntries, inflight,
                 uncommittedBytes, maxApplyBytes, preVote, checkQuorum, applied, seed);

@@ -38,6 +38,11 @@ public final class RaftCore {
     private long leaderId;
     private Role role = Role.FOLLOWER;
     private ConfState conf;
+    /**
+     * The log index {@link #conf} reflects: the last applied conf change, or a restored
+     * snapshot's index. A conf change at or below it is already part of {@code conf}.
+     */
+    private long confIndex;
 
     private final Map<Long, Progress> progress = new HashMap<>();
     private final Map<Long, Boolean> votes = new HashMap<>();
@@ -70,6 +75,7 @@ public final class RaftCore {
         InitialState init = storage.initialState();
         this.log = new RaftLog(storage, config.applied());
         this.conf = init.confState();
+        this.confIndex = log.applied;
         HardState hs = init.hardState();
         this.term = hs.term();
         this.vote = hs.vote();
@@ -332,7 +338,10 @@ public final class RaftCore {
         }
         for (Entry e : rd.committedEntries()) {
             log.appliedTo(e.index());
-            if (e.type() == EntryType.CONF_CHANGE) {
+            // A snapshot restored since this Ready was handed out already holds the membership
+            // of every entry up to its index: applying an older change again would corrupt it.
+            if (e.type() == EntryType.CONF_CHANGE && e.index() > confIndex) {
+                confIndex = e.index();
                 applyConfChange(ConfChange.decode(e.data()));
             }
         }
@@ -455,7 +464,7 @@ public final class RaftCore {
         }
         if (heartbeatElapsed >= cfg.heartbeatTicks()) {
             heartbeatElapsed = 0;
-            bcastHeartbeat(0);
+            bcastHeartbeat(reads.newestPendingRound());
         }
     }
 
@@ -693,6 +702,7 @@ public final class RaftCore {
         // Our entry at the snapshot's index (if any) conflicts: the whole log goes (REFERENCES §7).
         log.restore(s);
         conf = s.conf();
+        confIndex = s.index();
         return true;
     }
 
@@ -774,8 +784,14 @@ public final class RaftCore {
         }
         pr.recentActive = true;
         pr.probeSent = false;
+        if (pr.state == ProgressState.REPLICATE && pr.inflight.size() >= pr.maxInflight) {
+            // A full window may be full of lost appends: let one more through to find out.
+            pr.inflight.pollFirst();
+        }
         if (pr.match < log.lastIndex() || pr.state == ProgressState.PROBE) {
-            sendAppend(m.from(), false);
+            // Even with nothing new to send: an append lost in REPLICATE is only noticed when
+            // the follower rejects the next one, which an empty append provokes.
+            sendAppend(m.from(), true);
         }
         if (m.context() != 0 && conf.voters().contains(m.from())) {
             reads.confirm(m.from(), m.context());
@@ -946,12 +962,18 @@ public final class RaftCore {
         }
         Set<Long> members = new HashSet<>(conf.members());
         progress.keySet().removeIf(peer -> !members.contains(peer) && peer != id);
+        List<Long> added = new ArrayList<>();
         for (long peer : members) {
-            progress.computeIfAbsent(peer, k -> {
+            if (!progress.containsKey(peer)) {
                 Progress pr = new Progress(log.lastIndex() + 1, cfg.maxInflightMsgs());
                 pr.recentActive = true;
-                return pr;
-            });
+                progress.put(peer, pr);
+                added.add(peer);
+            }
+        }
+        for (long peer : added) {
+            // Start the newcomer's catch-up now rather than at the next proposal.
+            sendAppend(peer, true);
         }
         if (leadTransferee != 0 && !conf.voters().contains(leadTransferee)) {
             leadTransferee = 0;

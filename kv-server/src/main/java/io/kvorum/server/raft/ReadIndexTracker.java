@@ -43,6 +43,15 @@ final class ReadIndexTracker {
         return r.id;
     }
 
+    /**
+     * The newest round still waiting for a quorum, or 0. Periodic heartbeats carry it, so a
+     * round whose own heartbeats were lost still completes: an answer to a later heartbeat
+     * confirms every earlier round too.
+     */
+    long newestPendingRound() {
+        return rounds.isEmpty() ? 0 : rounds.peekLast().id;
+    }
+
     /** Records that {@code voter} confirmed rounds up to {@code roundId}. */
     void confirm(long voter, long roundId) {
         confirmedRound.merge(voter, roundId, Math::max);

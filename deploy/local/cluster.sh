@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# A local Kvorum cluster on loopback. Data, logs and PID files live under ./data/node-N.
+#   start [3|5]   build when needed and start (or resume) the cluster
+#   stop          stop every node (SIGTERM, then SIGKILL after 10 s)
+#   status        each node's role, term, commit and applied index, and who leads
+#   kill N        SIGKILL node N          restart N   stop and start node N again
+#   pause N       SIGSTOP node N          resume N    SIGCONT node N
+#   wipe          stop everything and delete ./data
+# Node N listens on client 7379+10(N-1), peer 7380+10(N-1), admin 7381+10(N-1).
+# Processes are tracked by their PID files and signalled by those ids alone.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+data="${KVORUM_DATA:-$PWD/data}"
+
+port() { echo $(( $2 + 10 * ($1 - 1) )); }
+pidfile() { echo "$data/node-$1/pid"; }
+size() { cat "$data/cluster.size" 2>/dev/null || echo 3; }
+
+alive() {
+  local f; f=$(pidfile "$1")
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+initial_cluster() {
+  local n=$1 spec="" i
+  for i in $(seq 1 "$n"); do spec="$spec${spec:+,}$i=127.0.0.1:$(port "$i" 7380)"; done
+  echo "$spec"
+}
+
+start_node() {
+  local i=$1 n; n=$(size)
+  if alive "$i"; then echo "node $i already running (pid $(cat "$(pidfile "$i")"))"; return; fi
+  mkdir -p "$data/node-$i"
+  nohup "$root/bin/kvorum-server" --id "$i" --data-dir "$data/node-$i" \
+    --client-listen "127.0.0.1:$(port "$i" 7379)" --peer-listen "127.0.0.1:$(port "$i" 7380)" \
+    --admin-listen "127.0.0.1:$(port "$i" 7381)" --initial-cluster "$(initial_cluster "$n")" \
+    >>"$data/node-$i/server.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$i")"
+  echo "node $i started (pid $!), log $data/node-$i/server.log"
+}
+
+stop_node() {
+  local i=$1 f pid; f=$(pidfile "$i")
+  if ! alive "$i"; then rm -f "$f"; return; fi
+  pid=$(cat "$f")
+  kill -CONT "$pid" 2>/dev/null || true
+  kill -TERM "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+  rm -f "$f"
+  echo "node $i stopped"
+}
+
+# GET http://127.0.0.1:PORT/PATH with bash alone (no curl needed); prints the body.
+http_get() {
+  local body
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$2" >&3
+  body=$(timeout 2 cat <&3) || true
+  exec 3<&-
+  printf '%s\n' "${body#*$'\r\n\r\n'}"
+}
+
+field() { sed -n "s/.*\"$2\":\\(\"[^\"]*\"\\|[0-9-]*\\).*/\\1/p" <<<"$1" | tr -d '"'; }
+
+build_if_needed() {
+  if ! ls "$root"/kv-server/target/kv-server-*.jar >/dev/null 2>&1 || [ ! -d "$root/kv-server/target/lib" ]; then
+    echo "building Kvorum..."
+    (cd "$root" && mvn -q -B -ntp -DskipTests package)
+  fi
+}
+
+need_node() {
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$(size)" ] \
+    || { echo "usage: $0 $2 N   (N from 1 to $(size))" >&2; exit 2; }
+}
+
+cmd="${1:-}"
+case "$cmd" in
+  start)
+    n="${2:-3}"
+    [[ "$n" == 3 || "$n" == 5 ]] || { echo "usage: $0 start [3|5]" >&2; exit 2; }
+    if [ -f "$data/cluster.size" ] && [ "$(size)" != "$n" ]; then
+      echo "data/ holds a $(size)-node cluster; run '$0 wipe' first to start a $n-node one" >&2; exit 2
+    fi
+    build_if_needed
+    mkdir -p "$data"; echo "$n" >"$data/cluster.size"
+    for i in $(seq 1 "$n"); do start_node "$i"; done
+    echo "waiting for a leader..."
+    for _ in $(seq 1 60); do
+      for i in $(seq 1 "$n"); do
+        s=$(http_get "$(port "$i" 7381)" /status 2>/dev/null || true)
+        if [ "$(field "$s" leaderId)" != "" ] && [ "$(field "$s" leaderId)" != "0" ]; then
+          echo "cluster up: leader is node $(field "$s" leaderId); client endpoints $(for j in $(seq 1 "$n"); do printf '127.0.0.1:%s ' "$(port "$j" 7379)"; done)"
+          exit 0
+        fi
+      done
+      sleep 0.5
+    done
+    echo "no leader after 30 s; see $data/node-*/server.log" >&2; exit 1 ;;
+  stop)
+    for i in $(seq 1 "$(size)"); do stop_node "$i"; done ;;
+  status)
+    printf '%-5s %-8s %-10s %-7s %-8s %-8s %-8s\n' NODE PID ROLE TERM COMMIT APPLIED LEADER
+    for i in $(seq 1 "$(size)"); do
+      pid=$(cat "$(pidfile "$i")" 2>/dev/null || echo -)
+      if ! alive "$i"; then printf '%-5s %-8s %-10s\n' "$i" - down; continue; fi
+      s=$(http_get "$(port "$i" 7381)" /status 2>/dev/null || true)
+      if [ -z "$s" ]; then printf '%-5s %-8s %-10s\n' "$i" "$pid" unresponsive; continue; fi
+      printf '%-5s %-8s %-10s %-7s %-8s %-8s %-8s\n' "$i" "$pid" "$(field "$s" role)" "$(field "$s" term)" \
+        "$(field "$s" commitIndex)" "$(field "$s" appliedIndex)" "$(field "$s" leaderId)"
+    done ;;
+  kill)
+    need_node "${2:-}" kill; alive "$2" && kill -KILL "$(cat "$(pidfile "$2")")" && echo "node $2 killed (SIGKILL)"
+    rm -f "$(pidfile "$2")" ;;
+  restart)
+    need_node "${2:-}" restart; stop_node "$2"; start_node "$2" ;;
+  pause)
+    need_node "${2:-}" pause; alive "$2" && kill -STOP "$(cat "$(pidfile "$2")")" && echo "node $2 paused" ;;
+  resume)
+    need_node "${2:-}" resume; alive "$2" && kill -CONT "$(cat "$(pidfile "$2")")" && echo "node $2 resumed" ;;
+  wipe)
+    if [ -d "$data" ]; then for i in $(seq 1 "$(size)"); do stop_node "$i"; done; fi
+    rm -rf "$data"; echo "wiped $data" ;;
+  *)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

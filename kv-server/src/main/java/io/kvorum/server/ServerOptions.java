@@ -1,0 +1,121 @@
+package io.kvorum.server;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Flags of {@code kvorum-server}. Every flag may also come from the properties file named by
+ * {@code --config}, keyed by the flag's long name without dashes (e.g. {@code peer-listen=...});
+ * a flag on the command line wins over the file.
+ */
+final class ServerOptions {
+    @Option(names = "--id", required = true, description = "This node's id, a positive integer.")
+    long id;
+
+    @Option(names = "--cluster-id", defaultValue = "kvorum",
+            description = "Name of the cluster; a node or data dir of another cluster is refused. Default: ${DEFAULT-VALUE}.")
+    String clusterId;
+
+    @Option(names = "--data-dir", description = "Where the node keeps its data. Default: ./data/node-<id>.")
+    Path dataDir;
+
+    @Option(names = "--client-listen", defaultValue = "127.0.0.1:7379",
+            description = "host:port of the client API. Default: ${DEFAULT-VALUE}.")
+    String clientListen;
+
+    @Option(names = "--peer-listen", defaultValue = "127.0.0.1:7380",
+            description = "host:port for raft traffic between nodes. Default: ${DEFAULT-VALUE}.")
+    String peerListen;
+
+    @Option(names = "--admin-listen", defaultValue = "127.0.0.1:7381",
+            description = "host:port of the admin HTTP endpoints (/health /ready /status /metrics). Default: ${DEFAULT-VALUE}.")
+    String adminListen;
+
+    @Option(names = "--initial-cluster",
+            description = "Founding members as id=host:peerPort,... e.g. 1=127.0.0.1:7380,2=127.0.0.1:7390. "
+                    + "Default: this node alone.")
+    String initialCluster;
+
+    @Option(names = "--join", description = "Join an existing cluster instead of founding one: start empty and wait "
+            + "to be added (as a learner, then promoted) by the current members.")
+    boolean join;
+
+    @Option(names = "--heartbeat-ms", defaultValue = "100",
+            description = "Leader heartbeat interval. Default: ${DEFAULT-VALUE}. Across a WAN use about one round trip.")
+    long heartbeatMillis;
+
+    @Option(names = "--election-ms", defaultValue = "1000",
+            description = "Base election timeout (randomised up to twice it). Default: ${DEFAULT-VALUE}. "
+                    + "Across a WAN use 5-10 round trips.")
+    long electionMillis;
+
+    @Option(names = "--snapshot-entries", defaultValue = "10000",
+            description = "Applied entries between snapshots. Default: ${DEFAULT-VALUE}.")
+    long snapshotEntries;
+
+    @Option(names = "--config", description = "A properties file with any of these flags as keys (without dashes).")
+    Path config;
+
+    Path dataDirOrDefault() {
+        return dataDir != null ? dataDir : Path.of("data", "node-" + id);
+    }
+
+    Map<Long, String> initialClusterOrSelf() {
+        if (initialCluster == null || initialCluster.isBlank()) {
+            return Map.of(id, peerListen);
+        }
+        return parseCluster(initialCluster);
+    }
+
+    /** Parses {@code 1=host:port,2=host:port}; throws IllegalArgumentException naming the bad part. */
+    static Map<Long, String> parseCluster(String spec) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            String p = part.trim();
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("initial cluster member '" + p + "' is not of the form id=host:port");
+            }
+            long memberId;
+            try {
+                memberId = Long.parseLong(p.substring(0, eq).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("initial cluster member '" + p + "' has a non-numeric id");
+            }
+            if (memberId <= 0) {
+                throw new IllegalArgumentException("initial cluster member '" + p + "' needs a positive id");
+            }
+            String address = p.substring(eq + 1).trim();
+            parseAddress(address, "initial cluster member " + memberId);
+            if (out.put(memberId, address) != null) {
+                throw new IllegalArgumentException("initial cluster lists node " + memberId + " twice");
+            }
+        }
+        return out;
+    }
+
+    /** Parses {@code host:port}; throws IllegalArgumentException saying which flag is wrong. */
+    static InetSocketAddress parseAddress(String hostPort, String what) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException(what + " address '" + hostPort + "' is not of the form host:port");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " address '" + hostPort + "' has a non-numeric port");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(what + " address '" + hostPort + "' has port out of range");
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new InetSocketAddress(host, port);
+    }
+}

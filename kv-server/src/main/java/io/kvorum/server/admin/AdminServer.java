@@ -1,0 +1,93 @@
+package io.kvorum.server.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.kvorum.server.node.NodeStatus;
+import io.kvorum.server.node.RaftNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+
+/**
+ * The admin HTTP port: {@code GET /health}, {@code /ready}, {@code /status} (JSON) and
+ * {@code /metrics} (Prometheus text format). Served by the JDK's HTTP server on one thread:
+ * every answer is built from the node's last published {@link NodeStatus}, never by
+ * waiting on the raft loop, so a busy or stuck loop cannot hang a health check.
+ */
+public final class AdminServer implements AutoCloseable {
+    /** Applied may trail commit by this much and still count as healthy. */
+    static final long HEALTHY_APPLY_LAG = 1000;
+    /** Readiness to serve clients asks for a tighter lag. */
+    static final long READY_APPLY_LAG = 100;
+
+    private final HttpServer http;
+    private final RaftNode node;
+
+    public AdminServer(InetSocketAddress listen, RaftNode node) throws IOException {
+        this.node = node;
+        this.http = HttpServer.create(listen, 64);
+        http.createContext("/health", ex -> respondCheck(ex, health(node.status(), HEALTHY_APPLY_LAG)));
+        http.createContext("/ready", ex -> respondCheck(ex, health(node.status(), READY_APPLY_LAG)));
+        http.createContext("/status", ex -> respond(ex, 200, "application/json", StatusJson.of(node.status(),
+                node.fsyncCount())));
+        http.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4",
+                Metrics.render(node.status(), node.fsyncCount())));
+        http.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "admin-http");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    public void start() {
+        http.start();
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** Null when healthy, else the reason it is not. */
+    static String health(NodeStatus s, long maxLag) {
+        if (s.leaderId() == 0) {
+            return "no leader known";
+        }
+        long lag = s.commitIndex() - s.appliedIndex();
+        if (lag > maxLag) {
+            return "applied index " + s.appliedIndex() + " trails commit index " + s.commitIndex() + " by " + lag;
+        }
+        return null;
+    }
+
+    private static void respondCheck(HttpExchange ex, String problem) throws IOException {
+        if (problem == null) {
+            respond(ex, 200, "application/json", "{\"ok\":true}\n");
+        } else {
+            respond(ex, 503, "application/json", "{\"ok\":false,\"reason\":" + StatusJson.quote(problem) + "}\n");
+        }
+    }
+
+    private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {
+        try (ex) {
+            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+                code = 405;
+                body = "{\"error\":\"only GET is supported\"}\n";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", type);
+            ex.sendResponseHeaders(code, bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        ((java.util.concurrent.ExecutorService) http.getExecutor()).shutdownNow();
+    }
+
+}

@@ -1,0 +1,15 @@
+package io.kvorum.server.node;
+
+import java.util.Map;
+
+/**
+ * A consistent picture of the node, published by its loop after every Ready.
+ *
+ * @param role       leader, follower, candidate (pre-candidates report as candidate) or learner
+ * @param members    every member's id and peer address
+ * @param voters     the voting members' ids
+ */
+public record NodeStatus(long id, String role, long leaderId, long term, long commitIndex, long appliedIndex,
+                         long lastIndex, long snapshotIndex, Map<Long, String> members,
+                         java.util.Set<Long> voters, Map<Long, Long> matchIndex) {
+}

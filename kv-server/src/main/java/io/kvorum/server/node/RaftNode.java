@@ -1,0 +1,523 @@
+package io.kvorum.server.node;
+
+import io.kvorum.server.raft.Bootstrap;
+import io.kvorum.server.raft.ConfChange;
+import io.kvorum.server.raft.ConfChangeType;
+import io.kvorum.server.raft.ConfState;
+import io.kvorum.server.raft.Entry;
+import io.kvorum.server.raft.EntryType;
+import io.kvorum.server.raft.HardState;
+import io.kvorum.server.raft.Message;
+import io.kvorum.server.raft.MessageType;
+import io.kvorum.server.raft.ProposalRejectedException;
+import io.kvorum.server.raft.RaftConfig;
+import io.kvorum.server.raft.RaftCore;
+import io.kvorum.server.raft.ReadState;
+import io.kvorum.server.raft.Ready;
+import io.kvorum.server.raft.Role;
+import io.kvorum.server.raft.SnapshotMeta;
+import io.kvorum.server.raft.SoftState;
+import io.kvorum.server.raft.Status;
+import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.transport.MessageHandler;
+import io.kvorum.server.transport.PeerTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kvorum node: a single loop thread drives the {@link RaftCore}. Proposals, reads and
+ * peer messages arrive from other threads as tasks in one queue; the loop runs them, ticks
+ * the core on time, and processes each Ready by the core's contract: it hands the leader's
+ * appends to the transport first (so followers write while our own fsync runs), persists
+ * the Ready in one synced write (group commit: whatever queued meanwhile shares the next
+ * one), sends acknowledgements, applies committed entries with the applied index in one
+ * write, and completes the callers waiting on them.
+ *
+ * <p>All fields below the queue are touched by the loop thread only.
+ */
+public final class RaftNode implements AutoCloseable, MessageHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+    private final NodeConfig cfg;
+    private final NodeStore store;
+    private final StateMachine stateMachine;
+    private final PeerTransport transport;
+    private final SnapshotFiles snapshots;
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Thread loop;
+    private volatile boolean running = true;
+    private volatile NodeStatus status;
+    private final long incarnation = new SecureRandom().nextLong();
+    private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicLong appliedEntries = new AtomicLong();
+    /** Every future handed to a caller and not yet done, so a stopping node can fail them all. */
+    private final java.util.Set<CompletableFuture<?>> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private RaftCore core;
+    private ConfState appliedConf;
+    private final Map<Long, String> peers = new TreeMap<>();
+    private long nextProposalSeq;
+    private final Map<Long, CompletableFuture<byte[]>> proposals = new HashMap<>();
+    private long nextReadId;
+    private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
+    /** Reads whose index is known, waiting for apply to reach it, by read index. */
+    private final TreeMap<Long, List<CompletableFuture<Long>>> readsAwaitingApply = new TreeMap<>();
+    private final List<PendingChange> pendingChanges = new ArrayList<>();
+    private final Map<Long, Path> stagedSnapshots = new HashMap<>();
+    private long leaderId;
+    private long lastSnapshotIndex;
+
+    /** A membership change waiting to be applied; done when {@code applied} holds for the conf. */
+    private record PendingChange(Predicate<ConfState> applied, CompletableFuture<Void> future) {
+    }
+
+    private RaftNode(NodeConfig cfg, NodeStore store, StateMachine stateMachine) {
+        this.cfg = cfg;
+        this.store = store;
+        this.stateMachine = stateMachine;
+        this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
+        this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots);
+        this.loop = new Thread(this::runLoop, "raft-loop-" + cfg.nodeId());
+    }
+
+    /**
+     * Opens the node's store (creating and bootstrapping it when new), starts the peer
+     * transport and the loop.
+     *
+     * @throws io.kvorum.server.storage.StorageException when the data dir is corrupt or belongs to
+     *                                                   another cluster or node
+     */
+    public static RaftNode start(NodeConfig cfg, StateMachine stateMachine) throws IOException {
+        NodeStore store = NodeStore.open(cfg.dataDir().resolve("db"), cfg.clusterId(), cfg.nodeId(), ConfState.EMPTY);
+        try {
+            if (!cfg.join() && store.lastIndex() == 0 && store.initialState().hardState().equals(HardState.EMPTY)) {
+                List<Entry> boot = Bootstrap.entries(cfg.initialCluster().keySet());
+                store.persist(new Ready(null, Bootstrap.hardState(boot), boot, null, List.of(), List.of(), List.of(),
+                        List.of()));
+                LOG.info("bootstrapped a new cluster {} with voters {}", cfg.clusterId(), cfg.initialCluster().keySet());
+            }
+            RaftNode node = new RaftNode(cfg, store, stateMachine);
+            node.begin();
+            return node;
+        } catch (RuntimeException | IOException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private void begin() throws IOException {
+        appliedConf = store.appliedConfState();
+        lastSnapshotIndex = store.snapshot().index();
+        RaftConfig rc = new RaftConfig(cfg.nodeId(), cfg.electionTicks(), cfg.heartbeatTicks(), 1 << 20, 4096, 256,
+                64L << 20, 16L << 20, true, true, store.appliedIndex(), incarnation);
+        core = new RaftCore(rc, store);
+        peers.putAll(cfg.initialCluster());
+        peers.putAll(PeerAddressBook.load(store));
+        transport.start();
+        transport.setPeers(otherPeers());
+        publishStatus();
+        loop.start();
+        LOG.info("node {} of cluster {} started: peer address {}, applied index {}, members {}", cfg.nodeId(),
+                cfg.clusterId(), cfg.peerListen(), store.appliedIndex(), peers);
+    }
+
+    // ------------------------------------------------------------------ public API (any thread)
+
+    /** The peer port actually bound (useful with port 0). */
+    public int peerPort() {
+        return transport.port();
+    }
+
+    public NodeStatus status() {
+        return status;
+    }
+
+    public NodeStore store() {
+        return store;
+    }
+
+    public long fsyncCount() {
+        return fsyncs.get();
+    }
+
+    /**
+     * Replicates {@code command}; completes with the state machine's answer once this node
+     * applied it, or exceptionally with {@link NotLeaderException} when it cannot be proposed.
+     * Callers set their own deadline (e.g. {@code orTimeout}); a command that timed out may
+     * still be applied later.
+     */
+    public CompletableFuture<byte[]> propose(byte[] command) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        submit(f, () -> {
+            long seq = ++nextProposalSeq;
+            try {
+                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).wrap(command));
+                proposals.put(seq, f);
+            } catch (ProposalRejectedException e) {
+                f.completeExceptionally(notLeader(e));
+            }
+        });
+        return f;
+    }
+
+    /**
+     * A linearizable read barrier (ReadIndex): completes with an applied index once this node
+     * has applied everything committed before the call; reading local state then is linearizable.
+     */
+    public CompletableFuture<Long> readBarrier() {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(f, () -> {
+            long rid = ++nextReadId;
+            try {
+                core.readIndex(rid);
+                reads.put(rid, f);
+            } catch (ProposalRejectedException e) {
+                f.completeExceptionally(notLeader(e));
+            }
+        });
+        return f;
+    }
+
+    /** Adds a member (as a learner, or a voter) reachable at {@code peerAddress}. */
+    public CompletableFuture<Void> addMember(long id, String peerAddress, boolean learner) {
+        ConfChangeType type = learner ? ConfChangeType.ADD_LEARNER : ConfChangeType.ADD_VOTER;
+        ConfChange cc = new ConfChange(type, id, peerAddress.getBytes(StandardCharsets.UTF_8));
+        return changeMembership(cc, learner ? c -> c.learners().contains(id) : c -> c.voters().contains(id));
+    }
+
+    /** Promotes a learner to voter. */
+    public CompletableFuture<Void> promote(long id) {
+        return changeMembership(new ConfChange(ConfChangeType.ADD_VOTER, id, null), c -> c.voters().contains(id));
+    }
+
+    public CompletableFuture<Void> removeMember(long id) {
+        return changeMembership(new ConfChange(ConfChangeType.REMOVE_NODE, id, null), c -> !c.isMember(id));
+    }
+
+    /** Asks the leader (this node) to hand leadership to {@code to}. */
+    public CompletableFuture<Void> transferLeadership(long to) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(f, () -> {
+            try {
+                core.transferLeadership(to);
+                pendingChanges.add(new PendingChange(c -> leaderId == to, f));
+            } catch (ProposalRejectedException e) {
+                f.completeExceptionally(notLeader(e));
+            }
+        });
+        return f;
+    }
+
+    private CompletableFuture<Void> changeMembership(ConfChange cc, Predicate<ConfState> done) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(f, () -> {
+            try {
+                core.proposeConfChange(cc);
+                pendingChanges.add(new PendingChange(done, f));
+            } catch (ProposalRejectedException e) {
+                f.completeExceptionally(e.reason() == ProposalRejectedException.Reason.INVALID_CHANGE
+                        ? new IllegalArgumentException(e.getMessage()) : notLeader(e));
+            }
+        });
+        return f;
+    }
+
+    private void submit(CompletableFuture<?> f, Runnable task) {
+        outstanding.add(f);
+        f.whenComplete((v, e) -> outstanding.remove(f));
+        inbox.add(task);
+        if (!running) {
+            f.completeExceptionally(new NotLeaderException("node " + cfg.nodeId() + " is shutting down", 0, null));
+        }
+    }
+
+    // ------------------------------------------------------------------ transport callbacks
+
+    @Override
+    public void onMessages(List<Message> received) {
+        inbox.add(() -> {
+            for (Message m : received) {
+                if (m.type() == MessageType.SNAPSHOT && m.snapshot() != null) {
+                    stagedSnapshots.put(m.snapshot().index(), snapshots.stagingDirFor(m.from(), m.snapshot()));
+                }
+                core.step(m);
+            }
+        });
+    }
+
+    @Override
+    public void onUnreachable(long peer) {
+        inbox.add(() -> core.reportUnreachable(peer));
+    }
+
+    @Override
+    public void onSnapshotSent(long peer, boolean ok) {
+        inbox.add(() -> core.reportSnapshot(peer, ok));
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private void runLoop() {
+        long nextTick = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cfg.tickMillis());
+        List<Runnable> batch = new ArrayList<>();
+        while (running) {
+            try {
+                long waitNanos = nextTick - System.nanoTime();
+                Runnable first = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
+                if (first != null) {
+                    first.run();
+                    inbox.drainTo(batch);
+                    for (Runnable r : batch) {
+                        r.run();
+                    }
+                    batch.clear();
+                }
+                long now = System.nanoTime();
+                if (now >= nextTick) {
+                    core.tick();
+                    long tickNanos = TimeUnit.MILLISECONDS.toNanos(cfg.tickMillis());
+                    // After a long stall tick once, not a burst: a burst would start elections.
+                    nextTick = Math.max(nextTick + tickNanos, now);
+                }
+                while (core.hasReady()) {
+                    handleReady(core.ready());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // A failed write leaves the node unable to keep its promises: stop it rather
+                // than go on with memory and disk disagreeing.
+                LOG.error("node {} stops: {}", cfg.nodeId(), e.toString(), e);
+                running = false;
+                failAll(new NotLeaderException("node " + cfg.nodeId() + " failed: " + e.getMessage(), 0, null));
+                return;
+            }
+        }
+        failAll(new NotLeaderException("node " + cfg.nodeId() + " is shutting down", 0, null));
+    }
+
+    private void handleReady(Ready rd) {
+        transport.send(rd.messages());
+        if (rd.snapshot() != null) {
+            installSnapshot(rd.snapshot());
+        }
+        if (rd.mustSync()) {
+            fsyncs.incrementAndGet();
+        }
+        store.persist(rd);
+        transport.send(rd.messagesAfterPersist());
+        apply(rd.committedEntries());
+        for (ReadState rs : rd.readStates()) {
+            CompletableFuture<Long> f = reads.remove(rs.context());
+            if (f != null) {
+                readsAwaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        if (rd.softState() != null) {
+            onSoftState(rd.softState());
+        }
+        core.advance(rd);
+        discardStaleStagedSnapshots();
+        releaseReads();
+        checkPendingChanges();
+        maybeSnapshot();
+        publishStatus();
+    }
+
+    private void installSnapshot(SnapshotMeta meta) {
+        Path staged = stagedSnapshots.remove(meta.index());
+        if (staged == null) {
+            throw new IllegalStateException("core accepted snapshot " + meta.index() + " that was never staged");
+        }
+        store.installSnapshot(meta, staged);
+        appliedConf = meta.conf();
+        lastSnapshotIndex = meta.index();
+        snapshots.discard(staged);
+        peers.putAll(PeerAddressBook.load(store));
+        transport.setPeers(otherPeers());
+        stateMachine.restored(meta.index());
+        LOG.info("node {} installed snapshot at index {} term {} (members {})", cfg.nodeId(), meta.index(),
+                meta.term(), meta.conf());
+    }
+
+    /** Staged snapshots the core refused (we had their entries already) are deleted once applied past. */
+    private void discardStaleStagedSnapshots() {
+        long applied = store.appliedIndex();
+        stagedSnapshots.entrySet().removeIf(e -> {
+            if (e.getKey() <= applied) {
+                snapshots.discard(e.getValue());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void apply(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        List<Runnable> completions = new ArrayList<>();
+        ConfState before = appliedConf;
+        ConfState after = before;
+        for (Entry e : entries) {
+            if (e.type() == EntryType.CONF_CHANGE) {
+                after = after.apply(ConfChange.decode(e.data()));
+            }
+        }
+        Entry last = entries.get(entries.size() - 1);
+        store.applyBatch(last.index(), after, batch -> {
+            for (Entry e : entries) {
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    ConfChange cc = ConfChange.decode(e.data());
+                    if (cc.type() == ConfChangeType.REMOVE_NODE) {
+                        peers.remove(cc.nodeId());
+                        PeerAddressBook.remove(batch, cc.nodeId());
+                    } else if (cc.context().length > 0) {
+                        String address = new String(cc.context(), StandardCharsets.UTF_8);
+                        peers.put(cc.nodeId(), address);
+                        PeerAddressBook.put(batch, cc.nodeId(), address);
+                    }
+                    continue;
+                }
+                if (e.data().length == 0) {
+                    continue; // a new leader's no-op
+                }
+                ProposalHeader h = ProposalHeader.read(e.data());
+                byte[] result = stateMachine.apply(e.index(), ProposalHeader.command(e.data()), batch);
+                if (h != null && h.origin() == cfg.nodeId() && h.incarnation() == incarnation) {
+                    CompletableFuture<byte[]> f = proposals.remove(h.seq());
+                    if (f != null) {
+                        completions.add(() -> f.complete(result));
+                    }
+                }
+            }
+        });
+        appliedConf = after;
+        stateMachine.committed(last.index());
+        appliedEntries.addAndGet(entries.size());
+        completions.forEach(Runnable::run);
+        if (!appliedConf.equals(before)) {
+            LOG.info("node {} membership now voters {} learners {}", cfg.nodeId(), appliedConf.voters(),
+                    appliedConf.learners());
+            transport.setPeers(otherPeers());
+        }
+    }
+
+    private void onSoftState(SoftState ss) {
+        if (ss.leaderId() != leaderId) {
+            LOG.info("node {}: leader is now {} (term {}, we are {})", cfg.nodeId(),
+                    ss.leaderId() == 0 ? "unknown" : ss.leaderId(), core.status().term(), ss.role());
+            leaderId = ss.leaderId();
+            // Reads in flight may have been dropped by the old leader: fail them so callers retry.
+            NotLeaderException e = new NotLeaderException("leader changed during the read; retry", leaderId,
+                    peers.get(leaderId));
+            reads.values().forEach(f -> f.completeExceptionally(e));
+            reads.clear();
+        }
+    }
+
+    private void releaseReads() {
+        long applied = core.status().applied();
+        while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
+            for (CompletableFuture<Long> f : readsAwaitingApply.pollFirstEntry().getValue()) {
+                f.complete(applied);
+            }
+        }
+    }
+
+    private void checkPendingChanges() {
+        Iterator<PendingChange> it = pendingChanges.iterator();
+        while (it.hasNext()) {
+            PendingChange p = it.next();
+            if (p.future().isDone() || p.applied().test(appliedConf)) {
+                p.future().complete(null);
+                it.remove();
+            }
+        }
+        proposals.values().removeIf(CompletableFuture::isDone);
+    }
+
+    private void maybeSnapshot() {
+        long applied = store.appliedIndex();
+        if (applied - lastSnapshotIndex < cfg.snapshotEntries()) {
+            return;
+        }
+        try {
+            SnapshotMeta meta = store.createSnapshot(snapshots.newSnapshotDir(applied));
+            lastSnapshotIndex = meta.index();
+            long compactTo = Math.max(store.firstIndex(), meta.index() - cfg.catchUpEntries());
+            if (compactTo > store.firstIndex()) {
+                store.compact(compactTo);
+            }
+            snapshots.pruneOlderThan(meta.index());
+            LOG.info("node {} took snapshot at index {} term {}; log compacted before {}", cfg.nodeId(),
+                    meta.index(), meta.term(), compactTo);
+        } catch (IOException e) {
+            throw new UncheckedIOException("snapshot at " + applied + " failed", e);
+        }
+    }
+
+    private void publishStatus() {
+        Status s = core.status();
+        String role = switch (s.role()) {
+            case LEADER -> "leader";
+            case CANDIDATE, PRE_CANDIDATE -> "candidate";
+            case FOLLOWER -> s.isLearner() ? "learner" : "follower";
+        };
+        Map<Long, Long> match = new TreeMap<>();
+        s.progress().forEach((id, p) -> match.put(id, p.match()));
+        status = new NodeStatus(s.id(), role, s.leaderId(), s.term(), s.commit(), s.applied(), s.lastIndex(),
+                lastSnapshotIndex, Map.copyOf(peers), s.conf().voters(), match);
+    }
+
+    private Map<Long, String> otherPeers() {
+        Map<Long, String> others = new TreeMap<>(peers);
+        others.remove(cfg.nodeId());
+        return others;
+    }
+
+    private NotLeaderException notLeader(ProposalRejectedException e) {
+        long lead = e.leaderId();
+        return new NotLeaderException(e.getMessage(), lead, lead == 0 ? null : peers.get(lead));
+    }
+
+    /** Fails every caller still waiting; queued tasks are dropped unrun. */
+    private void failAll(RuntimeException e) {
+        inbox.clear();
+        for (CompletableFuture<?> f : List.copyOf(outstanding)) {
+            f.completeExceptionally(e);
+        }
+    }
+
+    /** Stops the loop and the transport, then closes the store. */
+    @Override
+    public void close() {
+        running = false;
+        loop.interrupt();
+        try {
+            loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+        store.close();
+        LOG.info("node {} stopped", cfg.nodeId());
+    }
+}

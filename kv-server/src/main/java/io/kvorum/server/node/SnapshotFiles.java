@@ -1,0 +1,99 @@
+package io.kvorum.server.node;
+
+import io.kvorum.server.raft.SnapshotMeta;
+import io.kvorum.server.transport.SnapshotStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The node's snapshot directories: {@code snap-<index>} for checkpoints it took (streamed to
+ * followers that fell behind the compacted log) and {@code incoming-<from>-<index>-<term>}
+ * for snapshots being received (kept across restarts so a transfer resumes).
+ */
+final class SnapshotFiles implements SnapshotStore {
+    private final Path root;
+
+    SnapshotFiles(Path root) {
+        this.root = root;
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create snapshot directory " + root, e);
+        }
+    }
+
+    @Override
+    public Path directoryFor(SnapshotMeta meta) {
+        return root.resolve("snap-" + meta.index());
+    }
+
+    @Override
+    public Path stagingDirFor(long from, SnapshotMeta meta) {
+        return root.resolve("incoming-" + from + "-" + meta.index() + "-" + meta.term());
+    }
+
+    /** Where to write a new checkpoint at {@code index}; the directory must not exist yet. */
+    Path newSnapshotDir(long index) throws IOException {
+        Path dir = root.resolve("snap-" + index);
+        deleteTree(dir);
+        return dir;
+    }
+
+    /**
+     * Removes checkpoints older than {@code keepIndex} except the one just before it (a
+     * transfer of it may still be running), and every staging directory of an older snapshot.
+     */
+    void pruneOlderThan(long keepIndex) throws IOException {
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(root)) {
+            dirs = s.sorted(Comparator.comparingLong(SnapshotFiles::indexOf).reversed()).toList();
+        }
+        boolean keptPrevious = false;
+        for (Path d : dirs) {
+            long idx = indexOf(d);
+            boolean isSnap = d.getFileName().toString().startsWith("snap-");
+            if (idx >= keepIndex) {
+                continue;
+            }
+            if (isSnap && !keptPrevious) {
+                keptPrevious = true;
+                continue;
+            }
+            deleteTree(d);
+        }
+    }
+
+    /** Removes a staged snapshot once installed or refused. */
+    void discard(Path staged) {
+        try {
+            deleteTree(staged);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + staged, e);
+        }
+    }
+
+    private static long indexOf(Path p) {
+        String[] parts = p.getFileName().toString().split("-");
+        try {
+            return Long.parseLong(parts[parts[0].equals("snap") ? 1 : 2]);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

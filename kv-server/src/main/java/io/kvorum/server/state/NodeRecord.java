@@ -1,0 +1,7 @@
+package io.kvorum.server.state;
+
+import io.kvorum.proto.v1.Stat;
+
+/** A node's data and stat as stored. */
+public record NodeRecord(String path, byte[] data, Stat stat) {
+}

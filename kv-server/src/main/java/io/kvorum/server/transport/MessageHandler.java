@@ -1,0 +1,34 @@
+package io.kvorum.server.transport;
+
+import io.kvorum.server.raft.Message;
+import java.util.List;
+
+/**
+ * Where the transport hands what it learns to the node. Every method is called from transport
+ * or gRPC threads, possibly concurrently, and never from the thread that called
+ * {@link PeerTransport#send}: implementations should only enqueue into the node's loop and
+ * must not block.
+ */
+public interface MessageHandler {
+
+    /**
+     * Raft messages addressed to this node, in the order their sender sent them on one lane
+     * (see {@link Lane}; the two lanes are not ordered with respect to each other). A SNAPSHOT
+     * message arrives only once all of its files are staged, checksummed and synced in
+     * {@link SnapshotStore#stagingDirFor}; the list is never empty.
+     */
+    void onMessages(List<Message> received);
+
+    /**
+     * Messages to {@code peer} were lost: a stream to it failed, or its queue was full. The core
+     * should stop pipelining to it (probe). Rate-limited per peer.
+     */
+    void onUnreachable(long peer);
+
+    /**
+     * The outcome of a SNAPSHOT message passed to {@link PeerTransport#send}: {@code ok} when
+     * the peer verified every file and handed the message to its node, {@code false} when the
+     * transfer gave up (the peer keeps its staged bytes, so the next attempt resumes).
+     */
+    void onSnapshotSent(long peer, boolean ok);
+}

@@ -1,0 +1,159 @@
+package io.kvorum.server.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvorum.server.storage.StorageException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real 3-node cluster in one JVM: RocksDB stores, gRPC on loopback, real timers. */
+class NodeClusterTest {
+    @TempDir
+    Path dir;
+    NodeHarness cluster;
+
+    @AfterEach
+    void stopAll() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void electsALeaderReplicatesAndCommitsOnEveryNode() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        long leader = cluster.awaitLeader();
+        List<CompletableFuture<byte[]>> writes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            long via = 1 + i % 3;
+            writes.add(cluster.node(via).propose(CounterStateMachine.put("k" + i, "v" + i)));
+        }
+        for (CompletableFuture<byte[]> w : writes) {
+            w.get(10, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (long id = 1; id <= 3; id++) {
+                assertEquals("v199", cluster.read(id, "k199"), "node " + id);
+                assertEquals("v0", cluster.read(id, "k0"), "node " + id);
+            }
+        });
+        long follower = leader == 1 ? 2 : 1;
+        cluster.write(leader, "fresh", "yes");
+        assertEquals("yes", cluster.linearizableRead(follower, "fresh"),
+                "a linearizable read on a follower sees a write acknowledged by the leader");
+    }
+
+    @Test
+    void newLeaderServesAfterTheLeaderDiesAndTheDeadNodeCatchesUp() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        long leader = cluster.awaitLeader();
+        cluster.write(leader, "before", "1");
+        long killedAt = System.nanoTime();
+        cluster.stop(leader);
+        long newLeader = cluster.awaitLeader();
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+        assertNotEquals(leader, newLeader);
+        assertTrue(tookMs < 2 * 2 * NodeHarness.ELECTION_MS,
+                "a new leader took " + tookMs + " ms; two (randomised, up to 2x) election timeouts allow "
+                        + 4 * NodeHarness.ELECTION_MS);
+        cluster.write(newLeader, "after", "2");
+        cluster.start(leader);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertEquals("1", cluster.read(leader, "before"));
+            assertEquals("2", cluster.read(leader, "after"));
+        });
+    }
+
+    @Test
+    void killingEveryNodeAndRestartingLosesNoAcknowledgedWrite() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        cluster.awaitLeader();
+        List<CompletableFuture<byte[]>> writes = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            writes.add(cluster.node(1 + i % 3).propose(CounterStateMachine.put("k" + i, "v" + i)));
+        }
+        List<Integer> acknowledged = new ArrayList<>();
+        for (int i = 0; i < writes.size(); i++) {
+            try {
+                writes.get(i).get(10, TimeUnit.SECONDS);
+                acknowledged.add(i);
+            } catch (Exception e) {
+                // not acknowledged: may or may not survive
+            }
+        }
+        assertTrue(acknowledged.size() > 250, "most writes are acknowledged: " + acknowledged.size());
+        for (long id = 1; id <= 3; id++) {
+            cluster.stop(id);
+        }
+        cluster.startAll();
+        long leader = cluster.awaitLeader();
+        for (int i : acknowledged) {
+            assertEquals("v" + i, cluster.linearizableRead(leader, "k" + i), "acknowledged write k" + i);
+        }
+    }
+
+    @Test
+    void followerThatMissedACompactionCatchesUpBySnapshot() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.snapshotEntries = 50;
+        cluster.startAll();
+        long leader = cluster.awaitLeader();
+        long down = leader == 3 ? 2 : 3;
+        cluster.stop(down);
+        for (int i = 0; i < 6000; i++) {
+            cluster.node(leader).propose(CounterStateMachine.put("k" + (i % 100), "v" + i));
+        }
+        cluster.write(leader, "last", "done");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                cluster.node(leader).store().firstIndex() > 100);
+        cluster.start(down);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertEquals("done", cluster.read(down, "last")));
+        assertTrue(cluster.node(down).status().snapshotIndex() > 0, "the follower installed a snapshot");
+    }
+
+    @Test
+    void aDataDirOfAnotherClusterIsRefused() throws Exception {
+        cluster = new NodeHarness(dir, "alpha", 1);
+        cluster.startAll();
+        cluster.awaitLeader();
+        cluster.close();
+        NodeHarness other = new NodeHarness(dir, "beta", 1);
+        other.addresses.putAll(cluster.addresses);
+        StorageException e = assertThrows(StorageException.class, () -> other.start(1));
+        assertTrue(e.getMessage().contains("alpha") && e.getMessage().contains("beta"), e.getMessage());
+        other.close();
+    }
+
+    @Test
+    void aNodeOfAnotherClusterCannotJoin() throws Exception {
+        cluster = new NodeHarness(dir, "alpha", 3);
+        cluster.start(1);
+        cluster.start(2);
+        cluster.awaitLeader();
+        cluster.write(1, "x", "1");
+        NodeHarness intruder = new NodeHarness(dir.resolve("intruder"), "beta", 3);
+        intruder.addresses.putAll(cluster.addresses);
+        intruder.start(3);
+        try {
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() ->
+                    intruder.read(3, "x") == null && intruder.node(3).status().leaderId() == 0);
+        } finally {
+            intruder.close();
+        }
+    }
+}

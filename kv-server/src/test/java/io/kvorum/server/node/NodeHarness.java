@@ -1,0 +1,120 @@
+package io.kvorum.server.node;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * In-JVM Kvorum nodes on loopback with real RocksDB stores and gRPC peer links. Ports are
+ * picked free up front because every node must know every peer's address at start.
+ */
+final class NodeHarness implements AutoCloseable {
+    static final long HEARTBEAT_MS = 50;
+    static final long ELECTION_MS = 500;
+
+    final Path dir;
+    final String clusterId;
+    final Map<Long, String> addresses = new LinkedHashMap<>();
+    final Map<Long, RaftNode> nodes = new HashMap<>();
+    long snapshotEntries = 10_000;
+
+    NodeHarness(Path dir, String clusterId, int size) throws IOException {
+        this.dir = dir;
+        this.clusterId = clusterId;
+        for (long id = 1; id <= size; id++) {
+            addresses.put(id, "127.0.0.1:" + freePort());
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    NodeConfig config(long id) {
+        String[] hp = addresses.get(id).split(":");
+        return NodeConfig.of(id, clusterId, dir.resolve("node-" + id),
+                new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), addresses, false, HEARTBEAT_MS, ELECTION_MS,
+                snapshotEntries);
+    }
+
+    RaftNode start(long id) throws IOException {
+        RaftNode n = RaftNode.start(config(id), new CounterStateMachine());
+        nodes.put(id, n);
+        return n;
+    }
+
+    void startAll() throws IOException {
+        for (long id : addresses.keySet()) {
+            start(id);
+        }
+    }
+
+    /** Stops node {@code id} at once: whatever it had not synced is what a crash would lose. */
+    void stop(long id) {
+        RaftNode n = nodes.remove(id);
+        if (n != null) {
+            n.close();
+        }
+    }
+
+    long awaitLeader() {
+        long[] leader = new long[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (RaftNode n : nodes.values()) {
+                if ("leader".equals(n.status().role())) {
+                    leader[0] = n.status().id();
+                    return true;
+                }
+            }
+            return false;
+        });
+        return leader[0];
+    }
+
+    RaftNode node(long id) {
+        return nodes.get(id);
+    }
+
+    /** Proposes through {@code id}, retrying while no leader is known. */
+    byte[] write(long id, String key, String value) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            CompletableFuture<byte[]> f = node(id).propose(CounterStateMachine.put(key, value));
+            try {
+                return f.get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                await().pollDelay(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1)).until(() -> true);
+            }
+        }
+        throw new AssertionError("write " + key + " through node " + id + " never succeeded");
+    }
+
+    String read(long id, String key) {
+        byte[] v = node(id).store().get(key.getBytes(StandardCharsets.UTF_8));
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    /** A linearizable read through {@code id}: barrier, then the local store. */
+    String linearizableRead(long id, String key) throws Exception {
+        node(id).readBarrier().get(5, TimeUnit.SECONDS);
+        return read(id, key);
+    }
+
+    @Override
+    public void close() {
+        for (long id : Map.copyOf(nodes).keySet()) {
+            stop(id);
+        }
+    }
+}
