@@ -306,8 +306,6 @@ class ReplicationRulesTest {
     }
 
     @Test
-    @Disabled("core bug: handleHeartbeatResponse calls sendAppend(peer, false); a follower in REPLICATE whose "
-            + "appends were lost has next = lastIndex+1, so nothing is sent until a new proposal")
     void followerWhoseAppendsWereLostCatchesUpOnTheNextHeartbeatWithoutNewProposals() {
         // etcd answers a heartbeat response of a lagging follower with an append even when it is empty.
         LocalCluster c = new LocalCluster(1, 2, 3);
