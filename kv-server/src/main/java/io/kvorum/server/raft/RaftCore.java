@@ -287,6 +287,8 @@ public final class RaftCore {
         flushReads();
         HardState hs = hardState();
         SoftState ss = softState();
+        boolean termOrVoteChanged = hs.term() != lastHandedOutHardState.term()
+                || hs.vote() != lastHandedOutHardState.vote();
         Ready rd = new Ready(
                 ss.equals(lastHandedOutSoftState) ? null : ss,
                 hs.equals(lastHandedOutHardState) ? null : hs,
@@ -295,7 +297,8 @@ public final class RaftCore {
                 log.nextCommitted(cfg.maxApplyBytes()),
                 List.copyOf(msgs),
                 List.copyOf(msgsAfterPersist),
-                List.copyOf(readStates));
+                List.copyOf(readStates),
+                termOrVoteChanged || !log.unstable.entries.isEmpty() || log.unstable.snapshot != null);
         msgs.clear();
         msgsAfterPersist.clear();
         readStates.clear();

@@ -9,7 +9,10 @@ import java.util.List;
  *       nothing about this node's disk (the leader's appends and heartbeats, for instance).</li>
  *   <li>Persist {@link #snapshot()} (if not null, after installing its data), then
  *       {@link #entries()} (replacing any stored entries from the first one's index on) and
- *       {@link #hardState()} (if not null), atomically, and synced when {@link #mustSync()}.</li>
+ *       {@link #hardState()} (if not null), atomically, and synced when {@link #mustSync()}:
+ *       new entries, a snapshot, or a new term or vote. A hard state that only moves the
+ *       commit index is written unsynced (a lost commit index is learned again from the
+ *       leader), in order before the apply batch that depends on it.</li>
  *   <li>Only then send {@link #messagesAfterPersist()}: vote grants and append acknowledgements
  *       promise durable state (REFERENCES §5).</li>
  *   <li>Apply {@link #committedEntries()} in order; all of them are durable once step 2 is done.
@@ -21,11 +24,17 @@ import java.util.List;
  */
 public record Ready(SoftState softState, HardState hardState, List<Entry> entries,
                     SnapshotMeta snapshot, List<Entry> committedEntries, List<Message> messages,
-                    List<Message> messagesAfterPersist, List<ReadState> readStates) {
+                    List<Message> messagesAfterPersist, List<ReadState> readStates, boolean mustSync) {
 
-    /** Whether persistence must reach the disk before step 3 (anything durable changed). */
-    public boolean mustSync() {
-        return !entries.isEmpty() || snapshot != null || hardState != null;
+    /**
+     * A Ready whose persistence is synced whenever it writes anything (for callers that
+     * build one by hand, such as bootstrap).
+     */
+    public Ready(SoftState softState, HardState hardState, List<Entry> entries, SnapshotMeta snapshot,
+                 List<Entry> committedEntries, List<Message> messages, List<Message> messagesAfterPersist,
+                 List<ReadState> readStates) {
+        this(softState, hardState, entries, snapshot, committedEntries, messages, messagesAfterPersist, readStates,
+                !entries.isEmpty() || snapshot != null || hardState != null);
     }
 
     /** Whether the node has nothing to do for this Ready. */
