@@ -96,15 +96,28 @@ class DurabilityContractTest {
     void staleStorageAckDoesNotMarkTheEntriesThatReplacedItsOwnStable() {
         // REFERENCES §5: "Ignore a stale-term storage ack."
         LocalCluster c = lone(2, MemoryStorage.bootstrap(ids(1, 2, 3)), t -> t);
+        c.core(2).step(msg(MessageType.APPEND, 1, 2, 2).index(3).logTerm(1).entries(entries(4, 2)).commit(3).build());
+        Ready first = c.core(2).ready();
+        // While 4@2 is being written, a new leader of term 3 replaces it with 4@3 and 5@3.
+        c.core(2).step(msg(MessageType.APPEND, 3, 2, 3).index(3).logTerm(1).entries(entries(4, 3, 3)).commit(3).build());
+        c.process(2, first);
+        assertTrue(c.core(2).hasReady(), "the ack of the write of 4@2 marked 4@3 stable: it would never be written");
+        Ready second = c.flush(2);
+        assertEquals(entries(4, 3, 3), second.entries(), "4@3 and 5@3 must be written after the stale write of 4@2");
+        assertEquals(5, single(ofType(second.messagesAfterPersist(), MessageType.APPEND_RESPONSE), "ack of 5@3").index());
+        assertEquals(List.of(3L, 3L), List.of(c.storages.get(2L).term(4), c.storages.get(2L).term(5)),
+                "storage must end with the new leader's entries");
+    }
+
+    @Test
+    void staleStorageAckOfALongerWriteDoesNotMarkTheShorterReplacementStable() {
+        LocalCluster c = lone(2, MemoryStorage.bootstrap(ids(1, 2, 3)), t -> t);
         c.core(2).step(msg(MessageType.APPEND, 1, 2, 2).index(3).logTerm(1).entries(entries(4, 2, 2)).commit(3).build());
         Ready first = c.core(2).ready();
-        // While 4@2 and 5@2 are being written, a new leader of term 3 replaces them with 4@3.
         c.core(2).step(msg(MessageType.APPEND, 3, 2, 3).index(3).logTerm(1).entries(entries(4, 3)).commit(3).build());
         c.process(2, first);
-        assertTrue(c.core(2).hasReady(), "the stale ack marked 4@3 stable: it would never be written");
         Ready second = c.flush(2);
         assertEquals(entries(4, 3), second.entries(), "4@3 must be written after the stale write of 4@2..5@2");
-        assertEquals(4, single(ofType(second.messagesAfterPersist(), MessageType.APPEND_RESPONSE), "ack of 4@3").index());
         assertEquals(4, c.storages.get(2L).lastIndex(), "the stale 5@2 is still on disk");
         assertEquals(3, c.storages.get(2L).term(4));
     }
@@ -118,15 +131,14 @@ class DurabilityContractTest {
         assertEquals(Role.LEADER, c.status(1).role());
         c.core(1).propose(bytes("x"));
         Ready mine = c.core(1).ready();
-        assertEquals(List.of(2L), mine.entries().stream().map(Entry::term).distinct().toList());
-        long x = mine.entries().get(mine.entries().size() - 1).index();
-        // While the leader writes its entries, leader 3 of term 3 replaces them.
-        c.core(1).step(msg(MessageType.APPEND, 3, 1, 3).index(3).logTerm(1).entries(entries(4, 3)).commit(3).build());
+        assertEquals(List.of(5L), mine.entries().stream().map(Entry::index).toList(), "precondition: x is 5@2");
+        // While the leader writes x, leader 3 of term 3 replaces 4@2 and 5@2 with 4@3 and 5@3.
+        c.core(1).step(msg(MessageType.APPEND, 3, 1, 3).index(3).logTerm(1).entries(entries(4, 3, 3)).commit(3).build());
         c.process(1, mine);
         assertEquals(Role.FOLLOWER, c.status(1).role());
         Ready next = c.flush(1);
-        assertEquals(entries(4, 3), next.entries(), "the new leader's 4@3 was taken as written by the old write");
-        assertTrue(x > 4 && c.storages.get(1L).lastIndex() == 4, "the deposed leader's own entries remain on disk");
+        assertEquals(entries(4, 3, 3), next.entries(), "the new leader's entries were taken as written by the old write");
+        assertEquals(3, c.storages.get(1L).term(5), "the deposed leader's x is still on disk at index 5");
     }
 
     @Test

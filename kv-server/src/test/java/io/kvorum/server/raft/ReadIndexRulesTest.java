@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,8 +97,6 @@ class ReadIndexRulesTest {
     }
 
     @Test
-    @Disabled("core bug (liveness): periodic heartbeats carry context 0, so a read whose heartbeat round was lost "
-            + "waits until another read starts a new round; etcd attaches the last pending read to every heartbeat")
     void readWhoseConfirmationRoundWasLostIsConfirmedByTheNextHeartbeats() {
         LocalCluster c = elected();
         c.dropIf = type(MessageType.HEARTBEAT);

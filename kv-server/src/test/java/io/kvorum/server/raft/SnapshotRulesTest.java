@@ -176,6 +176,25 @@ class SnapshotRulesTest {
     }
 
     @Test
+    void snapshotRestoredWhileAnOlderReadyIsBeingAppliedKeepsItsMembership() {
+        // REFERENCES §7: the snapshot (at 6) already holds the membership of every entry up to its index.
+        MemoryStorage s = RaftTesting.storage(ids(1, 2, 3),
+                List.of(RaftTesting.confEntry(2, 4, ConfChangeType.ADD_LEARNER, 4)), 2, 0, 3);
+        LocalCluster c = new LocalCluster(t -> t, Map.of(2L, s));
+        c.core(2).step(msg(MessageType.APPEND, 1, 2, 2).index(4).logTerm(2).commit(4).build());
+        Ready applying = c.core(2).ready();
+        assertEquals(List.of(4L), applying.committedEntries().stream().map(Entry::index).toList(),
+                "precondition: the node is applying the change at 4 (add learner 4)");
+        // Meanwhile a snapshot at 6 arrives whose membership no longer has learner 4 (removed at 5).
+        c.core(2).step(msg(MessageType.SNAPSHOT, 1, 2, 2).snapshot(new SnapshotMeta(6, 2, VOTERS)).build());
+        c.process(2, applying);
+        assertEquals(VOTERS, c.status(2).conf(), "the older change at 4 overwrote the snapshot's membership");
+        c.flush(2);
+        assertEquals(VOTERS, c.status(2).conf());
+        assertEquals(6, c.storages.get(2L).snapshot().index());
+    }
+
+    @Test
     void nodeRestartedAfterInstallingASnapshotResumesFromIt() {
         LocalCluster c = follower(3, 2, 2);
         c.step(snapshot(5, 3));
