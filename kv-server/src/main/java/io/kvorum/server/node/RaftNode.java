@@ -66,6 +66,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private final long incarnation = new SecureRandom().nextLong();
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicLong appliedEntries = new AtomicLong();
+    private final AtomicLong snapshotsInstalled = new AtomicLong();
     /** Every future handed to a caller and not yet done, so a stopping node can fail them all. */
     private final java.util.Set<CompletableFuture<?>> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -154,6 +155,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     public long fsyncCount() {
         return fsyncs.get();
+    }
+
+    /** Snapshots received from a leader and installed since start. */
+    public long snapshotsInstalled() {
+        return snapshotsInstalled.get();
     }
 
     /**
@@ -353,6 +359,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         peers.putAll(PeerAddressBook.load(store));
         transport.setPeers(otherPeers());
         stateMachine.restored(meta.index());
+        snapshotsInstalled.incrementAndGet();
         LOG.info("node {} installed snapshot at index {} term {} (members {})", cfg.nodeId(), meta.index(),
                 meta.term(), meta.conf());
     }

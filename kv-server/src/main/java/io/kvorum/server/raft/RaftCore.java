@@ -54,6 +54,10 @@ public final class RaftCore {
 
     private int electionElapsed;
     private int heartbeatElapsed;
+    /** Ticks since the current leadership transfer began; it is abandoned after an election timeout. */
+    private int transferElapsed;
+    /** New entries were appended since the last Ready: followers get them in one APPEND each. */
+    private boolean appendPending;
     private int randomizedElectionTimeout;
     private long leadTransferee;
     /** Index of the latest conf change the leader proposed; none may follow until it is applied. */
@@ -159,7 +163,6 @@ public final class RaftCore {
                 throw new ProposalRejectedException(ProposalRejectedException.Reason.TOO_MUCH_UNCOMMITTED, id,
                         uncommittedBytes + " bytes are waiting for a quorum");
             }
-            bcastAppend();
             return;
         }
         if (leaderId == 0) {
@@ -196,7 +199,6 @@ public final class RaftCore {
                     uncommittedBytes + " bytes are waiting for a quorum");
         }
         pendingConfIndex = log.lastIndex();
-        bcastAppend();
     }
 
     /**
@@ -230,7 +232,7 @@ public final class RaftCore {
         }
         leadTransferee = to;
         // The transfer must finish within one election timeout or it is abandoned.
-        electionElapsed = 0;
+        transferElapsed = 0;
         Progress pr = progress.get(to);
         if (pr.match == log.lastIndex()) {
             sendTimeoutNow(to);
@@ -276,7 +278,8 @@ public final class RaftCore {
                 || !log.unstable.entries.isEmpty() || log.unstable.snapshot != null
                 || log.hasNextCommitted() || !hardState().equals(lastHandedOutHardState)
                 || !softState().equals(lastHandedOutSoftState)
-                || (role == Role.LEADER && reads.hasWaiting()) || (role != Role.LEADER && !followerReads.isEmpty());
+                || (role == Role.LEADER && (reads.hasWaiting() || appendPending))
+                || (role != Role.LEADER && !followerReads.isEmpty());
     }
 
     /** What the node must do now; see {@link Ready} for the contract. Call advance() after. */
@@ -284,6 +287,7 @@ public final class RaftCore {
         if (readyInFlight) {
             throw new IllegalStateException("ready() called again before advance()");
         }
+        flushAppends();
         flushReads();
         HardState hs = hardState();
         SoftState ss = softState();
@@ -461,9 +465,9 @@ public final class RaftCore {
                 becomeFollower(term, 0);
                 return;
             }
-            if (leadTransferee != 0) {
-                leadTransferee = 0;
-            }
+        }
+        if (leadTransferee != 0 && ++transferElapsed >= cfg.electionTicks()) {
+            leadTransferee = 0;
         }
         if (heartbeatElapsed >= cfg.heartbeatTicks()) {
             heartbeatElapsed = 0;
@@ -586,9 +590,7 @@ public final class RaftCore {
                 if (leadTransferee != 0 || m.entries().stream().anyMatch(e -> e.type() == EntryType.CONF_CHANGE)) {
                     return;
                 }
-                if (appendEntries(m.entries())) {
-                    bcastAppend();
-                }
+                appendEntries(m.entries());
             }
             case READ_INDEX -> leaderRead(new ReadIndexTracker.Request(m.from(), m.contexts()));
             case APPEND_RESPONSE -> handleAppendResponse(m);
@@ -727,6 +729,7 @@ public final class RaftCore {
             ents.add(proposed.get(i).at(term, last + 1 + i));
         }
         log.append(ents);
+        appendPending = true;
         return true;
     }
 
@@ -787,11 +790,13 @@ public final class RaftCore {
         }
         pr.recentActive = true;
         pr.probeSent = false;
-        if (pr.state == ProgressState.REPLICATE && pr.inflight.size() >= pr.maxInflight) {
-            // A full window may be full of lost appends: let one more through to find out.
-            pr.inflight.pollFirst();
-        }
-        if (pr.match < log.lastIndex() || pr.state == ProgressState.PROBE) {
+        if (pr.state == ProgressState.REPLICATE && pr.isPaused()) {
+            // A full window may be full of lost appends. An empty append at next-1, outside
+            // the window, finds out: a follower that lost them rejects it and we probe back;
+            // one that is merely slow accepts it. Either way the window itself stays bounded.
+            send(Message.builder(MessageType.APPEND).to(m.from()).index(pr.next - 1).logTerm(log.term(pr.next - 1))
+                    .commit(log.committed));
+        } else if (pr.match < log.lastIndex() || pr.state == ProgressState.PROBE) {
             // Even with nothing new to send: an append lost in REPLICATE is only noticed when
             // the follower rejects the next one, which an empty append provokes.
             sendAppend(m.from(), true);
@@ -913,6 +918,27 @@ public final class RaftCore {
             return;
         }
         reads.add(r);
+    }
+
+    /**
+     * Called from ready(): sends the entries appended since the last Ready, as few APPENDs per
+     * follower as the size limits and the pipelining window allow (one, usually).
+     */
+    private void flushAppends() {
+        if (!appendPending) {
+            return;
+        }
+        appendPending = false;
+        if (role != Role.LEADER) {
+            return;
+        }
+        for (long peer : progress.keySet().toArray(new Long[0])) {
+            if (peer != id) {
+                while (sendAppend(peer, false)) {
+                    // until caught up, paused, or the window is full
+                }
+            }
+        }
     }
 
     /** Called from ready(): batches the reads that arrived since the last Ready. */

@@ -22,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -230,8 +229,6 @@ class ReplicationRulesTest {
     }
 
     @Test
-    @Disabled("core bug (since b684112): handleHeartbeatResponse pops an inflight slot when the window is full, so "
-            + "each heartbeat answer lets one more append with entries past maxInflightMsgs; etcd sends an empty append")
     void slowFollowerGetsNoMoreThanMaxInflightAppendsWhileItsHeartbeatsAreAnswered() {
         // REFERENCES §11 (cap in-flight bytes) in the situation of §12: appends to node 2 are slow, heartbeats
         // are not. A heartbeat answer may prompt an empty probe (etcd does), not more entries past the window.
@@ -253,8 +250,6 @@ class ReplicationRulesTest {
     }
 
     @Test
-    @Disabled("core bug: every propose() calls bcastAppend(), so N proposals between two Readys leave as N "
-            + "APPENDs of one entry per follower in REPLICATE (up to maxInflightMsgs), not as one batched APPEND")
     void manyProposalsBetweenTwoReadysLeaveAsOneAppendPerFollower() {
         // DESIGN: group commit and batching; one fsync and one message per batch of proposals.
         LocalCluster c = new LocalCluster(1, 2, 3);
