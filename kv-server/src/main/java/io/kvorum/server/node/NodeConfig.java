@@ -8,7 +8,9 @@ import java.util.Map;
  * Settings of one node.
  *
  * @param initialCluster  founding members' peer addresses ({@code id -> host:port}); a
- *                        joining node lists the members it may contact, itself included
+ *                        joining node lists the members it may contact, itself included.
+ *                        These addresses win over those learned from the log (AddMember),
+ *                        so each node reaches a peer exactly where its own config says
  * @param join            this node joins an existing cluster: it bootstraps no log and waits
  *                        for the leader to add it and send it the log or a snapshot
  * @param tickMillis      length of one core tick

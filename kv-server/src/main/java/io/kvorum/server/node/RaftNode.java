@@ -128,8 +128,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         RaftConfig rc = new RaftConfig(cfg.nodeId(), cfg.electionTicks(), cfg.heartbeatTicks(), 1 << 20, 4096, 256,
                 64L << 20, 16L << 20, true, true, store.appliedIndex(), incarnation);
         core = new RaftCore(rc, store);
-        peers.putAll(cfg.initialCluster());
         peers.putAll(PeerAddressBook.load(store));
+        // This node's own configuration wins over addresses learned from the log: a node must
+        // reach each peer exactly where its operator says (through a proxy, a NAT, a tunnel).
+        peers.putAll(cfg.initialCluster());
         transport.start();
         transport.setPeers(otherPeers());
         publishStatus();
@@ -357,6 +359,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         lastSnapshotIndex = meta.index();
         snapshots.discard(staged);
         peers.putAll(PeerAddressBook.load(store));
+        peers.putAll(cfg.initialCluster());
         transport.setPeers(otherPeers());
         stateMachine.restored(meta.index());
         snapshotsInstalled.incrementAndGet();
@@ -398,7 +401,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                         PeerAddressBook.remove(batch, cc.nodeId());
                     } else if (cc.context().length > 0) {
                         String address = new String(cc.context(), StandardCharsets.UTF_8);
-                        peers.put(cc.nodeId(), address);
+                        peers.put(cc.nodeId(), cfg.initialCluster().getOrDefault(cc.nodeId(), address));
                         PeerAddressBook.put(batch, cc.nodeId(), address);
                     }
                     continue;
