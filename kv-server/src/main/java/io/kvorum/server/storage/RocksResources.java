@@ -1,5 +1,6 @@
 package io.kvorum.server.storage;
 
+import org.rocksdb.AbstractNativeReference;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
@@ -117,12 +118,7 @@ final class RocksResources implements AutoCloseable {
             return new RocksResources(dir, db, dbOptions, cache, logOptions, smallOptions, stateOptions, bloom, handles);
         } catch (RocksDBException e) {
             list.forEach(ColumnFamilyHandle::close);
-            logOptions.close();
-            smallOptions.close();
-            stateOptions.close();
-            dbOptions.close();
-            bloom.close();
-            cache.close();
+            closeOptions(logOptions, smallOptions, stateOptions, dbOptions, bloom, cache);
             throw new StorageException("cannot open RocksDB at " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -174,11 +170,13 @@ final class RocksResources implements AutoCloseable {
         handles.values().forEach(ColumnFamilyHandle::close);
         handles.clear();
         db.close();
-        logOptions.close();
-        smallOptions.close();
-        stateOptions.close();
-        dbOptions.close();
-        bloom.close();
-        cache.close();
+        closeOptions(logOptions, smallOptions, stateOptions, dbOptions, bloom, cache);
+    }
+
+    /** Native option objects are freed after the handles and the DB that use them, in this order. */
+    private static void closeOptions(AbstractNativeReference... refs) {
+        for (AbstractNativeReference r : refs) {
+            r.close();
+        }
     }
 }
