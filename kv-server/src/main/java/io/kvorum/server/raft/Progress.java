@@ -16,6 +16,11 @@ final class Progress {
     long pendingSnapshot;
     /** Heard from within the current check-quorum window. */
     boolean recentActive;
+    /**
+     * An append was acknowledged since the follower's last heartbeat answer. A full window
+     * with no acknowledgement across a heartbeat round suggests its appends were lost.
+     */
+    boolean ackedSinceHeartbeat;
     /** Last index of each append in flight, oldest first (the pipelining window). */
     final ArrayDeque<Long> inflight = new ArrayDeque<>();
     final int maxInflight;

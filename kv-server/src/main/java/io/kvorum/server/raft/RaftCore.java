@@ -751,6 +751,7 @@ public final class RaftCore {
         if (!pr.maybeUpdate(m.index())) {
             return;
         }
+        pr.ackedSinceHeartbeat = true;
         switch (pr.state) {
             case PROBE -> pr.becomeReplicate();
             case SNAPSHOT -> {
@@ -790,12 +791,17 @@ public final class RaftCore {
         }
         pr.recentActive = true;
         pr.probeSent = false;
+        boolean acked = pr.ackedSinceHeartbeat;
+        pr.ackedSinceHeartbeat = false;
         if (pr.state == ProgressState.REPLICATE && pr.isPaused()) {
-            // A full window may be full of lost appends. An empty append at next-1, outside
-            // the window, finds out: a follower that lost them rejects it and we probe back;
-            // one that is merely slow accepts it. Either way the window itself stays bounded.
-            send(Message.builder(MessageType.APPEND).to(m.from()).index(pr.next - 1).logTerm(log.term(pr.next - 1))
-                    .commit(log.committed));
+            // A full window that did not move for a heartbeat round may be full of lost
+            // appends (one that moved belongs to a slow follower: leave it be). An empty
+            // append at next-1, outside the window, finds out: a follower that lost them
+            // rejects it and we probe back; the window itself stays bounded.
+            if (!acked) {
+                send(Message.builder(MessageType.APPEND).to(m.from()).index(pr.next - 1)
+                        .logTerm(log.term(pr.next - 1)).commit(log.committed));
+            }
         } else if (pr.match < log.lastIndex() || pr.state == ProgressState.PROBE) {
             // Even with nothing new to send: an append lost in REPLICATE is only noticed when
             // the follower rejects the next one, which an empty append provokes.
