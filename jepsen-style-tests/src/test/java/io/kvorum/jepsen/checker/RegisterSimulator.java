@@ -17,14 +17,14 @@ import java.util.Random;
  * true per-key register. A fraction of operations time out (info): they take effect or not at
  * random, and their thread continues as a new process, as the history format requires.
  */
-final class RegisterSimulator {
+public final class RegisterSimulator {
     record SimOp(long process, String f, String key, Long value, Long expected, long call, long ret, long at,
                  Type outcome, boolean effective) {
     }
 
     final List<SimOp> ops = new ArrayList<>();
 
-    RegisterSimulator(long seed, int count, int keys, int concurrency, double infoRate) {
+    public RegisterSimulator(long seed, int count, int keys, int concurrency, double infoRate) {
         Random r = new Random(seed);
         long[] free = new long[concurrency];
         long[] process = new long[concurrency];
@@ -92,7 +92,7 @@ final class RegisterSimulator {
      * began, had already replaced (and whose own write finished before that one began), so no
      * linearization can explain it. Returns false if the history has no such read.
      */
-    boolean injectStaleRead() {
+    public boolean injectStaleRead() {
         for (int i = ops.size() - 1; i >= 0; i--) {
             SimOp read = ops.get(i);
             if (!read.f.equals("read") || read.outcome != Type.OK) {
@@ -116,7 +116,7 @@ final class RegisterSimulator {
         return false;
     }
 
-    List<Event> events() {
+    public List<Event> events() {
         record Timed(long time, int order, Event e) {
         }
         List<Timed> out = new ArrayList<>();
