@@ -1,0 +1,152 @@
+package io.kvorum.jepsen.harness;
+
+import io.kvorum.jepsen.net.Network;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A cluster of real kvorum-server processes on loopback whose every peer link passes through
+ * a {@link Network} of proxies. Closing it kills every process it started (by handle) and
+ * closes the proxies.
+ */
+public final class ProcessCluster implements AutoCloseable {
+    private final Map<Long, ServerProcess> nodes = new TreeMap<>();
+    private final Network network;
+
+    private ProcessCluster(ClusterSpec spec, Path dir) throws IOException {
+        Map<Long, InetSocketAddress> peers = new TreeMap<>();
+        Map<Long, int[]> ports = new TreeMap<>();
+        for (long id = 1; id <= spec.size(); id++) {
+            int[] p = {Ports.free(), Ports.free(), Ports.free()};
+            ports.put(id, p);
+            peers.put(id, new InetSocketAddress("127.0.0.1", p[1]));
+        }
+        this.network = new Network(peers);
+        for (long id = 1; id <= spec.size(); id++) {
+            int[] p = ports.get(id);
+            nodes.put(id, new ServerProcess(id, p[0], p[1], p[2], dir, spec, network.initialClusterFor(id)));
+        }
+    }
+
+    /** Starts every node; {@code dir} holds their data dirs and logs. */
+    public static ProcessCluster start(ClusterSpec spec, Path dir) throws IOException {
+        ProcessCluster c = new ProcessCluster(spec, dir);
+        try {
+            for (ServerProcess n : c.nodes.values()) {
+                n.start();
+            }
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public ServerProcess node(long id) {
+        ServerProcess n = nodes.get(id);
+        if (n == null) {
+            throw new IllegalArgumentException("no node " + id);
+        }
+        return n;
+    }
+
+    public Collection<ServerProcess> nodes() {
+        return nodes.values();
+    }
+
+    public List<Long> ids() {
+        return new ArrayList<>(nodes.keySet());
+    }
+
+    /** Every node's status right now (absent for a node that does not answer). */
+    public Map<Long, Optional<NodeStatus>> statuses() {
+        Map<Long, Optional<NodeStatus>> out = new TreeMap<>();
+        for (ServerProcess n : nodes.values()) {
+            out.put(n.id, n.isRunning() && !n.isPaused() ? n.status() : Optional.empty());
+        }
+        return out;
+    }
+
+    /**
+     * The leader among {@code among} right now: a node there that says it leads, the highest term
+     * winning (a deposed leader may not know yet). Empty when none does.
+     */
+    public Optional<Long> leader(Collection<Long> among) {
+        NodeStatus best = null;
+        for (long id : among) {
+            ServerProcess n = node(id);
+            if (!n.isRunning() || n.isPaused()) {
+                continue;
+            }
+            Optional<NodeStatus> s = n.status();
+            if (s.isPresent() && s.get().isLeader() && (best == null || s.get().term() > best.term())) {
+                best = s.get();
+            }
+        }
+        return Optional.ofNullable(best).map(NodeStatus::id);
+    }
+
+    public Optional<Long> leader() {
+        return leader(nodes.keySet());
+    }
+
+    /**
+     * Waits until a node among {@code among} leads and every other running node among them
+     * follows it: a leader the group agrees on, not just one that thinks it leads.
+     */
+    public long awaitLeader(Duration timeout, Collection<Long> among) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<Long> leader = leader(among);
+            if (leader.isPresent() && agreed(leader.get(), among)) {
+                return leader.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no agreed leader among " + among + " within " + timeout + ": " + statuses());
+    }
+
+    public long awaitLeader(Duration timeout) throws InterruptedException {
+        return awaitLeader(timeout, nodes.keySet());
+    }
+
+    private boolean agreed(long leader, Collection<Long> among) {
+        for (long id : among) {
+            ServerProcess n = node(id);
+            if (id == leader || !n.isRunning() || n.isPaused()) {
+                continue;
+            }
+            Optional<NodeStatus> s = n.status();
+            if (s.isEmpty() || s.get().leaderId() != leader) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        for (ServerProcess n : nodes.values()) {
+            try {
+                n.kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // keep stopping the others
+            }
+        }
+        network.close();
+    }
+}
