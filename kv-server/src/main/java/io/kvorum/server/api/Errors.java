@@ -132,8 +132,29 @@ public final class Errors {
 
     static final int MAX_TEXT = 1024;
 
+    /** Shortens {@code s} and replaces unpaired surrogates (protobuf would send them as '?' and warn). */
     private static String clip(String s) {
-        return s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "...";
+        String t = s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "...";
+        StringBuilder sb = null;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < t.length()
+                    && Character.isLowSurrogate(t.charAt(i + 1));
+            if (paired) {
+                if (sb != null) {
+                    sb.append(c).append(t.charAt(i + 1));
+                }
+                i++;
+                continue;
+            }
+            if (Character.isSurrogate(c) && sb == null) {
+                sb = new StringBuilder(t.substring(0, i));
+            }
+            if (sb != null) {
+                sb.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return sb == null ? t : sb.toString();
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -145,7 +145,13 @@ public final class RequestValidator {
         }
         boolean sequential = mode == CreateMode.PERSISTENT_SEQUENTIAL || mode == CreateMode.EPHEMERAL_SEQUENTIAL
                 || mode == CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
-        path(r.getPath(), false, sequential ? SEQUENTIAL_SUFFIX : 0, op);
+        String path = r.getPath();
+        if (sequential && path.length() > 1 && path.endsWith("/")) {
+            // ZooKeeper's "/queue/" form: the node's name is the sequential suffix alone.
+            path(path.substring(0, path.length() - 1), true, SEQUENTIAL_SUFFIX + 1, op);
+        } else {
+            path(path, false, sequential ? SEQUENTIAL_SUFFIX : 0, op);
+        }
         value(r.getPath(), r.getData().size(), op);
         String what = "create of " + PathRules.quote(r.getPath()) + " with mode " + mode;
         boolean ephemeral = mode == CreateMode.EPHEMERAL || mode == CreateMode.EPHEMERAL_SEQUENTIAL;

@@ -9,6 +9,7 @@ import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchRequest;
 import io.kvorum.proto.v1.WatchResponse;
 import io.kvorum.server.state.CoordinationState;
+import io.kvorum.server.state.StateException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -192,9 +193,14 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
                 send(compactedCancel(w.id, w.next, compacted));
                 return false;
             }
-            List<RevisionEvents> history = state.history(w.next, REPLAY_BATCH);
-            if (state.compactedRevision() > w.next) {
-                continue; // trimmed while we read: the check above cancels it
+            List<RevisionEvents> history;
+            try {
+                history = state.history(w.next, REPLAY_BATCH);
+            } catch (StateException e) {
+                if (e.reason() != ErrorReason.COMPACTED) {
+                    throw e;
+                }
+                continue; // trimmed between the check and the read: the check above cancels it
             }
             w.queueReplayed(history);
             if (history.size() < REPLAY_BATCH) {
