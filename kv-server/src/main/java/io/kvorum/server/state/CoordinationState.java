@@ -298,7 +298,11 @@ public final class CoordinationState implements StateMachine {
             // between (a batch may have landed), else start over.
             byte[] data = store.get(Keys.data(path));
             byte[] again = store.get(key);
-            if (data != null && Arrays.equals(v, again) && data.length == z.dataLength) {
+            if (Arrays.equals(v, again)) {
+                if (data == null || data.length != z.dataLength) {
+                    throw new IllegalStateException("node " + path + " has no data of " + z.dataLength
+                            + " bytes under its data key: the store is damaged");
+                }
                 return Optional.of(new NodeRecord(path, data, z.toStat()));
             }
             v = again;
@@ -378,7 +382,11 @@ public final class CoordinationState implements StateMachine {
         listeners.remove(listener);
     }
 
-    /** Live sessions, id -> ttl_millis: a read-only, weakly consistent live view. */
+    /**
+     * Live sessions, id -> ttl_millis: a read-only, weakly consistent live view of the applied
+     * commands (it may run up to one batch ahead of what is durable, which is harmless for its
+     * use: the leader's liveness tracking, whose expiry proposals are checked again at apply).
+     */
     public Map<Long, Long> sessions() {
         return sessions.view();
     }

@@ -124,11 +124,6 @@ final class Dedupe {
         });
     }
 
-    /** Number of clients remembered. */
-    int size() {
-        return clients.size();
-    }
-
     /**
      * Answers the command (client, seq) at {@code index}: the remembered answer of a retry, a
      * refusal for a forgotten sequence, or else {@code execute}'s answer, which is remembered.

@@ -47,9 +47,9 @@ final class TreeOps {
         String path = r.getPath();
         String parentPath;
         String name;
-        if (sequential && path.length() > 1 && path.endsWith("/")) {
+        if (sequential && path.endsWith("/")) {
             // ZooKeeper's "/queue/" form: the name is the suffix alone.
-            parentPath = path.substring(0, path.length() - 1);
+            parentPath = path.length() == 1 ? Paths.ROOT : path.substring(0, path.length() - 1);
             Paths.validate(parentPath, limits.maxPathBytes());
             name = "";
         } else {
