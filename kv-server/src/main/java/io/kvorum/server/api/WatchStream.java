@@ -200,7 +200,11 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
                 if (e.reason() != ErrorReason.COMPACTED) {
                     throw e;
                 }
-                continue; // trimmed between the check and the read: the check above cancels it
+                // Trimmed between the check and the read (the new oldest revision may not be
+                // published yet: it is past w.next in any case).
+                watches.remove(w.id);
+                send(compactedCancel(w.id, w.next, Math.max(state.compactedRevision(), w.next + 1)));
+                return false;
             }
             w.queueReplayed(history);
             if (history.size() < REPLAY_BATCH) {
@@ -238,7 +242,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         send(canceled(w.id, ErrorReason.WATCHER_TOO_SLOW, "watch " + w.id + " on " + PathRules.quote(w.path)
                 + " fell more than " + options.watcherMaxEvents() + " events or "
                 + options.watcherMaxBytes() + " bytes behind: read faster, then watch again from revision "
-                + w.next));
+                + w.resumeRevision()));
     }
 
     private WatchResponse compactedCancel(long id, long asked, long compacted) {
