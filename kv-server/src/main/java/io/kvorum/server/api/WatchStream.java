@@ -48,7 +48,8 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private final Queue<RevisionEvents> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private final Map<Long, ActiveWatch> watches = new HashMap<>();
-    private boolean closed;
+    /** Written on the executor; read by the service to drop a stream that closed early. */
+    private volatile boolean closed;
 
     WatchStream(ServerCallStreamObserver<WatchResponse> out, WatchHub hub, RequestValidator validator,
                 Headers headers, ApiOptions options, Executor pool, Runnable onClose) {
@@ -101,6 +102,10 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
                 }
             }
         });
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     private void schedulePump() {
