@@ -133,7 +133,8 @@ public final class ClientServer implements AutoCloseable {
         watch.close();
         server.shutdown();
         try {
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+            // Unary calls finish; watch and keep-alive streams never end by themselves.
+            if (!server.awaitTermination(1, TimeUnit.SECONDS)) {
                 server.shutdownNow();
                 server.awaitTermination(2, TimeUnit.SECONDS);
             }
