@@ -34,7 +34,7 @@ class NodeClusterTest {
     void electsALeaderReplicatesAndCommitsOnEveryNode() throws Exception {
         cluster = new NodeHarness(dir, "test", 3);
         cluster.startAll();
-        long leader = cluster.awaitLeader();
+        long leader = cluster.awaitLeaderKnownByAll();
         List<CompletableFuture<byte[]>> writes = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             long via = 1 + i % 3;
@@ -81,7 +81,7 @@ class NodeClusterTest {
     void killingEveryNodeAndRestartingLosesNoAcknowledgedWrite() throws Exception {
         cluster = new NodeHarness(dir, "test", 3);
         cluster.startAll();
-        cluster.awaitLeader();
+        cluster.awaitLeaderKnownByAll();
         List<CompletableFuture<byte[]>> writes = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             writes.add(cluster.node(1 + i % 3).propose(CounterStateMachine.put("k" + i, "v" + i)));

@@ -93,6 +93,14 @@ final class NodeHarness implements AutoCloseable {
         return leader[0];
     }
 
+    /** Waits until every running node knows the same leader, so proposals anywhere are forwarded. */
+    long awaitLeaderKnownByAll() {
+        long leader = awaitLeader();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                nodes.values().stream().allMatch(n -> n.status().leaderId() == leader));
+        return leader;
+    }
+
     RaftNode node(long id) {
         return nodes.get(id);
     }

@@ -35,7 +35,16 @@ class ProcessClusterTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     @AfterEach
-    void stopAll() {
+    void stopAll() throws IOException {
+        if (System.getProperty("keep.logs") != null) {
+            for (long id = 1; id <= 3; id++) {
+                Path log = dir.resolve("node-" + id + ".log");
+                if (java.nio.file.Files.exists(log)) {
+                    java.nio.file.Files.copy(log, Path.of(System.getProperty("keep.logs"), "node-" + id + ".log"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
         for (Process p : processes.values()) {
             p.destroyForcibly();
         }
@@ -87,7 +96,7 @@ class ProcessClusterTest {
 
     private long awaitLeader(long... among) {
         long[] leader = new long[1];
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
             for (long id : among) {
                 String s = status(id);
                 if (s.contains("\"role\":\"leader\"")) {
@@ -123,7 +132,7 @@ class ProcessClusterTest {
         long commit = field(status(newLeader), "commitIndex");
 
         start(leader);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertTrue(field(status(leader), "appliedIndex") >= commit,
                         "the restarted node catches up to commit " + commit + ": " + status(leader)));
         assertEquals(newLeader, field(status(leader), "leaderId"), "and follows the new leader");
