@@ -67,6 +67,7 @@ public final class FakeNode implements AutoCloseable {
     /** Calls served, by kind. */
     public final AtomicInteger unaryCalls = new AtomicInteger();
     public final AtomicInteger keepAlives = new AtomicInteger();
+    public final AtomicInteger watchCreates = new AtomicInteger();
     /** min_revision seen on serializable reads. */
     public final List<Long> minRevisions = new CopyOnWriteArrayList<>();
     private final List<StreamObserver<?>> openStreams = new CopyOnWriteArrayList<>();
@@ -79,6 +80,16 @@ public final class FakeNode implements AutoCloseable {
 
     public String address() {
         return "127.0.0.1:" + port;
+    }
+
+    /** A partitioned node: answers nothing and its watch streams get no events. */
+    public void partition(boolean on) {
+        hang = on;
+        if (on) {
+            state.frozen.add(id);
+        } else {
+            state.frozen.remove(id);
+        }
     }
 
     public synchronized void start() throws IOException {
@@ -270,9 +281,12 @@ public final class FakeNode implements AutoCloseable {
                         return;
                     }
                     switch (r.getRequestCase()) {
-                        case CREATE -> state.watch(new FakeState.WatchSub(out, r.getCreate().getWatchId(),
+                        case CREATE -> {
+                            watchCreates.incrementAndGet();
+                            state.watch(new FakeState.WatchSub(out, r.getCreate().getWatchId(),
                                 r.getCreate().getPath(), r.getCreate().getRecursive(), id),
                                 r.getCreate().getStartRevision(), id);
+                        }
                         case CANCEL -> {
                             state.unwatch(out, r.getCancel().getWatchId());
                             synchronized (state) {

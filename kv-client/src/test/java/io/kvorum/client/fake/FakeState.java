@@ -60,6 +60,8 @@ public final class FakeState {
     public final AtomicInteger executedWrites = new AtomicInteger();
     /** Writes answered from the dedupe table. */
     public final AtomicInteger dedupedWrites = new AtomicInteger();
+    /** Members whose watch streams get nothing (partitioned nodes). */
+    public final java.util.Set<Long> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Every write header seen, for assertions. */
     public final List<RequestHeader> writeHeaders = new ArrayList<>();
 
@@ -362,6 +364,9 @@ public final class FakeState {
         Iterator<WatchSub> it = subs.iterator();
         while (it.hasNext()) {
             WatchSub s = it.next();
+            if (frozen.contains(s.memberId)) {
+                continue;
+            }
             List<Event> mine = new ArrayList<>();
             for (Event e : events) {
                 if (s.matches(e.getPath())) {
@@ -381,6 +386,15 @@ public final class FakeState {
     private void send(WatchSub s, List<Event> events, long rev) {
         s.out.onNext(WatchResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(rev)
                 .setMemberId(s.memberId)).setWatchId(s.id).addAllEvents(events).build());
+    }
+
+    /** Cancels every watch with WATCHER_TOO_SLOW, as a node does when a watcher's buffer overflows. */
+    public synchronized void cancelAllTooSlow() {
+        for (WatchSub s : subs) {
+            s.out.onNext(WatchResponse.newBuilder().setHeader(header(s.memberId)).setWatchId(s.id).setCanceled(true)
+                    .setCancelError(ErrorReason.WATCHER_TOO_SLOW).setCancelReason("too slow").build());
+        }
+        subs.clear();
     }
 
     private static Event event(Event.Type type, String path, Node n, long rev) {
