@@ -1,34 +1,418 @@
 package io.kvorum.server.state;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kvorum.proto.internal.v1.Command;
+import io.kvorum.proto.internal.v1.CommandError;
+import io.kvorum.proto.internal.v1.CommandResult;
+import io.kvorum.proto.internal.v1.Done;
 import io.kvorum.proto.internal.v1.RevisionEvents;
 import io.kvorum.proto.internal.v1.TtlExpiry;
+import io.kvorum.proto.v1.Child;
+import io.kvorum.proto.v1.CloseSessionResponse;
+import io.kvorum.proto.v1.DeleteResponse;
+import io.kvorum.proto.v1.ErrorReason;
+import io.kvorum.proto.v1.ResponseHeader;
 import io.kvorum.server.node.StateMachine;
 import io.kvorum.server.storage.NodeStore;
 import io.kvorum.server.storage.StateBatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
- * The coordination data model applied from committed commands (placeholder: signatures are
- * final, bodies are being written).
+ * The coordination data model (a ZooKeeper-like tree of znodes with sessions, TTLs, watches'
+ * history and exactly-once writes) applied from committed commands.
+ *
+ * <h2>Applying</h2>
+ * {@link #apply} runs on the node's loop thread, in log order. It parses a
+ * {@code kvorum.internal.v1.Command}, applies it and returns a serialized {@link CommandResult}.
+ * It is deterministic: it reads no clock and no randomness (times come from
+ * {@code Command.time_millis}, session ids are log indexes), so every node that applies the same
+ * log holds byte-identical state. The {@link StateLimits} take part in apply decisions and must
+ * therefore be the same on every node. Bad input never throws: a malformed or refused command
+ * answers a {@link CommandError} and changes nothing (each command runs in its own
+ * transaction, written only if it succeeds). An exception from apply means the node itself is
+ * broken (storage failed, a stored record is unreadable): the node stops rather than diverge.
+ *
+ * <h2>Revisions and events</h2>
+ * One cluster-wide revision, advanced by every command that changes the tree (create, set,
+ * delete, a multi with a write, the end of a session that deleted ephemerals, a TTL expiry
+ * that deleted something, and the container deletions they cascade into); not by sessions
+ * opening, touches, member addresses or failed commands. Each revision's events are stored
+ * for {@link #history} and handed to listeners from {@link #committed}, after they are durable.
+ *
+ * <h2>Reading</h2>
+ * The read methods may be called from any thread while apply runs. They read the store, which
+ * holds what the last written batch left: never a half-applied command. {@link #revision()} is
+ * published when the node reports a batch durable, so data read after it is at least as new.
  */
 public final class CoordinationState implements StateMachine {
-    public CoordinationState(NodeStore store, StateLimits limits) { throw new UnsupportedOperationException(); }
-    @Override public byte[] apply(long index, byte[] command, StateBatch batch) { throw new UnsupportedOperationException(); }
-    @Override public void committed(long appliedIndex) { throw new UnsupportedOperationException(); }
-    @Override public void restored(long index) { throw new UnsupportedOperationException(); }
-    public long revision() { throw new UnsupportedOperationException(); }
-    public Optional<NodeRecord> get(String path) { throw new UnsupportedOperationException(); }
-    public ChildrenPage children(String path, int pageSize, String after, boolean withStat) { throw new UnsupportedOperationException(); }
-    public long compactedRevision() { throw new UnsupportedOperationException(); }
-    public List<RevisionEvents> history(long fromRevision, int maxRevisions) { throw new UnsupportedOperationException(); }
-    public void addListener(Consumer<RevisionEvents> listener) { throw new UnsupportedOperationException(); }
-    public void removeListener(Consumer<RevisionEvents> listener) { throw new UnsupportedOperationException(); }
-    public Map<Long, Long> sessions() { throw new UnsupportedOperationException(); }
-    public void onTouch(LongConsumer sessionTouched) { throw new UnsupportedOperationException(); }
-    public List<TtlExpiry> expiredTtlNodes(long nowMillis, int limit) { throw new UnsupportedOperationException(); }
-    public Map<Long, String> memberClientAddresses() { throw new UnsupportedOperationException(); }
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinationState.class);
+    /** Room for the command's own fields around a request of {@link StateLimits#maxRequestBytes()}. */
+    private static final int COMMAND_OVERHEAD_BYTES = 4096;
+    private static final int DEFAULT_PAGE = 1000;
+    private static final int MAX_PAGE = 10_000;
+
+    private final NodeStore store;
+    private final StateLimits limits;
+    private final BatchOverlay overlay;
+    private final Sessions sessions;
+    private final Members members = new Members();
+    private final Dedupe dedupe;
+    private final History history;
+    private final TreeOps tree;
+    private final MultiOps multi;
+    private final List<Consumer<RevisionEvents>> listeners = new CopyOnWriteArrayList<>();
+    private volatile LongConsumer touched = id -> { };
+
+    /** The last applied revision: apply thread only. */
+    private long revision;
+    /** The revision readers see: published by {@link #committed}. */
+    private volatile long publishedRevision;
+    /** Revisions applied but not yet reported durable: go to listeners from committed(). */
+    private final List<RevisionEvents> pending = new ArrayList<>();
+
+    /**
+     * Opens the state kept in {@code store} (empty for a new store: just the root).
+     *
+     * @param limits the data model's limits; identical on every node of the cluster
+     */
+    public CoordinationState(NodeStore store, StateLimits limits) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.overlay = new BatchOverlay(store);
+        this.sessions = new Sessions(limits);
+        this.dedupe = new Dedupe(limits);
+        this.history = new History(limits);
+        this.tree = new TreeOps(limits, sessions::exists);
+        this.multi = new MultiOps(limits, tree);
+        load();
+    }
+
+    private void load() {
+        overlay.reset();
+        pending.clear();
+        byte[] r = store.get(Keys.REVISION);
+        revision = r == null ? 0 : Keys.getLong(r, 0);
+        sessions.load(store);
+        members.load(store);
+        dedupe.load(store);
+        history.load(store, revision);
+        publishedRevision = revision;
+    }
+
+    // ---------------------------------------------------------------- StateMachine
+
+    @Override
+    public byte[] apply(long index, byte[] command, StateBatch batch) {
+        overlay.begin(batch);
+        Command cmd;
+        try {
+            cmd = Command.parseFrom(command);
+        } catch (InvalidProtocolBufferException e) {
+            return error(ErrorReason.INVALID_DATA, "malformed command at index " + index + ": " + e.getMessage());
+        }
+        if (command.length > (long) limits.maxRequestBytes() + COMMAND_OVERHEAD_BYTES) {
+            return error(ErrorReason.TOO_LARGE, "command of " + command.length + " bytes is over the request limit of "
+                    + limits.maxRequestBytes() + " bytes");
+        }
+        String clientId = cmd.getHeader().getClientId();
+        if (clientId.isEmpty()) {
+            return execute(index, cmd);
+        }
+        if (clientId.length() * 3L > Dedupe.MAX_CLIENT_ID_BYTES
+                && clientId.getBytes(StandardCharsets.UTF_8).length > Dedupe.MAX_CLIENT_ID_BYTES) {
+            return error(ErrorReason.INVALID_DATA, "client id is over " + Dedupe.MAX_CLIENT_ID_BYTES + " bytes");
+        }
+        return dedupe.apply(overlay, clientId, cmd.getHeader().getSequence(),
+                cmd.getHeader().getLowestUnansweredSequence(), index, () -> execute(index, cmd));
+    }
+
+    /** Runs {@code cmd} in its own transaction: all of it is written, or (on a refusal) none. */
+    private byte[] execute(long index, Command cmd) {
+        Txn t = new Txn(overlay, revision, cmd.getTimeMillis(), index);
+        CommandResult.Builder result = CommandResult.newBuilder();
+        try {
+            switch (cmd.getOpCase()) {
+                case CREATE -> result.setCreate(tree.create(t, cmd.getCreate()).toBuilder().setHeader(header(t)));
+                case SET -> result.setSet(tree.set(t, cmd.getSet()).toBuilder().setHeader(header(t)));
+                case DELETE -> {
+                    tree.delete(t, cmd.getDelete());
+                    result.setDelete(DeleteResponse.newBuilder().setHeader(header(t)));
+                }
+                case MULTI -> result.setMulti(multi.apply(t, cmd.getMulti()).setHeader(header(t)));
+                case OPEN_SESSION -> result.setOpenSession(
+                        sessions.open(t, cmd.getOpenSession()).toBuilder().setHeader(header(t)));
+                case CLOSE_SESSION -> {
+                    sessions.close(t, tree, cmd.getCloseSession().getSessionId());
+                    result.setCloseSession(CloseSessionResponse.newBuilder().setHeader(header(t)));
+                }
+                case EXPIRE_SESSIONS -> {
+                    sessions.expire(t, tree, cmd.getExpireSessions().getSessionIdsList());
+                    result.setDone(done(t));
+                }
+                case TOUCH_SESSIONS -> {
+                    LongConsumer callback = touched;
+                    for (long id : cmd.getTouchSessions().getSessionIdsList()) {
+                        if (sessions.exists(id)) {
+                            callback.accept(id);
+                        }
+                    }
+                    result.setDone(done(t));
+                }
+                case EXPIRE_TTL_NODES -> {
+                    expireTtlNodes(t, cmd.getExpireTtlNodes().getNodesList());
+                    result.setDone(done(t));
+                }
+                case MEMBER_CLIENT_ADDRESS -> {
+                    members.announce(t, cmd.getMemberClientAddress());
+                    result.setDone(done(t));
+                }
+                case OP_NOT_SET -> throw new CommandFailure(ErrorReason.INVALID_DATA, "",
+                        "command at index " + index + " carries no operation");
+            }
+            // Only a command that deleted a node can have emptied a container; its answer's
+            // revision is already this command's, so the cascade does not change the answer.
+            tree.deleteEmptiedContainers(t);
+        } catch (CommandFailure f) {
+            return CommandResult.newBuilder().setError(f.toError()).build().toByteArray();
+        }
+        t.commit();
+        if (!t.events.isEmpty()) {
+            revision = t.revision;
+            overlay.put(Keys.REVISION, Keys.longValue(revision));
+            RevisionEvents re = RevisionEvents.newBuilder().setRevision(revision).addAllEvents(t.events).build();
+            history.record(overlay, re);
+            pending.add(re);
+        }
+        return result.build().toByteArray();
+    }
+
+    /** Deletes each listed TTL node still unmodified since the leader saw it, and childless. */
+    private void expireTtlNodes(Txn t, List<TtlExpiry> due) {
+        for (TtlExpiry e : due) {
+            if (Paths.problem(e.getPath()) != null || e.getPath().equals(Paths.ROOT)) {
+                continue;
+            }
+            Znode z = t.node(e.getPath());
+            if (z != null && z.isTtl() && z.modRevision == e.getModRevision() && z.numChildren == 0) {
+                tree.remove(t, e.getPath(), z);
+            }
+        }
+    }
+
+    /**
+     * The header of a command's answer. Called after the command's operations ran, when it is
+     * known whether they changed the tree (the container cascade never changes that: it only
+     * follows a delete).
+     */
+    private static ResponseHeader header(Txn t) {
+        return ResponseHeader.newBuilder().setRevision(t.resultRevision()).build();
+    }
+
+    private static Done done(Txn t) {
+        return Done.newBuilder().setRevision(t.resultRevision()).build();
+    }
+
+    private static byte[] error(ErrorReason reason, String message) {
+        return CommandResult.newBuilder().setError(CommandError.newBuilder()
+                .setReason(reason).setMessage(message).setOpIndex(-1)).build().toByteArray();
+    }
+
+    /**
+     * The batch with everything applied through {@code appliedIndex} is written: publish the
+     * new revision to readers and hand each new revision's events to the listeners, in order.
+     */
+    @Override
+    public void committed(long appliedIndex) {
+        overlay.reset();
+        history.publish(revision);
+        publishedRevision = revision;
+        if (pending.isEmpty()) {
+            return;
+        }
+        for (RevisionEvents re : pending) {
+            for (Consumer<RevisionEvents> l : listeners) {
+                try {
+                    l.accept(re);
+                } catch (RuntimeException e) {
+                    LOG.error("a revision listener failed on revision {}; it stays registered", re.getRevision(), e);
+                }
+            }
+        }
+        pending.clear();
+    }
+
+    /**
+     * A snapshot replaced the state: reload every cached value from the store. Listeners see
+     * no events for the revisions the snapshot skipped; they can find a gap by revision and
+     * fill it from {@link #history} (which travels in the snapshot) or report it as compacted.
+     */
+    @Override
+    public void restored(long index) {
+        load();
+        LOG.info("state restored from a snapshot at index {}: revision {}", index, revision);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * The revision of the state readers see: every write through it is readable. Advances when
+     * the node reports a batch durable ({@link #committed}); a response to a write carries the
+     * write's own revision.
+     */
+    public long revision() {
+        return publishedRevision;
+    }
+
+    /**
+     * The node at {@code path}, with its data and stat.
+     *
+     * @throws StateException INVALID_PATH or TOO_LARGE for a malformed path
+     */
+    public Optional<NodeRecord> get(String path) {
+        Paths.validateForRead(path, limits.maxPathBytes());
+        byte[] key = Keys.node(path);
+        byte[] v = store.get(key);
+        while (true) {
+            if (v == null) {
+                return path.equals(Paths.ROOT) ? Optional.of(new NodeRecord(path, new byte[0], Znode.emptyRoot().toStat()))
+                        : Optional.empty();
+            }
+            Znode z = Znode.decode(v);
+            if (!z.isExternal()) {
+                return Optional.of(new NodeRecord(path, z.data().toByteArray(), z.toStat()));
+            }
+            // Data apart from the record: read it, then make sure the record did not change in
+            // between (a batch may have landed), else start over.
+            byte[] data = store.get(Keys.data(path));
+            byte[] again = store.get(key);
+            if (Arrays.equals(v, again)) {
+                if (data == null || data.length != z.dataLength) {
+                    throw new IllegalStateException("node " + path + " has no data of " + z.dataLength
+                            + " bytes under its data key: the store is damaged");
+                }
+                return Optional.of(new NodeRecord(path, data, z.toStat()));
+            }
+            v = again;
+        }
+    }
+
+    /**
+     * One page of {@code path}'s children, sorted by name (UTF-8 byte order, which is code
+     * point order): those after {@code after} (null or empty: from the first), at most
+     * {@code pageSize} (0 or less: 1,000; capped at 10,000). Reads only the page (one range
+     * read of the children's keys), however many children there are.
+     *
+     * @throws StateException NO_NODE when {@code path} does not exist; INVALID_PATH or TOO_LARGE
+     */
+    public ChildrenPage children(String path, int pageSize, String after, boolean withStat) {
+        Paths.validateForRead(path, limits.maxPathBytes());
+        long rev = publishedRevision;
+        if (!path.equals(Paths.ROOT) && store.get(Keys.node(path)) == null) {
+            throw new StateException(ErrorReason.NO_NODE, path, "node " + path + " does not exist");
+        }
+        int size = pageSize <= 0 ? DEFAULT_PAGE : Math.min(pageSize, MAX_PAGE);
+        byte[] prefix = Keys.childrenPrefix(path);
+        byte[] from = prefix;
+        if (after != null && !after.isEmpty()) {
+            byte[] a = after.getBytes(StandardCharsets.UTF_8);
+            // The first key after prefix+after: its name continued by a zero byte.
+            from = Arrays.copyOf(prefix, prefix.length + a.length + 1);
+            System.arraycopy(a, 0, from, prefix.length, a.length);
+        }
+        List<Child> out = new ArrayList<>(Math.min(size, 1024));
+        boolean[] more = {false};
+        store.forEachInRange(from, BatchOverlay.prefixEnd(prefix), size + 1, (k, v) -> {
+            if (out.size() == size) {
+                more[0] = true;
+                return;
+            }
+            Child.Builder c = Child.newBuilder().setName(Keys.childName(k, prefix.length));
+            if (withStat) {
+                c.setStat(Znode.decode(v).toStat());
+            }
+            out.add(c.build());
+        });
+        String next = more[0] ? out.get(out.size() - 1).getName() : null;
+        return new ChildrenPage(out, next, rev);
+    }
+
+    /**
+     * The oldest revision {@link #history} can still return: a watch may start at any revision
+     * at or after it (up to {@code revision() + 1}, the next one). When no history is kept it
+     * is {@code revision() + 1}.
+     */
+    public long compactedRevision() {
+        return history.compactedRevision();
+    }
+
+    /**
+     * The events of revisions {@code fromRevision, fromRevision + 1, ...}, at most
+     * {@code maxRevisions} of them, in order and without gaps. It may include revisions written
+     * but not yet handed to listeners (at most one batch ahead): de-duplicate by revision when
+     * joining it with a listener.
+     *
+     * @throws StateException COMPACTED when {@code fromRevision < compactedRevision()}
+     */
+    public List<RevisionEvents> history(long fromRevision, int maxRevisions) {
+        return history.read(store, fromRevision, maxRevisions);
+    }
+
+    /**
+     * Receives every revision's events, in order, once they are durable; called on the node's
+     * loop thread, so it must not block. An exception is logged and the listener kept.
+     */
+    public void addListener(Consumer<RevisionEvents> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(Consumer<RevisionEvents> listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Live sessions, id -> ttl_millis: a read-only, weakly consistent live view of the applied
+     * commands (it may run up to one batch ahead of what is durable, which is harmless for its
+     * use: the leader's liveness tracking, whose expiry proposals are checked again at apply).
+     */
+    public Map<Long, Long> sessions() {
+        return sessions.view();
+    }
+
+    /**
+     * Called on the loop thread, while applying a TouchSessions command, once per touched
+     * session that exists; must not block. Replaces the previous callback.
+     */
+    public void onTouch(LongConsumer sessionTouched) {
+        touched = Objects.requireNonNull(sessionTouched, "sessionTouched");
+    }
+
+    /**
+     * TTL nodes due at {@code nowMillis} (unmodified for their TTL: {@code mtime + ttl <= now})
+     * and without children, soonest first, at most {@code limit}: read from the expiry index,
+     * which holds only childless TTL nodes. The leader proposes them as ExpireTtlNodes.
+     */
+    public List<TtlExpiry> expiredTtlNodes(long nowMillis, int limit) {
+        List<TtlExpiry> out = new ArrayList<>();
+        store.forEachInRange(Keys.prefix(Keys.TTL), Keys.ttlAfter(nowMillis), limit, (k, v) ->
+                out.add(TtlExpiry.newBuilder().setPath(Keys.ttlPath(k)).setModRevision(Keys.getLong(v, 0)).build()));
+        return out;
+    }
+
+    /** Client addresses members announced: member id -> address; a read-only live view. */
+    public Map<Long, String> memberClientAddresses() {
+        return members.view();
+    }
 }

@@ -1,7 +1,10 @@
 package io.kvorum.server.state;
 
 /**
- * Limits of the data model, enforced at the API's door and checked again at apply.
+ * Limits of the data model, enforced at the API's door and checked again at apply. Apply
+ * decisions depend on them (a command over a limit is refused, history and exactly-once tables
+ * are trimmed to them), so every node of a cluster must run with the same limits, or replicas
+ * diverge.
  *
  * @param maxPathBytes        UTF-8 bytes of a path (default 4 KiB)
  * @param maxValueBytes       bytes of a node's data (default 1 MiB)

@@ -1,0 +1,116 @@
+package io.kvorum.server.state;
+
+import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.storage.StateBatch;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * Read-your-writes over one {@link StateBatch}: a RocksDB WriteBatch cannot be read, yet the
+ * node applies many commands into one batch, and a command must see what the earlier ones
+ * wrote (a create under a parent created two entries before). Writes go to the batch and are
+ * remembered here; reads look here first, then in the store.
+ *
+ * <p>Lifetime: one batch. A different batch object means the previous one was written (or the
+ * node failed and stops), so the remembered writes are dropped; {@link #reset()} does the same
+ * when the node reports the batch durable. Apply thread only.
+ *
+ * <p>Keys whose tag is in {@link #unread} ({@code DATA}, {@code HISTORY}) are written through
+ * without being remembered: apply never reads them back, and they are the large values (node
+ * data over the inline limit, events with data), so the overlay stays small.
+ */
+final class BatchOverlay {
+    /** Marks a key deleted in this batch; compared by identity, never stored. */
+    static final byte[] DELETED = new byte[0];
+
+    private final NodeStore store;
+    private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+    private StateBatch batch;
+
+    BatchOverlay(NodeStore store) {
+        this.store = store;
+    }
+
+    /** Starts (or continues) writing into {@code b}. */
+    void begin(StateBatch b) {
+        if (b != batch) {
+            writes.clear();
+            batch = b;
+        }
+    }
+
+    /** The batch is in the store now: forget it. */
+    void reset() {
+        writes.clear();
+        batch = null;
+    }
+
+    byte[] get(byte[] key) {
+        byte[] v = writes.get(key);
+        if (v != null) {
+            return v == DELETED ? null : v;
+        }
+        return store.get(key);
+    }
+
+    void put(byte[] key, byte[] value) {
+        batch.put(key, value);
+        if (!unread(key)) {
+            writes.put(key, value);
+        }
+    }
+
+    void delete(byte[] key) {
+        batch.delete(key);
+        if (!unread(key)) {
+            writes.put(key, DELETED);
+        }
+    }
+
+    /** Deletes {@code [from, to)}: only for keys apply never reads (see {@link #unread}). */
+    void deleteUnreadRange(byte[] from, byte[] to) {
+        if (!unread(from)) {
+            throw new IllegalArgumentException("range deletes are only for keys apply never reads");
+        }
+        batch.deleteRange(from, to);
+    }
+
+    /**
+     * Collects the live entries with {@code prefix} as the store and this batch together see
+     * them, into {@code into} (which then holds the batch's view; deleted keys removed).
+     */
+    void collectPrefix(byte[] prefix, TreeMap<byte[], byte[]> into) {
+        store.forEachWithPrefix(prefix, Integer.MAX_VALUE, into::put);
+        byte[] end = prefixEnd(prefix);
+        Map<byte[], byte[]> mine = end == null ? writes.tailMap(prefix, true) : writes.subMap(prefix, true, end, false);
+        mine.forEach(overrideInto(into));
+    }
+
+    static BiConsumer<byte[], byte[]> overrideInto(TreeMap<byte[], byte[]> into) {
+        return (k, v) -> {
+            if (v == DELETED) {
+                into.remove(k);
+            } else {
+                into.put(k, v);
+            }
+        };
+    }
+
+    static byte[] prefixEnd(byte[] prefix) {
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if (prefix[i] != (byte) 0xFF) {
+                byte[] end = Arrays.copyOf(prefix, i + 1);
+                end[i]++;
+                return end;
+            }
+        }
+        return null;
+    }
+
+    private static boolean unread(byte[] key) {
+        return key.length > 0 && (key[0] == Keys.DATA || key[0] == Keys.HISTORY);
+    }
+}

@@ -1,0 +1,98 @@
+package io.kvorum.server.state;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kvorum.proto.internal.v1.RevisionEvents;
+import io.kvorum.proto.v1.ErrorReason;
+import io.kvorum.server.storage.NodeStore;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The watch history: each revision's events as a {@link RevisionEvents} under
+ * {@code 'h' + revision} (big-endian), so resuming a watch is one range read. Every revision
+ * has events (a command that changes nothing does not advance the revision), so the kept
+ * revisions are contiguous: {@code [oldest, revision]}, at most
+ * {@link StateLimits#historyRevisions()} of them; older ones are deleted in the batch that
+ * writes the revision pushing them out.
+ */
+final class History {
+    /** Deleting more than this many old revisions at once uses one range delete. */
+    private static final int POINT_DELETES = 16;
+
+    private final long keep;
+    /** Oldest revision stored, 0 if none: the apply thread's view. */
+    private long oldestStored;
+    /** What {@link #compactedRevision()} answers: published when a batch is durable. */
+    private volatile long compacted = 1;
+
+    History(StateLimits limits) {
+        this.keep = limits.historyRevisions();
+    }
+
+    void load(NodeStore store, long revision) {
+        long[] first = {0};
+        store.forEachWithPrefix(Keys.prefix(Keys.HISTORY), 1, (k, v) -> first[0] = Keys.getLong(k, 1));
+        oldestStored = first[0];
+        publish(revision);
+    }
+
+    /** Stores revision {@code re.getRevision()} (the next one) and drops what falls out of the window. */
+    void record(BatchOverlay o, RevisionEvents re) {
+        long r = re.getRevision();
+        long keepFrom = Math.max(1, r - keep + 1);
+        if (keep > 0) {
+            o.put(Keys.history(r), re.toByteArray());
+            if (oldestStored == 0) {
+                oldestStored = r;
+            }
+        }
+        if (oldestStored != 0 && oldestStored < keepFrom) {
+            if (keepFrom - oldestStored <= POINT_DELETES) {
+                for (long x = oldestStored; x < keepFrom; x++) {
+                    o.delete(Keys.history(x));
+                }
+            } else {
+                o.deleteUnreadRange(Keys.history(oldestStored), Keys.history(keepFrom));
+            }
+            oldestStored = keep > 0 ? keepFrom : 0;
+        }
+    }
+
+    /** Makes what the apply thread wrote through {@code revision} visible to readers. */
+    void publish(long revision) {
+        compacted = oldestStored == 0 ? revision + 1 : oldestStored;
+    }
+
+    long compactedRevision() {
+        return compacted;
+    }
+
+    List<RevisionEvents> read(NodeStore store, long fromRevision, int maxRevisions) {
+        long oldest = compacted;
+        if (fromRevision < oldest) {
+            throw compactedError(fromRevision, oldest);
+        }
+        List<RevisionEvents> out = new ArrayList<>(Math.min(Math.max(maxRevisions, 0), 1024));
+        if (maxRevisions <= 0) {
+            return out;
+        }
+        store.forEachInRange(Keys.history(fromRevision), Keys.prefixEnd(Keys.HISTORY), maxRevisions, (k, v) -> {
+            try {
+                out.add(RevisionEvents.parseFrom(v));
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("history record " + Keys.getLong(k, 1) + " is unreadable", e);
+            }
+        });
+        if (!out.isEmpty() && out.get(0).getRevision() != fromRevision) {
+            // Trimmed by a batch that landed after `compacted` was read.
+            throw compactedError(fromRevision, out.get(0).getRevision());
+        }
+        return out;
+    }
+
+    private static StateException compactedError(long from, long oldest) {
+        return new StateException(ErrorReason.COMPACTED, "", "revision " + from
+                + " is compacted: the oldest revision kept is " + oldest + "; watch from there or later");
+    }
+}

@@ -1,0 +1,38 @@
+/**
+ * The coordination data model: a ZooKeeper-like tree of znodes with sessions, ephemeral,
+ * sequential, container and TTL nodes, a cluster-wide revision with a watch history, and
+ * exactly-once writes, applied from the Raft log by
+ * {@link io.kvorum.server.state.CoordinationState}.
+ *
+ * <h2>Key layout (state column family, format 1)</h2>
+ * Every key starts with a one-byte ASCII tag (a zero byte is reserved for the node). Numbers are
+ * 8-byte big-endian, so bytewise order is numeric order. {@code P} is a path's parent, {@code N}
+ * its last segment, both UTF-8; paths never contain a zero byte.
+ * <pre>
+ * 'n' P 0x00 N          -> node record: stat, per-parent sequence counter, data if &lt;= 1 KiB
+ * 'n' 0x00              -> the root's record (absent until the root is first written)
+ * 'v' P 0x00 N          -> the node's data, when over 1 KiB (kept apart so that updating a
+ *                          parent's stat never rewrites a large value)
+ * 'e' session path      -> (empty) ephemeral index: one session's nodes are one prefix range
+ * 't' expireAt path     -> modRevision; childless TTL nodes by mtime + ttl (sign-flipped so
+ *                          the order is numeric): due nodes are one range read
+ * 's' session           -> ttl_millis
+ * 'a' member            -> client address (UTF-8)
+ * 'c' len16 client      -> lastUsedIndex(8) floor(8): one exactly-once client
+ * 'd' len16 client seq  -> CommandResult remembered for (client, seq)
+ * 'h' revision          -> RevisionEvents of that revision (the watch history)
+ * 'm' "revision"        -> the last applied revision
+ * </pre>
+ * Because a node's key is its parent, a zero byte, then its name, the children of {@code P} are
+ * exactly the keys starting with {@code 'n' P 0x00}: a listing is a range read in name order,
+ * one page at a time, and never touches the rest of the tree.
+ *
+ * <h2>Files</h2>
+ * {@code CoordinationState} (dispatch, reads, listeners), {@code TreeOps} (znode operations and
+ * their indexes), {@code MultiOps}, {@code Sessions}, {@code Members}, {@code Dedupe},
+ * {@code History}, {@code Txn} (one command's all-or-none writes), {@code BatchOverlay}
+ * (read-your-writes within one RocksDB batch), {@code Znode} (record encoding), {@code Keys},
+ * {@code Paths}. The package imports storage, {@code node.StateMachine}, kv-proto, the JDK and
+ * slf4j.
+ */
+package io.kvorum.server.state;
