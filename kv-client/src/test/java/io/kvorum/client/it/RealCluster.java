@@ -132,6 +132,22 @@ final class RealCluster implements AutoCloseable {
         return leader[0];
     }
 
+    String clientAddress(long id) {
+        return "127.0.0.1:" + clientPorts.get(id);
+    }
+
+    /** The client addresses with {@code first}'s first: a new client's first stream goes there. */
+    String[] addressesStartingWith(long first) {
+        List<String> out = new java.util.ArrayList<>();
+        out.add(clientAddress(first));
+        for (long id : clientPorts.keySet()) {
+            if (id != first) {
+                out.add(clientAddress(id));
+            }
+        }
+        return out.toArray(String[]::new);
+    }
+
     String[] addresses() {
         return clientPorts.values().stream().map(p -> "127.0.0.1:" + p).toArray(String[]::new);
     }
