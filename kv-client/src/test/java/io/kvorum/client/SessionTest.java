@@ -62,8 +62,11 @@ class SessionTest {
             n.hang = false;
         }
         await().atMost(Duration.ofSeconds(3)).until(() -> s.state() == SessionState.RECONNECTED);
-        await().until(() -> states.equals(List.of(SessionState.CONNECTED, SessionState.SUSPENDED,
-                SessionState.RECONNECTED)));
+        // LOST may come in between: the stream opened while every node hung needs one more
+        // interval to be given up, and LOST is due at 9/10 of the 1.5 s TTL.
+        await().until(() -> states.size() >= 3 && states.get(states.size() - 1) == SessionState.RECONNECTED);
+        assertEquals(List.of(SessionState.CONNECTED, SessionState.SUSPENDED), states.subList(0, 2));
+        assertFalse(states.contains(SessionState.EXPIRED));
     }
 
     @Test
