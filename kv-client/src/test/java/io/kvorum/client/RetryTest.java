@@ -173,6 +173,25 @@ class RetryTest {
         }
     }
 
+    @Test
+    void cancellingACallStopsItsRetries() throws Exception {
+        for (FakeNode n : cluster.nodes) {
+            n.hang = true;
+        }
+        try (KvorumClient client = TestClients.of(cluster)) {
+            CompletableFuture<NodeData> f = client.async().get("/", RequestOptions.deadline(Duration.ofSeconds(3)));
+            Thread.sleep(100);
+            f.cancel(true);
+            int calls = totalCalls();
+            Thread.sleep(1200); // past two attempt timeouts: a live retry loop would have tried again
+            assertEquals(calls, totalCalls());
+        } finally {
+            for (FakeNode n : cluster.nodes) {
+                n.hang = false;
+            }
+        }
+    }
+
     private int totalCalls() {
         return cluster.nodes.stream().mapToInt(n -> n.unaryCalls.get()).sum();
     }
