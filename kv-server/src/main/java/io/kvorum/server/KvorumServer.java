@@ -1,11 +1,16 @@
 package io.kvorum.server;
 
 import io.kvorum.server.admin.AdminServer;
+import io.kvorum.server.api.ApiOptions;
+import io.kvorum.server.api.ClientServer;
+import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
-import io.kvorum.server.node.StateMachine;
+import io.kvorum.server.state.CoordinationState;
+import io.kvorum.server.state.StateLimits;
 import io.kvorum.server.storage.StorageException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -52,12 +57,15 @@ public final class KvorumServer implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         NodeConfig cfg;
+        InetSocketAddress clientListen;
+        StateLimits limits;
         try {
             cfg = NodeConfig.of(options.id, options.clusterId, options.dataDirOrDefault(),
                     ServerOptions.parseAddress(options.peerListen, "--peer-listen"),
                     options.initialClusterOrSelf(), options.join, options.heartbeatMillis, options.electionMillis,
                     options.snapshotEntries);
-            ServerOptions.parseAddress(options.clientListen, "--client-listen");
+            clientListen = ServerOptions.parseAddress(options.clientListen, "--client-listen");
+            limits = options.limits();
         } catch (IllegalArgumentException e) {
             System.err.println("kvorum-server: " + e.getMessage());
             return 2;
@@ -68,14 +76,23 @@ public final class KvorumServer implements Callable<Integer> {
                 options.peerListen, options.adminListen, cfg.initialCluster(), cfg.join(), options.heartbeatMillis,
                 options.electionMillis, cfg.tickMillis(), cfg.snapshotEntries());
         RaftNode node;
+        // The state lives in the node's store, which RaftNode.start opens: it builds the state
+        // machine through this factory. The watch hub attaches before anything is applied.
+        CoordinationState[] state = new CoordinationState[1];
+        WatchHub[] hub = new WatchHub[1];
         try {
-            node = RaftNode.start(cfg, replicatedLogOnly());
+            node = RaftNode.start(cfg, store -> {
+                state[0] = new CoordinationState(store, limits);
+                hub[0] = WatchHub.attach(state[0]);
+                return state[0];
+            });
         } catch (StorageException e) {
             LOG.error("refusing to start: {}", e.getMessage());
             System.err.println("kvorum-server: refusing to start: " + e.getMessage());
             return 3;
         }
         AdminServer admin;
+        ClientServer clients;
         try {
             admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node);
             admin.start();
@@ -83,22 +100,23 @@ public final class KvorumServer implements Callable<Integer> {
             node.close();
             throw e;
         }
+        try {
+            clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
+                    ApiOptions.defaults());
+        } catch (IOException | RuntimeException e) {
+            admin.close();
+            node.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down node {}", cfg.nodeId());
+            clients.close();
             admin.close();
             node.close();
             stopped.countDown();
         }, "shutdown"));
         stopped.await();
         return 0;
-    }
-
-    /**
-     * Until the coordination data model is wired in, the node replicates the log (membership,
-     * leader no-ops) and applies no commands of its own.
-     */
-    private static StateMachine replicatedLogOnly() {
-        return (index, command, batch) -> new byte[0];
     }
 }

@@ -1,5 +1,6 @@
 package io.kvorum.server;
 
+import io.kvorum.server.state.StateLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -25,6 +26,23 @@ final class ServerOptions {
     @Option(names = "--client-listen", defaultValue = "127.0.0.1:7379",
             description = "host:port of the client API. Default: ${DEFAULT-VALUE}.")
     String clientListen;
+
+    @Option(names = "--client-advertise",
+            description = "host:port clients should use to reach this node, announced to the cluster (e.g. when "
+                    + "--client-listen is 0.0.0.0). Default: the --client-listen address.")
+    String clientAdvertise;
+
+    @Option(names = "--max-path-bytes", defaultValue = "4096",
+            description = "Longest path in UTF-8 bytes. Default: ${DEFAULT-VALUE}.")
+    int maxPathBytes;
+
+    @Option(names = "--max-value-bytes", defaultValue = "1048576",
+            description = "Largest node value in bytes. Default: ${DEFAULT-VALUE}.")
+    int maxValueBytes;
+
+    @Option(names = "--max-request-bytes", defaultValue = "4194304",
+            description = "Largest client request in bytes. Default: ${DEFAULT-VALUE}.")
+    int maxRequestBytes;
 
     @Option(names = "--peer-listen", defaultValue = "127.0.0.1:7380",
             description = "host:port for raft traffic between nodes. Default: ${DEFAULT-VALUE}.")
@@ -58,6 +76,21 @@ final class ServerOptions {
 
     @Option(names = "--config", description = "A properties file with any of these flags as keys (without dashes).")
     Path config;
+
+    /** The data model's limits: the defaults with the size flags applied. */
+    StateLimits limits() {
+        if (maxPathBytes <= 0 || maxValueBytes <= 0 || maxRequestBytes <= 0) {
+            throw new IllegalArgumentException("--max-path-bytes, --max-value-bytes and --max-request-bytes must be "
+                    + "positive");
+        }
+        if (maxValueBytes > maxRequestBytes) {
+            throw new IllegalArgumentException("--max-value-bytes (" + maxValueBytes
+                    + ") must not exceed --max-request-bytes (" + maxRequestBytes + ")");
+        }
+        StateLimits d = StateLimits.defaults();
+        return new StateLimits(maxPathBytes, maxValueBytes, maxRequestBytes, d.maxMultiOps(), d.historyRevisions(),
+                d.dedupeClients(), d.dedupePerClient(), d.minSessionTtlMillis(), d.maxSessionTtlMillis());
+    }
 
     Path dataDirOrDefault() {
         return dataDir != null ? dataDir : Path.of("data", "node-" + id);

@@ -8,8 +8,13 @@ import java.util.Map;
  * @param role       leader, follower, candidate (pre-candidates report as candidate) or learner
  * @param members    every member's id and peer address
  * @param voters     the voting members' ids
+ * @param matchIndex on the leader, each member's replicated log index; empty elsewhere
+ * @param learners   the non-voting members' ids
+ * @param active     on the leader, whether it heard from each member within the last election
+ *                   timeout; empty elsewhere
  */
 public record NodeStatus(long id, String role, long leaderId, long term, long commitIndex, long appliedIndex,
                          long lastIndex, long snapshotIndex, Map<Long, String> members,
-                         java.util.Set<Long> voters, Map<Long, Long> matchIndex) {
+                         java.util.Set<Long> voters, Map<Long, Long> matchIndex, java.util.Set<Long> learners,
+                         Map<Long, Boolean> active) {
 }

@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +84,12 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
     private long lastSnapshotIndex;
+    /**
+     * On the leader, when each peer was last seen recently active (System.nanoTime). The core
+     * clears its recentActive flags at every check-quorum round, so the flag alone flickers;
+     * this remembers it for one election timeout to report a stable "active".
+     */
+    private final Map<Long, Long> lastActiveNanos = new HashMap<>();
 
     /** A membership change waiting to be applied; done when {@code applied} holds for the conf. */
     private record PendingChange(Predicate<ConfState> applied, CompletableFuture<Void> future) {
@@ -105,6 +112,15 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      *                                                   another cluster or node
      */
     public static RaftNode start(NodeConfig cfg, StateMachine stateMachine) throws IOException {
+        return start(cfg, store -> stateMachine);
+    }
+
+    /**
+     * Like {@link #start(NodeConfig, StateMachine)}, for a state machine that keeps its data in
+     * the node's own store: {@code stateMachine} is called once with the opened store, before
+     * the loop starts (so before anything is applied).
+     */
+    public static RaftNode start(NodeConfig cfg, Function<NodeStore, StateMachine> stateMachine) throws IOException {
         NodeStore store = NodeStore.open(cfg.dataDir().resolve("db"), cfg.clusterId(), cfg.nodeId(), ConfState.EMPTY);
         try {
             if (!cfg.join() && store.lastIndex() == 0 && store.initialState().hardState().equals(HardState.EMPTY)) {
@@ -113,7 +129,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                         List.of()));
                 LOG.info("bootstrapped a new cluster {} with voters {}", cfg.clusterId(), cfg.initialCluster().keySet());
             }
-            RaftNode node = new RaftNode(cfg, store, stateMachine);
+            RaftNode node = new RaftNode(cfg, store, stateMachine.apply(store));
             node.begin();
             return node;
         } catch (RuntimeException | IOException e) {
@@ -494,7 +510,28 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         Map<Long, Long> match = new TreeMap<>();
         s.progress().forEach((id, p) -> match.put(id, p.match()));
         status = new NodeStatus(s.id(), role, s.leaderId(), s.term(), s.commit(), s.applied(), s.lastIndex(),
-                lastSnapshotIndex, Map.copyOf(peers), s.conf().voters(), match);
+                lastSnapshotIndex, Map.copyOf(peers), s.conf().voters(), match, s.conf().learners(),
+                activePeers(s));
+    }
+
+    /** On the leader: which members it heard from within the last election timeout; else empty. */
+    private Map<Long, Boolean> activePeers(Status s) {
+        if (s.progress().isEmpty()) {
+            lastActiveNanos.clear();
+            return Map.of();
+        }
+        long now = System.nanoTime();
+        long window = TimeUnit.MILLISECONDS.toNanos(cfg.tickMillis() * cfg.electionTicks());
+        Map<Long, Boolean> active = new TreeMap<>();
+        s.progress().forEach((id, p) -> {
+            if (p.recentActive() || id == cfg.nodeId()) {
+                lastActiveNanos.put(id, now);
+            }
+            Long seen = lastActiveNanos.get(id);
+            active.put(id, seen != null && now - seen <= window);
+        });
+        lastActiveNanos.keySet().retainAll(s.progress().keySet());
+        return active;
     }
 
     private Map<Long, String> otherPeers() {

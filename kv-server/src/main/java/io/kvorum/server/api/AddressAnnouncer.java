@@ -1,0 +1,61 @@
+package io.kvorum.server.api;
+
+import io.kvorum.proto.internal.v1.Command;
+import io.kvorum.proto.internal.v1.MemberClientAddress;
+import io.kvorum.server.node.NodeStatus;
+import io.kvorum.server.node.RaftNode;
+import io.kvorum.server.state.CoordinationState;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes this member's client address known cluster-wide: once a leader is known and the
+ * replicated table lacks our address (or has an old one), it proposes MemberClientAddress.
+ * UNAVAILABLE answers then name the leader's client address, and ListMembers shows all.
+ */
+final class AddressAnnouncer implements AutoCloseable {
+    private static final long PROPOSE_TIMEOUT_MILLIS = 5_000;
+
+    private final RaftNode node;
+    private final CoordinationState state;
+    private final Proposer proposer;
+    private final String clientAddress;
+    private final Duration interval;
+    private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
+    private ScheduledFuture<?> task;
+
+    AddressAnnouncer(RaftNode node, CoordinationState state, Proposer proposer, String clientAddress,
+                     Duration interval) {
+        this.node = node;
+        this.state = state;
+        this.proposer = proposer;
+        this.clientAddress = clientAddress;
+        this.interval = interval;
+    }
+
+    void start(ScheduledExecutorService timer) {
+        // First look soon after start: clients want the address as soon as there is a leader.
+        task = timer.scheduleWithFixedDelay(SessionKeeper.guard(this::announce), Math.min(100, interval.toMillis()),
+                interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void announce() {
+        NodeStatus s = node.status();
+        if (s.leaderId() == 0 || !inFlight.isDone()
+                || clientAddress.equals(state.memberClientAddresses().get(s.id()))) {
+            return;
+        }
+        inFlight = proposer.propose(Command.newBuilder().setMemberClientAddress(MemberClientAddress.newBuilder()
+                .setMemberId(s.id()).setClientAddress(clientAddress)), PROPOSE_TIMEOUT_MILLIS);
+    }
+
+    @Override
+    public void close() {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+}

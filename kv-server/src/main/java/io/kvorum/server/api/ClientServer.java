@@ -1,0 +1,146 @@
+package io.kvorum.server.api;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.kvorum.server.node.RaftNode;
+import io.kvorum.server.state.CoordinationState;
+import io.kvorum.server.state.StateLimits;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client port: a gRPC server with the KV, Watch, Session and Cluster services of
+ * kvorum.proto over one node, plus the background duties of serving clients (replicating
+ * keep-alives, expiring sessions and TTL nodes on the leader, announcing this node's client
+ * address). Every service is wrapped by {@link RequestParsing} so a request that does not
+ * parse gets INVALID_ARGUMENT. Inbound messages are capped a little above the request limit;
+ * the {@link RequestValidator} then enforces the exact limits with clear errors.
+ */
+public final class ClientServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
+    /** Room above maxRequestBytes so a request just over the limit gets our message, not gRPC's. */
+    static final int INBOUND_SLACK_BYTES = 64 * 1024;
+
+    private final Server server;
+    private final ExecutorService pool;
+    private final ScheduledExecutorService timer;
+    private final WatchHub hub;
+    private final SessionKeeper keeper;
+    private final TtlNodeReaper reaper;
+    private final AddressAnnouncer announcer;
+    private final WatchService watch;
+    private volatile String clientAddress;
+
+    /**
+     * Binds {@code listen} and starts serving.
+     *
+     * @param advertise the address clients should use to reach this node (announced to the
+     *                  cluster); null: the bound address
+     * @param hub       the state's event hub, attached before the node started applying
+     */
+    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
+                        WatchHub hub, StateLimits limits, ApiOptions options) throws IOException {
+        this.hub = hub;
+        this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+                daemon("kvorum-api"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kvorum-api-timer"));
+        Errors errors = new Errors(id -> state.memberClientAddresses().get(id));
+        RequestValidator validator = new RequestValidator(limits);
+        Proposer proposer = new Proposer(node);
+        Headers headers = new Headers(node);
+        Replies replies = new Replies(errors);
+        RevisionWaiter waiter = new RevisionWaiter(state::revision);
+        hub.onRevision(waiter::poke);
+        ReadGate reads = new ReadGate(node, waiter, pool);
+        this.keeper = new SessionKeeper(node, state, proposer, options.touchFlushInterval(),
+                options.expiryCheckInterval());
+        this.watch = new WatchService(hub, validator, headers, options, pool);
+        try {
+            Server s = NettyServerBuilder.forAddress(listen)
+                    .executor(pool)
+                    .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
+                    .addService(RequestParsing.wrap(new KvService(state, validator, proposer, reads, headers, replies,
+                            options.defaultDeadline()).bindService()))
+                    .addService(RequestParsing.wrap(watch.bindService()))
+                    .addService(RequestParsing.wrap(new SessionService(node, state, validator, proposer, keeper,
+                            headers, replies, errors, options.defaultDeadline()).bindService()))
+                    .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
+                            this::clientAddress, options.promoteMaxLag(),
+                            options.defaultDeadline()).bindService()))
+                    .build().start();
+            this.server = s;
+        } catch (IOException | RuntimeException e) {
+            timer.shutdownNow();
+            pool.shutdownNow();
+            throw e;
+        }
+        // With port 0 the address to announce is only known once bound.
+        this.clientAddress = advertisedOr(advertise, listen, server.getPort());
+        this.reaper = new TtlNodeReaper(node, state, proposer, options.ttlNodeCheckInterval());
+        this.announcer = new AddressAnnouncer(node, state, proposer, clientAddress, options.announceInterval());
+        keeper.start(timer);
+        reaper.start(timer);
+        announcer.start(timer);
+        watch.start(timer);
+        LOG.info("node {} serves clients on {} (announced as {})", node.status().id(), listen, clientAddress);
+    }
+
+    /** The client port actually bound (useful with port 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    private static String advertisedOr(String advertise, InetSocketAddress listen, int boundPort) {
+        if (advertise != null && !advertise.isBlank()) {
+            return advertise;
+        }
+        String host = listen.getHostString();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return host + ":" + (boundPort != 0 ? boundPort : listen.getPort());
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Stops taking calls, ends open streams, and stops the background duties. */
+    @Override
+    public void close() {
+        announcer.close();
+        reaper.close();
+        keeper.close();
+        watch.close();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        timer.shutdownNow();
+        pool.shutdownNow();
+        hub.detach();
+    }
+}

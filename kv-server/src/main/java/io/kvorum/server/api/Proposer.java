@@ -1,0 +1,51 @@
+package io.kvorum.server.api;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kvorum.proto.internal.v1.Command;
+import io.kvorum.proto.internal.v1.CommandResult;
+import io.kvorum.server.node.RaftNode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Proposes commands through raft and decodes the state machine's answer. The command carries
+ * this node's wall clock (the state machine never reads one), and any node may propose: a
+ * follower forwards to the leader inside raft, and the future completes when this node has
+ * applied the command. A command that timed out may still be applied later; clients retry
+ * with the same (client id, sequence) so it applies once.
+ */
+final class Proposer {
+    private final RaftNode node;
+
+    Proposer(RaftNode node) {
+        this.node = node;
+    }
+
+    /** Completes with the result, or fails with the mapped command error, NotLeader or timeout. */
+    CompletableFuture<CommandResult> propose(Command.Builder command, long timeoutMillis) {
+        byte[] bytes = command.setTimeMillis(System.currentTimeMillis()).build().toByteArray();
+        return node.propose(bytes).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).thenApply(Proposer::decode);
+    }
+
+    /** Checks that the answer is of the expected kind: anything else is a server bug. */
+    static CommandResult expect(CommandResult r, CommandResult.ResultCase kind) {
+        if (r.getResultCase() != kind) {
+            throw new IllegalStateException("the state machine answered " + r.getResultCase() + " where " + kind
+                    + " was expected");
+        }
+        return r;
+    }
+
+    private static CommandResult decode(byte[] answer) {
+        CommandResult r;
+        try {
+            r = CommandResult.parseFrom(answer);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the state machine's answer does not parse", e);
+        }
+        if (r.hasError()) {
+            throw Errors.of(r.getError());
+        }
+        return r;
+    }
+}

@@ -1,0 +1,154 @@
+package io.kvorum.server.api;
+
+import io.kvorum.proto.internal.v1.Command;
+import io.kvorum.proto.internal.v1.ExpireSessions;
+import io.kvorum.proto.internal.v1.TouchSessions;
+import io.kvorum.server.node.RaftNode;
+import io.kvorum.server.state.CoordinationState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps sessions alive and expires the ones whose clients went quiet.
+ *
+ * <p>Every node records the sessions its keep-alive streams touched and, every
+ * {@code touchFlushInterval} (when there were any), replicates them as one TouchSessions
+ * command: a keep-alive costs a log entry per batch, not per request. Only the leader decides
+ * expiry: it keeps {@code lastSeen[session]} in memory (on its own keep-alives and on every
+ * applied touch, via {@link CoordinationState#onTouch}) and every {@code expiryCheckInterval}
+ * proposes ExpireSessions for the sessions silent longer than their TTL, so every node deletes
+ * the same ephemerals at the same revision.
+ *
+ * <p>Across a leader change (etcd-io/etcd#9395: lease TTLs reset on every leader change): a new
+ * leader sets lastSeen = now for every session it knows. It never expires a live session early
+ * (the client has a full TTL to reach the new leader, directly or through a follower's touch)
+ * and a dead session lives at most TTL + (time from the old leader's failure to the new
+ * leader's first check: the election time plus one check interval) + the commit of the
+ * expiry. The bound holds for any number of leader changes because each resets to "now" once.
+ */
+public final class SessionKeeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionKeeper.class);
+    private static final long PROPOSE_TIMEOUT_MILLIS = 5_000;
+
+    private final RaftNode node;
+    private final CoordinationState state;
+    private final Proposer proposer;
+    private final Duration flushInterval;
+    private final Duration checkInterval;
+    private final Set<Long> touched = ConcurrentHashMap.newKeySet();
+    /** On the leader: when each session was last heard of, on this node's monotonic clock (ms). */
+    private final Map<Long, Long> lastSeen = new ConcurrentHashMap<>();
+    private final LeaderTerm leaderTerm = new LeaderTerm();
+    private volatile boolean leading;
+    /** The expiry proposal in flight (timer thread only): one at a time, so a slow commit is not flooded. */
+    private CompletableFuture<?> expiring = CompletableFuture.completedFuture(null);
+    private final List<java.util.concurrent.ScheduledFuture<?>> tasks = new ArrayList<>();
+
+    SessionKeeper(RaftNode node, CoordinationState state, Proposer proposer, Duration flushInterval,
+                  Duration checkInterval) {
+        this.node = node;
+        this.state = state;
+        this.proposer = proposer;
+        this.flushInterval = flushInterval;
+        this.checkInterval = checkInterval;
+    }
+
+    void start(ScheduledExecutorService timer) {
+        state.onTouch(id -> lastSeen.put(id, nowMillis()));
+        tasks.add(timer.scheduleWithFixedDelay(guard(this::flush), flushInterval.toMillis(), flushInterval.toMillis(),
+                TimeUnit.MILLISECONDS));
+        tasks.add(timer.scheduleWithFixedDelay(guard(this::check), checkInterval.toMillis(), checkInterval.toMillis(),
+                TimeUnit.MILLISECONDS));
+    }
+
+    /** A keep-alive for a session this node knows arrived. */
+    void keptAlive(long sessionId) {
+        touched.add(sessionId);
+        if (leading) {
+            lastSeen.put(sessionId, nowMillis());
+        }
+    }
+
+    /** Replicates the sessions touched since the last flush in one command. */
+    void flush() {
+        if (touched.isEmpty()) {
+            return;
+        }
+        List<Long> ids = new ArrayList<>();
+        for (Long id : touched) {
+            if (touched.remove(id)) {
+                ids.add(id);
+            }
+        }
+        proposer.propose(Command.newBuilder().setTouchSessions(TouchSessions.newBuilder().addAllSessionIds(ids)),
+                PROPOSE_TIMEOUT_MILLIS).whenComplete((r, e) -> {
+                    if (e != null) {
+                        // Not replicated (no leader, or too slow): try again with the next batch.
+                        touched.addAll(ids);
+                    }
+                });
+    }
+
+    /** On the leader: expires the sessions silent for longer than their TTL. */
+    void check() {
+        leading = leaderTerm.leading(node.status(), this::startTerm);
+        if (!leading) {
+            return;
+        }
+        long now = nowMillis();
+        Map<Long, Long> sessions = state.sessions();
+        List<Long> expired = new ArrayList<>();
+        for (Map.Entry<Long, Long> s : sessions.entrySet()) {
+            Long seen = lastSeen.putIfAbsent(s.getKey(), now); // first sight (a new session) counts as a touch
+            if (seen != null && now - seen > s.getValue()) {
+                expired.add(s.getKey());
+            }
+        }
+        lastSeen.keySet().retainAll(sessions.keySet());
+        if (!expired.isEmpty() && expiring.isDone()) {
+            LOG.info("node {} expires sessions {}: no keep-alive within their TTL", node.status().id(), expired);
+            expiring = proposer.propose(Command.newBuilder().setExpireSessions(
+                    ExpireSessions.newBuilder().addAllSessionIds(expired)), PROPOSE_TIMEOUT_MILLIS);
+        }
+    }
+
+    private void startTerm() {
+        long now = nowMillis();
+        lastSeen.clear();
+        for (Long id : state.sessions().keySet()) {
+            lastSeen.put(id, now);
+        }
+        expiring = CompletableFuture.completedFuture(null);
+        LOG.info("node {} leads term {}: {} sessions get a fresh TTL", node.status().id(), node.status().term(),
+                lastSeen.size());
+    }
+
+    private static long nowMillis() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /** A periodic task must survive its own failures, or the timer silently stops running it. */
+    static Runnable guard(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("periodic task failed: {}", e.toString(), e);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        tasks.forEach(t -> t.cancel(false));
+    }
+}
