@@ -66,7 +66,20 @@ public final class Kvorum implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(new ErrorHandler(cli));
         cl.setExitCodeExceptionMapper(ExitCodes::of);
+        addHelpOption(cl);
         return cl;
+    }
+
+    /** Gives every subcommand {@code -h/--help} (not {@code --version}: set and delete use it for node versions). */
+    private static void addHelpOption(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            CommandSpec s = sub.getCommandSpec();
+            if (s.findOption("--help") == null) {
+                s.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            addHelpOption(sub);
+        }
     }
 
     /** Runs {@code kvorum args} in {@code cli}; returns the exit code. */

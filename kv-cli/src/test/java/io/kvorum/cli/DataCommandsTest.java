@@ -27,7 +27,7 @@ class DataCommandsTest {
     }
 
     static Run.Result kv(String... args) {
-        List<String> a = new ArrayList<>(List.of("--endpoints", ep));
+        List<String> a = new ArrayList<>(List.of("--endpoints", SharedCluster.endpoints()));
         a.addAll(List.of(args));
         return Run.kvorum(a.toArray(String[]::new));
     }
