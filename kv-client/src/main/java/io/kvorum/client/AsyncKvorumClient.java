@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The asynchronous API: every call returns at once with a future that completes with the
@@ -289,6 +291,33 @@ public final class AsyncKvorumClient {
     /** Opens another session with its own TTL, kept alive until closed. */
     public CompletableFuture<Session> openSession(Duration ttl) {
         return core.sessions.open(ttl);
+    }
+
+    // ------------------------------------------------------------------ watches
+
+    /**
+     * Starts a watch; the future completes once a node confirmed it, or fails if none did within
+     * the default deadline (the watch is then cancelled) or the cluster refused it (e.g.
+     * {@link CompactedException}). See {@link Watch}.
+     */
+    public CompletableFuture<Watch> watch(WatchSpec spec, WatchListener listener) {
+        WatchImpl w;
+        try {
+            w = core.watches.watch(spec, listener);
+        } catch (KvorumException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long millis = core.config.defaultDeadline().toMillis();
+        return w.established.copy().orTimeout(millis, TimeUnit.MILLISECONDS).exceptionally(e -> {
+            Throwable c = Futures.unwrap(e);
+            if (c instanceof TimeoutException) {
+                w.cancel();
+                throw new ClusterUnavailableException("watch " + spec.path() + " failed: no node confirmed it within "
+                        + millis + " ms; tried " + core.endpoints.addresses(), c, null, core.endpoints.addresses(),
+                        false);
+            }
+            throw Futures.rethrow(c);
+        });
     }
 
     // ------------------------------------------------------------------ helpers

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The endpoints the client knows: the configured ones, which routing rotates over, and the
@@ -15,14 +16,16 @@ final class EndpointRegistry {
     private final EndpointSelector selector;
     private final ChannelFactory channels;
     private final Backoff healthBackoff;
+    private final ScheduledExecutorService scheduler;
 
     EndpointRegistry(List<Endpoint> endpoints, EndpointPolicy policy, String localDatacenter, ChannelFactory channels,
-                     Backoff healthBackoff) {
+                     Backoff healthBackoff, ScheduledExecutorService scheduler) {
         this.channels = channels;
         this.healthBackoff = healthBackoff;
+        this.scheduler = scheduler;
         List<EndpointState> list = new ArrayList<>();
         for (Endpoint e : endpoints) {
-            EndpointState s = new EndpointState(e, true, channels, healthBackoff);
+            EndpointState s = new EndpointState(e, true, channels, healthBackoff, scheduler);
             list.add(s);
             byAddress.put(e.address(), s);
         }
@@ -77,7 +80,7 @@ final class EndpointRegistry {
     /** The endpoint at {@code address}: a configured one, or one learned from a leader hint. */
     synchronized EndpointState forAddress(String address) {
         return byAddress.computeIfAbsent(address,
-                a -> new EndpointState(Endpoint.of(a), false, channels, healthBackoff));
+                a -> new EndpointState(Endpoint.of(a), false, channels, healthBackoff, scheduler));
     }
 
     void close() {

@@ -2,12 +2,20 @@ package io.kvorum.client;
 
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One endpoint as the client tracks it: its channel (made on first use) and its health. An
- * endpoint that failed is "in backoff" for a jittered, growing period, during which routing
- * skips it unless nothing else is left.
+ * One endpoint as the client tracks it: its channel (made on first use) and its health.
+ *
+ * <p>An endpoint is skipped by routing while it is in backoff (a jittered, growing period after
+ * each failure) or while its channel is in TRANSIENT_FAILURE. The second matters because gRPC's
+ * pick-first keeps a failed channel in TRANSIENT_FAILURE until a reconnect succeeds (gRFC A62,
+ * "sticky" failure), failing calls at once meanwhile, and its own reconnect backoff grows to two
+ * minutes. So while the channel is down, a probe asks it to reconnect now and then (on the same
+ * backoff schedule); once it is connected again routing uses it. That is how a client notices
+ * within a few seconds that nodes came back, without sending real calls into a dead connection.
  */
 final class EndpointState {
     final Endpoint endpoint;
@@ -15,29 +23,29 @@ final class EndpointState {
     final boolean configured;
     private final ChannelFactory channels;
     private final Backoff backoff;
+    private final ScheduledExecutorService scheduler;
 
     private ManagedChannel channel;
     private int consecutiveFailures;
     private long backoffUntilNanos;
+    private boolean probing;
+    private int probes;
     private boolean closed;
 
-    EndpointState(Endpoint endpoint, boolean configured, ChannelFactory channels, Backoff backoff) {
+    EndpointState(Endpoint endpoint, boolean configured, ChannelFactory channels, Backoff backoff,
+                  ScheduledExecutorService scheduler) {
         this.endpoint = endpoint;
         this.configured = configured;
         this.channels = channels;
         this.backoff = backoff;
+        this.scheduler = scheduler;
     }
 
     String address() {
         return endpoint.address();
     }
 
-    /**
-     * The channel, made on first use. A channel whose connection failed waits out gRPC's own
-     * reconnect backoff (up to two minutes) and fails calls at once meanwhile; our health
-     * backoff already paces us, so when we choose this endpoint again we ask for a connection
-     * now. That is what lets a client recover within a second or two of its nodes returning.
-     */
+    /** The channel, made on first use. A failed one is asked to reconnect now (we chose it as a last resort). */
     synchronized ManagedChannel channel() {
         if (closed) {
             throw new ClientClosedException("the Kvorum client is closed");
@@ -54,6 +62,7 @@ final class EndpointState {
     synchronized void failed() {
         consecutiveFailures++;
         backoffUntilNanos = System.nanoTime() + backoff.delayNanos(consecutiveFailures);
+        startProbing(backoffUntilNanos - System.nanoTime());
     }
 
     /** Records an answer from this endpoint: healthy again. */
@@ -62,8 +71,16 @@ final class EndpointState {
         backoffUntilNanos = 0;
     }
 
+    /** Whether routing may use it now: not in backoff, and its connection is not known to be down. */
     synchronized boolean available(long nowNanos) {
-        return consecutiveFailures == 0 || nowNanos - backoffUntilNanos >= 0;
+        if (consecutiveFailures > 0 && nowNanos - backoffUntilNanos < 0) {
+            return false;
+        }
+        if (channel != null && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            startProbing(0);
+            return false;
+        }
+        return true;
     }
 
     synchronized long backoffUntilNanos() {
@@ -72,6 +89,44 @@ final class EndpointState {
 
     synchronized int consecutiveFailures() {
         return consecutiveFailures;
+    }
+
+    private void startProbing(long delayNanos) {
+        if (probing || scheduler == null || channel == null || closed) {
+            return;
+        }
+        probing = true;
+        probes = 0;
+        schedule(probeDelay(delayNanos));
+    }
+
+    /** Probe a little before the backoff ends, so the connection is up by the time routing returns. */
+    private static long probeDelay(long delayNanos) {
+        return delayNanos - Math.min(delayNanos / 2, TimeUnit.MILLISECONDS.toNanos(100));
+    }
+
+    private void schedule(long delayNanos) {
+        try {
+            scheduler.schedule(this::probe, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            probing = false;
+        }
+    }
+
+    private synchronized void probe() {
+        if (closed || channel == null) {
+            probing = false;
+            return;
+        }
+        ConnectivityState s = channel.getState(true); // true: an idle channel starts connecting
+        if (s == ConnectivityState.READY || s == ConnectivityState.IDLE || s == ConnectivityState.SHUTDOWN) {
+            probing = false;
+            return;
+        }
+        if (s == ConnectivityState.TRANSIENT_FAILURE) {
+            channel.resetConnectBackoff();
+        }
+        schedule(probeDelay(backoff.delayNanos(++probes)));
     }
 
     /** Shuts the channel down, waiting briefly for calls to end. */

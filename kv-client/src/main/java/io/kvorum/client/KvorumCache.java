@@ -246,7 +246,16 @@ public final class KvorumCache implements AutoCloseable {
                 reportDifferences(before, loadRevision);
                 appliedRevision = loadRevision;
             }
-            watch = client.watch(new WatchSpec(root, subtree, loaded.startRevision + 1), new Follower(gen));
+            // Not waited for: the follower hears its events, and a refusal (compaction) reloads.
+            Follower follower = new Follower(gen);
+            WatchImpl w = core.watches.watch(new WatchSpec(root, subtree, loaded.startRevision + 1), follower);
+            watch = w;
+            w.established.whenComplete((ok, e) -> {
+                Throwable c = Futures.unwrap(e);
+                if (c instanceof KvorumException ke && !(c instanceof ClientClosedException)) {
+                    follower.onError(ke);
+                }
+            });
             if (!initialized && appliedRevision >= loadRevision) {
                 becomeInitialized();
             } else if (!initialized) {
@@ -348,10 +357,17 @@ public final class KvorumCache implements AutoCloseable {
     }
 
     private void apply(WatchEvent e) {
-        if (e.type() == WatchEvent.Type.CHILDREN_CHANGED || !inScope(e.path())) {
+        if (!inScope(e.path())) {
             return;
         }
         NodeData old = nodes.get(e.path());
+        if (e.type() == WatchEvent.Type.CHILDREN_CHANGED) {
+            // Only the stat's child counts changed: keep the copy's stat current, silently.
+            if (old != null && e.stat() != null && e.stat().createRevision() == old.stat().createRevision()) {
+                nodes.put(e.path(), new NodeData(e.path(), old.data(), e.stat(), e.revision()));
+            }
+            return;
+        }
         if (old != null && old.stat().modRevision() >= e.revision()) {
             return; // the loaded copy is already newer
         }

@@ -204,14 +204,21 @@ public final class KvorumClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ watches and caches
 
-    /** Watches a node and its set of children from now on. */
+    /** Watches a node and its set of children from now on; see {@link #watch(WatchSpec, WatchListener)}. */
     public Watch watch(String path, WatchListener listener) {
         return watch(WatchSpec.node(path), listener);
     }
 
-    /** Starts a watch; it resumes by itself across node failures. */
+    /**
+     * Starts a watch and returns once a node confirmed it, so a "from now" watch sees every
+     * change made after this returns. It then resumes by itself across node failures.
+     *
+     * @throws CompactedException when its start revision is no longer kept
+     * @throws ClusterUnavailableException when no node confirmed it within the default deadline
+     *         (the watch is cancelled)
+     */
     public Watch watch(WatchSpec spec, WatchListener listener) {
-        return core.watches.watch(spec, listener);
+        return Blocking.await(async.watch(spec, listener));
     }
 
     /** A cache of one node (not started). */

@@ -2,6 +2,7 @@ package io.kvorum.client;
 
 import io.kvorum.proto.v1.Event;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One watch's bookkeeping: where to resume from and delivery to its listener. The
@@ -22,6 +23,8 @@ final class WatchImpl implements Watch {
     private volatile boolean ended;
     /** Cancelled by the application (or the client closed): nothing more reaches the listener. */
     private volatile boolean silenced;
+    /** Completes when a node first confirmed the watch; fails if it refused it. */
+    final CompletableFuture<Watch> established = new CompletableFuture<>();
 
     WatchImpl(long id, WatchManager manager, WatchSpec spec, WatchListener listener, SerialExecutor executor) {
         this.id = id;
@@ -70,6 +73,7 @@ final class WatchImpl implements Watch {
         if (spec.startRevision() == 0 && createdAt == 0 && lastRevision == 0) {
             createdAt = headerRevision;
         }
+        established.complete(this);
     }
 
     /** Delivers the events of one response that are newer than what was delivered before. */
@@ -102,9 +106,15 @@ final class WatchImpl implements Watch {
         });
     }
 
-    /** The watch ended by the server's word: the listener hears why. */
+    /**
+     * The watch ended by the server's word: the listener hears why, or, when it was never
+     * established, whoever waits for it to be.
+     */
     void fail(KvorumException error) {
         ended = true;
+        if (established.completeExceptionally(error)) {
+            return;
+        }
         executor.execute(() -> {
             if (!silenced) {
                 listener.onError(error);
@@ -116,5 +126,6 @@ final class WatchImpl implements Watch {
     void end() {
         silenced = true;
         ended = true;
+        established.completeExceptionally(new ClientClosedException("watch " + spec.path() + " was cancelled"));
     }
 }

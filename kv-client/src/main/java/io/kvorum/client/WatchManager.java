@@ -77,7 +77,8 @@ final class WatchManager {
         this.core = core;
     }
 
-    Watch watch(WatchSpec spec, WatchListener listener) {
+    /** Starts a watch; its {@code established} future completes when a node confirmed it. */
+    WatchImpl watch(WatchSpec spec, WatchListener listener) {
         WatchImpl w = new WatchImpl(ids.incrementAndGet(), this, spec, listener, new SerialExecutor(core.events));
         synchronized (this) {
             if (closed || core.isClosed()) {

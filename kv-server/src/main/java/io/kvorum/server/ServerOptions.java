@@ -33,15 +33,15 @@ final class ServerOptions {
     String clientAdvertise;
 
     @Option(names = "--max-path-bytes", defaultValue = "4096",
-            description = "Longest path in UTF-8 bytes. Default: ${DEFAULT-VALUE}.")
+            description = "Longest path in UTF-8 bytes; the same on every node. Default: ${DEFAULT-VALUE}.")
     int maxPathBytes;
 
     @Option(names = "--max-value-bytes", defaultValue = "1048576",
-            description = "Largest node value in bytes. Default: ${DEFAULT-VALUE}.")
+            description = "Largest node value in bytes; the same on every node. Default: ${DEFAULT-VALUE}.")
     int maxValueBytes;
 
     @Option(names = "--max-request-bytes", defaultValue = "4194304",
-            description = "Largest client request in bytes. Default: ${DEFAULT-VALUE}.")
+            description = "Largest client request in bytes; the same on every node. Default: ${DEFAULT-VALUE}.")
     int maxRequestBytes;
 
     @Option(names = "--peer-listen", defaultValue = "127.0.0.1:7380",

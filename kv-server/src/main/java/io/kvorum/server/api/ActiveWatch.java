@@ -21,7 +21,7 @@ import java.util.List;
  * {@link #overflowed} and its buffer dropped, rather than growing memory (etcd-io/etcd#16839).
  */
 final class ActiveWatch {
-    /** A response carries at most this many bytes of events (a revision may span responses). */
+    /** Revisions are grouped into one response up to about this many bytes of events. */
     static final int MAX_RESPONSE_BYTES = 1 << 20;
 
     final long id;
@@ -141,27 +141,35 @@ final class ActiveWatch {
         return !buffer.isEmpty();
     }
 
-    /** Builds responses of at most {@link #MAX_RESPONSE_BYTES} of events each, in order. */
+    /**
+     * Builds responses in order, each holding whole revisions: a client that resumes from the
+     * last revision it saw plus one must never miss the rest of a revision. Revisions are
+     * grouped until a response reaches about {@link #MAX_RESPONSE_BYTES}; one revision alone may
+     * be larger (up to about the request limit: clients allow for that).
+     */
     private void queue(List<RevisionEvents> revisions) {
         WatchResponse.Builder b = null;
         long bytes = 0;
         for (RevisionEvents re : revisions) {
-            for (Event e : re.getEventsList()) {
-                int size = e.getSerializedSize();
-                if (b != null && bytes + size > MAX_RESPONSE_BYTES) {
-                    outgoing.addLast(b);
-                    b = null;
-                }
-                if (b == null) {
-                    b = WatchResponse.newBuilder().setWatchId(id);
-                    bytes = 0;
-                }
-                b.addEvents(e);
-                bytes += size;
+            if (b != null && bytes >= MAX_RESPONSE_BYTES) {
+                outgoing.addLast(b);
+                b = null;
             }
+            if (b == null) {
+                b = WatchResponse.newBuilder().setWatchId(id);
+                bytes = 0;
+            }
+            b.addAllEvents(re.getEventsList());
+            bytes += re.getSerializedSize();
         }
         if (b != null) {
             outgoing.addLast(b);
         }
+    }
+
+    /** The first revision the client has not been sent: where it should resume. */
+    long resumeRevision() {
+        WatchResponse.Builder first = outgoing.peekFirst();
+        return first != null ? first.getEvents(0).getRevision() : next;
     }
 }

@@ -52,7 +52,7 @@ public final class ClientServer implements AutoCloseable {
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kvorum-api-timer"));
-        Errors errors = new Errors(id -> state.memberClientAddresses().get(id));
+        Errors errors = new Errors(id -> state.memberClientAddresses().get(id), () -> node.status().id());
         RequestValidator validator = new RequestValidator(limits);
         Proposer proposer = new Proposer(node);
         Headers headers = new Headers(node);

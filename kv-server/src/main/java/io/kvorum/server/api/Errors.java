@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +32,12 @@ public final class Errors {
 
     /** Looks up a member's client address (null when unknown): UNAVAILABLE names where to retry. */
     private final LongFunction<String> clientAddressOf;
+    /** This member's id: an UNAVAILABLE raised on the leader itself says "retry shortly", not "go to the leader". */
+    private final LongSupplier selfId;
 
-    public Errors(LongFunction<String> clientAddressOf) {
+    public Errors(LongFunction<String> clientAddressOf, LongSupplier selfId) {
         this.clientAddressOf = clientAddressOf;
+        this.selfId = selfId;
     }
 
     /** The gRPC code for a reason, as kvorum.proto's header comment lists them. */
@@ -124,6 +128,7 @@ public final class Errors {
     public StatusRuntimeException noLeader(String what, long leaderId) {
         String address = leaderId == 0 ? null : clientAddressOf.apply(leaderId);
         String hint = leaderId == 0 ? "no leader is known yet; retry shortly"
+                : leaderId == selfId.getAsLong() ? "retry shortly"
                 : address == null ? "retry at the leader, node " + leaderId
                 : "retry at the leader, node " + leaderId + " at " + address;
         return of(ErrorReason.NO_LEADER, what + ": " + hint,

@@ -1,5 +1,6 @@
 package io.kvorum.server.api;
 
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.CommandResult.ResultCase;
@@ -110,7 +111,8 @@ final class KvService extends KVGrpc.KVImplBase {
                 NodeRecord n = state.get(r.getPath()).orElseThrow(() -> Errors.of(ErrorReason.NO_NODE,
                         "node " + PathRules.quote(r.getPath()) + " does not exist", "path", r.getPath()));
                 return GetResponse.newBuilder().setHeader(headers.of(revision))
-                        .setData(com.google.protobuf.ByteString.copyFrom(n.data())).setStat(n.stat()).build();
+                        // The record's array is ours alone (the state copies it out): wrap, don't copy.
+                        .setData(UnsafeByteOperations.unsafeWrap(n.data())).setStat(n.stat()).build();
             });
         });
     }

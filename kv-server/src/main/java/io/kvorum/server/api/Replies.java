@@ -9,6 +9,8 @@ import java.util.function.Supplier;
 /**
  * Answers a unary call from a future: the value, or the failure mapped by {@link Errors}. A
  * call the client already cancelled (or whose deadline gRPC already enforced) is left alone.
+ * The answer is sent on the thread that completes the future; for a write that is the raft
+ * loop, which only serializes a small response and queues it to Netty (no hand-off per write).
  */
 final class Replies {
     private final Errors errors;

@@ -63,7 +63,12 @@ public final class SessionKeeper implements AutoCloseable {
     }
 
     void start(ScheduledExecutorService timer) {
-        state.onTouch(id -> lastSeen.put(id, nowMillis()));
+        // Only the leader needs lastSeen: a new leader starts from "now" for every session anyway.
+        state.onTouch(id -> {
+            if (leading) {
+                lastSeen.put(id, nowMillis());
+            }
+        });
         tasks.add(timer.scheduleWithFixedDelay(guard(this::flush), flushInterval.toMillis(), flushInterval.toMillis(),
                 TimeUnit.MILLISECONDS));
         tasks.add(timer.scheduleWithFixedDelay(guard(this::check), checkInterval.toMillis(), checkInterval.toMillis(),
@@ -100,8 +105,12 @@ public final class SessionKeeper implements AutoCloseable {
 
     /** On the leader: expires the sessions silent for longer than their TTL. */
     void check() {
+        boolean was = leading;
         leading = leaderTerm.leading(node.status(), this::startTerm);
         if (!leading) {
+            if (was) {
+                lastSeen.clear();
+            }
             return;
         }
         long now = nowMillis();

@@ -45,6 +45,9 @@ final class WatchService extends WatchGrpc.WatchImplBase implements AutoCloseabl
         self[0] = new WatchStream((ServerCallStreamObserver<WatchResponse>) responses, hub, validator, headers,
                 options, pool, () -> streams.remove(self[0]));
         streams.add(self[0]);
+        if (self[0].isClosed()) {
+            streams.remove(self[0]); // cancelled before it was added: its onClose found nothing to remove
+        }
         return self[0];
     }
 

@@ -48,7 +48,8 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private final Queue<RevisionEvents> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private final Map<Long, ActiveWatch> watches = new HashMap<>();
-    private boolean closed;
+    /** Written on the executor; read by the service to drop a stream that closed early. */
+    private volatile boolean closed;
 
     WatchStream(ServerCallStreamObserver<WatchResponse> out, WatchHub hub, RequestValidator validator,
                 Headers headers, ApiOptions options, Executor pool, Runnable onClose) {
@@ -101,6 +102,10 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
                 }
             }
         });
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     private void schedulePump() {
@@ -200,7 +205,11 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
                 if (e.reason() != ErrorReason.COMPACTED) {
                     throw e;
                 }
-                continue; // trimmed between the check and the read: the check above cancels it
+                // Trimmed between the check and the read (the new oldest revision may not be
+                // published yet: it is past w.next in any case).
+                watches.remove(w.id);
+                send(compactedCancel(w.id, w.next, Math.max(state.compactedRevision(), w.next + 1)));
+                return false;
             }
             w.queueReplayed(history);
             if (history.size() < REPLAY_BATCH) {
@@ -238,7 +247,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         send(canceled(w.id, ErrorReason.WATCHER_TOO_SLOW, "watch " + w.id + " on " + PathRules.quote(w.path)
                 + " fell more than " + options.watcherMaxEvents() + " events or "
                 + options.watcherMaxBytes() + " bytes behind: read faster, then watch again from revision "
-                + w.next));
+                + w.resumeRevision()));
     }
 
     private WatchResponse compactedCancel(long id, long asked, long compacted) {

@@ -360,9 +360,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         core.advance(rd);
         discardStaleStagedSnapshots();
         releaseReads();
-        checkPendingChanges();
         maybeSnapshot();
         publishStatus();
+        // After publishing: a caller woken by its membership change or transfer sees it in status().
+        checkPendingChanges();
     }
 
     private void installSnapshot(SnapshotMeta meta) {

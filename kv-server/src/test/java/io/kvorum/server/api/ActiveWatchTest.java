@@ -83,15 +83,35 @@ class ActiveWatchTest {
     }
 
     @Test
-    void bigRevisionsAreSplitIntoBoundedResponses() {
+    void responsesHoldWholeRevisionsGroupedUpToAboutOneMebibyte() {
         ActiveWatch w = new ActiveWatch(1, "/", true, 1, 100, 64L << 20);
-        RevisionEvents.Builder big = RevisionEvents.newBuilder().setRevision(1);
-        for (int i = 0; i < 5; i++) {
-            big.addEvents(Event.newBuilder().setPath("/n" + i).setRevision(1)
-                    .setData(ByteString.copyFrom(new byte[600_000])));
+        for (int r = 1; r <= 3; r++) {
+            RevisionEvents.Builder big = RevisionEvents.newBuilder().setRevision(r);
+            for (int i = 0; i < 2; i++) {
+                big.addEvents(Event.newBuilder().setPath("/n" + i).setRevision(r)
+                        .setData(ByteString.copyFrom(new byte[600_000])));
+            }
+            w.offerLive(big.build());
         }
-        w.offerLive(big.build());
+        w.offerLive(rev(4, "/small"));
+        w.offerLive(rev(5, "/small"));
         w.queueBuffered();
-        assertEquals(5, w.outgoing.size(), "two 600 KB events do not fit one 1 MiB response");
+        assertEquals(1, w.resumeRevision());
+        List<List<Long>> responses = new ArrayList<>();
+        while (true) {
+            if (w.outgoing.isEmpty()) {
+                w.queueBuffered();
+            }
+            WatchResponse.Builder b = w.outgoing.pollFirst();
+            if (b == null) {
+                break;
+            }
+            List<Long> revs = new ArrayList<>();
+            b.getEventsList().forEach(e -> revs.add(e.getRevision()));
+            responses.add(revs);
+        }
+        // a 1.2 MB revision is never split; small revisions share a response
+        assertEquals(List.of(List.of(1L, 1L), List.of(2L, 2L), List.of(3L, 3L), List.of(4L, 5L)), responses);
+        assertEquals(6, w.resumeRevision());
     }
 }

@@ -41,6 +41,7 @@ final class ApiCluster implements AutoCloseable {
     final Map<Long, String> peers = new LinkedHashMap<>();
     final Map<Long, Integer> clientPorts = new LinkedHashMap<>();
     final Map<Long, Running> nodes = new TreeMap<>();
+    private final java.util.Set<Integer> used = new java.util.HashSet<>();
     ApiOptions options = testOptions();
     StateLimits limits = StateLimits.defaults();
 
@@ -63,9 +64,14 @@ final class ApiCluster implements AutoCloseable {
         clientPorts.put(id, freePort());
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** A port free now and not handed out before by this cluster (the OS may offer one twice). */
+    private int freePort() throws IOException {
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (used.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class ErrorsTest {
-    private final Errors errors = new Errors(id -> Map.of(2L, "10.0.0.2:7379").get(id));
+    private final Errors errors = new Errors(id -> Map.of(2L, "10.0.0.2:7379").get(id), () -> 1L);
 
     @Test
     void everyReasonHasTheCodeTheProtoPromises() {
@@ -93,6 +93,14 @@ class ErrorsTest {
         StatusRuntimeException unknownAddress = errors.toStatus(new NotLeaderException("x", 3, "peer"));
         assertEquals("3", ErrorDetails.info(unknownAddress).getMetadataOrThrow("leader_id"));
         assertFalse(ErrorDetails.info(unknownAddress).containsMetadata("leader_address"));
+    }
+
+    @Test
+    void backPressureOnTheLeaderItselfSaysRetryShortly() {
+        StatusRuntimeException e = errors.toStatus(new NotLeaderException("1000 bytes are waiting for a quorum", 1,
+                "10.0.0.1:7380"));
+        assertEquals(Code.UNAVAILABLE, e.getStatus().getCode());
+        assertEquals("1000 bytes are waiting for a quorum: retry shortly", e.getStatus().getDescription());
     }
 
     @Test

@@ -271,10 +271,29 @@ class KvIntegrationTest {
                 .build()));
         expect(Code.INVALID_ARGUMENT, "INVALID_DATA", () -> cluster.kv(follower).children(ChildrenRequest.newBuilder()
                 .setPath("/").setPageToken("garbage!").build()));
+        // a path that is not UTF-8 fails to parse before any service code runs
+        StatusRuntimeException utf8 = assertThrowsStatus(() -> RawBytes.unary(cluster.node(follower).channel(),
+                io.kvorum.proto.v1.KVGrpc.getCreateMethod(),
+                RawBytes.lengthDelimited(CreateRequest.PATH_FIELD_NUMBER, RawBytes.BAD_UTF8)));
+        assertEquals(Code.INVALID_ARGUMENT, utf8.getStatus().getCode());
+        assertEquals("request is not valid: path is not valid UTF-8", utf8.getStatus().getDescription());
         // and the cluster still serves everyone
         create(follower, "/still-fine", "yes");
         assertEquals("yes", cluster.kv(leader).get(GetRequest.newBuilder().setPath("/still-fine").build())
                 .getData().toStringUtf8());
+    }
+
+    @Test
+    void ttlNodesUnmodifiedForTheirTtlAreDeletedByTheLeader() {
+        long ttl = 600;
+        CreateResponse c = retry(() -> cluster.kv(follower).create(CreateRequest.newBuilder().setPath("/ttl")
+                .setMode(CreateMode.PERSISTENT_WITH_TTL).setTtlMillis(ttl).build()));
+        assertEquals(ttl, c.getStat().getTtlMillis());
+        long created = System.nanoTime();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> !cluster.kv(follower).exists(ExistsRequest.newBuilder().setPath("/ttl").build()).getExists());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - created) >= ttl - 100);
     }
 
     private static StatusRuntimeException assertThrowsStatus(Runnable r) {

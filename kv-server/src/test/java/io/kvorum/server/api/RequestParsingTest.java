@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -27,10 +26,8 @@ import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.proto.v1.WatchRequest;
 import io.kvorum.proto.v1.WatchResponse;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * the server keeps serving.
  */
 class RequestParsingTest {
-    private static final byte[] BAD_UTF8 = {'/', 'a', (byte) 0xC3, (byte) 0x28};
+    private static final byte[] BAD_UTF8 = RawBytes.BAD_UTF8;
 
     private Server server;
     private ManagedChannel channel;
@@ -100,20 +97,12 @@ class RequestParsingTest {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** Sends {@code bytes} as the request of {@code method}. */
     private <Q, R> R raw(MethodDescriptor<Q, R> method, byte[] bytes) {
-        MethodDescriptor<byte[], R> m = method.toBuilder(new BytesMarshaller(), method.getResponseMarshaller()).build();
-        return ClientCalls.blockingUnaryCall(channel, m, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
-                bytes);
+        return RawBytes.unary(channel, method, bytes);
     }
 
-    /** A message with {@code field} set to {@code value} bytes, whatever they are. */
-    private static byte[] lengthDelimited(int field, byte[] value) throws IOException {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(bos);
-        out.writeByteArray(field, value);
-        out.flush();
-        return bos.toByteArray();
+    private static byte[] lengthDelimited(int field, byte[] value) {
+        return RawBytes.lengthDelimited(field, value);
     }
 
     @Test
@@ -165,28 +154,11 @@ class RequestParsingTest {
     void invalidUtf8OnAStreamEndsTheStreamWithInvalidArgument() throws IOException {
         byte[] badCreate = lengthDelimited(WatchCreate.PATH_FIELD_NUMBER, BAD_UTF8);
         byte[] request = lengthDelimited(WatchRequest.CREATE_FIELD_NUMBER, badCreate);
-        MethodDescriptor<byte[], WatchResponse> m = WatchGrpc.getWatchMethod().toBuilder(new BytesMarshaller(),
-                WatchGrpc.getWatchMethod().getResponseMarshaller()).build();
+        MethodDescriptor<byte[], WatchResponse> m = RawBytes.asBytes(WatchGrpc.getWatchMethod());
         var call = channel.newCall(m, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS));
         Iterator<WatchResponse> it = ClientCalls.blockingServerStreamingCall(call, request);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, it::hasNext);
         assertEquals(Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertEquals("request is not valid: create.path is not valid UTF-8", e.getStatus().getDescription());
-    }
-
-    private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -1,0 +1,34 @@
+/**
+ * The client-facing gRPC API of kvorum.proto (services KV, Watch, Session, Cluster), served by
+ * {@link io.kvorum.server.api.ClientServer} on each node's client port.
+ *
+ * <h2>Paths through this package</h2>
+ * <ul>
+ *   <li><b>Every request</b> is parsed by {@link io.kvorum.server.api.RequestParsing} (bytes that
+ *   do not parse, e.g. a string that is not UTF-8, get INVALID_ARGUMENT naming the field) and
+ *   checked by {@link io.kvorum.server.api.RequestValidator} (paths, sizes, modes, headers), so
+ *   bad input never reaches the raft log.</li>
+ *   <li><b>Writes</b> become a {@code Command} proposed through raft by
+ *   {@link io.kvorum.server.api.Proposer} on whichever node received them (followers forward
+ *   inside raft); the state machine's answer, or its {@code CommandError}, comes back when this
+ *   node applied the command. Exactly-once retries rest on the request header's client id and
+ *   sequence, which the state machine deduplicates.</li>
+ *   <li><b>Reads</b> pass {@link io.kvorum.server.api.ReadGate}: a ReadIndex barrier for
+ *   LINEARIZABLE (also on followers), or a wait for {@code min_revision} for SERIALIZABLE; then
+ *   they read this node's copy of the state on the API executor.</li>
+ *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision to
+ *   every stream's inbox on the raft loop; each {@code WatchStream} files and sends on its own
+ *   serial executor under gRPC flow control, replaying history first (see
+ *   {@code ActiveWatch} for the exactly-once, in-order argument).</li>
+ *   <li><b>Sessions</b>: {@link io.kvorum.server.api.SessionKeeper} batches keep-alives into the
+ *   log and, on the leader, decides expiry (bounded across leader changes: see its Javadoc).</li>
+ *   <li><b>Errors</b>: {@link io.kvorum.server.api.Errors} maps every failure to the status and
+ *   {@code google.rpc.ErrorInfo} kvorum.proto's header promises.</li>
+ * </ul>
+ *
+ * <p>Threads: gRPC calls run on the API pool; the raft loop completes proposal and barrier
+ * futures. Small answers (a write's stat) are sent from whichever thread completes the future,
+ * avoiding a hand-off per write; anything that reads state or may be large moves to the API
+ * pool first, so the raft loop never waits on a read or on a client.
+ */
+package io.kvorum.server.api;
