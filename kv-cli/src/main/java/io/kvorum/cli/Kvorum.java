@@ -4,9 +4,11 @@ import io.kvorum.cli.bench.BenchCommand;
 import io.kvorum.cli.command.CompletionCommand;
 import io.kvorum.cli.command.CreateCommand;
 import io.kvorum.cli.command.DeleteCommand;
+import io.kvorum.cli.command.ElectCommand;
 import io.kvorum.cli.command.GetCommand;
 import io.kvorum.cli.command.HealthCommand;
 import io.kvorum.cli.command.LeaderCommand;
+import io.kvorum.cli.command.LockCommand;
 import io.kvorum.cli.command.LsCommand;
 import io.kvorum.cli.command.MemberCommand;
 import io.kvorum.cli.command.MultiCommand;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Spec;
         description = "Reads and writes a Kvorum cluster's tree of nodes, watches it, takes locks, runs elections, "
                 + "manages membership and measures it.",
         subcommands = {CreateCommand.class, GetCommand.class, SetCommand.class, DeleteCommand.class, LsCommand.class,
-                StatCommand.class, WatchCommand.class, MultiCommand.class,
+                StatCommand.class, WatchCommand.class, MultiCommand.class, LockCommand.class, ElectCommand.class,
                 MemberCommand.class, LeaderCommand.class, StatusCommand.class, HealthCommand.class,
                 BenchCommand.class, CompletionCommand.class},
         footerHeading = "%nExit codes:%n",

@@ -66,7 +66,7 @@ class UsageAndUnavailableTest {
     void helpAndVersionExitZero() {
         Run.Result help = Run.kvorum("--help");
         assertEquals(0, help.exit());
-        for (String sub : List.of("create", "get", "set", "delete", "ls", "stat", "watch", "multi", "member", "leader",
+        for (String sub : List.of("create", "get", "set", "delete", "ls", "stat", "watch", "multi", "lock", "elect", "member", "leader",
                 "status", "health", "bench", "completion")) {
             assertTrue(help.out().contains("  " + sub), sub + " in\n" + help.out());
         }
