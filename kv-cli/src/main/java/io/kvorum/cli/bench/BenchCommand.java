@@ -147,11 +147,12 @@ public final class BenchCommand implements Callable<Integer> {
         workers.forEach(Worker::start);
         long warmEnd = t0 + warm.toNanos();
         long end = warmEnd + duration.toNanos();
-        long measureStart = warm.isZero() ? t0 : -1;
+        // Measuring starts with the first whole second after the warm-up's last progress line.
+        long measureStart = t0;
         for (long tick = t0 + TimeUnit.SECONDS.toNanos(1); ; tick += TimeUnit.SECONDS.toNanos(1)) {
-            long now = System.nanoTime();
             long until = Math.min(tick, end);
-            if (until > now && cli.stop().future().isDone() == false) {
+            long now = System.nanoTime();
+            if (until > now && !cli.stop().requested()) {
                 try {
                     cli.stop().future().get(until - now, TimeUnit.NANOSECONDS);
                 } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -159,15 +160,15 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             now = System.nanoTime();
-            boolean warming = now <= warmEnd && !warm.isZero();
-            Stats.Interval iv = stats.interval(!warming && measureStart >= 0);
-            if (!warming && measureStart < 0) {
+            boolean warming = until <= warmEnd && !warm.isZero();
+            Stats.Interval iv = stats.interval(!warming);
+            if (warming) {
                 measureStart = now;
             }
             cli.note(String.format(Locale.ROOT, "[%3.0fs] %,8d ops/s  p50 %7.3f ms  p99 %7.3f ms  errors %d%s",
                     (now - t0) / 1e9, iv.ops(), iv.p50Millis(), iv.p99Millis(), iv.errors(),
                     warming ? "  (warm-up)" : ""));
-            if (now >= end || cli.stop().requested()) {
+            if (until >= end || cli.stop().requested()) {
                 break;
             }
         }
@@ -181,8 +182,8 @@ public final class BenchCommand implements Callable<Integer> {
             cli.note("some operations were still running when the benchmark ended");
         }
         long done = System.nanoTime();
-        stats.interval(measureStart >= 0);
-        double seconds = measureStart < 0 ? 0 : (done - measureStart) / 1e9;
+        stats.interval(true);
+        double seconds = (done - measureStart) / 1e9;
         return new Report(workload.name().toLowerCase(Locale.ROOT), clients, pool.size(), valueSize, keys,
                 workload == Workload.MIXED ? readPercent : workload == Workload.READ ? 100 : 0,
                 cli.options().consistency().name().toLowerCase(Locale.ROOT), rate, warm.toMillis() / 1000.0, seconds,

@@ -8,7 +8,6 @@ import io.kvorum.client.KvorumClient;
 import io.kvorum.client.recipes.LeaderElection;
 import io.kvorum.client.recipes.LeadershipListener;
 import java.time.Duration;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,8 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "elect", description = {"Campaigns to lead NAME; prints a line when elected, holds until Ctrl-C "
         + "(resigning then).",
         "If leadership is lost (the session could not be kept alive) it says so and campaigns again.",
-        "Text: 'elected PROPOSAL (fencing token N)' and 'lost PROPOSAL'. JSON lines: {event: elected|lost, "
-                + "election, proposal, token}.",
+        "Text: 'elected PROPOSAL (fencing token N)', 'lost PROPOSAL', and 'resigned PROPOSAL' when stopped as "
+                + "leader. JSON lines: {event: elected|lost|resigned, election, proposal, token}.",
         "NAME is an election under " + Names.ELECTIONS + ", or an absolute path."})
 public final class ElectCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The election's name or absolute path.")
@@ -50,6 +49,7 @@ public final class ElectCommand extends ClientCommand {
     protected int run(KvorumClient client) throws Exception {
         String path = Names.path(Names.ELECTIONS, name);
         String me = proposal != null ? proposal : defaultProposal();
+        announce(client, path, me);
         try (LeaderElection election = new LeaderElection(client, path, me, new LeadershipListener() {
             @Override
             public void leadershipGained(long fencingToken) {
@@ -58,28 +58,39 @@ public final class ElectCommand extends ClientCommand {
 
             @Override
             public void leadershipLost() {
-                event("lost", path, me, 0);
+                // Closing the election on Ctrl-C resigns: say so, rather than "lost".
+                event(cli.stop().requested() ? "resigned" : "lost", path, me, 0);
             }
         })) {
             election.start();
-            announceWaiting(election, path);
             cli.stop().future().join();
         }
         return ExitCodes.OK;
     }
 
-    private void announceWaiting(LeaderElection election, String path) {
+    /** Tells who leads before this participant joins (a courtesy: the campaign goes on regardless). */
+    private void announce(KvorumClient client, String path, String me) {
+        String leader;
         try {
-            Optional<String> leader = election.currentLeader();
-            if (!election.isLeader()) {
-                cli.note("campaigning in " + path + (leader.isPresent() ? "; the leader is " + leader.get()
-                        : "") + " (Ctrl-C to stop)");
-            }
+            leader = new LeaderElection(client, path, me, NO_LISTENER).currentLeader().map(l -> "the leader is " + l)
+                    .orElse("no leader yet");
+        } catch (io.kvorum.client.NoNodeException e) {
+            leader = "no leader yet";
         } catch (RuntimeException e) {
-            // Only a courtesy note; the campaign goes on regardless.
-            cli.note("campaigning in " + path + " (Ctrl-C to stop)");
+            leader = "the leader is unknown (" + io.kvorum.cli.Errors.sentence(e) + ")";
         }
+        cli.note("campaigning in " + path + " as " + me + "; " + leader + " (Ctrl-C to stop)");
     }
+
+    private static final LeadershipListener NO_LISTENER = new LeadershipListener() {
+        @Override
+        public void leadershipGained(long fencingToken) {
+        }
+
+        @Override
+        public void leadershipLost() {
+        }
+    };
 
     private void event(String kind, String path, String me, long token) {
         if (cli.json()) {
@@ -90,7 +101,7 @@ public final class ElectCommand extends ClientCommand {
             o.addProperty("token", token);
             cli.printJson(o);
         } else {
-            cli.println(kind.equals("elected") ? "elected " + me + " (fencing token " + token + ")" : "lost " + me);
+            cli.println(kind.equals("elected") ? "elected " + me + " (fencing token " + token + ")" : kind + " " + me);
         }
     }
 
