@@ -62,8 +62,8 @@ class ClusterCommandsTest {
         assertEquals(0, r.exit(), r::toString);
         List<String> lines = r.lines();
         assertEquals(4, lines.size(), r::toString);
-        assertTrue(lines.get(0).matches("ENDPOINT\\s+ID\\s+ROLE\\s+LEADER\\s+TERM\\s+COMMIT\\s+APPLIED\\s+DB_SIZE\\s+VERSION"),
-                lines.get(0));
+        assertTrue(lines.get(0).matches(
+                "ENDPOINT\\s+ID\\s+ROLE\\s+LEADER\\s+TERM\\s+COMMIT\\s+APPLIED\\s+DB_SIZE\\s+VERSION"), lines.get(0));
         long leaders = lines.stream().skip(1).filter(l -> l.contains(" leader ")).count();
         assertEquals(1, leaders, r::toString);
         for (int i = 1; i <= 3; i++) {
@@ -129,8 +129,8 @@ class ClusterCommandsTest {
 
         cluster.reserve(4);
         Run.Result added = retrying(() -> kv("member", "add", "4", cluster.peers.get(4L)));
-        assertTrue(added.out().lines().anyMatch(l -> l.matches("4\\s+\\S+\\s+" + cluster.peers.get(4L) + "\\s+.*\\s+no\\s+.*")),
-                added::toString);
+        String learnerRow = "4\\s+\\S+\\s+" + cluster.peers.get(4L) + "\\s+.*\\s+no\\s+.*";
+        assertTrue(added.out().lines().anyMatch(l -> l.matches(learnerRow)), added::toString);
         Run.Result again = kv("member", "add", "4", cluster.peers.get(4L));
         assertEquals(ExitCodes.PRECONDITION, again.exit(), again::toString);
 

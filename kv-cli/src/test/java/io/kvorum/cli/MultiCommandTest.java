@@ -104,6 +104,9 @@ class MultiCommandTest {
             assertEquals(ExitCodes.USAGE, r.exit(), () -> bad + "\n" + r);
             assertTrue(r.err().contains("Usage: kvorum multi"), r::toString);
         }
+        Run.Result unreachable = Run.kvorum("--endpoints", "127.0.0.1:" + CliCluster.freePort(), "--timeout", "300ms",
+                "multi", "-");
+        assertEquals(ExitCodes.USAGE, unreachable.exit(), "the file is read before connecting: " + unreachable);
         Run.Result none = kv("multi", tmp.resolve("missing.json").toString());
         assertEquals(ExitCodes.USAGE, none.exit(), none::toString);
         assertTrue(none.err().contains("does not exist"), none.err());

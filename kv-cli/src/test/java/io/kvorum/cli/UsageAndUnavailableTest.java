@@ -66,7 +66,8 @@ class UsageAndUnavailableTest {
     void helpAndVersionExitZero() {
         Run.Result help = Run.kvorum("--help");
         assertEquals(0, help.exit());
-        for (String sub : List.of("create", "get", "set", "delete", "ls", "stat", "watch", "multi", "lock", "elect", "member", "leader",
+        for (String sub : List.of("create", "get", "set", "delete", "ls", "stat", "watch", "multi", "lock", "elect",
+                "member", "leader",
                 "status", "health", "bench", "completion")) {
             assertTrue(help.out().contains("  " + sub), sub + " in\n" + help.out());
         }
@@ -90,7 +91,8 @@ class UsageAndUnavailableTest {
         for (String[] args : List.of(new String[] {"get", "/a"}, new String[] {"create", "/a", "x"},
                 new String[] {"set", "/a", "x"}, new String[] {"ls", "/"}, new String[] {"stat", "/a"},
                 new String[] {"delete", "/a"}, new String[] {"member", "list"}, new String[] {"status"},
-                new String[] {"health"})) {
+                new String[] {"health"}, new String[] {"watch", "/a"}, new String[] {"lock", "x", "--", "true"},
+                new String[] {"leader", "transfer"}, new String[] {"bench", "--duration", "1s"})) {
             long t0 = System.nanoTime();
             Run.Result r = Run.kvorum(concat(new String[] {"--endpoints", closed, "--timeout", "500ms"}, args));
             long ms = (System.nanoTime() - t0) / 1_000_000;

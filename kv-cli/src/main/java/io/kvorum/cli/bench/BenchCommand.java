@@ -40,7 +40,8 @@ public final class BenchCommand implements Callable<Integer> {
     private final Cli cli;
 
     @Option(names = "--workload", paramLabel = "write|read|mixed", defaultValue = "write",
-            description = "write: set random keys; read: get them; mixed: --read-percent reads. Default: ${DEFAULT-VALUE}.")
+            description = "write: set random keys; read: get them; mixed: --read-percent reads. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Workload workload;
 
     @Option(names = "--clients", paramLabel = "N", defaultValue = "16",
@@ -48,7 +49,8 @@ public final class BenchCommand implements Callable<Integer> {
     int clients;
 
     @Option(names = "--connections", paramLabel = "N", defaultValue = "1",
-            description = "Client instances (each with its own connections) the clients share. Default: ${DEFAULT-VALUE}.")
+            description = "Client instances (each with its own connections) the clients share. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int connections;
 
     @Option(names = "--value-size", paramLabel = "BYTES", defaultValue = "256",

@@ -50,7 +50,8 @@ public final class CreateCommand extends ClientCommand {
     @Option(names = {"-s", "--sequential"}, description = "Append a unique, increasing 10-digit suffix to the name.")
     boolean sequential;
 
-    @Option(names = {"-c", "--container"}, description = "Delete the node once it had children and the last is deleted.")
+    @Option(names = {"-c", "--container"},
+            description = "Delete the node once it had children and the last is deleted.")
     boolean container;
 
     @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,

@@ -33,7 +33,8 @@ public final class ElectCommand extends ClientCommand {
     String proposal;
 
     @Option(names = "--session-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
-            defaultValue = "10s", description = "How long leadership outlives a crashed kvorum. Default: ${DEFAULT-VALUE}.")
+            defaultValue = "10s",
+            description = "How long leadership outlives a crashed kvorum. Default: ${DEFAULT-VALUE}.")
     Duration sessionTtl;
 
     ElectCommand(Cli cli) {

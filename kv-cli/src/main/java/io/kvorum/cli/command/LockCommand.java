@@ -46,7 +46,8 @@ public final class LockCommand extends ClientCommand {
     Duration wait;
 
     @Option(names = "--session-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
-            defaultValue = "10s", description = "How long the lock outlives a crashed kvorum. Default: ${DEFAULT-VALUE}.")
+            defaultValue = "10s",
+            description = "How long the lock outlives a crashed kvorum. Default: ${DEFAULT-VALUE}.")
     Duration sessionTtl;
 
     LockCommand(Cli cli) {

@@ -38,7 +38,8 @@ public final class MemberCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand: list, add, promote or remove");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing a subcommand: list, add, promote or remove");
     }
 
     @Command(name = "list", description = "Lists the members and who leads.")

@@ -67,7 +67,7 @@ public final class WatchCommand extends ClientCommand {
         CompletableFuture<Void> ended = new CompletableFuture<>();
         AtomicLong printed = new AtomicLong();
         WatchSpec spec = new WatchSpec(path, recursive, start);
-        try (Watch w = client.watch(spec, new WatchListener() {
+        Watch w = client.watch(spec, new WatchListener() {
             @Override
             public void onEvent(WatchEvent event) {
                 if (ended.isDone()) {
@@ -83,10 +83,13 @@ public final class WatchCommand extends ClientCommand {
             public void onError(KvorumException error) {
                 ended.completeExceptionally(error);
             }
-        })) {
+        });
+        try {
             cli.note("watching " + path + (recursive ? " and its subtree" : "") + " from revision " + start
                     + " (Ctrl-C to stop)");
             cli.stop().awaitStopOr(ended);
+        } finally {
+            w.cancel();
         }
         return ExitCodes.OK;
     }
