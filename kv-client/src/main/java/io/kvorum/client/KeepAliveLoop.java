@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  *   <li>The stream breaks, or a request goes unanswered for TTL/3: SUSPENDED; the node goes
  *       into health backoff and a new stream opens on another node (at once the first time,
  *       then after jittered, growing delays).</li>
- *   <li>No answer to any request sent in the last TTL: LOST. The cluster measures the TTL from
- *       when it received a keep-alive, which is after we sent it, so it cannot have expired the
- *       session before LOST is announced (clock rates aside).</li>
+ *   <li>No answer to any request sent in the last TTL (less a safety margin of a tenth): LOST.
+ *       The cluster measures the TTL from when it received a keep-alive, which is after we sent
+ *       it, so it cannot expire the session before LOST is announced. The margin absorbs the
+ *       client's own timer and thread delays and a small difference in clock rates; a timer set
+ *       for the exact moment (not the periodic tick) announces it.</li>
  * </ul>
  */
 final class KeepAliveLoop {
@@ -37,6 +39,8 @@ final class KeepAliveLoop {
     private final Session session;
     private final long ttlNanos;
     private final long intervalNanos;
+    /** LOST is announced this long after the newest answered request was sent. */
+    private final long lostAfterNanos;
     private final KeepAliveRequest request;
 
     // Guarded by this.
@@ -49,6 +53,7 @@ final class KeepAliveLoop {
     private boolean reconnectPending;
     private boolean stopped;
     private ScheduledFuture<?> ticker;
+    private ScheduledFuture<?> lostTimer;
 
     /** One stream to one node; requests are answered in order. */
     private final class Stream {
@@ -68,6 +73,7 @@ final class KeepAliveLoop {
         this.session = session;
         this.ttlNanos = ttl.toNanos();
         this.intervalNanos = Math.max(1, ttlNanos / 3);
+        this.lostAfterNanos = ttlNanos - ttlNanos / 10;
         this.request = KeepAliveRequest.newBuilder().setSessionId(session.id()).build();
         this.lastAnsweredSendNanos = openedAtNanos;
         this.lastSendNanos = openedAtNanos;
@@ -80,6 +86,26 @@ final class KeepAliveLoop {
             ticker = core.scheduler.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closed) {
             stopped = true;
+        }
+        armLostTimer();
+    }
+
+    /** (Re)sets the timer that announces LOST if no later request is answered. */
+    private void armLostTimer() {
+        if (lostTimer != null) {
+            lostTimer.cancel(false);
+        }
+        long delay = lastAnsweredSendNanos + lostAfterNanos - System.nanoTime();
+        try {
+            lostTimer = core.scheduler.schedule(this::checkLost, Math.max(0, delay), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            stopped = true;
+        }
+    }
+
+    private synchronized void checkLost() {
+        if (!stopped && System.nanoTime() - lastAnsweredSendNanos >= lostAfterNanos) {
+            session.lost();
         }
     }
 
@@ -98,8 +124,8 @@ final class KeepAliveLoop {
         } else if (now - lastSendNanos >= intervalNanos) {
             send(stream);
         }
-        if (now - lastAnsweredSendNanos >= ttlNanos) {
-            session.lost();
+        if (now - lastAnsweredSendNanos >= lostAfterNanos) {
+            session.lost(); // the timer normally got here first
         }
     }
 
@@ -114,6 +140,9 @@ final class KeepAliveLoop {
         stopped = true;
         if (ticker != null) {
             ticker.cancel(false);
+        }
+        if (lostTimer != null) {
+            lostTimer.cancel(false);
         }
         if (stream != null) {
             stream.call.cancel("session keep-alive stopped", null);
@@ -177,6 +206,7 @@ final class KeepAliveLoop {
         }
         if (sent != null && sent - lastAnsweredSendNanos > 0) {
             lastAnsweredSendNanos = sent;
+            armLostTimer();
         }
         failures = 0;
         s.target.succeeded();

@@ -5,7 +5,7 @@ package io.kvorum.client;
  *
  * <pre>
  *   CONNECTED --(keep-alives unanswered / stream broke)--> SUSPENDED --(answered again)--> RECONNECTED
- *   SUSPENDED --(a full TTL without an answer)--> LOST --(answered: still alive)--> RECONNECTED
+ *   SUSPENDED --(~a TTL without an answer)--> LOST --(answered: still alive)--> RECONNECTED
  *   any --(the cluster says it is gone)--> EXPIRED          any --(close())--> CLOSED
  * </pre>
  */
@@ -21,9 +21,10 @@ public enum SessionState {
     /** Keep-alives are answered again after SUSPENDED or LOST: the same session lives on. */
     RECONNECTED,
     /**
-     * No keep-alive was answered for a whole TTL: the cluster may have expired the session and
-     * deleted its ephemerals. Treat locks and leadership as lost. The client keeps trying; the
-     * cluster's answer turns this into EXPIRED or RECONNECTED.
+     * No keep-alive was answered for (nine tenths of) a TTL: from now on the cluster may expire
+     * the session and delete its ephemerals; announced before it can. Treat locks and leadership
+     * as lost. The client keeps trying; the cluster's answer turns this into EXPIRED or
+     * RECONNECTED.
      */
     LOST,
     /** The cluster says the session is gone; its ephemerals are deleted. Final. */

@@ -197,9 +197,10 @@ public final class DistributedLock {
         }
     }
 
-    /** Whether this instance holds the lock (false once its session is lost). */
+    /** Whether this instance holds the lock (false from the moment its session is LOST). */
     public synchronized boolean isHeld() {
-        return held;
+        // The session's own state, not only our listener's copy: a listener runs a moment later.
+        return held && session != null && session.state() != SessionState.LOST && !session.state().isTerminal();
     }
 
     /**
