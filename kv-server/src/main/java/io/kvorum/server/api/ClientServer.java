@@ -86,6 +86,8 @@ public final class ClientServer implements AutoCloseable {
         this.clientAddress = advertisedOr(advertise, listen, server.getPort());
         this.reaper = new TtlNodeReaper(node, state, proposer, options.ttlNodeCheckInterval());
         this.announcer = new AddressAnnouncer(node, state, proposer, clientAddress, options.announceInterval());
+        // Backstop for waiting reads: an installed snapshot moves the revision without events.
+        timer.scheduleWithFixedDelay(SessionKeeper.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
         keeper.start(timer);
         reaper.start(timer);
         announcer.start(timer);
@@ -131,7 +133,8 @@ public final class ClientServer implements AutoCloseable {
         watch.close();
         server.shutdown();
         try {
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+            // Unary calls finish; watch and keep-alive streams never end by themselves.
+            if (!server.awaitTermination(1, TimeUnit.SECONDS)) {
                 server.shutdownNow();
                 server.awaitTermination(2, TimeUnit.SECONDS);
             }

@@ -17,6 +17,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Watch call: many watches over one bidi stream. Everything runs on the stream's
@@ -34,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are cancelled with WATCHER_TOO_SLOW; nothing else grows.
  */
 final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscriber {
+    private static final Logger LOG = LoggerFactory.getLogger(WatchStream.class);
     /** Revisions read from history at a time. */
     static final int REPLAY_BATCH = 256;
 
@@ -48,6 +51,13 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private final Queue<RevisionEvents> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private final Map<Long, ActiveWatch> watches = new HashMap<>();
+    /**
+     * The newest revision the hub handed this stream. A jump past it means revisions this
+     * stream never saw live: an installed snapshot skipped them (the state hands listeners no
+     * events for those), or the stream subscribed between a revision's hand-out and its
+     * publication. Either way the watches short of the jump replay them from history.
+     */
+    private long lastHanded;
     /** Written on the executor; read by the service to drop a stream that closed early. */
     private volatile boolean closed;
 
@@ -64,6 +74,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         out.setOnReadyHandler(this::schedulePump);
         out.setOnCancelHandler(() -> exec.execute(this::shutdown));
         hub.subscribe(this);
+        lastHanded = hub.notifiedRevision();
     }
 
     // ------------------------------------------------------------------ from other threads
@@ -169,7 +180,14 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         long notified = hub.notifiedRevision();
         RevisionEvents re;
         while ((re = inbox.poll()) != null) {
+            boolean jumped = re.getRevision() > lastHanded + 1;
+            lastHanded = Math.max(lastHanded, re.getRevision());
             for (ActiveWatch w : watches.values()) {
+                if (jumped && w.live && w.next < re.getRevision()) {
+                    w.live = false; // fill the skipped revisions from history first
+                    LOG.info("watch {} resumes from history at revision {}: live events jumped to {}", w.id,
+                            w.next, re.getRevision());
+                }
                 w.offerLive(re);
             }
         }

@@ -44,6 +44,7 @@ final class ApiCluster implements AutoCloseable {
     private final java.util.Set<Integer> used = new java.util.HashSet<>();
     ApiOptions options = testOptions();
     StateLimits limits = StateLimits.defaults();
+    long snapshotEntries = 10_000;
 
     ApiCluster(Path dir, int size) throws IOException {
         this.dir = dir;
@@ -83,7 +84,7 @@ final class ApiCluster implements AutoCloseable {
     Running start(long id, boolean join) throws IOException {
         String[] hp = peers.get(id).split(":");
         NodeConfig cfg = NodeConfig.of(id, "api-test", dir.resolve("node-" + id),
-                new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), peers, join, HEARTBEAT_MS, ELECTION_MS, 10_000);
+                new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), peers, join, HEARTBEAT_MS, ELECTION_MS, snapshotEntries);
         CoordinationState[] state = new CoordinationState[1];
         WatchHub[] hub = new WatchHub[1];
         RaftNode node = RaftNode.start(cfg, store -> {

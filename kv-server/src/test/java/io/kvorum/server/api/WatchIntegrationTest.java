@@ -1,6 +1,7 @@
 package io.kvorum.server.api;
 
 import static io.kvorum.server.api.Calls.retry;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -209,6 +210,44 @@ class WatchIntegrationTest {
             expected.add(Integer.toString(i));
         }
         assertEquals(expected, seen);
+    }
+
+    @Test
+    void aWatchOnANodeThatCatchesUpBySnapshotStillSeesEveryRevision() throws Exception {
+        cluster.snapshotEntries = 50;
+        startCluster();
+        long lagging = follower;
+        long start = createNode(leader, "/s") + 1;
+        createNode(leader, "/s/k");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.node(lagging).state().revision() >= start);
+        cluster.stop(lagging);
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            write(leader, "/s/k", Integer.toString(i));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.node(leader).node().store().firstIndex() > 100);
+        cluster.start(lagging);
+        List<String> seen = new ArrayList<>();
+        long last = start - 1;
+        try (WatchClient w = new WatchClient(cluster.watch(lagging))) {
+            w.create(1, "/s", true, start);
+            assertTrue(w.nextNonProgress(10_000).getCreated());
+            while (seen.size() < n) {
+                for (Event e : w.nextNonProgress(20_000).getEventsList()) {
+                    assertTrue(e.getRevision() >= last, "revision " + e.getRevision() + " after " + last);
+                    last = e.getRevision();
+                    if (e.getType() == Event.Type.CHANGED) {
+                        seen.add(e.getData().toStringUtf8());
+                    }
+                }
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            expected.add(Integer.toString(i));
+        }
+        assertEquals(expected, seen);
+        assertTrue(cluster.node(lagging).node().status().snapshotIndex() > 0, "it caught up by a snapshot");
     }
 
     @Test
