@@ -51,7 +51,8 @@ class LockAndElectTest {
         Run.Background second = start("lock", "mutex", "--", "sh", "-c", "echo $KVORUM_LOCK_TOKEN");
         Awaitility.await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
                 .until(() -> second.running() && second.out().isEmpty());
-        Run.Result timedOut = start("lock", "mutex", "--wait", "300ms", "--", "true").await();
+        // Long enough to enter the queue on a loaded machine (a shorter wait can run out while entering it).
+        Run.Result timedOut = start("lock", "mutex", "--wait", "2s", "--", "true").await();
         assertEquals(ExitCodes.ERROR, timedOut.exit(), timedOut::toString);
         assertTrue(timedOut.err().contains("not acquired within"), timedOut.err());
 

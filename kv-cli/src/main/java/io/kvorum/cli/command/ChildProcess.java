@@ -57,12 +57,19 @@ final class ChildProcess {
         return process.onExit();
     }
 
-    /** Asks the child to stop (SIGTERM), then kills it (SIGKILL) if it has not after {@code graceMillis}. */
+    /**
+     * Asks the child and its descendants to stop (SIGTERM), then kills them (SIGKILL) if they
+     * have not after {@code graceMillis}. Descendants too: {@code sh -c 'work; sleep 60'} would
+     * otherwise leave its {@code sleep} running, holding the lock's work and our output pipe.
+     */
     void stop(long graceMillis) throws InterruptedException {
+        java.util.List<ProcessHandle> tree = process.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
         process.destroy();
         if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
         }
+        tree.forEach(ProcessHandle::destroyForcibly);
     }
 
     /** Waits for the child and for its output to be copied; returns its exit code. */

@@ -42,7 +42,8 @@ public final class LockCommand extends ClientCommand {
     List<String> command;
 
     @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Give up (exit 1) if the lock is not acquired within DURATION. Default: wait forever.")
+            description = "Give up (exit 1) if the lock is not acquired within DURATION; entering the queue counts "
+                    + "against it. Default: wait forever.")
     Duration wait;
 
     @Option(names = "--session-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
