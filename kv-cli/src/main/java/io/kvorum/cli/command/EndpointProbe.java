@@ -1,5 +1,8 @@
 package io.kvorum.cli.command;
 
+import io.kvorum.cli.Errors;
+import io.kvorum.client.ClusterUnavailableException;
+import io.kvorum.client.DeadlineExceededException;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.NodeStatus;
 import java.util.ArrayList;
@@ -16,6 +19,22 @@ final class EndpointProbe {
     record Result(String endpoint, NodeStatus status, Throwable error, long tookMillis) {
         boolean answered() {
             return status != null;
+        }
+
+        /**
+         * Why there is no status, briefly: for a node that cannot be reached, the transport's
+         * own reason (e.g. "Connection refused") rather than the client's retry summary.
+         */
+        String why() {
+            if (error instanceof ClusterUnavailableException || error instanceof DeadlineExceededException) {
+                Throwable root = error;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                String m = root == error ? null : root.getMessage();
+                return "no answer within " + tookMillis + " ms" + (m == null || m.isBlank() ? "" : " (" + m + ")");
+            }
+            return Errors.sentence(error);
         }
     }
 

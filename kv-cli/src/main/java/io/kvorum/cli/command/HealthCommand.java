@@ -82,7 +82,7 @@ public final class HealthCommand extends ClientCommand {
 
     private static Verdict verdict(EndpointProbe.Result r) {
         if (!r.answered()) {
-            return new Verdict(false, Errors.sentence(r.error()));
+            return new Verdict(false, r.why());
         }
         NodeStatus s = r.status();
         if (s.leaderId() == 0) {

@@ -3,7 +3,6 @@ package io.kvorum.cli.command;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.kvorum.cli.Cli;
-import io.kvorum.cli.Errors;
 import io.kvorum.cli.ExitCodes;
 import io.kvorum.cli.output.Table;
 import io.kvorum.client.KvorumClient;
@@ -44,7 +43,7 @@ public final class StatusCommand extends ClientCommand {
                     o.addProperty("version", s.version());
                     o.addProperty("revision", s.revision());
                 }
-                o.addProperty("error", r.answered() ? null : Errors.sentence(r.error()));
+                o.addProperty("error", r.answered() ? null : r.why());
                 a.add(o);
             }
             JsonObject o = new JsonObject();
@@ -64,7 +63,7 @@ public final class StatusCommand extends ClientCommand {
             t.lines().forEach(cli::println);
             for (EndpointProbe.Result r : results) {
                 if (!r.answered()) {
-                    cli.println(r.endpoint() + ": " + Errors.sentence(r.error()));
+                    cli.println(r.endpoint() + ": " + r.why());
                 }
             }
         }
