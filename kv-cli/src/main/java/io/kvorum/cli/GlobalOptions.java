@@ -1,0 +1,76 @@
+package io.kvorum.cli;
+
+import io.kvorum.client.ReadConsistency;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * Options every subcommand accepts, before or after the subcommand's name
+ * ({@code kvorum -o json get /a} and {@code kvorum get /a -o json} are the same).
+ */
+public final class GlobalOptions {
+    /** Where the CLI connects when neither {@code --endpoints} nor {@code KVORUM_ENDPOINTS} says. */
+    public static final String DEFAULT_ENDPOINTS = "127.0.0.1:7379";
+    public static final String ENDPOINTS_ENV = "KVORUM_ENDPOINTS";
+
+    /** How results are printed. */
+    public enum Format {
+        TEXT, JSON
+    }
+
+    @Option(names = "--endpoints", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT[,...]",
+            description = "Cluster nodes' client addresses, comma-separated. Default: $" + ENDPOINTS_ENV
+                    + ", else " + DEFAULT_ENDPOINTS + ".")
+    String endpoints;
+
+    @Option(names = "--consistency", scope = ScopeType.INHERIT, paramLabel = "linearizable|serializable",
+            description = "How reads are served: linearizable (default; sees every acknowledged write) or "
+                    + "serializable (the answering node's copy, possibly stale, cheaper).")
+    ReadConsistency consistency = ReadConsistency.LINEARIZABLE;
+
+    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|json",
+            description = "Output format: text (default) or json (one JSON object per line; field names are stable).")
+    Format output = Format.TEXT;
+
+    @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "Deadline of each call to the cluster, retries included (e.g. 500ms, 5s). Default: 5s.")
+    Duration timeout = Duration.ofSeconds(5);
+
+    public ReadConsistency consistency() {
+        return consistency;
+    }
+
+    public Format output() {
+        return output;
+    }
+
+    public boolean json() {
+        return output == Format.JSON;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** The endpoints: the option, else {@code $KVORUM_ENDPOINTS} from {@code env}, else the default. */
+    public List<String> endpoints(java.util.Map<String, String> env) {
+        String spec = endpoints;
+        if (spec == null || spec.isBlank()) {
+            spec = env.get(ENDPOINTS_ENV);
+        }
+        if (spec == null || spec.isBlank()) {
+            spec = DEFAULT_ENDPOINTS;
+        }
+        List<String> out = new ArrayList<>();
+        for (String s : spec.split("[,\\s]+")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return out;
+    }
+}

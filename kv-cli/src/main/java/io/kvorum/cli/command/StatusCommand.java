@@ -1,0 +1,86 @@
+package io.kvorum.cli.command;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.kvorum.cli.Cli;
+import io.kvorum.cli.ExitCodes;
+import io.kvorum.cli.output.Table;
+import io.kvorum.client.KvorumClient;
+import io.kvorum.client.NodeStatus;
+import java.util.List;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code kvorum status}: each endpoint's own view of the cluster, as a table. Exits 6 when
+ * some endpoint did not answer (its row says why), so scripts notice a node down.
+ */
+@Command(name = "status", description = {"Shows each endpoint's id, role, leader, term, commit and applied index, "
+        + "database size and version; exit 6 if some endpoint did not answer.",
+        "JSON: {endpoints: [{endpoint, id, role, leaderId, term, commitIndex, appliedIndex, dbSizeBytes, version, "
+                + "revision, error}]}; error is null for an endpoint that answered, else the other fields are absent."})
+public final class StatusCommand extends ClientCommand {
+    StatusCommand(Cli cli) {
+        super(cli);
+    }
+
+    @Override
+    protected int run(KvorumClient client) {
+        List<EndpointProbe.Result> results = EndpointProbe.probeAll(client);
+        if (cli.json()) {
+            JsonArray a = new JsonArray();
+            for (EndpointProbe.Result r : results) {
+                JsonObject o = new JsonObject();
+                o.addProperty("endpoint", r.endpoint());
+                if (r.answered()) {
+                    NodeStatus s = r.status();
+                    o.addProperty("id", s.id());
+                    o.addProperty("role", s.role());
+                    o.addProperty("leaderId", s.leaderId());
+                    o.addProperty("term", s.term());
+                    o.addProperty("commitIndex", s.commitIndex());
+                    o.addProperty("appliedIndex", s.appliedIndex());
+                    o.addProperty("dbSizeBytes", s.dbSizeBytes());
+                    o.addProperty("version", s.version());
+                    o.addProperty("revision", s.revision());
+                }
+                o.addProperty("error", r.answered() ? null : r.why());
+                a.add(o);
+            }
+            JsonObject o = new JsonObject();
+            o.add("endpoints", a);
+            cli.printJson(o);
+        } else {
+            Table t = new Table("ENDPOINT", "ID", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "DB_SIZE", "VERSION");
+            for (EndpointProbe.Result r : results) {
+                NodeStatus s = r.status();
+                if (s == null) {
+                    t.row(r.endpoint(), "-", "unreachable", "-", "-", "-", "-", "-", "-");
+                } else {
+                    t.row(r.endpoint(), s.id(), s.role(), s.leaderId() == 0 ? "none" : s.leaderId(), s.term(),
+                            s.commitIndex(), s.appliedIndex(), bytes(s.dbSizeBytes()), s.version());
+                }
+            }
+            t.lines().forEach(cli::println);
+            for (EndpointProbe.Result r : results) {
+                if (!r.answered()) {
+                    cli.println(r.endpoint() + ": " + r.why());
+                }
+            }
+        }
+        return results.stream().allMatch(EndpointProbe.Result::answered) ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String units = "KMGT";
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length() - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %siB", v, units.charAt(u));
+    }
+}

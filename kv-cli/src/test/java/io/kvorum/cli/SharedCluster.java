@@ -1,0 +1,49 @@
+package io.kvorum.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One 3-node cluster for the test classes that only read and write nodes (each uses its own
+ * paths), started on first use and stopped when the test JVM exits: starting a cluster per
+ * class would cost more than the tests. Tests that stop nodes or change membership make their own.
+ */
+final class SharedCluster {
+    private static CliCluster cluster;
+
+    private SharedCluster() {
+    }
+
+    static synchronized CliCluster get() {
+        if (cluster == null) {
+            try {
+                Path dir = Files.createTempDirectory("kvorum-cli-test");
+                cluster = new CliCluster(dir, 3);
+                cluster.startAll();
+                cluster.awaitLeader();
+                CliCluster c = cluster;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    c.close();
+                    deleteTree(dir);
+                }));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return cluster;
+    }
+
+    static String endpoints() {
+        return get().endpoints();
+    }
+
+    static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: it is a temp directory
+        }
+    }
+}
