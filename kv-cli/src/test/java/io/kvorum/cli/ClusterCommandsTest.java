@@ -9,6 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,11 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterCommandsTest {
     @TempDir
     static Path dir;
-    static CliCluster cluster;
+    static InJvmCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new CliCluster(dir, 3);
+        cluster = new InJvmCluster(dir, 3, "cli-test");
         cluster.startAll();
         cluster.awaitLeader();
     }
@@ -128,10 +129,10 @@ class ClusterCommandsTest {
                 list.lines().get(0));
 
         cluster.reserve(4);
-        Run.Result added = retrying(() -> kv("member", "add", "4", cluster.peers.get(4L)));
-        String learnerRow = "4\\s+\\S+\\s+" + cluster.peers.get(4L) + "\\s+.*\\s+no\\s+.*";
+        Run.Result added = retrying(() -> kv("member", "add", "4", cluster.peerAddress(4L)));
+        String learnerRow = "4\\s+\\S+\\s+" + cluster.peerAddress(4L) + "\\s+.*\\s+no\\s+.*";
         assertTrue(added.out().lines().anyMatch(l -> l.matches(learnerRow)), added::toString);
-        Run.Result again = kv("member", "add", "4", cluster.peers.get(4L));
+        Run.Result again = kv("member", "add", "4", cluster.peerAddress(4L));
         assertEquals(ExitCodes.PRECONDITION, again.exit(), again::toString);
 
         cluster.start(4, true);

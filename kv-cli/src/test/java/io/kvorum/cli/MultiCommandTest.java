@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -104,7 +105,7 @@ class MultiCommandTest {
             assertEquals(ExitCodes.USAGE, r.exit(), () -> bad + "\n" + r);
             assertTrue(r.err().contains("Usage: kvorum multi"), r::toString);
         }
-        Run.Result unreachable = Run.kvorum("--endpoints", "127.0.0.1:" + CliCluster.freePort(), "--timeout", "300ms",
+        Run.Result unreachable = Run.kvorum("--endpoints", "127.0.0.1:" + InJvmCluster.freeLoopbackPort(), "--timeout", "300ms",
                 "multi", "-");
         assertEquals(ExitCodes.USAGE, unreachable.exit(), "the file is read before connecting: " + unreachable);
         Run.Result none = kv("multi", tmp.resolve("missing.json").toString());

@@ -1,5 +1,6 @@
 package io.kvorum.cli;
 
+import io.kvorum.server.testing.InJvmCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,19 +12,19 @@ import java.nio.file.Path;
  * class would cost more than the tests. Tests that stop nodes or change membership make their own.
  */
 final class SharedCluster {
-    private static CliCluster cluster;
+    private static InJvmCluster cluster;
 
     private SharedCluster() {
     }
 
-    static synchronized CliCluster get() {
+    static synchronized InJvmCluster get() {
         if (cluster == null) {
             try {
                 Path dir = Files.createTempDirectory("kvorum-cli-test");
-                cluster = new CliCluster(dir, 3);
+                cluster = new InJvmCluster(dir, 3, "cli-test");
                 cluster.startAll();
                 cluster.awaitLeader();
-                CliCluster c = cluster;
+                InJvmCluster c = cluster;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     c.close();
                     deleteTree(dir);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvorum.server.testing.InJvmCluster;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,7 @@ class UsageAndUnavailableTest {
     @BeforeAll
     static void closedPort() throws IOException {
         // Free a moment ago, nothing listens there now.
-        closed = "127.0.0.1:" + CliCluster.freePort();
+        closed = "127.0.0.1:" + InJvmCluster.freeLoopbackPort();
     }
 
     static void assertUsage(String expectedUsageOf, String... args) {

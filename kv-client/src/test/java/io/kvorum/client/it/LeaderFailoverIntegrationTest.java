@@ -11,6 +11,7 @@ import io.kvorum.client.DeadlineExceededException;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.WatchEvent;
 import io.kvorum.client.WatchSpec;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class LeaderFailoverIntegrationTest {
 
     @Test
     void killingTheLeaderDuringAWriteLoadLosesNoAcknowledgedWriteAndDuplicatesNone() throws Exception {
-        try (RealCluster cluster = new RealCluster(dir, 3).startAll();
+        try (InJvmCluster cluster = ItClients.startCluster(dir);
              KvorumClient client = ItClients.of(cluster)) {
             long leader = cluster.awaitLeader();
             long from = client.create("/load", new byte[0]).revision() + 1;

@@ -9,6 +9,7 @@ import io.kvorum.client.KvorumClient;
 import io.kvorum.client.KvorumException;
 import io.kvorum.client.SessionState;
 import io.kvorum.client.recipes.DistributedLock;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ class LockFencingIntegrationTest {
         AtomicInteger holdsAfterKill = new AtomicInteger();
         AtomicBoolean killed = new AtomicBoolean();
         List<Throwable> unexpected = new CopyOnWriteArrayList<>();
-        try (RealCluster cluster = new RealCluster(dir, 3).startAll()) {
+        try (InJvmCluster cluster = ItClients.startCluster(dir)) {
             List<KvorumClient> clients = new ArrayList<>();
             List<Thread> workers = new ArrayList<>();
             for (int w = 0; w < 3; w++) {

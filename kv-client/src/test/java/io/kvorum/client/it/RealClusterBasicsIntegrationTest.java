@@ -20,6 +20,7 @@ import io.kvorum.client.RequestOptions;
 import io.kvorum.client.Session;
 import io.kvorum.client.WatchEvent;
 import io.kvorum.client.WatchSpec;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,12 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class RealClusterBasicsIntegrationTest {
     @TempDir
     static Path dir;
-    static RealCluster cluster;
+    static InJvmCluster cluster;
     static KvorumClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new RealCluster(dir, 3).startAll();
+        cluster = ItClients.startCluster(dir);
         client = ItClients.of(cluster);
     }
 

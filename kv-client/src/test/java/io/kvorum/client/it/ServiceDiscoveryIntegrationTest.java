@@ -9,6 +9,7 @@ import io.kvorum.client.recipes.LoadBalancing;
 import io.kvorum.client.recipes.ServiceDiscovery;
 import io.kvorum.client.recipes.ServiceInstance;
 import io.kvorum.client.recipes.ServiceRegistry;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,7 @@ class ServiceDiscoveryIntegrationTest {
 
     @Test
     void anInstanceLeavesDiscoveryWhenItsSessionExpires() throws Exception {
-        try (RealCluster cluster = new RealCluster(dir, 3).startAll();
+        try (InJvmCluster cluster = ItClients.startCluster(dir);
              KvorumClient observer = ItClients.of(cluster);
              KvorumClient graceful = ItClients.of(cluster)) {
             CuttableChannels net = new CuttableChannels();

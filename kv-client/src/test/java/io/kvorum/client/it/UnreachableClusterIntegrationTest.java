@@ -10,6 +10,7 @@ import io.kvorum.client.KvorumClient;
 import io.kvorum.client.RequestOptions;
 import io.kvorum.client.WatchEvent;
 import io.kvorum.client.WatchSpec;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +29,7 @@ class UnreachableClusterIntegrationTest {
 
     @Test
     void callsFailWithinTheirDeadlineWhileAllNodesAreDownAndRecoverWhenTheyReturn() throws Exception {
-        try (RealCluster cluster = new RealCluster(dir, 3).startAll();
+        try (InJvmCluster cluster = ItClients.startCluster(dir);
              KvorumClient client = ItClients.of(cluster)) {
             client.create("/u", "before".getBytes());
             List<WatchEvent> events = new CopyOnWriteArrayList<>();

@@ -25,6 +25,7 @@ import io.kvorum.proto.v1.StatusRequest;
 import io.kvorum.proto.v1.StatusResponse;
 import io.kvorum.proto.v1.TransferLeadershipRequest;
 import io.kvorum.proto.v1.TransferLeadershipResponse;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -41,13 +42,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIntegrationTest {
     @TempDir
     Path dir;
-    ApiCluster cluster;
+    InJvmCluster cluster;
     long leader;
     long follower;
 
     @BeforeEach
     void create() throws Exception {
-        cluster = new ApiCluster(dir, 3);
+        cluster = new InJvmCluster(dir, 3, "api-test");
     }
 
     private void startCluster() throws Exception {
@@ -81,7 +82,7 @@ class ClusterIntegrationTest {
         for (long id = 1; id <= 3; id++) {
             Member x = m.get(id);
             assertEquals(cluster.clientAddress(id), x.getClientAddress());
-            assertEquals(cluster.peers.get(id), x.getPeerAddress());
+            assertEquals(cluster.peerAddress(id), x.getPeerAddress());
             assertEquals(id == leader ? "leader" : "follower", x.getRole());
             assertFalse(x.getIsLearner());
             assertTrue(x.getMatchIndex() > 0);
@@ -131,18 +132,18 @@ class ClusterIntegrationTest {
 
     @Test
     void aLearnerIsPromotedOnlyOnceItCaughtUp() throws Exception {
-        ApiOptions o = cluster.options;
-        cluster.options = new ApiOptions(o.defaultDeadline(), o.touchFlushInterval(), o.expiryCheckInterval(),
+        ApiOptions o = cluster.options();
+        cluster.options(new ApiOptions(o.defaultDeadline(), o.touchFlushInterval(), o.expiryCheckInterval(),
                 o.ttlNodeCheckInterval(), o.announceInterval(), o.watchProgressAfter(), o.watcherMaxEvents(),
-                o.watcherMaxBytes(), 5);
+                o.watcherMaxBytes(), 5));
         startCluster();
         cluster.reserve(4);
         expect(Code.INVALID_ARGUMENT, "INVALID_DATA", () -> cluster.cluster(leader).addMember(AddMemberRequest
                 .newBuilder().setId(4).setPeerAddress("no-port").build()));
         expect(Code.FAILED_PRECONDITION, "MEMBERSHIP_REFUSED", () -> cluster.cluster(leader).addMember(
-                AddMemberRequest.newBuilder().setId(follower).setPeerAddress(cluster.peers.get(follower)).build()));
+                AddMemberRequest.newBuilder().setId(follower).setPeerAddress(cluster.peerAddress(follower)).build()));
         AddMemberResponse added = retry(() -> cluster.cluster(leader).addMember(AddMemberRequest.newBuilder().setId(4)
-                .setPeerAddress(cluster.peers.get(4L)).build()));
+                .setPeerAddress(cluster.peerAddress(4L)).build()));
         assertTrue(byId(added.getMembersList()).get(4L).getIsLearner());
         for (int i = 0; i < 20; i++) {
             int n = i;
@@ -195,7 +196,7 @@ class ClusterIntegrationTest {
         assertTrue(s.getCommitIndex() >= s.getAppliedIndex() && s.getAppliedIndex() > 0);
         assertTrue(s.getDbSizeBytes() > 0);
         assertEquals(cluster.clientAddress(follower), s.getClientAddress());
-        assertEquals(cluster.peers.get(follower), s.getPeerAddress());
+        assertEquals(cluster.peerAddress(follower), s.getPeerAddress());
         assertFalse(s.getVersion().isEmpty());
         assertEquals(follower, s.getHeader().getMemberId());
     }

@@ -27,6 +27,7 @@ import io.kvorum.proto.v1.Op;
 import io.kvorum.proto.v1.RequestHeader;
 import io.kvorum.proto.v1.SetRequest;
 import io.kvorum.proto.v1.SetResponse;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,13 +51,13 @@ import org.junit.jupiter.api.io.TempDir;
 class KvIntegrationTest {
     @TempDir
     Path dir;
-    ApiCluster cluster;
+    InJvmCluster cluster;
     long leader;
     long follower;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ApiCluster(dir, 3);
+        cluster = new InJvmCluster(dir, 3, "api-test");
         cluster.startAll();
         leader = cluster.awaitLeader();
         follower = cluster.other(leader);
@@ -113,7 +114,7 @@ class KvIntegrationTest {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<List<String>>> creators = new ArrayList<>();
-            for (long node : cluster.nodes.keySet()) {
+            for (long node : cluster.runningIds()) {
                 creators.add(pool.submit(() -> {
                     List<String> mine = new ArrayList<>();
                     for (int i = 0; i < perCreator; i++) {
@@ -254,11 +255,11 @@ class KvIntegrationTest {
                 .setPath("/a//b").build()));
         StatusRuntimeException big = expect(Code.INVALID_ARGUMENT, "TOO_LARGE", () -> cluster.kv(follower)
                 .create(CreateRequest.newBuilder().setPath("/big-value")
-                        .setData(ByteString.copyFrom(new byte[cluster.limits.maxValueBytes() + 1])).build()));
+                        .setData(ByteString.copyFrom(new byte[cluster.limits().maxValueBytes() + 1])).build()));
         assertTrue(big.getStatus().getDescription().contains("/big-value"));
         // a request far over the limit is stopped by gRPC before it is even read
         StatusRuntimeException huge = assertThrowsStatus(() -> cluster.kv(follower).create(CreateRequest.newBuilder()
-                .setPath("/huge").setData(ByteString.copyFrom(new byte[cluster.limits.maxRequestBytes() + 100_000]))
+                .setPath("/huge").setData(ByteString.copyFrom(new byte[cluster.limits().maxRequestBytes() + 100_000]))
                 .build()));
         assertEquals(Code.RESOURCE_EXHAUSTED, huge.getStatus().getCode());
         StatusRuntimeException session = expect(Code.FAILED_PRECONDITION, "SESSION_EXPIRED", () -> cluster.kv(leader)
@@ -310,7 +311,7 @@ class KvIntegrationTest {
                 .setMode(CreateMode.PERSISTENT_SEQUENTIAL).build();
         CreateResponse first = cluster.kv(leader).create(req);
         cluster.stop(leader);
-        long survivor = cluster.nodes.keySet().iterator().next();
+        long survivor = cluster.runningIds().iterator().next();
         CreateResponse again = retry(() -> cluster.kv(survivor).create(req));
         assertEquals(first.getPath(), again.getPath(), "the retry gets the first answer");
         ChildrenResponse kids = retry(() -> cluster.kv(survivor).children(ChildrenRequest.newBuilder()

@@ -17,6 +17,7 @@ import io.kvorum.proto.v1.ExistsRequest;
 import io.kvorum.proto.v1.KeepAliveResponse;
 import io.kvorum.proto.v1.OpenSessionRequest;
 import io.kvorum.proto.v1.OpenSessionResponse;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -33,13 +34,13 @@ class SessionIntegrationTest {
 
     @TempDir
     Path dir;
-    ApiCluster cluster;
+    InJvmCluster cluster;
     long leader;
     long follower;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ApiCluster(dir, 3);
+        cluster = new InJvmCluster(dir, 3, "api-test");
         cluster.startAll();
         leader = cluster.awaitLeader();
         follower = cluster.other(leader);
@@ -161,7 +162,7 @@ class SessionIntegrationTest {
             k.close();
             stopped = k.lastSentNanos;
         }
-        await().atMost(Duration.ofMillis(ttl + 2 * ApiCluster.ELECTION_MS + 5_000)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofMillis(ttl + 2 * InJvmCluster.ELECTION_MS + 5_000)).pollInterval(Duration.ofMillis(50))
                 .until(() -> !exists(survivor, "/lead-change"));
         long gone = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
         assertTrue(gone >= ttl - 300, "expired " + gone + " ms after the last keep-alive, TTL " + ttl);

@@ -25,6 +25,7 @@ import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.proto.v1.WatchRequest;
 import io.kvorum.proto.v1.WatchResponse;
 import io.kvorum.server.state.StateLimits;
+import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,13 +46,13 @@ import org.junit.jupiter.api.io.TempDir;
 class WatchIntegrationTest {
     @TempDir
     Path dir;
-    ApiCluster cluster;
+    InJvmCluster cluster;
     long leader;
     long follower;
 
     @BeforeEach
     void create() throws Exception {
-        cluster = new ApiCluster(dir, 3);
+        cluster = new InJvmCluster(dir, 3, "api-test");
     }
 
     private void startCluster() throws Exception {
@@ -214,7 +215,7 @@ class WatchIntegrationTest {
 
     @Test
     void aWatchOnANodeThatCatchesUpBySnapshotStillSeesEveryRevision() throws Exception {
-        cluster.snapshotEntries = 50;
+        cluster.snapshotEntries(50);
         startCluster();
         long lagging = follower;
         long start = createNode(leader, "/s") + 1;
@@ -253,8 +254,8 @@ class WatchIntegrationTest {
     @Test
     void aWatchFromACompactedRevisionIsCanceledWithTheOldestRevisionKept() throws Exception {
         StateLimits d = StateLimits.defaults();
-        cluster.limits = new StateLimits(d.maxPathBytes(), d.maxValueBytes(), d.maxRequestBytes(), d.maxMultiOps(),
-                20, d.dedupeClients(), d.dedupePerClient(), d.minSessionTtlMillis(), d.maxSessionTtlMillis());
+        cluster.limits(new StateLimits(d.maxPathBytes(), d.maxValueBytes(), d.maxRequestBytes(), d.maxMultiOps(),
+                20, d.dedupeClients(), d.dedupePerClient(), d.minSessionTtlMillis(), d.maxSessionTtlMillis()));
         startCluster();
         createNode(leader, "/h");
         for (int i = 0; i < 50; i++) {
@@ -286,7 +287,7 @@ class WatchIntegrationTest {
             w.create(5, "/quiet", true, 0);
             assertTrue(w.nextNonProgress(5000).getCreated());
             WatchResponse p = w.next(5000);
-            assertNotNull(p, "a progress notification after " + cluster.options.watchProgressAfter());
+            assertNotNull(p, "a progress notification after " + cluster.options().watchProgressAfter());
             assertTrue(p.getProgress());
             assertEquals(5, p.getWatchId());
             assertTrue(p.getHeader().getRevision() >= rev);
@@ -332,11 +333,11 @@ class WatchIntegrationTest {
 
     @Test
     void aWatcherThatDoesNotReadIsCanceledAsTooSlowInsteadOfGrowingMemory() throws Exception {
-        cluster.options = cluster.options.withWatcherLimits(20, 16L << 20);
+        cluster.options(cluster.options().withWatcherLimits(20, 16L << 20));
         startCluster();
         createNode(leader, "/slow");
         // A small HTTP/2 window: unread responses soon stop the server's stream being ready.
-        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", cluster.clientPorts.get(follower))
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", cluster.clientPort(follower))
                 .usePlaintext().flowControlWindow(64 * 1024).build();
         try {
             BlockingQueue<WatchResponse> got = new LinkedBlockingQueue<>();
