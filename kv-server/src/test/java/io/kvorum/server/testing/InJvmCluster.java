@@ -223,17 +223,29 @@ public final class InJvmCluster implements AutoCloseable {
         }
     }
 
-    /** Waits up to {@link #LEADER_TIMEOUT} until a running node is leader; returns its id. */
+    /** Waits up to {@link #LEADER_TIMEOUT} until a running node leads and every running voter follows it; returns its id. */
     public long awaitLeader() {
         long[] leader = new long[1];
+        // Until every running voter follows the same leader: a test that writes through a
+        // follower right away must not meet one that has not heard from the leader yet.
         await().atMost(LEADER_TIMEOUT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            long seen = 0;
             for (Running r : nodes.values()) {
                 if ("leader".equals(r.node().status().role())) {
-                    leader[0] = r.node().status().id();
-                    return true;
+                    seen = r.node().status().id();
                 }
             }
-            return false;
+            if (seen == 0) {
+                return false;
+            }
+            for (Running r : nodes.values()) {
+                var st = r.node().status();
+                if (st.voters().contains(st.id()) && st.leaderId() != seen) {
+                    return false;
+                }
+            }
+            leader[0] = seen;
+            return true;
         });
         return leader[0];
     }
