@@ -1,0 +1,11 @@
+package io.kvorum.client;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Everything the builder collected, checked. */
+record ClientConfig(List<Endpoint> endpoints, EndpointPolicy policy, String localDatacenter, Duration defaultDeadline,
+                    Duration attemptTimeout, Duration retryBase, Duration retryMax, Duration endpointBackoffBase,
+                    Duration endpointBackoffMax, Duration sessionTtl, Duration watchCheckInterval,
+                    ChannelFactory channelFactory) {
+}

@@ -1,0 +1,19 @@
+package io.kvorum.client;
+
+/**
+ * How the client spreads calls over its endpoints. Under every policy an endpoint that just
+ * failed is skipped for a backoff period (growing while it keeps failing), and a call that
+ * fails on one endpoint is retried on another.
+ */
+public enum EndpointPolicy {
+    /** Each call goes to the next healthy endpoint in turn. */
+    ROUND_ROBIN,
+    /** Calls are spread in proportion to {@link Endpoint#weight()} (smooth weighted round robin). */
+    WEIGHTED,
+    /**
+     * Calls go to healthy endpoints in the client's own datacenter
+     * ({@link KvorumClientBuilder#localDatacenter(String)}), round robin; only when none of them
+     * is healthy do they fail over to the other datacenters.
+     */
+    PREFER_LOCAL
+}

@@ -1,0 +1,167 @@
+package io.kvorum.client;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Configures a {@link KvorumClient}. Only the endpoints are required.
+ *
+ * <pre>{@code
+ * KvorumClient client = KvorumClient.builder()
+ *     .endpoints("10.0.0.1:7379", "10.0.0.2:7379", "10.0.0.3:7379")
+ *     .defaultDeadline(Duration.ofSeconds(3))
+ *     .build();
+ * }</pre>
+ */
+public final class KvorumClientBuilder {
+    /** Largest message the client accepts: a 1 MiB value or a page of children with stats fits with room. */
+    static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private final List<Endpoint> endpoints = new ArrayList<>();
+    private EndpointPolicy policy = EndpointPolicy.ROUND_ROBIN;
+    private String localDatacenter;
+    private Duration defaultDeadline = Duration.ofSeconds(5);
+    private Duration attemptTimeout = Duration.ofSeconds(2);
+    private Duration retryBase = Duration.ofMillis(20);
+    private Duration retryMax = Duration.ofSeconds(1);
+    private Duration endpointBackoffBase = Duration.ofMillis(200);
+    private Duration endpointBackoffMax = Duration.ofSeconds(5);
+    private Duration sessionTtl = Duration.ofSeconds(10);
+    private Duration watchCheckInterval = Duration.ofSeconds(5);
+    private ChannelFactory channelFactory = KvorumClientBuilder::plaintextChannel;
+
+    KvorumClientBuilder() {
+    }
+
+    /** Adds endpoints given as {@code host:port}, weight 1, no datacenter. */
+    public KvorumClientBuilder endpoints(String... hostPorts) {
+        for (String a : hostPorts) {
+            endpoints.add(Endpoint.of(a.trim()));
+        }
+        return this;
+    }
+
+    /** Adds endpoints with weights or datacenters. */
+    public KvorumClientBuilder endpoints(Endpoint... endpoints) {
+        this.endpoints.addAll(List.of(endpoints));
+        return this;
+    }
+
+    /** How calls are spread over the endpoints; {@link EndpointPolicy#ROUND_ROBIN} by default. */
+    public KvorumClientBuilder endpointPolicy(EndpointPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /** The client's own datacenter, which {@link EndpointPolicy#PREFER_LOCAL} prefers. */
+    public KvorumClientBuilder localDatacenter(String datacenter) {
+        this.localDatacenter = Objects.requireNonNull(datacenter, "datacenter");
+        return this;
+    }
+
+    /** How long a call may take, retries included, unless it says otherwise; 5 s by default. */
+    public KvorumClientBuilder defaultDeadline(Duration deadline) {
+        this.defaultDeadline = positive(deadline, "defaultDeadline");
+        return this;
+    }
+
+    /**
+     * How long one attempt may take before the call is retried elsewhere (idempotent calls and
+     * deduplicated writes only); 2 s by default. Keeps a hung or partitioned node from eating
+     * the whole deadline.
+     */
+    public KvorumClientBuilder attemptTimeout(Duration timeout) {
+        this.attemptTimeout = positive(timeout, "attemptTimeout");
+        return this;
+    }
+
+    /** The delay before the first retry and the largest delay; jittered, doubling. 20 ms and 1 s by default. */
+    public KvorumClientBuilder retryBackoff(Duration base, Duration max) {
+        this.retryBase = positive(base, "retry base");
+        this.retryMax = positive(max, "retry max");
+        return this;
+    }
+
+    /**
+     * How long a failed endpoint is skipped: the first period and the largest, jittered,
+     * doubling while it keeps failing. 200 ms and 5 s by default.
+     */
+    public KvorumClientBuilder endpointBackoff(Duration base, Duration max) {
+        this.endpointBackoffBase = positive(base, "endpoint backoff base");
+        this.endpointBackoffMax = positive(max, "endpoint backoff max");
+        return this;
+    }
+
+    /** TTL of the client's own session (the one ephemeral nodes use unless told otherwise); 10 s by default. */
+    public KvorumClientBuilder sessionTtl(Duration ttl) {
+        this.sessionTtl = positive(ttl, "sessionTtl");
+        return this;
+    }
+
+    /**
+     * How often the watch stream is checked: it must answer a progress request and keep up with
+     * the newest revision the client saw elsewhere, or it is moved to another node (a
+     * partitioned node answers with a frozen revision). 5 s by default.
+     */
+    public KvorumClientBuilder watchCheckInterval(Duration interval) {
+        this.watchCheckInterval = positive(interval, "watchCheckInterval");
+        return this;
+    }
+
+    /** Makes the channels (TLS, credentials, interceptors, tests). Plaintext by default. */
+    public KvorumClientBuilder channelFactory(ChannelFactory factory) {
+        this.channelFactory = Objects.requireNonNull(factory, "factory");
+        return this;
+    }
+
+    /** Builds the client. Connects lazily: no call is made until the first request. */
+    public KvorumClient build() {
+        return new KvorumClient(config());
+    }
+
+    ClientConfig config() {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("a Kvorum client needs at least one endpoint (host:port)");
+        }
+        Set<String> seen = new HashSet<>();
+        for (Endpoint e : endpoints) {
+            if (!seen.add(e.address())) {
+                throw new IllegalArgumentException("endpoint " + e.address() + " is given twice");
+            }
+        }
+        if (policy == EndpointPolicy.PREFER_LOCAL) {
+            if (localDatacenter == null) {
+                throw new IllegalArgumentException("PREFER_LOCAL needs localDatacenter(...)");
+            }
+            if (endpoints.stream().noneMatch(e -> localDatacenter.equals(e.datacenter()))) {
+                throw new IllegalArgumentException("no endpoint is in the local datacenter " + localDatacenter);
+            }
+        }
+        if (retryMax.compareTo(retryBase) < 0 || endpointBackoffMax.compareTo(endpointBackoffBase) < 0) {
+            throw new IllegalArgumentException("a backoff's max must not be below its base");
+        }
+        return new ClientConfig(List.copyOf(endpoints), policy, localDatacenter, defaultDeadline, attemptTimeout,
+                retryBase, retryMax, endpointBackoffBase, endpointBackoffMax, sessionTtl, watchCheckInterval,
+                channelFactory);
+    }
+
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, not " + d);
+        }
+        return d;
+    }
+
+    static io.grpc.ManagedChannel plaintextChannel(String address) {
+        return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .build();
+    }
+}

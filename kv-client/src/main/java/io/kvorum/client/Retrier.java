@@ -1,0 +1,79 @@
+package io.kvorum.client;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Runs a call with retries: each attempt goes to an endpoint chosen by the policy (or the one
+ * a leader hint named), has its own timeout (so a hung node costs one attempt, not the whole
+ * deadline), and failures that another attempt could fix are retried after a jittered,
+ * growing delay until the call's deadline. See {@link RetryingCall} for which failures.
+ */
+final class Retrier {
+    /** Whether a call may be sent twice. */
+    enum Safety {
+        /**
+         * A read, or a write carrying (client id, sequence): a second delivery changes nothing,
+         * so any failure that another attempt could fix is retried.
+         */
+        IDEMPOTENT,
+        /**
+         * A write without deduplication (cluster membership changes): retried only when the
+         * request surely was not acted on: the connection never opened, or the node refused it
+         * with NO_LEADER before doing anything.
+         */
+        ONLY_IF_NOT_ACTED_ON
+    }
+
+    /** One attempt: send the request over {@code channel} with {@code options} (which carry its deadline). */
+    @FunctionalInterface
+    interface Attempt<Resp> {
+        CompletableFuture<Resp> run(Channel channel, CallOptions options);
+    }
+
+    private final EndpointRegistry endpoints;
+    private final Backoff backoff;
+    private final ScheduledExecutorService scheduler;
+    private final long attemptTimeoutNanos;
+
+    Retrier(EndpointRegistry endpoints, Backoff backoff, ScheduledExecutorService scheduler, Duration attemptTimeout) {
+        this.endpoints = endpoints;
+        this.backoff = backoff;
+        this.scheduler = scheduler;
+        this.attemptTimeoutNanos = attemptTimeout.toNanos();
+    }
+
+    /**
+     * Runs {@code attempt} until it succeeds, fails for good, or {@code deadline} passes.
+     *
+     * @param what names the call in error messages ("create /a")
+     * @param isWrite whether a failure may leave the outcome unknown
+     * @param pinned the only endpoint to use, or null to route by the policy
+     */
+    <Resp> CompletableFuture<Resp> call(String what, Safety safety, boolean isWrite, Duration deadline,
+                                        EndpointState pinned, Attempt<Resp> attempt) {
+        RetryingCall<Resp> call = new RetryingCall<>(this, what, safety, isWrite,
+                System.nanoTime() + deadline.toNanos(), deadline, pinned, attempt);
+        call.start();
+        return call.result();
+    }
+
+    EndpointRegistry endpoints() {
+        return endpoints;
+    }
+
+    Backoff backoff() {
+        return backoff;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    long attemptTimeoutNanos() {
+        return attemptTimeoutNanos;
+    }
+}

@@ -1,0 +1,252 @@
+package io.kvorum.client;
+
+import io.grpc.CallOptions;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call's retry loop (see {@link Retrier}).
+ *
+ * <p>Which failures are retried:
+ * <ul>
+ *   <li>UNAVAILABLE from the transport (node down, connection reset): the endpoint goes into
+ *       health backoff and the next attempt goes elsewhere. A write without deduplication is
+ *       retried only when the connection never opened.</li>
+ *   <li>An attempt that hit its own timeout while the call still has time: the node is slow or
+ *       partitioned; it goes into backoff. Idempotent calls only.</li>
+ *   <li>NO_LEADER from a node: nothing was done; the next attempt goes straight to the leader
+ *       the error names (leader_address), or elsewhere after a delay when it names none.</li>
+ * </ul>
+ * Everything else is the answer (NoNode, BadVersion, ...) and fails the call at once.
+ *
+ * <p>Delays: none before the first try of each endpoint not yet tried by this call (fast
+ * failover), then jittered exponential backoff. A call never outlives its deadline: each
+ * attempt's timeout is capped by what is left, and when the next delay would pass the
+ * deadline the call fails now, with {@link ClusterUnavailableException} (no node could serve:
+ * unreachable, or no leader) or {@link DeadlineExceededException} (a node was working on it).
+ */
+final class RetryingCall<Resp> {
+    private enum LastFailure { NONE, UNREACHABLE, NO_LEADER, TIMEOUT }
+
+    private final Retrier retrier;
+    private final String what;
+    private final Retrier.Safety safety;
+    private final boolean isWrite;
+    private final long deadlineNanos;
+    private final Duration deadline;
+    private final EndpointState pinned;
+    private final Retrier.Attempt<Resp> attempt;
+    private final CompletableFuture<Resp> result = new CompletableFuture<>();
+
+    // Touched by one attempt at a time: each attempt starts after the previous one ended.
+    private final Set<String> tried = new LinkedHashSet<>();
+    private EndpointState lastTarget;
+    private String hint;
+    private boolean lastWasHint;
+    private int delayedRetries;
+    private LastFailure last = LastFailure.NONE;
+    private ErrorDetails lastDetails;
+    private boolean mayHaveBeenApplied;
+    private volatile CompletableFuture<Resp> current;
+
+    RetryingCall(Retrier retrier, String what, Retrier.Safety safety, boolean isWrite, long deadlineNanos,
+                 Duration deadline, EndpointState pinned, Retrier.Attempt<Resp> attempt) {
+        this.retrier = retrier;
+        this.what = what;
+        this.safety = safety;
+        this.isWrite = isWrite;
+        this.deadlineNanos = deadlineNanos;
+        this.deadline = deadline;
+        this.pinned = pinned;
+        this.attempt = attempt;
+        result.whenComplete((r, e) -> {
+            CompletableFuture<Resp> c = current;
+            if (result.isCancelled() && c != null) {
+                c.cancel(true);
+            }
+        });
+    }
+
+    CompletableFuture<Resp> result() {
+        return result;
+    }
+
+    void start() {
+        attempt();
+    }
+
+    private void attempt() {
+        if (result.isDone()) {
+            return;
+        }
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+            giveUp();
+            return;
+        }
+        EndpointState target = chooseTarget();
+        tried.add(target.address());
+        lastTarget = target;
+        long attemptNanos = Math.min(remaining, retrier.attemptTimeoutNanos());
+        boolean cappedByAttemptTimeout = attemptNanos < remaining;
+        CompletableFuture<Resp> f;
+        try {
+            f = attempt.run(target.channel(), CallOptions.DEFAULT.withDeadlineAfter(attemptNanos, TimeUnit.NANOSECONDS));
+        } catch (KvorumException e) {
+            result.completeExceptionally(e);
+            return;
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new KvorumException(what + " failed: " + e, e));
+            return;
+        }
+        current = f;
+        f.whenComplete((resp, error) -> {
+            if (error == null) {
+                target.succeeded();
+                result.complete(resp);
+            } else {
+                onFailure(target, unwrap(error), cappedByAttemptTimeout);
+            }
+        });
+    }
+
+    private EndpointState chooseTarget() {
+        if (hint != null) {
+            String h = hint;
+            hint = null;
+            try {
+                return retrier.endpoints().forAddress(h);
+            } catch (IllegalArgumentException badAddress) {
+                // a hint we cannot use: route as usual
+            }
+        }
+        return pinned != null ? pinned : retrier.endpoints().pick(lastTarget);
+    }
+
+    private void onFailure(EndpointState target, Throwable error, boolean attemptTimedOutEarly) {
+        if (result.isDone()) {
+            return; // cancelled by the caller
+        }
+        if (!(error instanceof StatusRuntimeException || error instanceof StatusException)) {
+            result.completeExceptionally(error instanceof KvorumException ke ? ke
+                    : new KvorumException(what + " failed: " + error, error));
+            return;
+        }
+        ErrorDetails d = ErrorDetails.of(error);
+        lastDetails = d;
+        boolean retry;
+        String leader = null;
+        if (d.isNoLeader()) {
+            target.succeeded(); // it answered: reachable, just without a leader to serve us
+            last = LastFailure.NO_LEADER;
+            retry = true;
+            leader = d.leaderAddress();
+        } else if (d.code() == Status.Code.DEADLINE_EXCEEDED && (d.fromServer() || attemptTimedOutEarly)) {
+            // The node did not finish in time: slow, partitioned from the leader, or hung.
+            if (!d.fromServer()) {
+                target.failed();
+            }
+            last = LastFailure.TIMEOUT;
+            mayHaveBeenApplied |= isWrite;
+            retry = safety == Retrier.Safety.IDEMPOTENT;
+        } else if (d.code() == Status.Code.UNAVAILABLE && !d.fromServer()) {
+            target.failed();
+            last = LastFailure.UNREACHABLE;
+            mayHaveBeenApplied |= isWrite && !d.notSent();
+            retry = safety == Retrier.Safety.IDEMPOTENT || d.notSent();
+        } else if (d.code() == Status.Code.DEADLINE_EXCEEDED) {
+            last = LastFailure.TIMEOUT; // the call's own deadline
+            mayHaveBeenApplied |= isWrite;
+            giveUp();
+            return;
+        } else {
+            result.completeExceptionally(ErrorMapper.toException(d, what));
+            return;
+        }
+        if (!retry) {
+            giveUp();
+            return;
+        }
+        scheduleRetry(target, leader);
+    }
+
+    private void scheduleRetry(EndpointState failed, String leader) {
+        long delay;
+        if (leader != null && !leader.equals(failed.address()) && !lastWasHint) {
+            hint = leader;
+            lastWasHint = true;
+            delay = 0; // a node told us where the leader is: go there now
+        } else {
+            lastWasHint = false;
+            delay = untriedEndpointLeft() && last == LastFailure.UNREACHABLE ? 0
+                    : retrier.backoff().delayNanos(++delayedRetries);
+        }
+        long remaining = deadlineNanos - System.nanoTime();
+        if (delay >= remaining) {
+            giveUp();
+            return;
+        }
+        try {
+            retrier.scheduler().schedule(this::attempt, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            result.completeExceptionally(new ClientClosedException(what + " failed: the Kvorum client is closed"));
+        }
+    }
+
+    private boolean untriedEndpointLeft() {
+        if (pinned != null) {
+            return false;
+        }
+        for (EndpointState e : retrier.endpoints().configured()) {
+            if (!tried.contains(e.address())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The deadline is spent (or no retry is allowed): fail with what the attempts saw. */
+    private void giveUp() {
+        List<String> endpoints = new ArrayList<>(tried);
+        String lastError = lastDetails == null ? "none" : lastDetails.summary();
+        Throwable cause = lastDetails == null ? null : lastDetails.cause();
+        String outcome = mayHaveBeenApplied ? " The write may or may not have been applied." : "";
+        KvorumException e = switch (last) {
+            case TIMEOUT -> new DeadlineExceededException(what + " did not complete within its deadline of "
+                    + millis(deadline) + "; tried " + endpoints + "; last error: " + lastError + "." + outcome,
+                    cause, endpoints);
+            case NO_LEADER -> new ClusterUnavailableException(what + " failed: the Kvorum cluster has no leader "
+                    + "(no quorum of nodes can reach each other) and did not elect one within "
+                    + millis(deadline) + "; tried " + endpoints + "; last error: " + lastError + "." + outcome,
+                    cause, "NO_LEADER", endpoints, mayHaveBeenApplied);
+            default -> new ClusterUnavailableException(what + " failed: the Kvorum cluster is unreachable: no node "
+                    + "answered within " + millis(deadline) + "; tried " + endpoints + " (of "
+                    + retrier.endpoints().addresses() + "); last error: " + lastError + "." + outcome,
+                    cause, lastDetails == null ? null : lastDetails.reason(), endpoints, mayHaveBeenApplied);
+        };
+        result.completeExceptionally(e);
+    }
+
+    private static String millis(Duration d) {
+        return d.toMillis() + " ms";
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable e = t;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}
