@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Workloads by the names {@code kvorum-jepsen run --workload} takes (each named like its checker). */
 public final class Workloads {
-    public static final List<String> NAMES = List.of("register");
+    public static final List<String> NAMES = List.of("register", "set", "sequential");
 
     private Workloads() {
     }
@@ -12,6 +12,8 @@ public final class Workloads {
     public static Workload of(String name) {
         return switch (name) {
             case "register" -> new RegisterWorkload();
+            case "set" -> new SetWorkload();
+            case "sequential" -> new SequentialWorkload();
             default -> throw new IllegalArgumentException("unknown workload \"" + name + "\" (expected one of "
                     + String.join(", ", NAMES) + ")");
         };
