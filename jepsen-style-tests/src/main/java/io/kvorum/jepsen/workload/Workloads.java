@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Workloads by the names {@code kvorum-jepsen run --workload} takes (each named like its checker). */
 public final class Workloads {
-    public static final List<String> NAMES = List.of("register", "set", "sequential");
+    public static final List<String> NAMES = List.of("register", "set", "sequential", "lock");
 
     private Workloads() {
     }
@@ -14,6 +14,7 @@ public final class Workloads {
             case "register" -> new RegisterWorkload();
             case "set" -> new SetWorkload();
             case "sequential" -> new SequentialWorkload();
+            case "lock" -> new LockWorkload();
             default -> throw new IllegalArgumentException("unknown workload \"" + name + "\" (expected one of "
                     + String.join(", ", NAMES) + ")");
         };
