@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Workloads by the names {@code kvorum-jepsen run --workload} takes (each named like its checker). */
 public final class Workloads {
-    public static final List<String> NAMES = List.of("register", "set", "sequential", "lock", "watch");
+    public static final List<String> NAMES = List.of("register", "set", "sequential", "lock", "watch", "session");
 
     private Workloads() {
     }
@@ -16,6 +16,7 @@ public final class Workloads {
             case "sequential" -> new SequentialWorkload();
             case "lock" -> new LockWorkload();
             case "watch" -> new WatchWorkload();
+            case "session" -> new SessionWorkload();
             default -> throw new IllegalArgumentException("unknown workload \"" + name + "\" (expected one of "
                     + String.join(", ", NAMES) + ")");
         };
