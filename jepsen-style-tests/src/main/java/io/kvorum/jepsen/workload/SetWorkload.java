@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A grow-only set: adding element e creates the node {@code /jepsen/set/<e>} (one write, which
- * kv-client may retry exactly-once); the final read lists the children on the healed cluster.
- * Elements are unique across the run, so an acknowledged add missing from the final read was
- * lost, and one that failed yet is there was wrongly reported failed.
+ * kv-client may retry exactly-once); now and then a client reads the whole set (the children),
+ * and the final read lists them on the healed cluster. Elements are unique across the run, so
+ * an acknowledged add missing from the final read was lost, one missing from an earlier read
+ * that began after it was acknowledged was read stale, and one that failed yet is there was
+ * wrongly reported failed.
  */
 public final class SetWorkload implements Workload {
     static final String ROOT = "/jepsen/set";
@@ -48,6 +50,10 @@ public final class SetWorkload implements Workload {
         KvorumClient client = ctx.clients().open();
         ProcessSlot slot = ctx.slot();
         while (ctx.pause(random, meanDelay)) {
+            if (random.nextInt(20) == 0) {
+                read(ctx, slot, client); // a listing is costly: one operation in twenty
+                continue;
+            }
             long e = next.getAndIncrement();
             Call c = ctx.invoke(slot, "add", null, e);
             try {
@@ -63,19 +69,36 @@ public final class SetWorkload implements Workload {
         }
     }
 
+    /**
+     * Lists the set. Each page of the listing is its own linearizable read, so the whole is the
+     * union of states at times within the operation: still a read that must hold every element
+     * acknowledged before it began (the set only grows).
+     */
+    private static void read(RunContext ctx, ProcessSlot slot, KvorumClient client) {
+        Call c = ctx.invoke(slot, "read", null, null);
+        try {
+            c.ok(elements(client.children(ROOT)));
+        } catch (RuntimeException e) {
+            c.fail(null, Outcomes.describe(e));
+        }
+    }
+
     @Override
     public void finish(RunContext ctx) {
         KvorumClient client = ctx.clients().open();
         Call c = ctx.invoke(ctx.slot(), "read", null, null);
         try {
-            List<String> names = FinalRead.retry(() -> client.children(ROOT));
-            List<Long> elements = new ArrayList<>(names.size());
-            for (String n : names) {
-                elements.add(Long.parseLong(n));
-            }
-            c.ok(elements);
+            c.ok(elements(FinalRead.retry(() -> client.children(ROOT))));
         } catch (RuntimeException e) {
             c.fail(null, Outcomes.describe(e));
         }
+    }
+
+    private static List<Long> elements(List<String> names) {
+        List<Long> out = new ArrayList<>(names.size());
+        for (String n : names) {
+            out.add(Long.parseLong(n));
+        }
+        return out;
     }
 }
