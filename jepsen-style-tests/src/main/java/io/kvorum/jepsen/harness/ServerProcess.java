@@ -30,7 +30,7 @@ public final class ServerProcess {
     private final Path log;
     private final ClusterSpec spec;
     private final String initialCluster;
-    private Process process;
+    private volatile Process process;
     private volatile boolean paused;
     /** Once a node was replaced by an empty one that joined, it always starts with --join. */
     private boolean join;
@@ -123,6 +123,14 @@ public final class ServerProcess {
             }
         }
         paused = false;
+    }
+
+    /** SIGKILL without waiting or locking: for a JVM shutting down. */
+    void destroy() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
     }
 
     /** SIGSTOP: the process freezes mid-whatever, sockets open, like a long GC pause or a stalled VM. */
