@@ -5,17 +5,16 @@ import java.util.function.Supplier;
 
 /**
  * Final reads run on a healed cluster that may still be electing a leader or catching a node
- * up: one operation, retried until it answers or a minute passed (a read changes nothing, so
- * retrying inside one operation is fine).
+ * up: each is one operation, retried until it answers (a read changes nothing, so retrying
+ * inside one operation is fine) or the phase's minute is spent. One deadline for all of a
+ * workload's final reads: a cluster that does not come back costs a minute, not one per key.
  */
 final class FinalRead {
-    static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    private FinalRead() {
-    }
+    private final long deadline = System.nanoTime() + PATIENCE.toNanos();
 
-    static <T> T retry(Supplier<T> read) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
+    <T> T retry(Supplier<T> read) {
         while (true) {
             try {
                 return read.get();

@@ -129,13 +129,14 @@ public final class RegisterWorkload implements Workload {
     /** One read of every key on the healed cluster: a write lost in a crash shows here at the latest. */
     @Override
     public void finish(RunContext ctx) {
+        FinalRead finals = new FinalRead();
         KvorumClient client = ctx.clients().open();
         ProcessSlot slot = ctx.slot();
         for (int k = 0; k < keys; k++) {
             String key = "k" + k;
             Call c = ctx.invoke(slot, "read", key, null);
             try {
-                c.ok(FinalRead.retry(() -> {
+                c.ok(finals.retry(() -> {
                     try {
                         return Data.value(client.get(ROOT + "/" + key).data());
                     } catch (NoNodeException absent) {

@@ -85,10 +85,11 @@ public final class SetWorkload implements Workload {
 
     @Override
     public void finish(RunContext ctx) {
+        FinalRead finals = new FinalRead();
         KvorumClient client = ctx.clients().open();
         Call c = ctx.invoke(ctx.slot(), "read", null, null);
         try {
-            c.ok(elements(FinalRead.retry(() -> client.children(ROOT))));
+            c.ok(elements(finals.retry(() -> client.children(ROOT))));
         } catch (RuntimeException e) {
             c.fail(null, Outcomes.describe(e));
         }

@@ -122,13 +122,14 @@ public final class WatchWorkload implements Workload {
 
     @Override
     public void finish(RunContext ctx) throws InterruptedException {
+        FinalRead finals = new FinalRead();
         KvorumClient client = ctx.clients().open();
         ProcessSlot slot = ctx.slot();
         for (int k = 0; k < keys; k++) {
             String key = PREFIX + "k" + k;
             Call c = ctx.invoke(slot, "read", key, null);
             try {
-                c.ok(FinalRead.retry(() -> {
+                c.ok(finals.retry(() -> {
                     try {
                         NodeData d = client.get(key);
                         return List.of(Data.value(d.data()), d.stat().modRevision());
@@ -142,7 +143,7 @@ public final class WatchWorkload implements Workload {
         }
         // The state those reads saw: every watcher must have delivered up to it (an event, or a
         // progress notice when the newest revisions changed nothing under the prefix).
-        long target = FinalRead.retry(() -> client.get(ROOT).revision());
+        long target = finals.retry(() -> client.get(ROOT).revision());
         long deadline = System.nanoTime() + CATCH_UP.toNanos();
         List<Watch> ws;
         synchronized (watches) {
