@@ -83,6 +83,7 @@ public final class AsyncKvorumClient {
         return ensurePath(path, RequestOptions.DEFAULT);
     }
 
+    /** {@link #ensurePath(String)} with per-call options. */
     public CompletableFuture<Void> ensurePath(String path, RequestOptions options) {
         // Usually the path exists already: one read instead of a write per level.
         return exists(path, options).thenCompose(stat -> stat.isPresent() ? CompletableFuture.completedFuture(null)
@@ -132,6 +133,7 @@ public final class AsyncKvorumClient {
         return exists(path, RequestOptions.DEFAULT);
     }
 
+    /** {@link #exists(String)} with per-call options (consistency, deadline). */
     public CompletableFuture<Optional<Stat>> exists(String path, RequestOptions options) {
         ExistsRequest.Builder r = ExistsRequest.newBuilder().setPath(path);
         consistency(options, r::setConsistency, r::setMinRevision);
@@ -172,6 +174,7 @@ public final class AsyncKvorumClient {
         return children(path, RequestOptions.DEFAULT);
     }
 
+    /** {@link #children(String)} with per-call options. */
     public CompletableFuture<List<String>> children(String path, RequestOptions options) {
         return allChildren(path, false, options).thenApply(list -> {
             List<String> names = new ArrayList<>(list.size());
@@ -213,6 +216,7 @@ public final class AsyncKvorumClient {
         return set(path, data, expectedVersion, RequestOptions.DEFAULT);
     }
 
+    /** {@link #set(String, byte[], long)} with per-call options. */
     public CompletableFuture<Stat> set(String path, byte[] data, long expectedVersion, RequestOptions options) {
         return core.write("set " + path, options, KVGrpc.getSetMethod(),
                 h -> SetRequest.newBuilder().setHeader(h).setPath(path).setData(bytes(data))
@@ -230,6 +234,7 @@ public final class AsyncKvorumClient {
         return delete(path, expectedVersion, RequestOptions.DEFAULT);
     }
 
+    /** {@link #delete(String, long)} with per-call options. */
     public CompletableFuture<Long> delete(String path, long expectedVersion, RequestOptions options) {
         return core.write("delete " + path, options, KVGrpc.getDeleteMethod(),
                 h -> DeleteRequest.newBuilder().setHeader(h).setPath(path).setExpectedVersion(expectedVersion).build(),
@@ -244,6 +249,7 @@ public final class AsyncKvorumClient {
         return multi(ops, RequestOptions.DEFAULT);
     }
 
+    /** {@link #multi(List)} with per-call options; ephemeral creates without a session use {@code options.session()} or the client's. */
     public CompletableFuture<List<OpResult>> multi(List<Op> ops, RequestOptions options) {
         boolean needsSession = false;
         for (Op op : ops) {

@@ -10,9 +10,13 @@ package io.kvorum.client;
  * @param revision the revision of the change
  */
 public record CacheEvent(Type type, String path, NodeData oldData, NodeData newData, long revision) {
+    /** What happened to the node. */
     public enum Type {
+        /** It appeared (or came back after a deletion). */
         CREATED,
+        /** Its data changed. */
         CHANGED,
+        /** It was deleted. */
         DELETED
     }
 }

@@ -62,8 +62,9 @@ final class ClientCore {
         if (closed) {
             return CompletableFuture.failedFuture(closedError(what));
         }
-        return observed(retrier.call(what, Retrier.Safety.IDEMPOTENT, false, deadline(options), null,
-                (channel, callOptions) -> Rpc.unary(channel, method, callOptions, request)), header);
+        CompletableFuture<Resp> call = retrier.call(what, Retrier.Safety.IDEMPOTENT, false, deadline(options), null,
+                (channel, callOptions) -> Rpc.unary(channel, method, callOptions, request));
+        return observed(call, call, header);
     }
 
     /**
@@ -77,11 +78,13 @@ final class ClientCore {
             return CompletableFuture.failedFuture(closedError(what));
         }
         long seq = sequencer.begin();
-        CompletableFuture<Resp> f = retrier.call(what, Retrier.Safety.IDEMPOTENT, true, deadline(options), null,
+        // The write leaves the in-flight set before the caller hears the answer (a stage the
+        // caller's continuation depends on, not a sibling callback): the caller's next write
+        // then tells the cluster it may forget this one.
+        CompletableFuture<Resp> call = retrier.call(what, Retrier.Safety.IDEMPOTENT, true, deadline(options), null,
                 (channel, callOptions) -> Rpc.unary(channel, method, callOptions,
                         request.apply(sequencer.header(seq))));
-        f.whenComplete((r, e) -> sequencer.end(seq));
-        return observed(f, header);
+        return observed(call, call.whenComplete((r, e) -> sequencer.end(seq)), header);
     }
 
     /**
@@ -95,15 +98,32 @@ final class ClientCore {
             return CompletableFuture.failedFuture(closedError(what));
         }
         Retrier.Safety safety = idempotent ? Retrier.Safety.IDEMPOTENT : Retrier.Safety.ONLY_IF_NOT_ACTED_ON;
-        return observed(retrier.call(what, safety, !idempotent, deadline(options), pinned,
-                (channel, callOptions) -> Rpc.unary(channel, method, callOptions, request)), header);
+        CompletableFuture<Resp> call = retrier.call(what, safety, !idempotent, deadline(options), pinned,
+                (channel, callOptions) -> Rpc.unary(channel, method, callOptions, request));
+        return observed(call, call, header);
     }
 
-    private <Resp> CompletableFuture<Resp> observed(CompletableFuture<Resp> f, Function<Resp, ResponseHeader> header) {
-        return f.thenApply(r -> {
-            revisions.observe(header.apply(r).getRevision());
-            return r;
+    /**
+     * The caller's future: {@code chain} with the answer's revision recorded. It and every stage
+     * derived from it cancel {@code call} (the retry loop and its attempt in flight) when
+     * cancelled; see {@link LinkedFuture}.
+     */
+    private <Resp> CompletableFuture<Resp> observed(CompletableFuture<Resp> call, CompletableFuture<Resp> chain,
+                                                    Function<Resp, ResponseHeader> header) {
+        LinkedFuture<Resp> out = new LinkedFuture<>(call);
+        chain.whenComplete((r, e) -> {
+            if (e != null) {
+                out.completeExceptionally(Futures.unwrap(e));
+                return;
+            }
+            try {
+                revisions.observe(header.apply(r).getRevision());
+                out.complete(r);
+            } catch (RuntimeException bug) {
+                out.completeExceptionally(bug);
+            }
         });
+        return out;
     }
 
     boolean isClosed() {

@@ -115,6 +115,8 @@ class KvorumCacheTest {
             Recorder r = new Recorder();
             cache.addListener(r);
             cache.start();
+            // Initialized may come before the watch reached a node (it starts after the load's revision).
+            await().until(() -> cluster.nodes.stream().anyMatch(n -> n.watchCreates.get() > 0));
             FakeNode holder = cluster.nodes.stream().filter(n -> n.watchCreates.get() > 0).findFirst().orElseThrow();
             holder.partition(true);
             client.set("/t/change", bytes("2"));

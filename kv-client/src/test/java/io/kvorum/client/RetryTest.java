@@ -105,15 +105,15 @@ class RetryTest {
 
     @Test
     void aHungNodeCostsOneAttemptTimeoutNotTheDeadline() {
-        cluster.node(0).hang = true;
-        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofMillis(300)).build()) {
-            long start = System.nanoTime();
+        FakeNode hung = cluster.node(0);
+        hung.hang = true;
+        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofMillis(300))
+                .endpointBackoff(Duration.ofSeconds(10), Duration.ofSeconds(10)).build()) {
             for (int i = 0; i < 6; i++) {
-                client.get("/");
+                client.get("/", RequestOptions.deadline(Duration.ofSeconds(2)));
             }
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            // At most one attempt hit the hung node before it went into backoff.
-            assertTrue(millis < 2000, "took " + millis + " ms");
+            // One attempt timed out there; then it sat in backoff while the others served.
+            assertEquals(1, hung.unaryCalls.get());
         }
     }
 
@@ -128,7 +128,8 @@ class RetryTest {
                 ClusterUnavailableException e = assertThrows(ClusterUnavailableException.class,
                         () -> client.get("/before", RequestOptions.deadline(deadline)));
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                assertTrue(millis <= deadline.toMillis() + 100, "failed after " + millis + " ms");
+                // Decided within the deadline; the slack is for waking this thread on a busy machine.
+                assertTrue(millis <= deadline.toMillis() + 300, "failed after " + millis + " ms");
                 assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
                 assertEquals(List.of(cluster.addresses()).stream().sorted().toList(),
                         e.endpointsTried().stream().sorted().toList());
@@ -142,7 +143,7 @@ class RetryTest {
             NodeData d = client.get("/before", RequestOptions.deadline(Duration.ofSeconds(5)));
             assertEquals("/before", d.path());
             long millis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(millis < 3000, "recovered after " + millis + " ms");
+            assertTrue(millis < 5000, "recovered after " + millis + " ms");
         }
     }
 
@@ -170,6 +171,25 @@ class RetryTest {
                 f.get();
             }
             assertEquals(50, cluster.state.executedWrites.get());
+        }
+    }
+
+    @Test
+    void cancellingACallStopsItsRetries() throws Exception {
+        for (FakeNode n : cluster.nodes) {
+            n.hang = true;
+        }
+        try (KvorumClient client = TestClients.of(cluster)) {
+            CompletableFuture<NodeData> f = client.async().get("/", RequestOptions.deadline(Duration.ofSeconds(3)));
+            Thread.sleep(100);
+            f.cancel(true);
+            int calls = totalCalls();
+            Thread.sleep(1200); // past two attempt timeouts: a live retry loop would have tried again
+            assertEquals(calls, totalCalls());
+        } finally {
+            for (FakeNode n : cluster.nodes) {
+                n.hang = false;
+            }
         }
     }
 

@@ -41,14 +41,15 @@ class UnreachableClusterIntegrationTest {
                 ClusterUnavailableException e = assertThrows(ClusterUnavailableException.class,
                         () -> client.get("/u", RequestOptions.deadline(deadline)));
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                assertTrue(millis <= deadline.toMillis() + 200, "failed after " + millis + " ms");
+                // Decided within the deadline; the slack is for waking this thread on a busy machine.
+                assertTrue(millis <= deadline.toMillis() + 300, "failed after " + millis + " ms");
                 assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
                 assertEquals(3, e.endpointsTried().size(), e.getMessage());
             }
             long start = System.nanoTime();
             ClusterUnavailableException w = assertThrows(ClusterUnavailableException.class,
                     () -> client.set("/u", "during".getBytes(), -1, RequestOptions.deadline(deadline)));
-            assertTrue((System.nanoTime() - start) / 1_000_000 <= deadline.toMillis() + 200);
+            assertTrue((System.nanoTime() - start) / 1_000_000 <= deadline.toMillis() + 300);
             assertTrue(w.getMessage().contains("unreachable"), w.getMessage());
 
             cluster.restartStopped();
