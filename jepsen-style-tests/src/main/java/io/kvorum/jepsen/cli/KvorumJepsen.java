@@ -3,13 +3,18 @@ package io.kvorum.jepsen.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code kvorum-jepsen}: check recorded histories (and, once the client exists, run tests). */
+/** {@code kvorum-jepsen}: run tests against real servers, and check recorded histories. */
 @Command(name = "kvorum-jepsen", mixinStandardHelpOptions = true, version = "kvorum-jepsen 0.1.0",
         description = "Jepsen-style testing for Kvorum.",
-        subcommands = {CheckCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class})
 public final class KvorumJepsen implements Runnable {
 
     public static void main(String[] args) {
+        // The servers' logs go to their own files; in this JVM kv-client's INFO lines (session
+        // state changes, reconnections) would drown the output under faults.
+        if (System.getProperty("KVORUM_LOG_LEVEL") == null && System.getenv("KVORUM_LOG_LEVEL") == null) {
+            System.setProperty("KVORUM_LOG_LEVEL", "WARN");
+        }
         System.exit(run(args));
     }
 

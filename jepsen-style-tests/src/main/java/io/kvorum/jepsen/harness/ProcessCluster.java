@@ -20,6 +20,8 @@ import java.util.TreeMap;
 public final class ProcessCluster implements AutoCloseable {
     private final Map<Long, ServerProcess> nodes = new TreeMap<>();
     private final Network network;
+    /** Kills the servers if this JVM is stopped (Ctrl-C, SIGTERM) before {@link #close}: no orphans. */
+    private final Thread reaper = new Thread(this::destroyAll, "process-cluster-reaper");
 
     private ProcessCluster(ClusterSpec spec, Path dir) throws IOException {
         Map<Long, InetSocketAddress> peers = new TreeMap<>();
@@ -39,6 +41,7 @@ public final class ProcessCluster implements AutoCloseable {
     /** Starts every node; {@code dir} holds their data dirs and logs. */
     public static ProcessCluster start(ClusterSpec spec, Path dir) throws IOException {
         ProcessCluster c = new ProcessCluster(spec, dir);
+        Runtime.getRuntime().addShutdownHook(c.reaper);
         try {
             for (ServerProcess n : c.nodes.values()) {
                 n.start();
@@ -136,8 +139,19 @@ public final class ProcessCluster implements AutoCloseable {
         return true;
     }
 
+    private void destroyAll() {
+        for (ServerProcess n : nodes.values()) {
+            n.destroy();
+        }
+    }
+
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs (or ran) anyway
+        }
         for (ServerProcess n : nodes.values()) {
             try {
                 n.kill();

@@ -30,8 +30,10 @@ public final class ServerProcess {
     private final Path log;
     private final ClusterSpec spec;
     private final String initialCluster;
-    private Process process;
+    private volatile Process process;
     private volatile boolean paused;
+    /** Once a node was replaced by an empty one that joined, it always starts with --join. */
+    private boolean join;
 
     ServerProcess(long id, int clientPort, int peerPort, int adminPort, Path dir, ClusterSpec spec,
                   String initialCluster) {
@@ -62,10 +64,39 @@ public final class ServerProcess {
                 "--admin-listen", "127.0.0.1:" + adminPort, "--initial-cluster", initialCluster,
                 "--heartbeat-ms", Long.toString(spec.heartbeatMillis()),
                 "--election-ms", Long.toString(spec.electionMillis())));
+        if (join) {
+            // Without it an empty data dir would bootstrap a cluster of its own from
+            // --initial-cluster: a second history that claims the same members.
+            cmd.add("--join");
+        }
         Files.createDirectories(log.getParent());
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         paused = false;
+    }
+
+    /**
+     * Starts the node afresh as a new member: its data dir is deleted and it starts with
+     * {@code --join}, empty, waiting to be added. The process must be down. Its log file goes on.
+     */
+    public synchronized void startEmptyJoining() throws IOException {
+        if (isRunning()) {
+            throw new IllegalStateException("node " + id + " is running; kill it before wiping its data");
+        }
+        deleteRecursively(dataDir);
+        join = true;
+        start();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
     }
 
     public synchronized boolean isRunning() {
@@ -92,6 +123,14 @@ public final class ServerProcess {
             }
         }
         paused = false;
+    }
+
+    /** SIGKILL without waiting or locking: for a JVM shutting down. */
+    void destroy() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
     }
 
     /** SIGSTOP: the process freezes mid-whatever, sockets open, like a long GC pause or a stalled VM. */

@@ -1,19 +1,32 @@
 package io.kvorum.jepsen.nemesis;
 
+import java.time.Duration;
+
 /**
- * Membership and leadership operations through the Cluster API. The Java client (kv-client)
- * that speaks it is being built; until it lands, {@link #UNAVAILABLE} makes the nemeses that
- * need it decline to start, so mixed schedules simply skip them.
+ * Membership and leadership operations through the cluster's Cluster API. {@link KvClusterAdmin}
+ * is the real one, over kv-client; {@link #UNAVAILABLE} makes the nemeses that need it decline,
+ * so schedules simply skip them.
  */
 public interface ClusterAdmin {
     boolean available();
 
+    /** Hands leadership to {@code to} (0: the most up-to-date other voter). */
     void transferLeadership(long to) throws Exception;
 
+    /**
+     * Removes a member. Throws {@link io.kvorum.client.MembershipChangeException} when the
+     * cluster refuses (e.g. the voters left would not include a live quorum).
+     */
     void removeMember(long id) throws Exception;
 
-    /** Re-adds a removed member at its peer address (as a learner, then promoted). */
-    void addMember(long id, String peerAddress) throws Exception;
+    /** Adds a (new, empty) member as a learner: it replicates but does not vote. */
+    void addLearner(long id, String peerAddress) throws Exception;
+
+    /** Promotes a learner to voter as soon as it has caught up; throws if it has not within {@code timeout}. */
+    void promote(long id, Duration timeout) throws Exception;
+
+    /** Whether {@code id} is a learner in the membership the answering node has applied. */
+    boolean isLearner(long id) throws Exception;
 
     ClusterAdmin UNAVAILABLE = new ClusterAdmin() {
         @Override
@@ -23,17 +36,27 @@ public interface ClusterAdmin {
 
         @Override
         public void transferLeadership(long to) {
-            throw new UnsupportedOperationException("leadership transfer needs the Cluster API client (kv-client)");
+            throw new UnsupportedOperationException("no Cluster API client");
         }
 
         @Override
         public void removeMember(long id) {
-            throw new UnsupportedOperationException("member removal needs the Cluster API client (kv-client)");
+            throw new UnsupportedOperationException("no Cluster API client");
         }
 
         @Override
-        public void addMember(long id, String peerAddress) {
-            throw new UnsupportedOperationException("adding a member needs the Cluster API client (kv-client)");
+        public void addLearner(long id, String peerAddress) {
+            throw new UnsupportedOperationException("no Cluster API client");
+        }
+
+        @Override
+        public void promote(long id, Duration timeout) {
+            throw new UnsupportedOperationException("no Cluster API client");
+        }
+
+        @Override
+        public boolean isLearner(long id) {
+            throw new UnsupportedOperationException("no Cluster API client");
         }
     };
 }

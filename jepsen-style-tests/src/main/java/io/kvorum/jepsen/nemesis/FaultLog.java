@@ -14,8 +14,17 @@ public final class FaultLog {
 
     /** Records a fault's start; returns its index for {@link #ended}. */
     public synchronized int started(String nemesis, String description) {
-        windows.add(new FaultWindow(nemesis, description, clock.now(), -1));
+        return started(nemesis, description, clock.now());
+    }
+
+    /** Records a fault that began at {@code start} (read from {@link #now} before injecting it). */
+    public synchronized int started(String nemesis, String description, long start) {
+        windows.add(new FaultWindow(nemesis, description, start, -1));
         return windows.size() - 1;
+    }
+
+    public long now() {
+        return clock.now();
     }
 
     public synchronized void ended(int index) {

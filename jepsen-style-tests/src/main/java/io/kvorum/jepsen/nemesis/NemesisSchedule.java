@@ -48,6 +48,9 @@ public final class NemesisSchedule implements AutoCloseable {
     }
 
     private void loop() {
+        if (nemeses.isEmpty()) {
+            return; // a run without faults
+        }
         try {
             sleep(timing.initialDelay());
             while (!stopping.get()) {
@@ -57,10 +60,21 @@ public final class NemesisSchedule implements AutoCloseable {
                     if (stopping.get()) {
                         return;
                     }
-                    what = n.start(random);
+                    long began = log.now();
+                    try {
+                        what = n.start(random);
+                    } catch (InterruptedException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        // A fault that failed half-way is still a fault: it shows on the timeline,
+                        // the schedule goes on, and the final heal undoes whatever it did.
+                        errors.add(e);
+                        log.ended(log.started(n.name(), "failed: " + e, began));
+                        what = null;
+                    }
                     if (what != null) {
                         active = n;
-                        activeWindow = log.started(n.name(), what);
+                        activeWindow = log.started(n.name(), what, began);
                     }
                 }
                 if (what == null) {
@@ -68,12 +82,18 @@ public final class NemesisSchedule implements AutoCloseable {
                     continue;
                 }
                 sleep(between(timing.minHold(), timing.maxHold()));
-                endActive();
+                try {
+                    endActive();
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    errors.add(e);
+                }
                 sleep(between(timing.minQuiet(), timing.maxQuiet()));
             }
         } catch (InterruptedException e) {
             // stopping
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             errors.add(e);
         }
     }

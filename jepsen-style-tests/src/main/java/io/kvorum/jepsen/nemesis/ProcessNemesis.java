@@ -10,12 +10,16 @@ import java.util.Random;
 
 /**
  * Crashes (SIGKILL, then restart on the same data dir) or pauses (SIGSTOP, then SIGCONT) a
- * minority of nodes: a random one, the leader, or a random minority.
+ * minority of nodes: a random one, the leader, or a random minority; or a majority, or all, at once.
  */
 public final class ProcessNemesis implements Nemesis {
     public enum Action { KILL, PAUSE }
 
-    public enum Target { ONE, LEADER, MINORITY }
+    /**
+     * MAJORITY and ALL at once are for crash experiments: the cluster is unavailable until they
+     * restart, and a node that acknowledged writes it had not made durable loses them.
+     */
+    public enum Target { ONE, LEADER, MINORITY, MAJORITY, ALL }
 
     private final ProcessCluster cluster;
     private final Action action;
@@ -40,6 +44,8 @@ public final class ProcessNemesis implements Nemesis {
         List<Long> chosen = switch (target) {
             case ONE -> ids.subList(0, 1);
             case MINORITY -> ids.subList(0, 1 + random.nextInt(Math.max(1, (ids.size() - 1) / 2)));
+            case MAJORITY -> ids.subList(0, ids.size() / 2 + 1);
+            case ALL -> ids;
             case LEADER -> {
                 Optional<Long> leader = cluster.leader();
                 yield leader.map(List::of).orElse(List.of());

@@ -57,6 +57,23 @@ class SetCheckerTest {
     }
 
     @Test
+    void anEarlierReadMissingAnAcknowledgedAddIsStale() {
+        // Add 1 is acknowledged at 10; a read from 12 to 14 misses it (an old state), the final read has it.
+        H h = history(List.of(1L, 2L)).invoke(12, 5, "read", null, null).ok(14, 5, "read", null, List.of());
+        CheckResult r = SetChecker.check(h.sorted());
+        assertEquals(Verdict.INVALID, r.verdict(), r.summary());
+        assertEquals(1, ((List<?>) r.details().get("stale")).size(), r.summary());
+        assertEquals(List.of(), r.details().get("lost"));
+    }
+
+    @Test
+    void anEarlierReadMayMissAnAddStillInFlight() {
+        // Add 4 runs from 15 to 40: a read from 16 to 18 need not see it.
+        H h = history(List.of(1L, 2L)).invoke(16, 5, "read", null, null).ok(18, 5, "read", null, List.of(1L));
+        assertEquals(Verdict.VALID, SetChecker.check(h.sorted()).verdict());
+    }
+
+    @Test
     void noReadIsUnknown() {
         assertEquals(Verdict.UNKNOWN, SetChecker.check(new H().invoke(0, 0, "add", null, 1L).ok(1, 0, "add", null, 1L)
                 .sorted()).verdict());

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvorum.client.KvorumClient;
 import io.kvorum.jepsen.nemesis.ClusterAdmin;
 import io.kvorum.jepsen.nemesis.FaultLog;
 import io.kvorum.jepsen.nemesis.FaultWindow;
+import io.kvorum.jepsen.nemesis.KvClusterAdmin;
 import io.kvorum.jepsen.nemesis.LeaderTransferNemesis;
 import io.kvorum.jepsen.nemesis.MembershipNemesis;
 import io.kvorum.jepsen.nemesis.Nemesis;
@@ -107,10 +109,45 @@ class ProcessClusterTest {
     }
 
     @Test
-    void nemesesNeedingTheClusterApiDeclineUntilItExists() throws Exception {
+    void nemesesNeedingTheClusterApiDeclineWithoutIt() throws Exception {
         cluster = ProcessCluster.start(ClusterSpec.of(3), dir);
         cluster.awaitLeader(ELECTION);
         assertNull(new LeaderTransferNemesis(cluster, ClusterAdmin.UNAVAILABLE).start(new Random(1)));
         assertNull(new MembershipNemesis(cluster, ClusterAdmin.UNAVAILABLE).start(new Random(1)));
+    }
+
+    @Test
+    void transferMovesLeadershipAndARemovedMemberComesBackAsANewVoter() throws Exception {
+        cluster = ProcessCluster.start(ClusterSpec.of(3), dir);
+        long leader = cluster.awaitLeader(ELECTION);
+        List<String> endpoints = cluster.nodes().stream().map(ServerProcess::clientAddress).toList();
+        try (KvorumClient client = KvorumClient.builder().endpoints(endpoints.toArray(String[]::new))
+                .defaultDeadline(Duration.ofSeconds(10)).build()) {
+            ClusterAdmin admin = new KvClusterAdmin(client);
+            String moved = new LeaderTransferNemesis(cluster, admin).start(new Random(3));
+            assertTrue(moved.startsWith("leadership " + leader + " -> "), moved);
+            assertNotEquals(leader, cluster.awaitLeader(ELECTION));
+
+            client.create("/before", "1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            MembershipNemesis membership = new MembershipNemesis(cluster, admin);
+            String removed = membership.start(new Random(5));
+            assertTrue(removed != null && removed.startsWith("removed member "), removed);
+            long victim = Long.parseLong(removed.replaceAll("removed member (\\d+).*", "$1"));
+            List<Long> rest = new ArrayList<>(cluster.ids());
+            rest.remove(Long.valueOf(victim));
+            long l = cluster.awaitLeader(ELECTION, rest);
+            assertFalse(cluster.node(l).status().orElseThrow().voters().contains(victim), "removed: " + removed);
+            client.create("/while-removed", new byte[0]);
+
+            membership.stop();
+            long back = cluster.awaitLeader(ELECTION);
+            assertEquals(java.util.Set.copyOf(cluster.ids()), cluster.node(back).status().orElseThrow().voters(),
+                    "every node a voter again");
+            long commit = cluster.node(back).status().orElseThrow().commitIndex();
+            org.awaitility.Awaitility.await().atMost(ELECTION).untilAsserted(() ->
+                    assertTrue(cluster.node(victim).status().orElseThrow().appliedIndex() >= commit,
+                            "the new member caught up (from an empty data dir)"));
+            assertTrue(client.exists("/while-removed").isPresent());
+        }
     }
 }

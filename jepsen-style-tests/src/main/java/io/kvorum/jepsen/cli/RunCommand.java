@@ -1,0 +1,103 @@
+package io.kvorum.jepsen.cli;
+
+import io.kvorum.jepsen.nemesis.Nemeses;
+import io.kvorum.jepsen.run.RunOptions;
+import io.kvorum.jepsen.run.RunResult;
+import io.kvorum.jepsen.run.TestRun;
+import io.kvorum.jepsen.workload.Workloads;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kvorum-jepsen run --workload W --nemesis N --time-limit S}: starts a cluster of real
+ * servers, runs the workload under the faults, checks the history and writes the report
+ * folder. Exit codes: 0 every checker passed, 1 one failed, 2 bad flags or the run could not be
+ * carried out (no verdict), 3 unknown.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Runs a test against real kvorum-server processes and writes its report.",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:every checker passed", "1:a checker found a violation (evidence in the report)",
+                "2:bad flags, or the run could not be carried out", "3:unknown (a checker could not decide)"})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--workload", required = true,
+            description = "register, set, sequential, lock, watch or session.")
+    String workload;
+
+    @Option(names = "--nemesis", defaultValue = "mixed",
+            description = "none, mixed, or kinds separated by commas: partition, latency, kill, pause, "
+                    + "leader-transfer, membership, kill-majority, kill-all. Default: ${DEFAULT-VALUE}.")
+    String nemesis;
+
+    @Option(names = "--time-limit", defaultValue = "60",
+            description = "Seconds of operations under faults (healing and final reads follow). Default: ${DEFAULT-VALUE}.")
+    long timeLimitSeconds;
+
+    @Option(names = "--concurrency", defaultValue = "5", description = "Client threads. Default: ${DEFAULT-VALUE}.")
+    int concurrency;
+
+    @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (3 or 5). Default: ${DEFAULT-VALUE}.")
+    int nodes;
+
+    @Option(names = "--seed", description = "Seed of the clients' choices and the fault schedule. Default: random.")
+    Long seed;
+
+    @Option(names = "--dir", description = "Report folder. Default: store/<workload>-<nemesis>-<time>.")
+    Path dir;
+
+    @Option(names = "--check-time-limit", defaultValue = "60",
+            description = "Seconds a checker may search before its verdict is unknown. Default: ${DEFAULT-VALUE}.")
+    long checkSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        String problem = validate();
+        if (problem != null) {
+            System.err.println("kvorum-jepsen run: " + problem);
+            return 2;
+        }
+        long s = seed != null ? seed : System.nanoTime();
+        Path out = dir != null ? dir : Path.of("store", workload + "-" + nemesis.replace(',', '+') + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        System.err.println("kvorum-jepsen run: " + workload + " under " + nemesis + " for " + timeLimitSeconds
+                + " s, seed " + s + ", report in " + out);
+        RunResult r;
+        try {
+            r = TestRun.run(new RunOptions(workload, nemesis, Duration.ofSeconds(timeLimitSeconds), concurrency,
+                    nodes, s, out, Duration.ofSeconds(checkSeconds)));
+        } catch (Exception e) {
+            // No history to judge (the cluster did not start, the disk is full): not a verdict.
+            System.err.println("kvorum-jepsen run: the run could not be carried out: " + e);
+            e.printStackTrace();
+            return 2;
+        }
+        System.out.println(r.summary());
+        return r.verdict().exitCode;
+    }
+
+    private String validate() {
+        if (!Workloads.NAMES.contains(workload)) {
+            return "unknown workload \"" + workload + "\" (expected one of " + String.join(", ", Workloads.NAMES) + ")";
+        }
+        try {
+            Nemeses.parse(nemesis);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        if (timeLimitSeconds <= 0 || checkSeconds <= 0) {
+            return "--time-limit and --check-time-limit must be positive";
+        }
+        if (concurrency <= 0) {
+            return "--concurrency must be positive";
+        }
+        if (nodes != 3 && nodes != 5) {
+            return "--nodes must be 3 or 5";
+        }
+        return null;
+    }
+}

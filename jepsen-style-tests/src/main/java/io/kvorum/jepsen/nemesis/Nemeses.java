@@ -1,0 +1,73 @@
+package io.kvorum.jepsen.nemesis;
+
+import io.kvorum.jepsen.harness.ProcessCluster;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Nemeses by the names {@code kvorum-jepsen run --nemesis} takes: one kind alone, several
+ * separated by commas, or {@code mixed} for all the kinds a run should survive. Each kind is
+ * one entry of the schedule (a kind with several shapes picks one per fault). Heal order is
+ * list order: the network first, then processes, then membership (which needs both).
+ */
+public final class Nemeses {
+    public static final List<String> KINDS = List.of("partition", "latency", "kill", "pause", "leader-transfer",
+            "membership", "kill-majority", "kill-all");
+    /** What {@code mixed} means. */
+    public static final List<String> MIXED = List.of("partition", "kill", "pause", "leader-transfer", "membership");
+
+    private Nemeses() {
+    }
+
+    /** Parses a spec such as {@code mixed}, {@code none} or {@code partition,kill}. */
+    public static List<String> parse(String spec) {
+        Set<String> kinds = new LinkedHashSet<>();
+        for (String part : spec.split(",")) {
+            String k = part.trim();
+            if (k.equals("mixed")) {
+                kinds.addAll(MIXED);
+            } else if (k.equals("none")) {
+                continue;
+            } else if (KINDS.contains(k)) {
+                kinds.add(k);
+            } else {
+                throw new IllegalArgumentException("unknown nemesis \"" + k + "\" (expected none, mixed, or any of "
+                        + String.join(", ", KINDS) + ", comma-separated)");
+            }
+        }
+        List<String> ordered = new ArrayList<>();
+        for (String k : KINDS) {
+            if (kinds.contains(k)) {
+                ordered.add(k);
+            }
+        }
+        return ordered;
+    }
+
+    public static List<Nemesis> of(String spec, ProcessCluster c, ClusterAdmin admin) {
+        List<Nemesis> out = new ArrayList<>();
+        for (String kind : parse(spec)) {
+            out.add(switch (kind) {
+                case "partition" -> new OneOf("partition", PartitionNemesis.all(c));
+                case "latency" -> new LatencyNemesis(c, 20, 150);
+                case "kill" -> new OneOf("kill", processes(c, ProcessNemesis.Action.KILL));
+                case "pause" -> new OneOf("pause", processes(c, ProcessNemesis.Action.PAUSE));
+                case "leader-transfer" -> new LeaderTransferNemesis(c, admin);
+                case "membership" -> new MembershipNemesis(c, admin);
+                case "kill-majority" -> new ProcessNemesis(c, ProcessNemesis.Action.KILL,
+                        ProcessNemesis.Target.MAJORITY);
+                case "kill-all" -> new ProcessNemesis(c, ProcessNemesis.Action.KILL, ProcessNemesis.Target.ALL);
+                default -> throw new IllegalStateException(kind);
+            });
+        }
+        return out;
+    }
+
+    private static List<Nemesis> processes(ProcessCluster c, ProcessNemesis.Action action) {
+        return List.of(new ProcessNemesis(c, action, ProcessNemesis.Target.ONE),
+                new ProcessNemesis(c, action, ProcessNemesis.Target.LEADER),
+                new ProcessNemesis(c, action, ProcessNemesis.Target.MINORITY));
+    }
+}

@@ -1,0 +1,24 @@
+package io.kvorum.jepsen.run;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One test run.
+ *
+ * @param workload    register, set, sequential, lock, watch or session
+ * @param nemesis     none, mixed, or kinds separated by commas (see {@code Nemeses})
+ * @param timeLimit   how long clients operate while faults come and go (healing and final reads follow)
+ * @param concurrency client threads (workloads may add a few, e.g. watchers)
+ * @param nodes       cluster size, 3 or 5
+ * @param seed        drives the clients' choices and the fault schedule
+ * @param dir         the report folder (the cluster's data and logs go under it)
+ * @param checkLimit  how long a checker may search before its verdict is unknown
+ */
+public record RunOptions(String workload, String nemesis, Duration timeLimit, int concurrency, int nodes, long seed,
+                         Path dir, Duration checkLimit) {
+
+    public static RunOptions of(String workload, String nemesis, Duration timeLimit, Path dir) {
+        return new RunOptions(workload, nemesis, timeLimit, 5, 3, System.nanoTime(), dir, Duration.ofSeconds(60));
+    }
+}

@@ -1,0 +1,32 @@
+package io.kvorum.jepsen.run;
+
+import io.kvorum.jepsen.checker.CheckResult;
+import io.kvorum.jepsen.checker.Verdict;
+import io.kvorum.jepsen.nemesis.FaultWindow;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a run produced.
+ *
+ * @param operations    operations invoked (final reads included)
+ * @param faults        fault windows the schedule recorded (failed attempts included)
+ * @param checkMillis   time the checker took
+ * @param errors      problems the run met (a fault that failed half-way, a heal that did not, a client thread that died)
+ */
+public record RunResult(Verdict verdict, List<CheckResult> results, long operations, List<FaultWindow> faults,
+                        long checkMillis, List<String> errors, Path dir) {
+
+    public String summary() {
+        StringBuilder b = new StringBuilder();
+        b.append(verdict.json()).append(": ").append(operations).append(" operations, ").append(faults.size())
+                .append(" faults, checked in ").append(checkMillis).append(" ms; report in ").append(dir);
+        for (CheckResult r : results) {
+            b.append("\n  ").append(r.summary().strip().replace("\n", "\n  "));
+        }
+        for (String e : errors) {
+            b.append("\n  error: ").append(e);
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,59 @@
+package io.kvorum.jepsen.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.kvorum.jepsen.checker.Verdict;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The CI suite: each workload for about 30 s against three real servers under the mixed nemesis
+ * (partitions, crashes, pauses, leadership transfers, membership changes), then healed and read;
+ * every checker must find its history valid. Reports stay in {@code target/jepsen-suite/}.
+ *
+ * <p>{@code -Djepsen.suite.seconds=N} changes the time per workload, {@code -Djepsen.seed=S}
+ * fixes the seed (else a new one per run, printed so a failure's schedule can be replayed).
+ * Sized for a loaded 2-core machine: five clients, moderate rates, generous timeouts.
+ */
+class JepsenSuiteTest {
+    private static final Duration TIME = Duration.ofSeconds(Long.getLong("jepsen.suite.seconds", 30));
+    private static final Path REPORTS = Path.of("target", "jepsen-suite");
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"register", "set", "sequential", "lock", "watch", "session"})
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void survivesMixedFaults(String workload) throws Exception {
+        long seed = Long.getLong("jepsen.seed", System.nanoTime());
+        Path dir = REPORTS.resolve(workload + "-" + seed);
+        long started = System.nanoTime();
+        RunResult r = TestRun.run(new RunOptions(workload, "mixed", TIME, 5, 3, seed, dir, Duration.ofSeconds(60)));
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        String line = String.format(java.util.Locale.ROOT,
+                "%-10s %s seed %d: %d operations, %d faults %s, checked in %d ms, run %d s%n", workload,
+                r.verdict().json(), seed, r.operations(), r.faults().size(), kinds(r), r.checkMillis(), seconds);
+        System.out.print(line + r.summary() + "\n");
+        record(line);
+        assertFalse(r.faults().isEmpty(), "no fault was injected: " + r.summary());
+        assertEquals(Verdict.VALID, r.verdict(), r.summary());
+    }
+
+    private static String kinds(RunResult r) {
+        java.util.List<String> k = new java.util.ArrayList<>();
+        r.faults().forEach(f -> k.add(f.nemesis()));
+        return k.toString();
+    }
+
+    /** One line per workload in target/jepsen-suite/summary.txt: the figures CI keeps. */
+    private static void record(String line) throws IOException {
+        Files.createDirectories(REPORTS);
+        Files.writeString(REPORTS.resolve("summary.txt"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}
