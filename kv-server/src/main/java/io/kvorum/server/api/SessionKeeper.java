@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every node records the sessions its keep-alive streams touched and, every
  * {@code touchFlushInterval} (when there were any), replicates them as one TouchSessions
- * command: a keep-alive costs a log entry per batch, not per request. Only the leader decides
+ * command: a keep-alive costs a log entry per batch, not per request. A keep-alive is answered
+ * only once the batch carrying it committed, so an answer always means the current leader
+ * heard it (found by the jepsen-style session workload: a follower cut off from the leader
+ * used to answer at once while the leader expired the session). Only the leader decides
  * expiry: it keeps {@code lastSeen[session]} in memory (on its own keep-alives and on every
  * applied touch, via {@link CoordinationState#onTouch}) and every {@code expiryCheckInterval}
  * proposes ExpireSessions for the sessions silent longer than their TTL, so every node deletes
@@ -75,31 +78,52 @@ public final class SessionKeeper implements AutoCloseable {
                 TimeUnit.MILLISECONDS));
     }
 
-    /** A keep-alive for a session this node knows arrived. */
-    void keptAlive(long sessionId) {
+    /**
+     * A keep-alive for a session this node knows arrived. The returned future completes once
+     * a TouchSessions command carrying it has committed: only then may the keep-alive be
+     * answered. A node cut off from the leader, or a leader deposed without knowing it, must
+     * not tell a client its session is alive while the real leader may be expiring it.
+     */
+    synchronized CompletableFuture<Void> keptAlive(long sessionId) {
         touched.add(sessionId);
         if (leading) {
             lastSeen.put(sessionId, nowMillis());
         }
+        return nextFlush;
     }
+
+    /** Completed when the next batch of touches commits; swapped with the batch it covers. */
+    private CompletableFuture<Void> nextFlush = new CompletableFuture<>();
 
     /** Replicates the sessions touched since the last flush in one command. */
     void flush() {
-        if (touched.isEmpty()) {
-            return;
-        }
         List<Long> ids = new ArrayList<>();
-        for (Long id : touched) {
-            if (touched.remove(id)) {
-                ids.add(id);
+        CompletableFuture<Void> covered;
+        synchronized (this) {
+            if (touched.isEmpty()) {
+                return;
             }
+            // Swap and drain together with keptAlive excluded: a waiter is only ever handed
+            // the future of a batch that carries its session.
+            covered = nextFlush;
+            nextFlush = new CompletableFuture<>();
+            ids.addAll(touched);
+            touched.clear();
         }
         proposer.propose(Command.newBuilder().setTouchSessions(TouchSessions.newBuilder().addAllSessionIds(ids)),
                 PROPOSE_TIMEOUT_MILLIS).whenComplete((r, e) -> {
-                    if (e != null) {
-                        // Not replicated (no leader, or too slow): try again with the next batch.
-                        touched.addAll(ids);
+                    if (e == null) {
+                        covered.complete(null);
+                        return;
                     }
+                    // Not replicated (no leader, or too slow): the next batch carries them again,
+                    // and their waiters wait for it.
+                    CompletableFuture<Void> next;
+                    synchronized (this) {
+                        touched.addAll(ids);
+                        next = nextFlush;
+                    }
+                    next.whenComplete((v, f) -> covered.complete(null));
                 });
     }
 

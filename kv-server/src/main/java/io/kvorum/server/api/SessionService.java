@@ -84,8 +84,7 @@ final class SessionService extends SessionGrpc.SessionImplBase {
                 long id = r.getSessionId();
                 Long ttl = state.sessions().get(id);
                 if (ttl != null) {
-                    keeper.keptAlive(id);
-                    send(id, ttl);
+                    answerOnceTouched(id, ttl);
                     return;
                 }
                 // Unknown here: this node may not have applied the Open yet. A barrier makes the
@@ -98,10 +97,23 @@ final class SessionService extends SessionGrpc.SessionImplBase {
                             }
                             Long t = state.sessions().get(id);
                             if (t != null) {
-                                keeper.keptAlive(id);
+                                answerOnceTouched(id, t);
+                            } else {
+                                send(id, null);
                             }
-                            send(id, t);
                         });
+            }
+
+            /**
+             * Answers only after the touch committed (see SessionKeeper#keptAlive). No answer
+             * within the TTL means no quorum heard it: the client, missing answers, moves on.
+             */
+            private void answerOnceTouched(long id, long ttl) {
+                keeper.keptAlive(id).orTimeout(ttl, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+                    if (e == null) {
+                        send(id, ttl);
+                    }
+                });
             }
 
             private void send(long id, Long ttl) {
