@@ -12,23 +12,31 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The CI suite: each workload for about 30 s against three real servers under the mixed nemesis
  * (partitions, crashes, pauses, leadership transfers, membership changes), then healed and read;
  * every checker must find its history valid. Reports stay in {@code target/jepsen-suite/}.
  *
- * <p>{@code -Djepsen.suite.seconds=N} changes the time per workload, {@code -Djepsen.seed=S}
- * fixes the seed (else a new one per run, printed so a failure's schedule can be replayed).
+ * <p>{@code -Djepsen.suite.seconds=N} changes the time per workload,
+ * {@code -Djepsen.suite.workloads=a,b} runs only those, {@code -Djepsen.seed=S} fixes the seed
+ * (else a new one per run, printed so a failure's schedule can be replayed).
  * Sized for a loaded 2-core machine: five clients, moderate rates, generous timeouts.
  */
 class JepsenSuiteTest {
     private static final Duration TIME = Duration.ofSeconds(Long.getLong("jepsen.suite.seconds", 30));
     private static final Path REPORTS = Path.of("target", "jepsen-suite");
 
+    /** {@code -Djepsen.suite.workloads=register,set} runs a subset; every workload by default. */
+    static java.util.stream.Stream<String> workloads() {
+        String only = System.getProperty("jepsen.suite.workloads", "");
+        return only.isBlank() ? io.kvorum.jepsen.workload.Workloads.NAMES.stream()
+                : java.util.Arrays.stream(only.split(",")).map(String::trim);
+    }
+
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"register", "set", "sequential", "lock", "watch", "session"})
+    @MethodSource("workloads")
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void survivesMixedFaults(String workload) throws Exception {
         long seed = Long.getLong("jepsen.seed", System.nanoTime());
