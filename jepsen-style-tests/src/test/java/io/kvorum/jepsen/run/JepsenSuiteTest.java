@@ -12,29 +12,45 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The CI suite: each workload for about 30 s against three real servers under the mixed nemesis
  * (partitions, crashes, pauses, leadership transfers, membership changes), then healed and read;
  * every checker must find its history valid. Reports stay in {@code target/jepsen-suite/}.
  *
- * <p>{@code -Djepsen.suite.seconds=N} changes the time per workload, {@code -Djepsen.seed=S}
- * fixes the seed (else a new one per run, printed so a failure's schedule can be replayed).
+ * <p>{@code -Djepsen.suite.seconds=N} changes the time per workload,
+ * {@code -Djepsen.suite.workloads=a,b} runs only those, {@code -Djepsen.seed=S} fixes the seed
+ * (else a new one per run, printed so a failure's schedule can be replayed).
  * Sized for a loaded 2-core machine: five clients, moderate rates, generous timeouts.
  *
  * <p>The session workload is left out for now: it finds an open bug. Under a membership change
  * of the leader plus a partition, an ephemeral node sometimes vanished up to ~2.8 s before its
  * session could have expired (seed 7811292476002, 2 of 4 runs). Acknowledging keep-alives only
  * after their touch commits closed one cause; another remains. Run it alone with
- * {@code bin/kvorum-jepsen run --workload session --nemesis mixed --time-limit 30}.
+ * {@code bin/kvorum-jepsen run --workload session --nemesis mixed --time-limit 30} or
+ * {@code -Djepsen.suite.workloads=session}.
  */
 class JepsenSuiteTest {
     private static final Duration TIME = Duration.ofSeconds(Long.getLong("jepsen.suite.seconds", 30));
     private static final Path REPORTS = Path.of("target", "jepsen-suite");
 
+    /** Workloads CI leaves out, and why: see the class comment. */
+    private static final java.util.Set<String> LEFT_OUT_OF_CI = java.util.Set.of("session");
+
+    /**
+     * {@code -Djepsen.suite.workloads=register,set} runs exactly those (session included if
+     * named); by default every workload but those {@link #LEFT_OUT_OF_CI}.
+     */
+    static java.util.stream.Stream<String> workloads() {
+        String only = System.getProperty("jepsen.suite.workloads", "");
+        return only.isBlank()
+                ? io.kvorum.jepsen.workload.Workloads.NAMES.stream().filter(w -> !LEFT_OUT_OF_CI.contains(w))
+                : java.util.Arrays.stream(only.split(",")).map(String::trim);
+    }
+
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"register", "set", "sequential", "lock", "watch"})
+    @MethodSource("workloads")
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void survivesMixedFaults(String workload) throws Exception {
         long seed = Long.getLong("jepsen.seed", System.nanoTime());
