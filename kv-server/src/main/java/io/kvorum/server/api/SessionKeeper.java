@@ -137,6 +137,10 @@ public final class SessionKeeper implements AutoCloseable {
             }
             return;
         }
+        // Every touch applied up to this index is already in lastSeen (onTouch runs while it is
+        // applied, before the status is published); a touch applied later renews the session
+        // at apply time even if this decision expires it (Sessions#expire).
+        long decidedAt = node.status().appliedIndex();
         long now = nowMillis();
         Map<Long, Long> sessions = state.sessions();
         List<Long> expired = new ArrayList<>();
@@ -150,7 +154,8 @@ public final class SessionKeeper implements AutoCloseable {
         if (!expired.isEmpty() && expiring.isDone()) {
             LOG.info("node {} expires sessions {}: no keep-alive within their TTL", node.status().id(), expired);
             expiring = proposer.propose(Command.newBuilder().setExpireSessions(
-                    ExpireSessions.newBuilder().addAllSessionIds(expired)), PROPOSE_TIMEOUT_MILLIS);
+                    ExpireSessions.newBuilder().addAllSessionIds(expired).setDecidedAtIndex(decidedAt)),
+                    PROPOSE_TIMEOUT_MILLIS);
         }
     }
 

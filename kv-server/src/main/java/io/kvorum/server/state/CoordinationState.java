@@ -159,13 +159,15 @@ public final class CoordinationState implements StateMachine {
                     result.setCloseSession(CloseSessionResponse.newBuilder().setHeader(header(t)));
                 }
                 case EXPIRE_SESSIONS -> {
-                    sessions.expire(t, tree, cmd.getExpireSessions().getSessionIdsList());
+                    sessions.expire(t, tree, cmd.getExpireSessions().getSessionIdsList(),
+                            cmd.getExpireSessions().getDecidedAtIndex());
                     result.setDone(done(t));
                 }
                 case TOUCH_SESSIONS -> {
                     LongConsumer callback = touched;
                     for (long id : cmd.getTouchSessions().getSessionIdsList()) {
                         if (sessions.exists(id)) {
+                            sessions.touch(t, id);
                             callback.accept(id);
                         }
                     }

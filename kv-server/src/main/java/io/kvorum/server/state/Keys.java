@@ -14,6 +14,7 @@ final class Keys {
     static final byte EPHEMERAL = 'e';
     static final byte TTL = 't';
     static final byte SESSION = 's';
+    static final byte SESSION_TOUCH = 'u';
     static final byte MEMBER = 'a';
     static final byte ANSWER = 'd';
     static final byte CLIENT = 'c';
@@ -124,6 +125,11 @@ final class Keys {
     }
 
     // ---------------------------------------------------------------- sessions, members, history
+
+    /** The log index of the last command that renewed a session (its open, or a touch). */
+    static byte[] sessionTouch(long sessionId) {
+        return longKey(SESSION_TOUCH, sessionId);
+    }
 
     static byte[] session(long sessionId) {
         return longKey(SESSION, sessionId);

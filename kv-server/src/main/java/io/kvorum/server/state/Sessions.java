@@ -54,6 +54,7 @@ final class Sessions {
         }
         long id = t.index;
         t.put(Keys.session(id), Keys.longValue(ttl));
+        t.put(Keys.sessionTouch(id), Keys.longValue(t.index));
         t.onCommit(() -> live.put(id, ttl));
         return OpenSessionResponse.newBuilder().setSessionId(id).setTtlMillis(ttl).build();
     }
@@ -67,14 +68,31 @@ final class Sessions {
         end(t, tree, id);
     }
 
-    /** Ends each listed session that is live; unknown ids are ignored (already gone). */
-    void expire(Txn t, TreeOps tree, List<Long> ids) {
+    /** Records that a keep-alive for a live session was committed at this command's index. */
+    void touch(Txn t, long id) {
+        t.put(Keys.sessionTouch(id), Keys.longValue(t.index));
+    }
+
+    /**
+     * Ends each listed session that is live and was not renewed after the leader decided
+     * (a touch applied after {@code decidedAtIndex}: its keep-alive may already have been
+     * answered, so the session must live on); unknown ids are ignored (already gone).
+     */
+    void expire(Txn t, TreeOps tree, List<Long> ids, long decidedAtIndex) {
         Set<Long> ended = new HashSet<>();
         for (long id : ids) {
-            if (live.containsKey(id) && ended.add(id)) {
+            if (live.containsKey(id) && !renewedAfter(t, id, decidedAtIndex) && ended.add(id)) {
                 end(t, tree, id);
             }
         }
+    }
+
+    private static boolean renewedAfter(Txn t, long id, long decidedAtIndex) {
+        if (decidedAtIndex <= 0) {
+            return false;
+        }
+        byte[] v = t.get(Keys.sessionTouch(id));
+        return v != null && Keys.getLong(v, 0) > decidedAtIndex;
     }
 
     private void end(Txn t, TreeOps tree, long id) {
@@ -88,6 +106,7 @@ final class Sessions {
             tree.remove(t, path, z);
         }
         t.delete(Keys.session(id));
+        t.delete(Keys.sessionTouch(id));
         t.onCommit(() -> live.remove(id));
     }
 }

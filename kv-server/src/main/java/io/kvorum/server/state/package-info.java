@@ -17,6 +17,7 @@
  * 't' expireAt path     -> modRevision; childless TTL nodes by mtime + ttl (sign-flipped so
  *                          the order is numeric): due nodes are one range read
  * 's' session           -> ttl_millis
+ * 'u' session           -> log index of the last command that renewed it (open or touch)
  * 'a' member            -> client address (UTF-8)
  * 'c' len16 client      -> lastUsedIndex(8) floor(8): one exactly-once client
  * 'd' len16 client seq  -> CommandResult remembered for (client, seq)

@@ -129,16 +129,35 @@ class SessionTest {
     }
 
     @Test
-    void touchesReachTheCallbackForLiveSessionsOnlyAndStoreNothing() {
+    void touchesReachTheCallbackForLiveSessionsOnlyAndChangeNoRevision() {
         long a = h.openSessionId(10_000);
         long b = h.openSessionId(10_000);
         h.ok(closeSession(b));
         List<Long> touched = new ArrayList<>();
         h.state.onTouch(touched::add);
-        var before = h.dump();
+        long revision = h.state.revision();
         h.ok(touch(a, b, 777L));
         assertEquals(List.of(a), touched);
-        assertEquals(before, h.dump());
+        assertEquals(revision, h.state.revision());
+    }
+
+    @Test
+    void anExpiryDecidedBeforeATouchLeavesTheRenewedSessionAlive() {
+        // The leader decided at index D; a keep-alive committed after D (and maybe already
+        // answered) renewed the session, so the expiry must not end it.
+        long renewed = h.openSessionId(10_000);
+        long silent = h.openSessionId(10_000);
+        h.ok(ephemeral("/renewed", renewed));
+        h.ok(ephemeral("/silent", silent));
+        long decidedAt = h.nextIndex() - 1;
+        h.ok(touch(renewed));
+        h.ok(io.kvorum.proto.internal.v1.Command.newBuilder().setExpireSessions(
+                io.kvorum.proto.internal.v1.ExpireSessions.newBuilder().addSessionIds(renewed).addSessionIds(silent)
+                        .setDecidedAtIndex(decidedAt)));
+        assertTrue(h.state.sessions().containsKey(renewed), "the session touched after the decision lives on");
+        assertFalse(h.state.sessions().containsKey(silent), "the silent session is expired");
+        assertTrue(h.state.get("/renewed").isPresent());
+        assertFalse(h.state.get("/silent").isPresent());
     }
 
     @Test
