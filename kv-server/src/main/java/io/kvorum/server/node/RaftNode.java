@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNode implements AutoCloseable, MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    /** Bytes a caller of {@link #proposeFramed} leaves free before its command. */
+    public static final int PROPOSAL_PREFIX_BYTES = ProposalHeader.SIZE;
     /** Committed entries waiting to be applied before the loop waits for the apply stage. */
     private static final long MAX_APPLY_BACKLOG_BYTES = 64L << 20;
 
@@ -202,11 +204,22 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * still be applied later.
      */
     public CompletableFuture<byte[]> propose(byte[] command) {
+        byte[] framed = new byte[PROPOSAL_PREFIX_BYTES + command.length];
+        System.arraycopy(command, 0, framed, PROPOSAL_PREFIX_BYTES, command.length);
+        return proposeFramed(framed);
+    }
+
+    /**
+     * Like {@link #propose(byte[])} for a command the caller encoded after
+     * {@link #PROPOSAL_PREFIX_BYTES} bytes it left free: the node writes its header there and
+     * the array itself becomes the log entry, with no copy.
+     */
+    public CompletableFuture<byte[]> proposeFramed(byte[] framed) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         submit(f, () -> {
             long seq = ++nextProposalSeq;
             try {
-                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).wrap(command));
+                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
                 // Before the entry can commit: it commits in a later Ready of this loop.
                 applier.expectProposal(seq, f);
             } catch (ProposalRejectedException e) {
