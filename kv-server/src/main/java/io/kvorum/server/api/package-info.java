@@ -16,9 +16,10 @@
  *   <li><b>Reads</b> pass {@link io.kvorum.server.api.ReadGate}: a ReadIndex barrier for
  *   LINEARIZABLE (also on followers), or a wait for {@code min_revision} for SERIALIZABLE; then
  *   they read this node's copy of the state on the API executor.</li>
- *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision to
- *   every stream's inbox on the apply thread; each {@code WatchStream} files and sends on its own
- *   serial executor under gRPC flow control, replaying history first (see
+ *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision,
+ *   on the apply thread, to the inbox of each stream watching one of its paths (found through
+ *   an index of watched paths); each {@code WatchStream} files and sends on its own serial
+ *   executor under gRPC flow control, replaying history first (see
  *   {@code ActiveWatch} for the exactly-once, in-order argument).</li>
  *   <li><b>Sessions</b>: {@link io.kvorum.server.api.SessionKeeper} batches keep-alives into the
  *   log and, on the leader, decides expiry (bounded across leader changes: see its Javadoc).</li>
