@@ -200,8 +200,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /**
      * Replicates {@code command}; completes with the state machine's answer once this node
      * applied it, or exceptionally with {@link NotLeaderException} when it cannot be proposed.
-     * Callers set their own deadline (e.g. {@code orTimeout}); a command that timed out may
-     * still be applied later.
+     * Callers set their own deadline (e.g. {@code orTimeout}); a command whose future is done
+     * (timed out, cancelled) before the loop reaches it is dropped unproposed, so a backlog of
+     * abandoned calls costs no log space; one that timed out after it was proposed may still be
+     * applied later.
      */
     public CompletableFuture<byte[]> propose(byte[] command) {
         byte[] framed = new byte[PROPOSAL_PREFIX_BYTES + command.length];
@@ -217,6 +219,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public CompletableFuture<byte[]> proposeFramed(byte[] framed) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         submit(f, () -> {
+            if (f.isDone()) {
+                return; // its caller gave up (deadline, cancel) while it queued: never propose it
+            }
             long seq = ++nextProposalSeq;
             try {
                 core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
@@ -236,6 +241,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public CompletableFuture<Long> readBarrier() {
         CompletableFuture<Long> f = new CompletableFuture<>();
         submit(f, () -> {
+            if (f.isDone()) {
+                return;
+            }
             long rid = ++nextReadId;
             try {
                 core.readIndex(rid);
