@@ -36,6 +36,12 @@ public record FaultThroughput(double faultFreePerSecond, List<Row> faults) {
      * @param ratio     {@code perSecond} over the fault-free rate; NaN when either is unknown
      */
     public record Row(FaultWindow fault, double perSecond, double ratio) {
+        /** The fault's kind: the nemesis and shape its description starts with ("partition-bridge"), else the nemesis. */
+        public String label() {
+            String d = fault.description();
+            int colon = d.indexOf(':');
+            return colon > 0 && d.indexOf(' ') > colon ? d.substring(0, colon) : fault.nemesis();
+        }
     }
 
     /**
@@ -95,7 +101,7 @@ public record FaultThroughput(double faultFreePerSecond, List<Row> faults) {
             b.append(" no faults");
         }
         for (Row r : faults) {
-            b.append(' ').append(r.fault().nemesis()).append(' ')
+            b.append(' ').append(r.label()).append(' ')
                     .append(Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()));
         }
         if (!Double.isNaN(worstRatio())) {
@@ -114,6 +120,7 @@ public record FaultThroughput(double faultFreePerSecond, List<Row> faults) {
         for (Row r : faults) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("nemesis", r.fault().nemesis());
+            row.put("kind", r.label());
             row.put("description", r.fault().description());
             row.put("perSecond", r.perSecond());
             row.put("ratio", r.ratio());

@@ -35,7 +35,7 @@ class FaultThroughputTest {
         ops(ops, 20 * S, 22 * S, S / 1000, Type.OK);
         ops(ops, 22 * S, 30 * S, S / 100, Type.OK);
         ops(ops, 30 * S, 40 * S, S / 1000, Type.OK); // final reads after the run phase: not counted
-        FaultWindow fault = new FaultWindow("partition-halves", "halves [1] | [2, 3]", 10 * S, 20 * S);
+        FaultWindow fault = new FaultWindow("partition", "partition-halves: halves [1] | [2, 3]", 10 * S, 20 * S);
 
         FaultThroughput t = FaultThroughput.of(ops, List.of(fault), 30 * S);
 

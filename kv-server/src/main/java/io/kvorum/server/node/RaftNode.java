@@ -83,6 +83,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private final List<PendingChange> pendingChanges = new ArrayList<>();
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
+    /** Availability hook: lets calls fail at once on a node cut off from its leader. */
+    private final LeaderContact leaderContact;
     private long lastSnapshotIndex;
     /**
      * On the leader, when each peer was last seen recently active (System.nanoTime). The core
@@ -102,6 +104,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
         this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots);
         this.loop = new Thread(this::runLoop, "raft-loop-" + cfg.nodeId());
+        this.leaderContact = new LeaderContact(cfg.nodeId(), cfg.tickMillis() * cfg.electionTicks());
     }
 
     /**
@@ -189,6 +192,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public CompletableFuture<byte[]> propose(byte[] command) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         submit(f, () -> {
+            if (refusedCutOff(f)) {
+                return;
+            }
             long seq = ++nextProposalSeq;
             try {
                 core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).wrap(command));
@@ -207,6 +213,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public CompletableFuture<Long> readBarrier() {
         CompletableFuture<Long> f = new CompletableFuture<>();
         submit(f, () -> {
+            if (refusedCutOff(f)) {
+                return;
+            }
             long rid = ++nextReadId;
             try {
                 core.readIndex(rid);
@@ -281,13 +290,40 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                     stagedSnapshots.put(m.snapshot().index(), snapshots.stagingDirFor(m.from(), m.snapshot()));
                 }
                 core.step(m);
+                leaderContact.received(m, status.term());
             }
         });
     }
 
     @Override
     public void onUnreachable(long peer) {
-        inbox.add(() -> core.reportUnreachable(peer));
+        inbox.add(() -> {
+            core.reportUnreachable(peer);
+            if (leaderContact.lost(peer, leaderId)) {
+                failForwarded();
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ leader contact (availability)
+
+    /** Fails {@code f} at once when this node cannot reach a leader; true if it did. */
+    private boolean refusedCutOff(CompletableFuture<?> f) {
+        String why = leaderContact.cutOff(leaderId);
+        if (why != null) {
+            f.completeExceptionally(new LeaderUnreachableException(why, leaderId, false));
+        }
+        return why != null;
+    }
+
+    /** Messages to the leader were lost: what we forwarded to it may never be answered. */
+    private void failForwarded() {
+        String why = "node " + cfg.nodeId() + " lost messages to leader " + leaderId;
+        reads.values().forEach(f -> f.completeExceptionally(new LeaderUnreachableException(why, leaderId, false)));
+        reads.clear();
+        proposals.values().forEach(f -> f.completeExceptionally(new LeaderUnreachableException(
+                why + "; the write may or may not be applied", leaderId, true)));
+        proposals.clear();
     }
 
     @Override
