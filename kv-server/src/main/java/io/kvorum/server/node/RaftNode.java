@@ -305,6 +305,16 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         });
     }
 
+    @Override
+    public void onPeerGone(long peer) {
+        inbox.add(() -> {
+            core.reportLeaderGone(peer);
+            if (leaderContact.lost(peer, leaderId)) {
+                failForwarded();
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ leader contact (availability)
 
     /** Fails {@code f} at once when this node cannot reach a leader; true if it did. */
