@@ -299,9 +299,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public void onUnreachable(long peer) {
         inbox.add(() -> {
             core.reportUnreachable(peer);
-            if (leaderContact.lost(peer, leaderId)) {
-                failForwarded();
-            }
+            lostMessagesTo(peer);
         });
     }
 
@@ -309,9 +307,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public void onPeerGone(long peer) {
         inbox.add(() -> {
             core.reportLeaderGone(peer);
-            if (leaderContact.lost(peer, leaderId)) {
-                failForwarded();
-            }
+            lostMessagesTo(peer);
         });
     }
 
@@ -324,6 +320,13 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             f.completeExceptionally(new LeaderUnreachableException(why, leaderId, false));
         }
         return why != null;
+    }
+
+    /** Messages to {@code peer} may be lost: if it is our leader, what we forwarded to it fails now. */
+    private void lostMessagesTo(long peer) {
+        if (leaderContact.lost(peer, leaderId)) {
+            failForwarded();
+        }
     }
 
     /** Messages to the leader were lost: what we forwarded to it may never be answered. */
