@@ -3,10 +3,11 @@ package io.kvorum.client;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.kvorum.proto.v1.ClusterGrpc;
+import io.kvorum.proto.v1.Consistency;
+import io.kvorum.proto.v1.ExistsRequest;
+import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.proto.v1.RequestHeader;
 import io.kvorum.proto.v1.ResponseHeader;
-import io.kvorum.proto.v1.StatusRequest;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -64,13 +65,16 @@ final class ClientCore {
     }
 
     /**
-     * Whether the node behind {@code channel} can serve: it answers Status within {@code timeout}
-     * (waiting for the connection) and knows a leader. Outlier ejection's way back in.
+     * Whether the node behind {@code channel} can serve: a linearizable exists("/") answered
+     * within {@code timeout} (waiting for the connection). That needs a ReadIndex round with a
+     * leader that has a quorum, so a node that is up but cut off from the leader (or paused, or
+     * one-way partitioned) fails it. Outlier ejection's way back in.
      */
     private static CompletableFuture<Boolean> probe(ManagedChannel channel, Duration timeout) {
-        return Rpc.unary(channel, ClusterGrpc.getStatusMethod(),
+        return Rpc.unary(channel, KVGrpc.getExistsMethod(),
                 CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS),
-                StatusRequest.getDefaultInstance()).thenApply(s -> s.getLeaderId() != 0);
+                ExistsRequest.newBuilder().setPath("/").setConsistency(Consistency.LINEARIZABLE).build())
+                .thenApply(r -> true);
     }
 
     Duration deadline(RequestOptions options) {

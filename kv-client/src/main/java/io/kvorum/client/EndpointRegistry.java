@@ -93,9 +93,14 @@ final class EndpointRegistry {
         if (avoid != null && avoid.available()) {
             return avoid;
         }
+        return soonestProbed(r.all(), avoid);
+    }
+
+    /** Among ejected endpoints, the one whose next probe is due first (other than {@code avoid} if possible). */
+    private static EndpointState soonestProbed(List<EndpointState> all, EndpointState avoid) {
         EndpointState soonest = null;
-        for (EndpointState x : r.all()) {
-            if (x == avoid && r.all().size() > 1) {
+        for (EndpointState x : all) {
+            if (x == avoid && all.size() > 1) {
                 continue;
             }
             if (soonest == null || x.nextProbeNanos() - soonest.nextProbeNanos() < 0) {
@@ -116,8 +121,8 @@ final class EndpointRegistry {
 
     /**
      * An endpoint for background requests (the member list): the leader when known and
-     * available, else the first available in routing order, else the first. Leaves the policy's
-     * rotation alone, so background work does not shift where calls go.
+     * available, else the first available in routing order, else the one probed soonest. Leaves
+     * the policy's rotation alone, so background work does not shift where calls go.
      */
     EndpointState forBackground() {
         EndpointState l = leader;
@@ -130,7 +135,7 @@ final class EndpointRegistry {
                 return e;
             }
         }
-        return all.get(0);
+        return soonestProbed(all, null);
     }
 
     /** The endpoint at {@code address}: a configured one, or one learned from the cluster or a leader hint. */

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * volatile fields only; state changes take the lock.
  */
 final class EndpointState {
-    /** Asks a node whether it can serve: true when it answered and knows a leader. */
+    /** Asks a node whether it can serve (true), e.g. a linearizable read with a short deadline. */
     @FunctionalInterface
     interface HealthProbe {
         CompletableFuture<Boolean> probe(ManagedChannel channel);

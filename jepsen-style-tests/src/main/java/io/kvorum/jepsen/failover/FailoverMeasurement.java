@@ -1,9 +1,11 @@
 package io.kvorum.jepsen.failover;
 
 import io.kvorum.client.KvorumClient;
+import io.kvorum.client.NodeExistsException;
 import io.kvorum.jepsen.harness.ClusterSpec;
 import io.kvorum.jepsen.harness.ProcessCluster;
 import io.kvorum.jepsen.harness.ServerProcess;
+import io.kvorum.jepsen.run.Retry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +29,7 @@ import java.util.function.Consumer;
  */
 public final class FailoverMeasurement {
     static final long PROBE_EVERY_MILLIS = 10;
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration PATIENCE = Duration.ofSeconds(180);
     /** A round whose writes all fail for this long counts as this long (and is reported). */
     private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -46,10 +48,18 @@ public final class FailoverMeasurement {
             cluster.awaitLeader(PATIENCE);
             String[] endpoints = cluster.nodes().stream().map(ServerProcess::clientAddress).toArray(String[]::new);
             try (KvorumClient client = KvorumClient.builder().endpoints(endpoints).build()) {
-                client.create("/failover", bytes("0"));
+                // Setup and the steady write may meet a loaded machine: retried, they are idempotent here.
+                Retry.until(PATIENCE, () -> {
+                    try {
+                        return client.create("/failover", bytes("0"));
+                    } catch (NodeExistsException createdByAnEarlierAttempt) {
+                        return null;
+                    }
+                });
                 for (int round = 1; round <= kills; round++) {
                     long leader = cluster.awaitLeader(PATIENCE);
-                    client.set("/failover", bytes("steady-" + round));
+                    String steady = "steady-" + round;
+                    Retry.until(PATIENCE, () -> client.set("/failover", bytes(steady)));
                     Thread.sleep(500); // heartbeats settle after the previous round's restart
                     leader = cluster.awaitLeader(PATIENCE);
                     long killed = System.nanoTime();

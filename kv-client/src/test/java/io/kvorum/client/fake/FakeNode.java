@@ -72,8 +72,10 @@ public final class FakeNode implements AutoCloseable {
     public final AtomicInteger keepAlives = new AtomicInteger();
     public final AtomicInteger watchCreates = new AtomicInteger();
     public final AtomicInteger listMembersCalls = new AtomicInteger();
-    /** Status calls (health probes among them); also counted in unaryCalls. */
+    /** Status calls; also counted in unaryCalls. */
     public final AtomicInteger statusCalls = new AtomicInteger();
+    /** Linearizable exists("/") calls, which is how the client probes an ejected node; also counted in unaryCalls. */
+    public final AtomicInteger probeCalls = new AtomicInteger();
     /** min_revision seen on serializable reads. */
     public final List<Long> minRevisions = new CopyOnWriteArrayList<>();
     private final List<StreamObserver<?>> openStreams = new CopyOnWriteArrayList<>();
@@ -182,6 +184,9 @@ public final class FakeNode implements AutoCloseable {
 
         @Override
         public void exists(ExistsRequest r, StreamObserver<ExistsResponse> out) {
+            if (r.getPath().equals("/") && r.getConsistency() == Consistency.LINEARIZABLE) {
+                probeCalls.incrementAndGet();
+            }
             unary(out, () -> {
                 checkLag(r.getConsistency(), r.getMinRevision());
                 synchronized (state) {
