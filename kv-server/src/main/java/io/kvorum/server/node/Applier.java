@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The apply stage of a node: one thread that applies committed entries to the state machine,
@@ -234,9 +234,15 @@ final class Applier implements AutoCloseable {
                 if (e.data().length == 0) {
                     continue; // a new leader's no-op
                 }
-                ProposalHeader h = ProposalHeader.read(e.data());
-                byte[] result = stateMachine.apply(e.index(), ProposalHeader.command(e.data()), batch);
-                if (h != null && h.origin() == nodeId && h.incarnation() == incarnation) {
+                byte[] data = e.data();
+                ProposalHeader h = ProposalHeader.read(data);
+                if (h == null) {
+                    throw new IllegalStateException("entry " + e.index() + " of " + data.length
+                            + " bytes is shorter than a proposal's header");
+                }
+                byte[] result = stateMachine.apply(e.index(), data, ProposalHeader.SIZE, data.length - ProposalHeader.SIZE,
+                        batch);
+                if (h.origin() == nodeId && h.incarnation() == incarnation) {
                     CompletableFuture<byte[]> f = proposals.remove(h.seq());
                     if (f != null) {
                         completions.add(() -> f.complete(result));

@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNode implements AutoCloseable, MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    /** Bytes a caller of {@link #proposeFramed} leaves free before its command. */
+    public static final int PROPOSAL_PREFIX_BYTES = ProposalHeader.SIZE;
     /** Committed entries waiting to be applied before the loop waits for the apply stage. */
     private static final long MAX_APPLY_BACKLOG_BYTES = 64L << 20;
 
@@ -201,18 +203,34 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /**
      * Replicates {@code command}; completes with the state machine's answer once this node
      * applied it, or exceptionally with {@link NotLeaderException} when it cannot be proposed.
-     * Callers set their own deadline (e.g. {@code orTimeout}); a command that timed out may
-     * still be applied later.
+     * Callers set their own deadline (e.g. {@code orTimeout}); a command whose future is done
+     * (timed out, cancelled) before the loop reaches it is dropped unproposed, so a backlog of
+     * abandoned calls costs no log space; one that timed out after it was proposed may still be
+     * applied later.
      */
     public CompletableFuture<byte[]> propose(byte[] command) {
+        byte[] framed = new byte[PROPOSAL_PREFIX_BYTES + command.length];
+        System.arraycopy(command, 0, framed, PROPOSAL_PREFIX_BYTES, command.length);
+        return proposeFramed(framed);
+    }
+
+    /**
+     * Like {@link #propose(byte[])} for a command the caller encoded after
+     * {@link #PROPOSAL_PREFIX_BYTES} bytes it left free: the node writes its header there and
+     * the array itself becomes the log entry, with no copy.
+     */
+    public CompletableFuture<byte[]> proposeFramed(byte[] framed) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         submit(f, () -> {
+            if (f.isDone()) {
+                return; // its caller gave up (deadline, cancel) while it queued: never propose it
+            }
             if (refusedCutOff(f)) {
                 return;
             }
             long seq = ++nextProposalSeq;
             try {
-                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).wrap(command));
+                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
                 // Before the entry can commit: it commits in a later Ready of this loop.
                 applier.expectProposal(seq, f);
             } catch (ProposalRejectedException e) {
@@ -229,7 +247,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public CompletableFuture<Long> readBarrier() {
         CompletableFuture<Long> f = new CompletableFuture<>();
         submit(f, () -> {
-            if (refusedCutOff(f)) {
+            if (f.isDone() || refusedCutOff(f)) {
                 return;
             }
             long rid = ++nextReadId;

@@ -17,6 +17,14 @@ public interface StateMachine {
     byte[] apply(long index, byte[] command, StateBatch batch);
 
     /**
+     * Applies the command held in {@code data[offset, offset + length)}: the node hands the
+     * log entry's own bytes, so a state machine that parses in place copies nothing.
+     */
+    default byte[] apply(long index, byte[] data, int offset, int length, StateBatch batch) {
+        return apply(index, java.util.Arrays.copyOfRange(data, offset, offset + length), batch);
+    }
+
+    /**
      * The batch holding everything applied through {@code appliedIndex} is written: effects
      * that must not be seen before they are durable (watch events) may go out now.
      */

@@ -1,6 +1,6 @@
 package io.kvorum.server.state;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.CodedInputStream;
 import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.CommandError;
 import io.kvorum.proto.internal.v1.CommandResult;
@@ -19,6 +19,7 @@ import io.kvorum.server.storage.StateBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,15 +117,22 @@ public final class CoordinationState implements StateMachine {
 
     @Override
     public byte[] apply(long index, byte[] command, StateBatch batch) {
+        return apply(index, command, 0, command.length, batch);
+    }
+
+    @Override
+    public byte[] apply(long index, byte[] data, int offset, int length, StateBatch batch) {
         overlay.begin(batch);
         Command cmd;
         try {
-            cmd = Command.parseFrom(command);
-        } catch (InvalidProtocolBufferException e) {
+            CodedInputStream in = CodedInputStream.newInstance(data, offset, length);
+            in.enableAliasing(true); // the entry's bytes never change: values refer to them, uncopied
+            cmd = Command.parseFrom(in);
+        } catch (IOException e) {
             return error(ErrorReason.INVALID_DATA, "malformed command at index " + index + ": " + e.getMessage());
         }
-        if (command.length > (long) limits.maxRequestBytes() + COMMAND_OVERHEAD_BYTES) {
-            return error(ErrorReason.TOO_LARGE, "command of " + command.length + " bytes is over the request limit of "
+        if (length > (long) limits.maxRequestBytes() + COMMAND_OVERHEAD_BYTES) {
+            return error(ErrorReason.TOO_LARGE, "command of " + length + " bytes is over the request limit of "
                     + limits.maxRequestBytes() + " bytes");
         }
         String clientId = cmd.getHeader().getClientId();
