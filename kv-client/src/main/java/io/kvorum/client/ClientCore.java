@@ -1,6 +1,11 @@
 package io.kvorum.client;
 
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.kvorum.proto.v1.Consistency;
+import io.kvorum.proto.v1.ExistsRequest;
+import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.proto.v1.RequestHeader;
 import io.kvorum.proto.v1.ResponseHeader;
 import java.time.Duration;
@@ -21,10 +26,13 @@ import java.util.function.Function;
  */
 final class ClientCore {
     private static final AtomicInteger CLIENTS = new AtomicInteger();
+    /** A health probe waits at most this long (or the attempt timeout when shorter). */
+    private static final Duration MAX_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     final ClientConfig config;
     final String clientId = UUID.randomUUID().toString();
     final EndpointRegistry endpoints;
+    final MemberDiscovery discovery;
     final Retrier retrier;
     final Backoff reconnectBackoff;
     final WriteSequencer sequencer = new WriteSequencer(clientId);
@@ -43,13 +51,30 @@ final class ClientCore {
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
         this.events = Executors.newCachedThreadPool(daemon("kvorum-client-" + n + "-events"));
+        Duration probeTimeout = config.attemptTimeout().compareTo(MAX_PROBE_TIMEOUT) < 0 ? config.attemptTimeout()
+                : MAX_PROBE_TIMEOUT;
         this.endpoints = new EndpointRegistry(config.endpoints(), config.policy(), config.localDatacenter(),
                 config.channelFactory(), new Backoff(config.endpointBackoffBase(), config.endpointBackoffMax()),
-                scheduler);
+                scheduler, channel -> probe(channel, probeTimeout));
+        this.discovery = new MemberDiscovery(endpoints, scheduler, config.memberRefreshInterval(),
+                config.attemptTimeout());
         this.reconnectBackoff = new Backoff(config.retryBase(), config.retryMax());
-        this.retrier = new Retrier(endpoints, reconnectBackoff, scheduler, config.attemptTimeout());
+        this.retrier = new Retrier(endpoints, discovery, reconnectBackoff, scheduler, config.attemptTimeout());
         this.sessions = new Sessions(this);
         this.watches = new WatchManager(this);
+    }
+
+    /**
+     * Whether the node behind {@code channel} can serve: a linearizable exists("/") answered
+     * within {@code timeout} (waiting for the connection). That needs a ReadIndex round with a
+     * leader that has a quorum, so a node that is up but cut off from the leader (or paused, or
+     * one-way partitioned) fails it. Outlier ejection's way back in.
+     */
+    private static CompletableFuture<Boolean> probe(ManagedChannel channel, Duration timeout) {
+        return Rpc.unary(channel, KVGrpc.getExistsMethod(),
+                CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS),
+                ExistsRequest.newBuilder().setPath("/").setConsistency(Consistency.LINEARIZABLE).build())
+                .thenApply(r -> true);
     }
 
     Duration deadline(RequestOptions options) {
@@ -117,7 +142,9 @@ final class ClientCore {
                 return;
             }
             try {
-                revisions.observe(header.apply(r).getRevision());
+                ResponseHeader h = header.apply(r);
+                revisions.observe(h.getRevision());
+                discovery.observeTerm(h.getRaftTerm());
                 out.complete(r);
             } catch (RuntimeException bug) {
                 out.completeExceptionally(bug);

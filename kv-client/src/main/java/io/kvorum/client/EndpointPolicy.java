@@ -1,9 +1,10 @@
 package io.kvorum.client;
 
 /**
- * How the client spreads calls over its endpoints. Under every policy an endpoint that just
- * failed is skipped for a backoff period (growing while it keeps failing), and a call that
- * fails on one endpoint is retried on another.
+ * How the client spreads reads over its endpoints (the configured ones and the members it
+ * learned from the cluster); writes go to the leader when it is known. Under every policy an
+ * endpoint that just failed is left out until a background probe finds it serving again, and
+ * a call that fails on one endpoint is retried on another.
  */
 public enum EndpointPolicy {
     /** Each call goes to the next healthy endpoint in turn. */

@@ -1,40 +1,68 @@
 package io.kvorum.client;
 
+import io.kvorum.proto.v1.Member;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
 
 /**
- * The endpoints the client knows: the configured ones, which routing rotates over, and the
- * addresses learned from leader hints, which are used only when a hint names them.
+ * The endpoints the client knows and where calls go.
+ *
+ * <p>Routing rotates over the configured endpoints plus the members the cluster reports
+ * ({@link MemberDiscovery}): a member added later is used once the client learns of it, one
+ * removed drops out (configured endpoints always stay: they are how the client finds the
+ * cluster). Reads are spread over them by the policy; writes go to the leader when it is known
+ * and healthy, since a follower would only forward them. The routing table and the leader are
+ * immutable snapshots behind volatile fields: a pick reads them without locking.
  */
 final class EndpointRegistry {
+    /** Routing's view: the endpoints in rotation and the policy's selector over them. */
+    private record Routing(List<EndpointState> all, EndpointSelector selector) {
+    }
+
+    private static final Predicate<EndpointState> AVAILABLE = EndpointState::available;
+
     private final List<EndpointState> configured;
     private final Map<String, EndpointState> byAddress = new LinkedHashMap<>();
-    private final EndpointSelector selector;
+    private final EndpointPolicy policy;
+    private final String localDatacenter;
     private final ChannelFactory channels;
     private final Backoff healthBackoff;
     private final ScheduledExecutorService scheduler;
+    private final EndpointState.HealthProbe probe;
+    private volatile Routing routing;
+    private volatile EndpointState leader;
 
     EndpointRegistry(List<Endpoint> endpoints, EndpointPolicy policy, String localDatacenter, ChannelFactory channels,
-                     Backoff healthBackoff, ScheduledExecutorService scheduler) {
+                     Backoff healthBackoff, ScheduledExecutorService scheduler, EndpointState.HealthProbe probe) {
+        this.policy = policy;
+        this.localDatacenter = localDatacenter;
         this.channels = channels;
         this.healthBackoff = healthBackoff;
         this.scheduler = scheduler;
+        this.probe = probe;
         List<EndpointState> list = new ArrayList<>();
         for (Endpoint e : endpoints) {
-            EndpointState s = new EndpointState(e, true, channels, healthBackoff, scheduler);
+            EndpointState s = new EndpointState(e, true, channels, healthBackoff, scheduler, probe);
             list.add(s);
             byAddress.put(e.address(), s);
         }
         this.configured = List.copyOf(list);
-        this.selector = EndpointSelector.of(policy, configured, localDatacenter);
+        this.routing = new Routing(configured, EndpointSelector.of(policy, configured, localDatacenter));
     }
 
     List<EndpointState> configured() {
         return configured;
+    }
+
+    /** The endpoints in rotation now: configured ones first, then members learned from the cluster. */
+    List<EndpointState> routable() {
+        return routing.all();
     }
 
     List<String> addresses() {
@@ -45,42 +73,125 @@ final class EndpointRegistry {
         return out;
     }
 
+    /** The leader's endpoint when known, else null. */
+    EndpointState leader() {
+        return leader;
+    }
+
     /**
-     * The endpoint for the next attempt: by the policy among the healthy configured endpoints,
-     * other than {@code avoid} (the one that just failed) when there is another. When every
-     * endpoint is in backoff, the one whose backoff ends first: someone has to be tried, and the
-     * caller's own backoff paces how often.
+     * The endpoint for the next read (or any call not bound to the leader): by the policy among
+     * the available endpoints, other than {@code avoid} (the one that just failed) when there is
+     * another. When every endpoint is ejected, the one whose next probe is due first: someone
+     * has to be tried, and the caller's own backoff paces how often.
      */
     EndpointState pick(EndpointState avoid) {
-        long now = System.nanoTime();
-        List<EndpointState> up = new ArrayList<>(configured.size());
-        for (EndpointState e : configured) {
-            if (e.available(now)) {
-                up.add(e);
-            }
+        Routing r = routing;
+        EndpointState e = r.selector().pick(r.all(), avoid == null ? AVAILABLE : x -> x != avoid && x.available());
+        if (e != null) {
+            return e;
         }
-        if (up.size() > 1 && avoid != null) {
-            up.remove(avoid);
+        if (avoid != null && avoid.available()) {
+            return avoid;
         }
-        if (!up.isEmpty()) {
-            return selector.pick(up);
-        }
+        return soonestProbed(r.all(), avoid);
+    }
+
+    /** Among ejected endpoints, the one whose next probe is due first (other than {@code avoid} if possible). */
+    private static EndpointState soonestProbed(List<EndpointState> all, EndpointState avoid) {
         EndpointState soonest = null;
-        for (EndpointState e : configured) {
-            if (e == avoid && configured.size() > 1) {
+        for (EndpointState x : all) {
+            if (x == avoid && all.size() > 1) {
                 continue;
             }
-            if (soonest == null || e.backoffUntilNanos() - soonest.backoffUntilNanos() < 0) {
-                soonest = e;
+            if (soonest == null || x.nextProbeNanos() - soonest.nextProbeNanos() < 0) {
+                soonest = x;
             }
         }
         return soonest;
     }
 
-    /** The endpoint at {@code address}: a configured one, or one learned from a leader hint. */
+    /** The endpoint for the next write: the leader when known and available, else as {@link #pick}. */
+    EndpointState pickForWrite(EndpointState avoid) {
+        EndpointState l = leader;
+        if (l != null && l != avoid && l.available()) {
+            return l;
+        }
+        return pick(avoid);
+    }
+
+    /**
+     * An endpoint for background requests (the member list): the leader when known and
+     * available, else the first available in routing order, else the one probed soonest. Leaves
+     * the policy's rotation alone, so background work does not shift where calls go.
+     */
+    EndpointState forBackground() {
+        EndpointState l = leader;
+        if (l != null && l.available()) {
+            return l;
+        }
+        List<EndpointState> all = routing.all();
+        for (EndpointState e : all) {
+            if (e.available()) {
+                return e;
+            }
+        }
+        return soonestProbed(all, null);
+    }
+
+    /** The endpoint at {@code address}: a configured one, or one learned from the cluster or a leader hint. */
     synchronized EndpointState forAddress(String address) {
         return byAddress.computeIfAbsent(address,
-                a -> new EndpointState(Endpoint.of(a), false, channels, healthBackoff, scheduler));
+                a -> new EndpointState(Endpoint.of(a), false, channels, healthBackoff, scheduler, probe));
+    }
+
+    /** A node named {@code address} as the leader (a NO_LEADER hint): writes go there from now on. */
+    void leaderHint(String address) {
+        try {
+            leader = forAddress(address);
+        } catch (IllegalArgumentException badAddress) {
+            // an address we cannot use: keep routing as before
+        }
+    }
+
+    /** {@code failed} could not serve: if it was the leader we knew, we no longer know one. */
+    void notLeader(EndpointState failed) {
+        if (leader == failed) {
+            leader = null;
+        }
+    }
+
+    /**
+     * The cluster's member list and leader ({@code leaderId} 0: none known) as a node reported
+     * them: members with a client address join routing, members gone leave it.
+     */
+    void members(List<Member> members, long leaderId) {
+        EndpointState newLeader = null;
+        List<EndpointState> all = new ArrayList<>(configured);
+        Set<EndpointState> seen = new HashSet<>(configured);
+        for (Member m : members) {
+            String address = m.getClientAddress();
+            if (address.isBlank()) {
+                continue;
+            }
+            EndpointState e;
+            try {
+                e = forAddress(address);
+            } catch (IllegalArgumentException badAddress) {
+                continue;
+            }
+            if (seen.add(e)) {
+                all.add(e);
+            }
+            if (m.getId() == leaderId) {
+                newLeader = e;
+            }
+        }
+        synchronized (this) {
+            if (!all.equals(routing.all())) {
+                routing = new Routing(List.copyOf(all), EndpointSelector.of(policy, all, localDatacenter));
+            }
+        }
+        leader = newLeader;
     }
 
     void close() {

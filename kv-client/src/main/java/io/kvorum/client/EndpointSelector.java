@@ -1,14 +1,17 @@
 package io.kvorum.client;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
-/** An {@link EndpointPolicy}: chooses one endpoint among the healthy candidates. */
+/**
+ * An {@link EndpointPolicy}: chooses one endpoint among those routing may use. Picks allocate
+ * nothing and take no lock (but {@link Weighted}'s): they run once per call.
+ */
 interface EndpointSelector {
-    /** One of {@code candidates} (never empty; in configuration order). */
-    EndpointState pick(List<EndpointState> candidates);
+    /** One of {@code all} that {@code usable} accepts, or null when it accepts none. */
+    EndpointState pick(List<EndpointState> all, Predicate<EndpointState> usable);
 
     static EndpointSelector of(EndpointPolicy policy, List<EndpointState> all, String localDatacenter) {
         return switch (policy) {
@@ -18,17 +21,44 @@ interface EndpointSelector {
         };
     }
 
-    /** Each pick takes the next candidate in turn. */
+    /** Each pick takes the next usable endpoint in turn. */
     final class RoundRobin implements EndpointSelector {
         private final AtomicInteger next = new AtomicInteger();
 
         @Override
-        public EndpointState pick(List<EndpointState> candidates) {
-            return candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size()));
+        public EndpointState pick(List<EndpointState> all, Predicate<EndpointState> usable) {
+            return pick(all, usable, null);
+        }
+
+        /**
+         * The next in turn among the usable endpoints in {@code datacenter} (any when null), or
+         * null when there is none. Counts them first, so turns are even among those that qualify.
+         */
+        EndpointState pick(List<EndpointState> all, Predicate<EndpointState> usable, String datacenter) {
+            int qualifying = 0;
+            for (EndpointState e : all) {
+                if (qualifies(e, usable, datacenter)) {
+                    qualifying++;
+                }
+            }
+            if (qualifying == 0) {
+                return null;
+            }
+            int k = Math.floorMod(next.getAndIncrement(), qualifying);
+            for (EndpointState e : all) {
+                if (qualifies(e, usable, datacenter) && k-- == 0) {
+                    return e;
+                }
+            }
+            return null; // health changed between the passes: the caller falls back
+        }
+
+        private static boolean qualifies(EndpointState e, Predicate<EndpointState> usable, String datacenter) {
+            return (datacenter == null || datacenter.equals(e.endpoint.datacenter())) && usable.test(e);
         }
     }
 
-    /** Picks in proportion to the endpoints' weights; unhealthy ones sit their rounds out. */
+    /** Picks in proportion to the endpoints' weights; unusable ones sit their rounds out. */
     final class Weighted implements EndpointSelector {
         private final SmoothWeightedRoundRobin<EndpointState> wrr =
                 new SmoothWeightedRoundRobin<>(e -> e.endpoint.weight());
@@ -38,30 +68,24 @@ interface EndpointSelector {
         }
 
         @Override
-        public EndpointState pick(List<EndpointState> candidates) {
-            EndpointState e = wrr.next(candidates::contains);
-            return e != null ? e : candidates.get(0);
+        public EndpointState pick(List<EndpointState> all, Predicate<EndpointState> usable) {
+            return wrr.next(usable);
         }
     }
 
-    /** Round robin over the candidates in the local datacenter; over all of them when none is local. */
+    /** Round robin over the usable endpoints in the local datacenter; over all of them when none is local. */
     final class PreferLocal implements EndpointSelector {
         private final String local;
         private final RoundRobin rr = new RoundRobin();
 
         PreferLocal(String local) {
-            this.local = local;
+            this.local = Objects.requireNonNull(local, "local datacenter");
         }
 
         @Override
-        public EndpointState pick(List<EndpointState> candidates) {
-            List<EndpointState> mine = new ArrayList<>();
-            for (EndpointState e : candidates) {
-                if (Objects.equals(e.endpoint.datacenter(), local)) {
-                    mine.add(e);
-                }
-            }
-            return rr.pick(mine.isEmpty() ? candidates : mine);
+        public EndpointState pick(List<EndpointState> all, Predicate<EndpointState> usable) {
+            EndpointState mine = rr.pick(all, usable, local);
+            return mine != null ? mine : rr.pick(all, usable, null);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.kvorum.client;
 
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -9,36 +10,48 @@ import java.util.concurrent.TimeUnit;
 /**
  * One endpoint as the client tracks it: its channel (made on first use) and its health.
  *
- * <p>An endpoint is skipped by routing while it is in backoff (a jittered, growing period after
- * each failure) or while its channel is in TRANSIENT_FAILURE. The second matters because gRPC's
- * pick-first keeps a failed channel in TRANSIENT_FAILURE until a reconnect succeeds (gRFC A62,
- * "sticky" failure), failing calls at once meanwhile, and its own reconnect backoff grows to two
- * minutes. So while the channel is down, a probe asks it to reconnect now and then (on the same
- * backoff schedule); once it is connected again routing uses it. That is how a client notices
- * within a few seconds that nodes came back, without sending real calls into a dead connection.
+ * <p>Outlier ejection: an endpoint that failed (unreachable, an attempt that timed out, a node
+ * that cannot reach a leader) is taken out of routing at once and comes back only after a
+ * {@linkplain HealthProbe probe} succeeds (or a call sent to it as a last resort succeeds).
+ * Probes run on a jittered, growing schedule (the endpoint backoff) while it stays down, so a
+ * hung or partitioned node costs each client one failed attempt, not one per backoff period.
+ * A channel in TRANSIENT_FAILURE counts as failed too: gRPC's pick-first keeps a failed channel
+ * there until a reconnect succeeds (gRFC A62, "sticky" failure) with a reconnect backoff that
+ * grows to two minutes, so a probe asks it to reconnect now.
+ *
+ * <p>Thread-safe: the routing checks ({@link #available}, {@link #succeeded} when healthy) read
+ * volatile fields only; state changes take the lock.
  */
 final class EndpointState {
+    /** Asks a node whether it can serve (true), e.g. a linearizable read with a short deadline. */
+    @FunctionalInterface
+    interface HealthProbe {
+        CompletableFuture<Boolean> probe(ManagedChannel channel);
+    }
+
     final Endpoint endpoint;
-    /** False for an address learned from a leader hint: used when named, never rotated to. */
+    /** False for an address learned from the cluster or a leader hint rather than configured. */
     final boolean configured;
     private final ChannelFactory channels;
     private final Backoff backoff;
     private final ScheduledExecutorService scheduler;
+    private final HealthProbe probe;
 
-    private ManagedChannel channel;
+    private volatile ManagedChannel channel;
+    private volatile boolean healthy = true;
     private int consecutiveFailures;
-    private long backoffUntilNanos;
+    private long nextProbeNanos;
     private boolean probing;
-    private int probes;
-    private boolean closed;
+    private volatile boolean closed;
 
     EndpointState(Endpoint endpoint, boolean configured, ChannelFactory channels, Backoff backoff,
-                  ScheduledExecutorService scheduler) {
+                  ScheduledExecutorService scheduler, HealthProbe probe) {
         this.endpoint = endpoint;
         this.configured = configured;
         this.channels = channels;
         this.backoff = backoff;
         this.scheduler = scheduler;
+        this.probe = probe;
     }
 
     String address() {
@@ -46,45 +59,62 @@ final class EndpointState {
     }
 
     /** The channel, made on first use. A failed one is asked to reconnect now (we chose it as a last resort). */
-    synchronized ManagedChannel channel() {
-        if (closed) {
-            throw new ClientClosedException("the Kvorum client is closed");
+    ManagedChannel channel() {
+        ManagedChannel c = channel;
+        if (c != null && !closed) {
+            if (c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+                c.resetConnectBackoff();
+            }
+            return c;
         }
-        if (channel == null) {
-            channel = channels.create(endpoint.address());
-        } else if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-            channel.resetConnectBackoff();
+        synchronized (this) {
+            if (closed) {
+                throw new ClientClosedException("the Kvorum client is closed");
+            }
+            if (channel == null) {
+                channel = channels.create(endpoint.address());
+            }
+            return channel;
         }
-        return channel;
     }
 
-    /** Records a failure to reach or get an answer from this endpoint: it sits out a backoff. */
+    /** Records a failure to reach or get service from this endpoint: out of routing until a probe succeeds. */
     synchronized void failed() {
         consecutiveFailures++;
-        backoffUntilNanos = System.nanoTime() + backoff.delayNanos(consecutiveFailures);
-        startProbing(backoffUntilNanos - System.nanoTime());
+        healthy = false;
+        long delay = backoff.delayNanos(consecutiveFailures);
+        nextProbeNanos = System.nanoTime() + delay;
+        startProbing(delay);
     }
 
     /** Records an answer from this endpoint: healthy again. */
-    synchronized void succeeded() {
-        consecutiveFailures = 0;
-        backoffUntilNanos = 0;
+    void succeeded() {
+        if (healthy) {
+            return;
+        }
+        synchronized (this) {
+            consecutiveFailures = 0;
+            nextProbeNanos = 0;
+            healthy = true;
+        }
     }
 
-    /** Whether routing may use it now: not in backoff, and its connection is not known to be down. */
-    synchronized boolean available(long nowNanos) {
-        if (consecutiveFailures > 0 && nowNanos - backoffUntilNanos < 0) {
+    /** Whether routing may use it now: not ejected, and its connection is not known to be down. */
+    boolean available() {
+        if (!healthy) {
             return false;
         }
-        if (channel != null && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-            startProbing(0);
+        ManagedChannel c = channel;
+        if (c != null && c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            failed();
             return false;
         }
         return true;
     }
 
-    synchronized long backoffUntilNanos() {
-        return backoffUntilNanos;
+    /** When the next probe of an ejected endpoint is due (System.nanoTime). */
+    synchronized long nextProbeNanos() {
+        return nextProbeNanos;
     }
 
     synchronized int consecutiveFailures() {
@@ -92,17 +122,11 @@ final class EndpointState {
     }
 
     private void startProbing(long delayNanos) {
-        if (probing || scheduler == null || channel == null || closed) {
+        if (probing || scheduler == null || probe == null || closed) {
             return;
         }
         probing = true;
-        probes = 0;
-        schedule(probeDelay(delayNanos));
-    }
-
-    /** Probe a little before the backoff ends, so the connection is up by the time routing returns. */
-    private static long probeDelay(long delayNanos) {
-        return delayNanos - Math.min(delayNanos / 2, TimeUnit.MILLISECONDS.toNanos(100));
+        schedule(delayNanos);
     }
 
     private void schedule(long delayNanos) {
@@ -113,20 +137,42 @@ final class EndpointState {
         }
     }
 
-    private synchronized void probe() {
-        if (closed || channel == null) {
+    private void probe() {
+        ManagedChannel c;
+        synchronized (this) {
+            if (closed || healthy) {
+                probing = false;
+                return;
+            }
+        }
+        try {
+            c = channel();
+        } catch (RuntimeException closing) {
+            synchronized (this) {
+                probing = false;
+            }
+            return;
+        }
+        c.getState(true); // an idle channel starts connecting
+        probe.probe(c).whenComplete((ok, error) -> probed(error == null && Boolean.TRUE.equals(ok)));
+    }
+
+    private synchronized void probed(boolean ok) {
+        if (ok) {
+            probing = false;
+            consecutiveFailures = 0;
+            nextProbeNanos = 0;
+            healthy = true;
+            return;
+        }
+        if (closed || healthy) {
             probing = false;
             return;
         }
-        ConnectivityState s = channel.getState(true); // true: an idle channel starts connecting
-        if (s == ConnectivityState.READY || s == ConnectivityState.IDLE || s == ConnectivityState.SHUTDOWN) {
-            probing = false;
-            return;
-        }
-        if (s == ConnectivityState.TRANSIENT_FAILURE) {
-            channel.resetConnectBackoff();
-        }
-        schedule(probeDelay(backoff.delayNanos(++probes)));
+        consecutiveFailures++;
+        long delay = backoff.delayNanos(consecutiveFailures);
+        nextProbeNanos = System.nanoTime() + delay;
+        schedule(delay);
     }
 
     /** Shuts the channel down, waiting briefly for calls to end. */

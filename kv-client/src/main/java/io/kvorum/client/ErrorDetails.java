@@ -54,6 +54,11 @@ record ErrorDetails(Status.Code code, String description, String reason, Map<Str
         return a == null || a.isBlank() ? null : a;
     }
 
+    /** A NO_LEADER about a write the node had already forwarded: it may still be applied. */
+    boolean outcomeUnknown() {
+        return "unknown".equals(metadata.get("outcome"));
+    }
+
     String path() {
         return metadata.get("path");
     }

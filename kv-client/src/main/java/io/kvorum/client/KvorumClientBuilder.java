@@ -34,6 +34,7 @@ public final class KvorumClientBuilder {
     private Duration endpointBackoffMax = Duration.ofSeconds(5);
     private Duration sessionTtl = Duration.ofSeconds(10);
     private Duration watchCheckInterval = Duration.ofSeconds(5);
+    private Duration memberRefreshInterval = Duration.ofSeconds(5);
     private ChannelFactory channelFactory = KvorumClientBuilder::plaintextChannel;
 
     KvorumClientBuilder() {
@@ -114,6 +115,17 @@ public final class KvorumClientBuilder {
         return this;
     }
 
+    /**
+     * How often the client asks the cluster for its members and leader; 5 s by default. The
+     * client also asks at once when an answer shows a new raft term or the leader fails, so
+     * this only bounds how late it learns of members added or removed. Members join the
+     * rotation of reads (configured endpoints always stay in it); writes go to the leader.
+     */
+    public KvorumClientBuilder memberRefreshInterval(Duration interval) {
+        this.memberRefreshInterval = positive(interval, "memberRefreshInterval");
+        return this;
+    }
+
     /** Makes the channels (TLS, credentials, interceptors, tests). Plaintext by default. */
     public KvorumClientBuilder channelFactory(ChannelFactory factory) {
         this.channelFactory = Objects.requireNonNull(factory, "factory");
@@ -148,7 +160,7 @@ public final class KvorumClientBuilder {
         }
         return new ClientConfig(List.copyOf(endpoints), policy, localDatacenter, defaultDeadline, attemptTimeout,
                 retryBase, retryMax, endpointBackoffBase, endpointBackoffMax, sessionTtl, watchCheckInterval,
-                channelFactory);
+                memberRefreshInterval, channelFactory);
     }
 
     private static Duration positive(Duration d, String what) {

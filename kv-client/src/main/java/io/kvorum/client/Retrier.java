@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Runs a call with retries: each attempt goes to an endpoint chosen by the policy (or the one
- * a leader hint named), has its own timeout (so a hung node costs one attempt, not the whole
+ * Runs a call with retries: each attempt goes to an endpoint chosen by the policy (a write: to
+ * the leader when known; or to the one a leader hint named), has its own timeout (so a hung node costs one attempt, not the whole
  * deadline), and failures that another attempt could fix are retried after a jittered,
  * growing delay until the call's deadline. See {@link RetryingCall} for which failures.
  */
@@ -35,12 +35,15 @@ final class Retrier {
     }
 
     private final EndpointRegistry endpoints;
+    private final MemberDiscovery discovery;
     private final Backoff backoff;
     private final ScheduledExecutorService scheduler;
     private final long attemptTimeoutNanos;
 
-    Retrier(EndpointRegistry endpoints, Backoff backoff, ScheduledExecutorService scheduler, Duration attemptTimeout) {
+    Retrier(EndpointRegistry endpoints, MemberDiscovery discovery, Backoff backoff, ScheduledExecutorService scheduler,
+            Duration attemptTimeout) {
         this.endpoints = endpoints;
+        this.discovery = discovery;
         this.backoff = backoff;
         this.scheduler = scheduler;
         this.attemptTimeoutNanos = attemptTimeout.toNanos();
@@ -50,11 +53,12 @@ final class Retrier {
      * Runs {@code attempt} until it succeeds, fails for good, or {@code deadline} passes.
      *
      * @param what names the call in error messages ("create /a")
-     * @param isWrite whether a failure may leave the outcome unknown
+     * @param isWrite whether a failure may leave the outcome unknown; writes go to the leader when it is known
      * @param pinned the only endpoint to use, or null to route by the policy
      */
     <Resp> CompletableFuture<Resp> call(String what, Safety safety, boolean isWrite, Duration deadline,
                                         EndpointState pinned, Attempt<Resp> attempt) {
+        discovery.touch();
         RetryingCall<Resp> call = new RetryingCall<>(this, what, safety, isWrite,
                 System.nanoTime() + deadline.toNanos(), deadline, pinned, attempt);
         call.start();
@@ -63,6 +67,10 @@ final class Retrier {
 
     EndpointRegistry endpoints() {
         return endpoints;
+    }
+
+    MemberDiscovery discovery() {
+        return discovery;
     }
 
     Backoff backoff() {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,14 +21,20 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Which failures are retried:
  * <ul>
- *   <li>UNAVAILABLE from the transport (node down, connection reset): the endpoint goes into
- *       health backoff and the next attempt goes elsewhere. A write without deduplication is
- *       retried only when the connection never opened.</li>
- *   <li>An attempt that hit its own timeout while the call still has time: the node is slow or
- *       partitioned; it goes into backoff. Idempotent calls only.</li>
- *   <li>NO_LEADER from a node: nothing was done; the next attempt goes straight to the leader
- *       the error names (leader_address), or elsewhere after a delay when it names none.</li>
+ *   <li>UNAVAILABLE from the transport (node down, connection reset): the endpoint is ejected
+ *       from routing until a probe succeeds, and the next attempt goes elsewhere. A write
+ *       without deduplication is retried only when the connection never opened.</li>
+ *   <li>An attempt that hit its own timeout while the call still has time: the node is slow,
+ *       hung or partitioned; it is ejected. Idempotent calls only.</li>
+ *   <li>NO_LEADER from a node: it cannot serve now (no leader, or it cannot reach the leader),
+ *       so it is ejected too; the next attempt goes straight to the leader the error names
+ *       (leader_address), or elsewhere after a short delay when it names none. Nothing was
+ *       done, unless the error says outcome=unknown (a write the node had forwarded when it lost
+ *       the leader), which only a deduplicated write may send again.</li>
  * </ul>
+ * Writes go to the leader when the client knows it ({@link EndpointRegistry#pickForWrite}).
+ * A failure of the leader, or a NO_LEADER naming no leader, asks {@link MemberDiscovery} to
+ * look for the new one at once.
  * Everything else is the answer (NoNode, BadVersion, ...) and fails the call at once.
  *
  * <p>Delays: none before the first try of each endpoint not yet tried by this call (fast
@@ -38,6 +45,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class RetryingCall<Resp> {
     private enum LastFailure { NONE, UNREACHABLE, NO_LEADER, TIMEOUT }
+
+    /** During an election NO_LEADER is retried this often at most: the new leader is used within about this. */
+    private static final long NO_LEADER_RETRY_CAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Retrier retrier;
     private final String what;
@@ -126,12 +136,18 @@ final class RetryingCall<Resp> {
             String h = hint;
             hint = null;
             try {
-                return retrier.endpoints().forAddress(h);
+                EndpointState named = retrier.endpoints().forAddress(h);
+                if (named.available()) {
+                    return named; // an ejected one is the dead leader other nodes still name
+                }
             } catch (IllegalArgumentException badAddress) {
                 // a hint we cannot use: route as usual
             }
         }
-        return pinned != null ? pinned : retrier.endpoints().pick(lastTarget);
+        if (pinned != null) {
+            return pinned;
+        }
+        return isWrite ? retrier.endpoints().pickForWrite(lastTarget) : retrier.endpoints().pick(lastTarget);
     }
 
     private void onFailure(EndpointState target, Throwable error, boolean attemptTimedOutEarly) {
@@ -148,20 +164,25 @@ final class RetryingCall<Resp> {
         boolean retry;
         String leader = null;
         if (d.isNoLeader()) {
-            target.succeeded(); // it answered: reachable, just without a leader to serve us
+            // It answered, but cannot serve us until it is in touch with a leader again.
+            target.failed();
             last = LastFailure.NO_LEADER;
-            retry = true;
+            mayHaveBeenApplied |= isWrite && d.outcomeUnknown();
+            retry = safety == Retrier.Safety.IDEMPOTENT || !d.outcomeUnknown();
             leader = d.leaderAddress();
+            lostLeader(target, leader, true);
         } else if (d.code() == Status.Code.DEADLINE_EXCEEDED && (d.fromServer() || attemptTimedOutEarly)) {
             // The node did not finish in time: slow, partitioned from the leader, or hung.
             if (!d.fromServer()) {
                 target.failed();
+                lostLeader(target, null, false);
             }
             last = LastFailure.TIMEOUT;
             mayHaveBeenApplied |= isWrite;
             retry = safety == Retrier.Safety.IDEMPOTENT;
         } else if (d.code() == Status.Code.UNAVAILABLE && !d.fromServer()) {
             target.failed();
+            lostLeader(target, null, false);
             last = LastFailure.UNREACHABLE;
             mayHaveBeenApplied |= isWrite && !d.notSent();
             retry = safety == Retrier.Safety.IDEMPOTENT || d.notSent();
@@ -191,6 +212,10 @@ final class RetryingCall<Resp> {
             lastWasHint = false;
             delay = untriedEndpointLeft() && last == LastFailure.UNREACHABLE ? 0
                     : retrier.backoff().delayNanos(++delayedRetries);
+            if (last == LastFailure.NO_LEADER && delay > NO_LEADER_RETRY_CAP_NANOS) {
+                delay = NO_LEADER_RETRY_CAP_NANOS / 2
+                        + ThreadLocalRandom.current().nextLong(NO_LEADER_RETRY_CAP_NANOS / 2);
+            }
         }
         long remaining = deadlineNanos - System.nanoTime();
         if (delay >= remaining) {
@@ -204,11 +229,28 @@ final class RetryingCall<Resp> {
         }
     }
 
+    /**
+     * {@code failed} could not serve: if it was the leader we knew, look for the new one. A
+     * NO_LEADER naming a leader re-routes writes there at once; one naming none starts the search.
+     */
+    private void lostLeader(EndpointState failed, String namedLeader, boolean noLeaderAnswer) {
+        EndpointRegistry endpoints = retrier.endpoints();
+        if (namedLeader != null && !namedLeader.equals(failed.address())) {
+            endpoints.leaderHint(namedLeader);
+            return;
+        }
+        boolean wasLeader = endpoints.leader() == failed;
+        endpoints.notLeader(failed);
+        if (wasLeader || noLeaderAnswer) {
+            retrier.discovery().refreshSoon();
+        }
+    }
+
     private boolean untriedEndpointLeft() {
         if (pinned != null) {
             return false;
         }
-        for (EndpointState e : retrier.endpoints().configured()) {
+        for (EndpointState e : retrier.endpoints().routable()) {
             if (!tried.contains(e.address())) {
                 return true;
             }

@@ -103,7 +103,7 @@ class EndpointRoutingTest {
     void registryPicksTheSoonestRecoveringEndpointWhenAllAreInBackoff() {
         Backoff backoff = new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(10));
         EndpointRegistry r = new EndpointRegistry(List.of(Endpoint.of("h1:1"), Endpoint.of("h2:1")),
-                EndpointPolicy.ROUND_ROBIN, null, address -> null, backoff, null);
+                EndpointPolicy.ROUND_ROBIN, null, address -> null, backoff, null, null);
         EndpointState first = r.configured().get(0);
         EndpointState second = r.configured().get(1);
         first.failed();
@@ -111,6 +111,6 @@ class EndpointRoutingTest {
         second.failed();
         EndpointState pick = r.pick(null);
         assertNotEquals(null, pick);
-        assertTrue(pick.backoffUntilNanos() <= (pick == first ? second : first).backoffUntilNanos());
+        assertTrue(pick.nextProbeNanos() <= (pick == first ? second : first).nextProbeNanos());
     }
 }

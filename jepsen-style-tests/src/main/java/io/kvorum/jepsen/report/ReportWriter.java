@@ -30,14 +30,21 @@ import java.util.Set;
  *   throughput.svg       completions per second over time, faults marked
  *   index.html           all of it on one page
  * </pre>
+ * results.json, index.html and the returned {@link FaultThroughput} carry the share of the
+ * fault-free throughput kept during each fault.
  */
 public final class ReportWriter {
     private ReportWriter() {
     }
 
-    /** @param meta anything worth keeping about the run (workload, nemesis, seed, cluster size) */
-    public static Verdict write(Path dir, String title, List<Event> history, List<CheckResult> results,
-                                List<FaultWindow> faults, Map<String, Object> meta) throws IOException {
+    /**
+     * @param runNanos the end of the run phase on the run clock (what follows are final reads)
+     * @param meta     anything worth keeping about the run (workload, nemesis, seed, cluster size)
+     * @return the throughput kept during each fault (the verdict is in {@code results})
+     */
+    public static FaultThroughput write(Path dir, String title, List<Event> history, List<CheckResult> results,
+                                        List<FaultWindow> faults, long runNanos, Map<String, Object> meta)
+            throws IOException {
         Files.createDirectories(dir.resolve("verdicts"));
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("history.jsonl"), StandardCharsets.UTF_8)) {
             for (Event e : history) {
@@ -57,16 +64,18 @@ public final class ReportWriter {
             verdicts.put(r.checker(), r.verdict().json());
             overall = overall.and(r.verdict());
         }
+        List<Op> ops = Pairing.of(history, Set.of("event")).ops;
+        FaultThroughput throughput = FaultThroughput.of(ops, faults, runNanos);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("title", title);
         summary.put("verdict", overall.json());
         summary.put("checkers", verdicts);
         summary.put("events", (long) history.size());
         summary.put("faults", (long) faults.size());
+        summary.put("throughput", throughput.toMap());
         summary.put("meta", meta);
         Files.writeString(dir.resolve("results.json"), JsonWriter.write(summary) + "\n");
 
-        List<Op> ops = Pairing.of(history, Set.of("event")).ops;
         long end = 1;
         for (Event e : history) {
             end = Math.max(end, e.time());
@@ -77,11 +86,11 @@ public final class ReportWriter {
         Files.writeString(dir.resolve("timeline.html"), Timeline.html(title, ops, faults, end));
         Files.writeString(dir.resolve("latency.svg"), Charts.latency(ops, faults, end));
         Files.writeString(dir.resolve("throughput.svg"), Charts.throughput(ops, faults, end));
-        Files.writeString(dir.resolve("index.html"), index(title, overall, results, faults, meta));
-        return overall;
+        Files.writeString(dir.resolve("index.html"), index(title, overall, results, throughput, meta));
+        return throughput;
     }
 
-    private static String index(String title, Verdict overall, List<CheckResult> results, List<FaultWindow> faults,
+    private static String index(String title, Verdict overall, List<CheckResult> results, FaultThroughput throughput,
                                 Map<String, Object> meta) {
         StringBuilder b = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
                 .append(Svg.escape(title)).append("</title><style>body{font-family:sans-serif;margin:16px}"
@@ -97,11 +106,17 @@ public final class ReportWriter {
         }
         b.append("</table>\n<p><a href=\"timeline.html\">timeline</a> · <a href=\"history.jsonl\">history</a> · "
                 + "<a href=\"faults.json\">faults</a></p>\n<img src=\"latency.svg\"><br><img src=\"throughput.svg\">\n"
-                + "<h2>Faults</h2>\n<table><tr><th>nemesis</th><th>what</th><th>from (s)</th><th>to (s)</th></tr>\n");
-        for (FaultWindow f : faults) {
-            b.append(String.format(java.util.Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>%s</td></tr>\n",
+                + "<h2>Faults</h2>\n<p>").append(Svg.escape(throughput.summaryLine())).append("</p>\n"
+                + "<table><tr><th>nemesis</th><th>what</th><th>from (s)</th><th>to (s)</th>"
+                + "<th>ops/s from 2 s in</th><th>share of fault-free</th></tr>\n");
+        for (FaultThroughput.Row r : throughput.faults()) {
+            FaultWindow f = r.fault();
+            b.append(String.format(java.util.Locale.ROOT,
+                    "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
                     Svg.escape(f.nemesis()), Svg.escape(f.description()), f.start() / 1e9,
-                    f.end() < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.2f", f.end() / 1e9)));
+                    f.end() < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.2f", f.end() / 1e9),
+                    Double.isNaN(r.perSecond()) ? "-" : String.format(java.util.Locale.ROOT, "%.1f", r.perSecond()),
+                    Double.isNaN(r.ratio()) ? "-" : String.format(java.util.Locale.ROOT, "%.0f %%", 100 * r.ratio())));
         }
         return b.append("</table>\n</body></html>\n").toString();
     }

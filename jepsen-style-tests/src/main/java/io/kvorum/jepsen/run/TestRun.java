@@ -3,7 +3,6 @@ package io.kvorum.jepsen.run;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.jepsen.checker.CheckResult;
 import io.kvorum.jepsen.checker.Checkers;
-import io.kvorum.jepsen.checker.Verdict;
 import io.kvorum.jepsen.harness.ClusterSpec;
 import io.kvorum.jepsen.harness.ProcessCluster;
 import io.kvorum.jepsen.harness.ServerProcess;
@@ -14,6 +13,7 @@ import io.kvorum.jepsen.nemesis.KvClusterAdmin;
 import io.kvorum.jepsen.nemesis.NemesisSchedule;
 import io.kvorum.jepsen.nemesis.Nemeses;
 import io.kvorum.jepsen.nemesis.RunClock;
+import io.kvorum.jepsen.report.FaultThroughput;
 import io.kvorum.jepsen.report.ReportWriter;
 import io.kvorum.jepsen.workload.Workload;
 import io.kvorum.jepsen.workload.Workloads;
@@ -47,6 +47,7 @@ public final class TestRun {
         Files.createDirectories(o.dir());
         Recorder recorder;
         FaultLog faults;
+        long runNanos;
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
         try (ProcessCluster cluster = ProcessCluster.start(ClusterSpec.of(o.nodes()), o.dir().resolve("cluster"))) {
             cluster.awaitLeader(PATIENCE);
@@ -67,6 +68,7 @@ public final class TestRun {
                 List<Thread> threads = startClients(workload, o.concurrency(), ctx, errors);
                 schedule.start();
                 Thread.sleep(o.timeLimit().toMillis());
+                runNanos = clock.now();
                 ctx.stop();
                 for (Throwable t : schedule.stopAndHeal()) {
                     errors.add("nemesis: " + t);
@@ -105,10 +107,10 @@ public final class TestRun {
         meta.put("operations", recorder.invocations());
         meta.put("checkMillis", checkMillis);
         meta.put("errors", List.copyOf(errors));
-        Verdict verdict = ReportWriter.write(o.dir(), o.workload() + " under " + o.nemesis(), history,
-                List.of(result), faults.windows(), meta);
-        return new RunResult(verdict, List.of(result), recorder.invocations(), faults.windows(), checkMillis,
-                List.copyOf(errors), o.dir());
+        FaultThroughput throughput = ReportWriter.write(o.dir(), o.workload() + " under " + o.nemesis(), history,
+                List.of(result), faults.windows(), runNanos, meta);
+        return new RunResult(result.verdict(), List.of(result), recorder.invocations(), faults.windows(), throughput,
+                checkMillis, List.copyOf(errors), o.dir());
     }
 
     private static List<Thread> startClients(Workload workload, int concurrency, RunContext ctx, List<String> errors) {

@@ -37,10 +37,11 @@ class ReportWriterTest {
         String keep = System.getProperty("report.dir", "");
         Path run = keep.isEmpty() ? dir.resolve("run") : Path.of(keep);
 
-        Verdict v = ReportWriter.write(run, "register / partition (synthetic)", history, List.of(register), faults,
-                Map.of("workload", "register", "nemesis", "mixed", "seed", 5L));
+        FaultThroughput t = ReportWriter.write(run, "register / partition (synthetic)", history, List.of(register),
+                faults, end, Map.of("workload", "register", "nemesis", "mixed", "seed", 5L));
 
-        assertEquals(Verdict.VALID, v);
+        assertEquals(Verdict.VALID, register.verdict());
+        assertEquals(2, t.faults().size());
         for (String f : List.of("history.jsonl", "faults.json", "verdicts/register.json", "results.json",
                 "timeline.html", "latency.svg", "throughput.svg", "index.html")) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
@@ -50,6 +51,9 @@ class ReportWriterTest {
                 "the history round-trips");
         Map<?, ?> results = (Map<?, ?>) Json.parse(Files.readString(run.resolve("results.json")));
         assertEquals("valid", results.get("verdict"));
+        assertEquals(2, ((List<?>) ((Map<?, ?>) results.get("throughput")).get("faults")).size(),
+                "results.json carries each fault's throughput");
+        assertTrue(Files.readString(run.resolve("index.html")).contains("share of fault-free"));
         assertEquals(2, ((List<?>) Json.parse(Files.readString(run.resolve("faults.json")))).size());
         Map<?, ?> verdict = (Map<?, ?>) Json.parse(Files.readString(run.resolve("verdicts/register.json")));
         assertEquals("valid", verdict.get("verdict"));

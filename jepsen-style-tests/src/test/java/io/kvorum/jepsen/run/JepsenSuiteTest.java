@@ -50,8 +50,9 @@ class JepsenSuiteTest {
         RunResult r = TestRun.run(new RunOptions(workload, "mixed", TIME, 5, 3, seed, dir, Duration.ofSeconds(60)));
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         String line = String.format(java.util.Locale.ROOT,
-                "%-10s %s seed %d: %d operations, %d faults %s, checked in %d ms, run %d s%n", workload,
-                r.verdict().json(), seed, r.operations(), r.faults().size(), kinds(r), r.checkMillis(), seconds);
+                "%-10s %s seed %d: %d operations, %d faults %s, checked in %d ms, run %d s; %s%n", workload,
+                r.verdict().json(), seed, r.operations(), r.faults().size(), kinds(r), r.checkMillis(), seconds,
+                r.throughput().summaryLine());
         System.out.print(line + r.summary() + "\n");
         record(line);
         assertFalse(r.faults().isEmpty(), "no fault was injected: " + r.summary());

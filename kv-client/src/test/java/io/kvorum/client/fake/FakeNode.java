@@ -22,6 +22,9 @@ import io.kvorum.proto.v1.GetResponse;
 import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.proto.v1.KeepAliveRequest;
 import io.kvorum.proto.v1.KeepAliveResponse;
+import io.kvorum.proto.v1.ListMembersRequest;
+import io.kvorum.proto.v1.ListMembersResponse;
+import io.kvorum.proto.v1.Member;
 import io.kvorum.proto.v1.MultiRequest;
 import io.kvorum.proto.v1.MultiResponse;
 import io.kvorum.proto.v1.OpenSessionRequest;
@@ -68,6 +71,11 @@ public final class FakeNode implements AutoCloseable {
     public final AtomicInteger unaryCalls = new AtomicInteger();
     public final AtomicInteger keepAlives = new AtomicInteger();
     public final AtomicInteger watchCreates = new AtomicInteger();
+    public final AtomicInteger listMembersCalls = new AtomicInteger();
+    /** Status calls; also counted in unaryCalls. */
+    public final AtomicInteger statusCalls = new AtomicInteger();
+    /** Linearizable exists("/") calls, which is how the client probes an ejected node; also counted in unaryCalls. */
+    public final AtomicInteger probeCalls = new AtomicInteger();
     /** min_revision seen on serializable reads. */
     public final List<Long> minRevisions = new CopyOnWriteArrayList<>();
     private final List<StreamObserver<?>> openStreams = new CopyOnWriteArrayList<>();
@@ -101,6 +109,7 @@ public final class FakeNode implements AutoCloseable {
                 .addService(new Kv()).addService(new Sessions()).addService(new Watches()).addService(new Cluster())
                 .build().start();
         port = server.getPort();
+        state.members.put(id, address());
     }
 
     /** Stops the node: connections are cut, new ones refused until {@link #start()}. */
@@ -175,6 +184,9 @@ public final class FakeNode implements AutoCloseable {
 
         @Override
         public void exists(ExistsRequest r, StreamObserver<ExistsResponse> out) {
+            if (r.getPath().equals("/") && r.getConsistency() == Consistency.LINEARIZABLE) {
+                probeCalls.incrementAndGet();
+            }
             unary(out, () -> {
                 checkLag(r.getConsistency(), r.getMinRevision());
                 synchronized (state) {
@@ -316,12 +328,32 @@ public final class FakeNode implements AutoCloseable {
     private final class Cluster extends ClusterGrpc.ClusterImplBase {
         @Override
         public void status(StatusRequest r, StreamObserver<StatusResponse> out) {
+            statusCalls.incrementAndGet();
             unary(out, () -> {
                 synchronized (state) {
                     return StatusResponse.newBuilder().setHeader(state.header(id)).setId(id).setRole("follower")
-                            .setClientAddress(address()).build();
+                            .setLeaderId(state.leaderId).setClientAddress(address()).build();
                 }
             }, false);
+        }
+
+        /** Not counted in unaryCalls, so counts of routed calls stay exact; hangs and refuses like the rest. */
+        @Override
+        public void listMembers(ListMembersRequest r, StreamObserver<ListMembersResponse> out) {
+            listMembersCalls.incrementAndGet();
+            if (hang) {
+                return;
+            }
+            if (!state.listMembers) {
+                out.onError(Status.UNIMPLEMENTED.withDescription("the fake serves no member list").asRuntimeException());
+                return;
+            }
+            ListMembersResponse.Builder b = ListMembersResponse.newBuilder().setHeader(state.header(id))
+                    .setLeaderId(state.leaderId);
+            state.members.forEach((memberId, address) -> b.addMembers(Member.newBuilder().setId(memberId)
+                    .setClientAddress(address).setRole(memberId == state.leaderId ? "leader" : "follower")));
+            out.onNext(b.build());
+            out.onCompleted();
         }
     }
 }

@@ -62,6 +62,12 @@ public final class FakeState {
     public final AtomicInteger dedupedWrites = new AtomicInteger();
     /** Members whose watch streams get nothing (partitioned nodes). */
     public final java.util.Set<Long> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The leader every node names in Status and ListMembers (0: none known). */
+    public volatile long leaderId = 1;
+    /** Whether nodes serve ListMembers (off: UNIMPLEMENTED, as a server without discovery). */
+    public volatile boolean listMembers;
+    /** Members ListMembers reports: id to client address (nodes add themselves when they start). */
+    public final java.util.Map<Long, String> members = new java.util.concurrent.ConcurrentSkipListMap<>();
     /** Every write header seen, for assertions. */
     public final List<RequestHeader> writeHeaders = new ArrayList<>();
 

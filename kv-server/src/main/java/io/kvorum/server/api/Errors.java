@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.kvorum.proto.internal.v1.CommandError;
 import io.kvorum.proto.v1.ErrorReason;
+import io.kvorum.server.node.LeaderUnreachableException;
 import io.kvorum.server.node.NotLeaderException;
 import io.kvorum.server.state.StateException;
 import java.util.LinkedHashMap;
@@ -107,6 +108,9 @@ public final class Errors {
         if (e instanceof NotLeaderException nle) {
             return unavailable(nle);
         }
+        if (e instanceof LeaderUnreachableException lue) {
+            return unavailable(lue);
+        }
         if (e instanceof TimeoutException) {
             return status(Code.DEADLINE_EXCEEDED, ErrorReason.ERROR_REASON_UNSPECIFIED,
                     "the request did not complete before its deadline; a write may still be applied: "
@@ -124,15 +128,29 @@ public final class Errors {
         return noLeader(e.getMessage(), e.leaderId());
     }
 
+    /**
+     * UNAVAILABLE / NO_LEADER from a node cut off from its leader, naming the leader it knew. A
+     * proposal it had already forwarded carries {@code outcome=unknown}: it may still be applied,
+     * so only a deduplicated write may be sent again.
+     */
+    public StatusRuntimeException unavailable(LeaderUnreachableException e) {
+        return noLeader(e.getMessage(), e.leaderId(), e.outcomeUnknown() ? "unknown" : null);
+    }
+
     /** UNAVAILABLE / NO_LEADER: {@code what} failed here; retry at leader {@code leaderId} (0: unknown). */
     public StatusRuntimeException noLeader(String what, long leaderId) {
+        return noLeader(what, leaderId, null);
+    }
+
+    private StatusRuntimeException noLeader(String what, long leaderId, String outcome) {
         String address = leaderId == 0 ? null : clientAddressOf.apply(leaderId);
         String hint = leaderId == 0 ? "no leader is known yet; retry shortly"
                 : leaderId == selfId.getAsLong() ? "retry shortly"
                 : address == null ? "retry at the leader, node " + leaderId
                 : "retry at the leader, node " + leaderId + " at " + address;
         return of(ErrorReason.NO_LEADER, what + ": " + hint,
-                "leader_id", leaderId == 0 ? null : Long.toString(leaderId), "leader_address", address);
+                "leader_id", leaderId == 0 ? null : Long.toString(leaderId), "leader_address", address,
+                "outcome", outcome);
     }
 
     static final int MAX_TEXT = 1024;

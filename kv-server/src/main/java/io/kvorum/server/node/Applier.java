@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The apply stage of a node: one thread that applies committed entries to the state machine,
@@ -104,6 +105,15 @@ final class Applier implements AutoCloseable {
     /** Registers the caller of proposal {@code seq} before the proposal can commit. */
     void expectProposal(long seq, CompletableFuture<byte[]> caller) {
         proposals.put(seq, caller);
+    }
+
+    /**
+     * Availability hook: fails every caller still waiting for its proposal (their entries may
+     * still be applied; the error must say so). Loop thread, like {@link #expectProposal}.
+     */
+    void failWaitingProposals(Supplier<RuntimeException> error) {
+        proposals.values().forEach(f -> f.completeExceptionally(error.get()));
+        proposals.clear();
     }
 
     /** Forgets callers that gave up (timed out), so a proposal that never commits leaks nothing. */

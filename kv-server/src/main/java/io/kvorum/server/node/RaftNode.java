@@ -93,6 +93,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private final List<PendingChange> pendingChanges = new ArrayList<>();
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
+    /** Availability hook: lets calls fail at once on a node cut off from its leader. */
+    private final LeaderContact leaderContact;
     /** Written by the apply stage (snapshots taken) and the loop (snapshots installed). */
     private volatile long lastSnapshotIndex;
     /**
@@ -113,6 +115,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
         this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots);
         this.loop = new Thread(this::runLoop, "raft-loop-" + cfg.nodeId());
+        this.leaderContact = new LeaderContact(cfg.nodeId(), cfg.tickMillis() * cfg.electionTicks());
     }
 
     /**
@@ -222,6 +225,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             if (f.isDone()) {
                 return; // its caller gave up (deadline, cancel) while it queued: never propose it
             }
+            if (refusedCutOff(f)) {
+                return;
+            }
             long seq = ++nextProposalSeq;
             try {
                 core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
@@ -241,7 +247,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public CompletableFuture<Long> readBarrier() {
         CompletableFuture<Long> f = new CompletableFuture<>();
         submit(f, () -> {
-            if (f.isDone()) {
+            if (f.isDone() || refusedCutOff(f)) {
                 return;
             }
             long rid = ++nextReadId;
@@ -318,13 +324,52 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                     stagedSnapshots.put(m.snapshot().index(), snapshots.stagingDirFor(m.from(), m.snapshot()));
                 }
                 core.step(m);
+                leaderContact.received(m, status.term());
             }
         });
     }
 
     @Override
     public void onUnreachable(long peer) {
-        inbox.add(() -> core.reportUnreachable(peer));
+        inbox.add(() -> {
+            core.reportUnreachable(peer);
+            lostMessagesTo(peer);
+        });
+    }
+
+    @Override
+    public void onPeerGone(long peer) {
+        inbox.add(() -> {
+            core.reportLeaderGone(peer);
+            lostMessagesTo(peer);
+        });
+    }
+
+    // ------------------------------------------------------------------ leader contact (availability)
+
+    /** Fails {@code f} at once when this node cannot reach a leader; true if it did. */
+    private boolean refusedCutOff(CompletableFuture<?> f) {
+        String why = leaderContact.cutOff(leaderId);
+        if (why != null) {
+            f.completeExceptionally(new LeaderUnreachableException(why, leaderId, false));
+        }
+        return why != null;
+    }
+
+    /** Messages to {@code peer} may be lost: if it is our leader, what we forwarded to it fails now. */
+    private void lostMessagesTo(long peer) {
+        if (leaderContact.lost(peer, leaderId)) {
+            failForwarded();
+        }
+    }
+
+    /** Messages to the leader were lost: what we forwarded to it may never be answered. */
+    private void failForwarded() {
+        String why = "node " + cfg.nodeId() + " lost messages to leader " + leaderId;
+        reads.values().forEach(f -> f.completeExceptionally(new LeaderUnreachableException(why, leaderId, false)));
+        reads.clear();
+        applier.failWaitingProposals(() -> new LeaderUnreachableException(
+                why + "; the write may or may not be applied", leaderId, true));
     }
 
     @Override

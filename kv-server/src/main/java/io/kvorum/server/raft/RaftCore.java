@@ -27,6 +27,8 @@ import java.util.Set;
 public final class RaftCore {
     /** Marks a vote request that comes from a leadership transfer: it bypasses leases. */
     private static final long CAMPAIGN_TRANSFER = 1;
+    /** Ticks between the campaigns of followers that lost the same leader ({@link #reportLeaderGone}). */
+    static final int GONE_STAGGER_TICKS = 2;
 
     private final RaftConfig cfg;
     private final long id;
@@ -254,6 +256,29 @@ public final class RaftCore {
         if (role == Role.LEADER && pr != null && pr.state == ProgressState.REPLICATE) {
             pr.becomeProbe();
         }
+    }
+
+    /**
+     * The transport saw {@code peer}'s connection to us end (its process died, or it closed it).
+     * If {@code peer} is our leader, its lease no longer holds here and we campaign (pre-vote)
+     * within {@value #GONE_STAGGER_TICKS} ticks times our rank among the other voters (lowest id
+     * first), instead of waiting out the election timeout: followers that lost the same leader
+     * at the same moment take turns rather than split the vote. A false alarm costs nothing:
+     * the pre-vote fails while the other voters still hear from a live leader, and its next
+     * heartbeat makes it our leader again. Never later than the timeout would have been.
+     */
+    public void reportLeaderGone(long peer) {
+        if (role != Role.FOLLOWER || peer == 0 || leaderId != peer || !promotable()) {
+            return;
+        }
+        int rank = 0;
+        for (long v : conf.voters()) {
+            if (v != peer && v < id) {
+                rank++;
+            }
+        }
+        leaderId = 0;
+        electionElapsed = Math.max(electionElapsed, randomizedElectionTimeout - 1 - rank * GONE_STAGGER_TICKS);
     }
 
     /** The node finished (or failed) streaming a snapshot to {@code peer}. */

@@ -73,6 +73,7 @@ final class InboundStream implements StreamObserver<RaftBatch> {
     @Override
     public void onError(Throwable t) {
         log.debug("stream from node {} ended: {}", from, Status.fromThrowable(t));
+        handler.onPeerGone(from);
     }
 
     @Override

@@ -26,6 +26,14 @@ public interface MessageHandler {
     void onUnreachable(long peer);
 
     /**
+     * {@code peer}'s stream to us ended abruptly: its process died (the OS reset the
+     * connection) or it closed its transport. Not called for partitions or pauses, which leave
+     * connections open. Rate: once per stream.
+     */
+    default void onPeerGone(long peer) {
+    }
+
+    /**
      * The outcome of a SNAPSHOT message passed to {@link PeerTransport#send}: {@code ok} when
      * the peer verified every file and handed the message to its node, {@code false} when the
      * transfer gave up (the peer keeps its staged bytes, so the next attempt resumes).

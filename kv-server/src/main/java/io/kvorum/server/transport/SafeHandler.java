@@ -49,6 +49,18 @@ final class SafeHandler implements MessageHandler {
     }
 
     @Override
+    public void onPeerGone(long peer) {
+        if (closed) {
+            return;
+        }
+        try {
+            delegate.onPeerGone(peer);
+        } catch (RuntimeException e) {
+            log.error("MessageHandler.onPeerGone({}) threw", peer, e);
+        }
+    }
+
+    @Override
     public void onSnapshotSent(long peer, boolean ok) {
         if (closed) {
             return;

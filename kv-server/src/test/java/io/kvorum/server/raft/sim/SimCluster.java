@@ -250,6 +250,14 @@ final class SimCluster {
             transferLeadership();
         }
         if (rng.nextDouble() < p.campaignRate) {
+            // A false alarm: a node's connection to its live leader reset (pre-vote must contain it).
+            List<SimNode> up = upNodes();
+            if (!up.isEmpty()) {
+                SimNode n = up.get(rng.nextInt(up.size()));
+                reportGone(n, n.core().status().leaderId());
+            }
+        }
+        if (rng.nextDouble() < p.campaignRate) {
             // Forced elections, often two at once so that candidates split the vote of one term.
             List<SimNode> up = upNodes();
             int count = rng.nextBoolean() ? 1 : 2;
@@ -348,9 +356,21 @@ final class SimCluster {
         }
         trace.record(clock.now(), victim.id, "CRASH", victim.holdsUnpersistedReady() ? "with unpersisted Ready" : null);
         victim.crash();
+        // The OS resets a dead process's connections: most peers notice at once (some never do).
+        for (SimNode n : upNodes()) {
+            if (n != victim && rng.nextInt(4) != 0) {
+                reportGone(n, victim.id);
+            }
+        }
         if (rng.nextInt(3) == 0) {
             restart(victim); // a quick reboot: back before anyone noticed, with only its disk
         }
+    }
+
+    private void reportGone(SimNode n, long peer) {
+        trace.record(clock.now(), n.id, "PEER_GONE", Long.toString(peer));
+        n.core().reportLeaderGone(peer);
+        checker.observe(n);
     }
 
     private void restart(SimNode n) {

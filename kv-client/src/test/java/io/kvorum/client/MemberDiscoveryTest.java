@@ -1,0 +1,142 @@
+package io.kvorum.client;
+
+import static io.kvorum.client.TestClients.bytes;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvorum.client.fake.FakeCluster;
+import io.kvorum.client.fake.FakeNode;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client learns the members and the leader from the cluster and keeps them current. */
+class MemberDiscoveryTest {
+    private FakeCluster cluster;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cluster = new FakeCluster(3);
+        cluster.state.listMembers = true;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        cluster.close();
+    }
+
+    private static int kvCalls(FakeNode n) {
+        return n.unaryCalls.get() - n.statusCalls.get() - n.probeCalls.get();
+    }
+
+    /** Generous timeouts: a first call on a loaded machine may take a second to connect. */
+    private static KvorumClientBuilder builder(FakeCluster cluster) {
+        return TestClients.builder(cluster).defaultDeadline(Duration.ofSeconds(10)).attemptTimeout(Duration.ofSeconds(3))
+                .memberRefreshInterval(Duration.ofMillis(200));
+    }
+
+    private static KvorumClientBuilder builder(FakeNode only) {
+        return KvorumClient.builder().endpoints(only.address()).defaultDeadline(Duration.ofSeconds(10))
+                .attemptTimeout(Duration.ofSeconds(3)).memberRefreshInterval(Duration.ofMillis(200));
+    }
+
+    /** A call to every node, so no later call pays for connecting. */
+    private static void warmUp(KvorumClient client) {
+        for (int i = 0; i < 3; i++) {
+            client.get("/");
+        }
+    }
+
+    @Test
+    void writesGoStraightToTheLeaderOnceItIsKnown() {
+        cluster.state.leaderId = 2;
+        FakeNode leader = cluster.node(1);
+        try (KvorumClient client = builder(cluster).build()) {
+            warmUp(client); // the first call starts discovery
+            await().atMost(Duration.ofSeconds(15)).until(() -> leader.address().equals(leaderOf(client)));
+            int before = kvCalls(leader);
+            for (int i = 0; i < 20; i++) {
+                client.create("/w" + i, bytes("x"));
+            }
+            assertEquals(before + 20, kvCalls(leader), "every write went to the leader");
+            int[] reads = new int[3];
+            for (int n = 0; n < 3; n++) {
+                reads[n] = -kvCalls(cluster.node(n));
+            }
+            for (int i = 0; i < 30; i++) {
+                client.get("/");
+            }
+            for (int n = 0; n < 3; n++) {
+                assertEquals(10, reads[n] + kvCalls(cluster.node(n)), "reads still spread over every member");
+            }
+        }
+    }
+
+    @Test
+    void aClientGivenOneEndpointLearnsTheOthersAndUsesThem() {
+        try (KvorumClient client = builder(cluster.node(0)).build()) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                client.get("/");
+                return kvCalls(cluster.node(1)) > 0 && kvCalls(cluster.node(2)) > 0;
+            });
+        }
+    }
+
+    @Test
+    void aMemberAddedLaterJoinsTheRotationAndOneRemovedLeavesIt() throws Exception {
+        FakeNode third = cluster.node(2);
+        cluster.state.members.remove(third.id);
+        try (KvorumClient client = builder(cluster.node(0)).build()) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                client.get("/");
+                return kvCalls(cluster.node(1)) > 0;
+            });
+            assertEquals(0, kvCalls(third), "not a member yet");
+
+            cluster.state.members.put(third.id, third.address());
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                client.get("/");
+                return kvCalls(third) > 0;
+            });
+
+            cluster.state.members.remove(cluster.node(1).id);
+            await().atMost(Duration.ofSeconds(15)).until(() -> !client.core().endpoints.routable().stream()
+                    .map(EndpointState::address).toList().contains(cluster.node(1).address()));
+            int before = kvCalls(cluster.node(1));
+            for (int i = 0; i < 12; i++) {
+                client.get("/");
+            }
+            assertEquals(before, kvCalls(cluster.node(1)), "a removed member gets no more calls");
+        }
+    }
+
+    @Test
+    void aNewLeaderIsFollowedAtOnceFromANoLeaderHint() {
+        cluster.state.leaderId = 1;
+        FakeNode oldLeader = cluster.node(0);
+        FakeNode newLeader = cluster.node(2);
+        try (KvorumClient client = builder(cluster).memberRefreshInterval(Duration.ofMinutes(10)).build()) {
+            warmUp(client);
+            await().atMost(Duration.ofSeconds(15)).until(() -> oldLeader.address().equals(leaderOf(client)));
+
+            // Leadership moves: the old leader now refuses, naming the new one.
+            cluster.state.leaderId = newLeader.id;
+            oldLeader.noLeaderHint = newLeader.address();
+            int before = kvCalls(newLeader);
+            int oldBefore = kvCalls(oldLeader);
+            for (int i = 0; i < 10; i++) {
+                client.create("/n" + i, bytes("x"));
+            }
+            assertEquals(newLeader.address(), leaderOf(client));
+            assertEquals(10, kvCalls(newLeader) - before, "the writes ended at the new leader");
+            assertEquals(1, kvCalls(oldLeader) - oldBefore, "only the first write went to the old leader");
+        }
+    }
+
+    private static String leaderOf(KvorumClient client) {
+        EndpointState l = client.core().endpoints.leader();
+        return l == null ? null : l.address();
+    }
+}
