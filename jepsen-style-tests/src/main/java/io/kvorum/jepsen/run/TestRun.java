@@ -1,6 +1,7 @@
 package io.kvorum.jepsen.run;
 
 import io.kvorum.client.KvorumClient;
+import io.kvorum.jepsen.checker.AvailabilityChecker;
 import io.kvorum.jepsen.checker.CheckResult;
 import io.kvorum.jepsen.checker.Checkers;
 import io.kvorum.jepsen.checker.Verdict;
@@ -37,6 +38,8 @@ import java.util.Random;
  */
 public final class TestRun {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
+    /** How the run's errors about client threads start (the nemesis's and the final reads' do not). */
+    private static final String CLIENT_PROBLEM = "client ";
 
     private TestRun() {
     }
@@ -79,7 +82,7 @@ public final class TestRun {
                 for (Thread t : threads) {
                     t.join(PATIENCE.toMillis());
                     if (t.isAlive()) {
-                        errors.add("client thread " + t.getName() + " still busy after the run; its operation stays open");
+                        errors.add(CLIENT_PROBLEM + "thread " + t.getName() + " still busy after the run; its operation stays open");
                     }
                 }
                 try {
@@ -95,6 +98,8 @@ public final class TestRun {
         long t0 = System.nanoTime();
         CheckResult result = Checkers.check(workload.model(), history, o.checkLimit());
         long checkMillis = (System.nanoTime() - t0) / 1_000_000;
+        List<CheckResult> results = List.of(result, AvailabilityChecker.check(history, o.minimumAcknowledged()),
+                clientThreads(errors));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("workload", o.workload());
         meta.put("nemesis", o.nemesis());
@@ -106,9 +111,28 @@ public final class TestRun {
         meta.put("checkMillis", checkMillis);
         meta.put("errors", List.copyOf(errors));
         Verdict verdict = ReportWriter.write(o.dir(), o.workload() + " under " + o.nemesis(), history,
-                List.of(result), faults.windows(), meta);
-        return new RunResult(verdict, List.of(result), recorder.invocations(), faults.windows(), checkMillis,
+                results, faults.windows(), meta);
+        return new RunResult(verdict, results, recorder.invocations(), faults.windows(), checkMillis,
                 List.copyOf(errors), o.dir());
+    }
+
+    /**
+     * Invalid when a client thread died or was still busy after the run: its operations stopped
+     * early, so the history says less than the run claims.
+     */
+    private static CheckResult clientThreads(List<String> errors) {
+        List<String> problems = new ArrayList<>();
+        synchronized (errors) {
+            for (String e : errors) {
+                if (e.startsWith(CLIENT_PROBLEM)) {
+                    problems.add(e);
+                }
+            }
+        }
+        return new CheckResult("client-threads", problems.isEmpty() ? Verdict.VALID : Verdict.INVALID,
+                problems.isEmpty() ? "valid: every client thread ran to the end"
+                        : "invalid: " + problems.size() + " client thread(s) died or hung: " + problems,
+                Map.of("problems", List.copyOf(problems)));
     }
 
     private static List<Thread> startClients(Workload workload, int concurrency, RunContext ctx, List<String> errors) {
@@ -119,7 +143,7 @@ public final class TestRun {
                 try {
                     workload.client(index, ctx);
                 } catch (Exception | Error e) {
-                    errors.add("client " + index + ": " + e);
+                    errors.add(CLIENT_PROBLEM + index + ": " + e);
                 }
             }, "client-" + i);
             t.setDaemon(true);
