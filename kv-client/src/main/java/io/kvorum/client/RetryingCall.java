@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  *       partitioned; it goes into backoff. Idempotent calls only.</li>
  *   <li>NO_LEADER from a node: nothing was done; the next attempt goes straight to the leader
  *       the error names (leader_address), or elsewhere after a delay when it names none.</li>
+ *   <li>OVERLOADED (RESOURCE_EXHAUSTED) from a node: refused at the door, nothing was done, so
+ *       any call may be retried; the next attempt waits at least the retry_after_ms the node
+ *       asked for (jittered), and longer as the backoff grows.</li>
  * </ul>
  * Everything else is the answer (NoNode, BadVersion, ...) and fails the call at once.
  *
@@ -37,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * unreachable, or no leader) or {@link DeadlineExceededException} (a node was working on it).
  */
 final class RetryingCall<Resp> {
-    private enum LastFailure { NONE, UNREACHABLE, NO_LEADER, TIMEOUT }
+    private enum LastFailure { NONE, UNREACHABLE, NO_LEADER, TIMEOUT, OVERLOADED }
 
     private final Retrier retrier;
     private final String what;
@@ -55,6 +59,8 @@ final class RetryingCall<Resp> {
     private String hint;
     private boolean lastWasHint;
     private int delayedRetries;
+    /** The pause the last OVERLOADED answer asked for; 0 after other failures. */
+    private long overloadPauseNanos;
     private LastFailure last = LastFailure.NONE;
     private ErrorDetails lastDetails;
     private boolean mayHaveBeenApplied;
@@ -147,7 +153,13 @@ final class RetryingCall<Resp> {
         lastDetails = d;
         boolean retry;
         String leader = null;
-        if (d.isNoLeader()) {
+        overloadPauseNanos = 0;
+        if (d.isOverloaded()) {
+            target.succeeded(); // it answered: reachable, just busy
+            last = LastFailure.OVERLOADED;
+            retry = true;
+            overloadPauseNanos = d.retryAfterNanos();
+        } else if (d.isNoLeader()) {
             target.succeeded(); // it answered: reachable, just without a leader to serve us
             last = LastFailure.NO_LEADER;
             retry = true;
@@ -191,6 +203,10 @@ final class RetryingCall<Resp> {
             lastWasHint = false;
             delay = untriedEndpointLeft() && last == LastFailure.UNREACHABLE ? 0
                     : retrier.backoff().delayNanos(++delayedRetries);
+            if (overloadPauseNanos > 0) {
+                // Jittered so that clients refused together do not come back together.
+                delay = Math.max(delay, overloadPauseNanos + ThreadLocalRandom.current().nextLong(overloadPauseNanos));
+            }
         }
         long remaining = deadlineNanos - System.nanoTime();
         if (delay >= remaining) {
@@ -226,6 +242,10 @@ final class RetryingCall<Resp> {
             case TIMEOUT -> new DeadlineExceededException(what + " did not complete within its deadline of "
                     + millis(deadline) + "; tried " + endpoints + "; last error: " + lastError + "." + outcome,
                     cause, endpoints);
+            case OVERLOADED -> new ClusterUnavailableException(what + " failed: the Kvorum cluster is overloaded: "
+                    + "every node tried refused it as over its in-flight limit until the deadline of "
+                    + millis(deadline) + " passed; tried " + endpoints + "; last error: " + lastError + "." + outcome,
+                    cause, "OVERLOADED", endpoints, mayHaveBeenApplied);
             case NO_LEADER -> new ClusterUnavailableException(what + " failed: the Kvorum cluster has no leader "
                     + "(no quorum of nodes can reach each other) and did not elect one within "
                     + millis(deadline) + "; tried " + endpoints + "; last error: " + lastError + "." + outcome,
