@@ -30,7 +30,7 @@ class OverloadRetryIntegrationTest {
     @Test
     void refusedWritesAndReadsAreRetriedWithinTheirDeadlineAndAppliedOnce() throws Exception {
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, "overload-retry")) {
-            cluster.admission(new AdmissionLimits(4, 4, Duration.ofMillis(20), 100, 10_000));
+            cluster.admission(new AdmissionLimits(4, 4, Duration.ofMillis(20), 100, 10_000, 5_000));
             cluster.startAll();
             cluster.awaitLeader();
             try (KvorumClient client = ItClients.builder(cluster).defaultDeadline(Duration.ofSeconds(60)).build()) {

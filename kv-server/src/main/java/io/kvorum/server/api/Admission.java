@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Admission control at the client port's door, before any service sees a request: a node
@@ -30,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       closed RESOURCE_EXHAUSTED with reason OVERLOADED and a retry hint (ErrorInfo metadata
  *       {@code retry_after_ms} and the {@code retry-after-ms} trailer): it was never handed to
  *       the service, so a client may retry it anywhere, write or not.</li>
+ *   <li>While the node's committed-but-unapplied entries exceed a limit (apply has fallen
+ *       behind), new reads and writes are refused OVERLOADED the same way: both would only
+ *       wait for apply, and queueing more makes the gap grow.</li>
  *   <li>A request whose deadline has already passed is refused DEADLINE_EXCEEDED without any
  *       work: its caller has given up.</li>
  *   <li>Per connection (keyed by the peer's address): at most so many streams (watch and
@@ -51,6 +55,8 @@ public final class Admission implements ServerInterceptor {
     static final Metadata.Key<String> RETRY_AFTER_MS = Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
 
     private final AdmissionLimits limits;
+    /** Committed entries this node has not applied yet, as last published by the node. */
+    private final LongSupplier applyGap;
     private final Semaphore reads;
     private final Semaphore writes;
     private final ConcurrentHashMap<SocketAddress, Connection> connections = new ConcurrentHashMap<>();
@@ -58,8 +64,9 @@ public final class Admission implements ServerInterceptor {
     private final AtomicLong refusedWrites = new AtomicLong();
     private final AtomicLong cutStreams = new AtomicLong();
 
-    public Admission(AdmissionLimits limits) {
+    public Admission(AdmissionLimits limits, LongSupplier applyGap) {
         this.limits = limits;
+        this.applyGap = applyGap;
         this.reads = new Semaphore(limits.maxInFlightReads());
         this.writes = new Semaphore(limits.maxInFlightWrites());
     }
@@ -82,6 +89,14 @@ public final class Admission implements ServerInterceptor {
         boolean isRead = READS.contains(method);
         if (isRead || WRITES.contains(method)) {
             Semaphore permits = isRead ? reads : writes;
+            long gap = applyGap.getAsLong();
+            if (gap > limits.maxApplyGap()) {
+                (isRead ? refusedReads : refusedWrites).incrementAndGet();
+                refuse(call, ErrorReason.OVERLOADED, "this node has " + gap + " committed entries not applied yet"
+                        + " (its limit is " + limits.maxApplyGap() + "): " + method + " was not started; retry after "
+                        + limits.retryAfter().toMillis() + " ms", true);
+                return new ServerCall.Listener<>() { };
+            }
             if (!permits.tryAcquire()) {
                 (isRead ? refusedReads : refusedWrites).incrementAndGet();
                 refuse(call, ErrorReason.OVERLOADED, "this node is serving " + (isRead

@@ -2,6 +2,7 @@ package io.kvorum.server.api;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
@@ -58,7 +59,10 @@ public final class ClientServer implements AutoCloseable {
                         WatchHub hub, StateLimits limits, ApiOptions options, AdmissionLimits admissionLimits)
             throws IOException {
         this.hub = hub;
-        this.admission = new Admission(admissionLimits);
+        this.admission = new Admission(admissionLimits, () -> {
+            NodeStatus s = node.status();
+            return s.commitIndex() - s.appliedIndex();
+        });
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kvorum-api-timer"));

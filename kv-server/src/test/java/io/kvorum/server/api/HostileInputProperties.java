@@ -115,7 +115,7 @@ class HostileInputProperties {
         dir = Files.createTempDirectory("kvorum-hostile");
         cluster = new InJvmCluster(dir, 3, "hostile");
         cluster.options(InJvmCluster.testOptions().withWatcherLimits(50, 256 * 1024));
-        cluster.admission(new AdmissionLimits(2_000, 1_000, Duration.ofMillis(50), 8, 64));
+        cluster.admission(new AdmissionLimits(2_000, 1_000, Duration.ofMillis(50), 8, 64, 5_000));
         cluster.startAll();
         cluster.awaitLeader();
         cluster.kv(cluster.awaitLeader()).create(CreateRequest.newBuilder().setPath("/f").build());

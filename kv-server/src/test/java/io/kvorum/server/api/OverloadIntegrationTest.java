@@ -52,7 +52,7 @@ class OverloadIntegrationTest {
     @Test
     void aBurstFarOverCapacityIsShedWithARetryHintAndServiceRecovers() throws Exception {
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, "overload")) {
-            cluster.admission(new AdmissionLimits(MAX_READS, MAX_WRITES, Duration.ofMillis(40), 4, 8));
+            cluster.admission(new AdmissionLimits(MAX_READS, MAX_WRITES, Duration.ofMillis(40), 4, 8, 5_000));
             cluster.startAll();
             long leader = cluster.awaitLeader();
             KVGrpc.KVFutureStub kv = KVGrpc.newFutureStub(cluster.node(leader).channel())
@@ -66,36 +66,48 @@ class OverloadIntegrationTest {
                 long start = System.nanoTime();
                 ListenableFuture<?> f = kv.create(CreateRequest.newBuilder().setPath("/o/n" + i)
                         .setData(ByteString.copyFromUtf8("v" + i)).build());
-                f.addListener(() -> admittedMillis.add((System.nanoTime() - start) / 1_000_000), Runnable::run);
+                f.addListener(() -> {
+                    if (succeeded(f)) {
+                        admittedMillis.add((System.nanoTime() - start) / 1_000_000);
+                    }
+                }, Runnable::run);
                 writes.add(f);
             }
             Outcomes w = outcomes(writes);
-            // Reads likewise.
+            // Reads likewise, at the leader (a loaded machine may have moved it meanwhile).
+            leader = cluster.awaitLeader();
+            kv = KVGrpc.newFutureStub(cluster.node(leader).channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
             List<ListenableFuture<?>> reads = new ArrayList<>();
             for (int i = 0; i < BURST; i++) {
                 reads.add(kv.get(GetRequest.newBuilder().setPath("/o").build()));
             }
             Outcomes r = outcomes(reads);
-            Admission door = cluster.node(leader).server().admission();
-            System.out.printf("overload: writes %d ok %d refused; reads %d ok %d refused; door refused %d writes"
-                            + " %d reads; all calls' p50 %d ms p99 %d ms%n", w.ok, w.overloaded, r.ok, r.overloaded,
-                    door.refusedWrites(), door.refusedReads(), percentile(admittedMillis, 50),
-                    percentile(admittedMillis, 99));
-            assertEquals(List.of(), w.other, "writes failed otherwise than OVERLOADED");
-            assertEquals(List.of(), r.other, "reads failed otherwise than OVERLOADED");
+            System.out.printf("overload: writes %d ok %d refused %d no leader; reads %d ok %d refused %d no leader;"
+                            + " admitted writes' p50 %d ms p99 %d ms (from a burst of %d on a shared machine)%n",
+                    w.ok, w.overloaded, w.noLeader, r.ok, r.overloaded, r.noLeader, percentile(admittedMillis, 50),
+                    percentile(admittedMillis, 99), BURST);
+            // A loaded machine may change leaders mid-burst: NO_LEADER is an answer too, and
+            // nothing was done. Anything else is not.
+            assertEquals(List.of(), w.other, "writes failed otherwise than OVERLOADED or NO_LEADER");
+            assertEquals(List.of(), r.other, "reads failed otherwise than OVERLOADED or NO_LEADER");
             assertTrue(w.ok > 0 && w.overloaded > 0, "writes: " + w.ok + " ok, " + w.overloaded + " refused");
             assertTrue(r.ok > 0 && r.overloaded > 0, "reads: " + r.ok + " ok, " + r.overloaded + " refused");
-            assertEquals(w.overloaded, door.refusedWrites());
 
             // Nothing refused was applied; everything admitted is on every replica.
+            long refusedWrites = cluster.runningIds().stream()
+                    .mapToLong(id -> cluster.node(id).server().admission().refusedWrites()).sum();
+            assertEquals(w.overloaded, refusedWrites, "every OVERLOADED answer was counted by a door");
             for (long id : cluster.runningIds()) {
                 KVGrpc.KVBlockingStub node = cluster.kv(id);
                 await().atMost(Duration.ofSeconds(30)).until(() -> children(node, "/o") == w.ok);
             }
-            assertEquals(0, door.inFlightWrites());
-            assertEquals(0, door.inFlightReads());
+            for (long id : cluster.runningIds()) {
+                Admission door = cluster.node(id).server().admission();
+                assertEquals(0, door.inFlightWrites() + door.inFlightReads(), "permits not given back on " + id);
+            }
 
             // The burst is over: every request is served again.
+            leader = cluster.awaitLeader();
             for (int i = 0; i < 50; i++) {
                 cluster.kv(leader).create(CreateRequest.newBuilder().setPath("/o/after" + i).build());
             }
@@ -106,7 +118,7 @@ class OverloadIntegrationTest {
     @Test
     void aConnectionOverItsStreamOrWatchLimitIsCutOffAndGivesBackWhatItHeld() throws Exception {
         try (InJvmCluster cluster = new InJvmCluster(dir, 1, "streams")) {
-            cluster.admission(new AdmissionLimits(100, 100, Duration.ofMillis(40), 4, 8));
+            cluster.admission(new AdmissionLimits(100, 100, Duration.ofMillis(40), 4, 8, 5_000));
             cluster.startAll();
             long leader = cluster.awaitLeader();
             Admission door = cluster.node(leader).server().admission();
@@ -186,12 +198,22 @@ class OverloadIntegrationTest {
         }
     }
 
-    private record Outcomes(long ok, long overloaded, List<String> other) {
+    private record Outcomes(long ok, long overloaded, long noLeader, List<String> other) {
+    }
+
+    private static boolean succeeded(ListenableFuture<?> f) {
+        try {
+            f.get();
+            return true;
+        } catch (ExecutionException | InterruptedException e) {
+            return false;
+        }
     }
 
     private static Outcomes outcomes(List<ListenableFuture<?>> calls) throws InterruptedException {
         long ok = 0;
         long overloaded = 0;
+        long noLeader = 0;
         List<String> other = new ArrayList<>();
         for (ListenableFuture<?> f : calls) {
             try {
@@ -205,12 +227,14 @@ class OverloadIntegrationTest {
                     Metadata trailers = Status.trailersFromThrowable(t);
                     assertEquals("40", trailers.get(Admission.RETRY_AFTER_MS), "the retry hint trailer");
                     assertEquals("40", info(t).getMetadataMap().get("retry_after_ms"), "the retry hint detail");
+                } else if ("NO_LEADER".equals(reason(t))) {
+                    noLeader++;
                 } else {
                     other.add(t.toString());
                 }
             }
         }
-        return new Outcomes(ok, overloaded, other);
+        return new Outcomes(ok, overloaded, noLeader, other);
     }
 
     private static String reason(Throwable t) {
