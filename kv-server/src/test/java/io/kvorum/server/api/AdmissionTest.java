@@ -15,10 +15,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -29,21 +26,6 @@ import org.junit.jupiter.api.Test;
 
 /** The door alone, in front of stand-in KV methods that answer at once. */
 class AdmissionTest {
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
     private static final MethodDescriptor<byte[], byte[]> SET = method("kvorum.v1.KV/Set");
     private static final MethodDescriptor<byte[], byte[]> GET = method("kvorum.v1.KV/Get");
     private static final MethodDescriptor<byte[], byte[]> STATUS = method("kvorum.v1.Cluster/Status");
@@ -108,6 +90,6 @@ class AdmissionTest {
 
     private static MethodDescriptor<byte[], byte[]> method(String name) {
         return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(name).setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+                .setFullMethodName(name).setRequestMarshaller(RawBytes.BYTES).setResponseMarshaller(RawBytes.BYTES).build();
     }
 }

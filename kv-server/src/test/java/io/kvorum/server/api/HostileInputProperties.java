@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -38,11 +37,7 @@ import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchProgress;
 import io.kvorum.proto.v1.WatchRequest;
 import io.kvorum.server.testing.InJvmCluster;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,21 +85,6 @@ class HostileInputProperties {
     /** Codes that say "the server broke", not "your request is bad". */
     private static final Set<Status.Code> BROKEN = Set.of(Status.Code.UNKNOWN, Status.Code.INTERNAL,
             Status.Code.UNIMPLEMENTED, Status.Code.DATA_LOSS);
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 
     private static Path dir;
     private static InJvmCluster cluster;
@@ -372,7 +352,7 @@ class HostileInputProperties {
 
     private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
         return MethodDescriptor.<byte[], byte[]>newBuilder().setType(type).setFullMethodName(name)
-                .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+                .setRequestMarshaller(RawBytes.BYTES).setResponseMarshaller(RawBytes.BYTES).build();
     }
 
     /** One unary call; its status (OK when it succeeded). */
@@ -433,16 +413,10 @@ class HostileInputProperties {
     }
 
     private static byte[] withField(byte[] message, int field, byte[] raw) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.write(message);
-            CodedOutputStream o = CodedOutputStream.newInstance(out);
-            o.writeByteArray(field, raw);
-            o.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] extra = RawBytes.lengthDelimited(field, raw);
+        byte[] out = java.util.Arrays.copyOf(message, message.length + extra.length);
+        System.arraycopy(extra, 0, out, message.length, extra.length);
+        return out;
     }
 
     /** Every node under {@code path}, depth first: path, data and stat bytes, as node {@code id} serves them at {@code revision}. */
