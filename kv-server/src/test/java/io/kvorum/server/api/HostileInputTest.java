@@ -27,6 +27,7 @@ import io.kvorum.proto.v1.DeleteRequest;
 import io.kvorum.proto.v1.ExistsRequest;
 import io.kvorum.proto.v1.GetRequest;
 import io.kvorum.proto.v1.GetResponse;
+import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.proto.v1.MultiRequest;
 import io.kvorum.proto.v1.OpenSessionRequest;
 import io.kvorum.proto.v1.Op;
@@ -49,17 +50,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Hostile input against three real nodes: random bytes as the body of every client-facing
@@ -69,12 +65,18 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * status other than UNKNOWN / INTERNAL, with a message); afterwards every node still serves,
  * the replicas hold byte-identical trees, and nothing stays in flight.
  *
- * <p>Tries per property: {@code -Dfuzz.tries=N} (100 in CI, which keeps the class under a minute
- * on a loaded 2-core machine; raise it by hand for a long run). Cluster membership changes are left out of the
+ * <p>Property-based, with a seeded generator: each property draws {@code -Dfuzz.tries=N} inputs
+ * (100 in CI, which keeps the class under a minute on a loaded 2-core machine; raise it by hand
+ * for a long run) from one random seed, printed and replayable with {@code -Dfuzz.seed=S}; a
+ * failure names the seed, the try and the input. Cluster membership changes are left out of the
  * random bodies: a random but valid AddMember/PromoteMember is an operator's request, and
  * obeying it is correct.
  */
-class HostileInputProperties {
+class HostileInputTest {
+    /** Inputs per property: 100 in CI; {@code -Dfuzz.tries=N} by hand. */
+    private static final int TRIES = Integer.getInteger("fuzz.tries", 100);
+    /** The run's seed, printed; {@code -Dfuzz.seed=S} replays a run. */
+    private static final long SEED = Long.getLong("fuzz.seed", new Random().nextLong());
     private static final List<String> UNARY = List.of("kvorum.v1.KV/Create", "kvorum.v1.KV/Get", "kvorum.v1.KV/Set",
             "kvorum.v1.KV/Delete", "kvorum.v1.KV/Exists", "kvorum.v1.KV/Children", "kvorum.v1.KV/Multi",
             "kvorum.v1.Session/Open", "kvorum.v1.Session/Close", "kvorum.v1.Cluster/ListMembers",
@@ -90,8 +92,10 @@ class HostileInputProperties {
     private static InJvmCluster cluster;
     private static final List<ManagedChannel> peerChannels = new ArrayList<>();
 
-    @BeforeContainer
+    @BeforeAll
     static void start() throws IOException {
+        System.out.println("hostile input: seed " + SEED + " (replay with -Dfuzz.seed=" + SEED + "), " + TRIES
+                + " tries per property");
         dir = Files.createTempDirectory("kvorum-hostile");
         cluster = new InJvmCluster(dir, 3, "hostile");
         cluster.options(InJvmCluster.testOptions().withWatcherLimits(50, 256 * 1024));
@@ -105,7 +109,7 @@ class HostileInputProperties {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void everyNodeStillServesAndTheReplicasAreIdentical() throws IOException {
         try {
             long leader = cluster.awaitLeader();
@@ -140,37 +144,54 @@ class HostileInputProperties {
 
     // ------------------------------------------------------------------ properties
 
-    @Property
-    void randomBytesToAnyClientMethodGetAClearAnswer(@ForAll("clientMethods") String method,
-                                                     @ForAll @Size(max = 600) byte[] body,
-                                                     @ForAll @IntRange(min = 1, max = 3) int node) {
-        expectClearAnswer(method, call(cluster.node(node).channel(), method, body));
+    @Test
+    void randomBytesToAnyClientMethodGetAClearAnswer() {
+        forAll("random bytes", g -> new Hostile(g.pick(UNARY), g.bytes(600)), (g, h) ->
+                expectClearAnswer(h.method(), call(cluster.node(g.between(1, 3)).channel(), h.method(), h.body())));
     }
 
-    @Property
-    void hostileFieldsGetAClearAnswer(@ForAll("hostileRequests") Hostile r, @ForAll @IntRange(min = 1, max = 3) int node) {
-        expectClearAnswer(r.method(), call(cluster.node(node).channel(), r.method(), r.body()));
+    @Test
+    void hostileFieldsGetAClearAnswer() {
+        forAll("hostile fields", HostileInputTest::hostileRequest, (g, h) ->
+                expectClearAnswer(h.method(), call(cluster.node(g.between(1, 3)).channel(), h.method(), h.body())));
     }
 
-    @Property
-    void randomBytesToThePeerPortKillNothing(@ForAll @Size(max = 600) byte[] body,
-                                             @ForAll @IntRange(min = 0, max = 2) int node,
-                                             @ForAll("peerMethods") String method) {
-        Channel ch = peerChannels.get(node);
-        // The peer port owes a stranger no explanation; it must only survive (checked at the end).
-        Status s = PEER_UNARY.contains(method) ? call(ch, method, body) : stream(ch, method, List.of(body));
-        assertNotEquals(null, s);
+    @Test
+    void randomBytesToThePeerPortKillNothing() {
+        List<String> methods = new ArrayList<>(PEER_UNARY);
+        methods.addAll(PEER_STREAMS);
+        forAll("peer bytes", g -> new Hostile(g.pick(methods), g.bytes(600)), (g, h) -> {
+            Channel ch = peerChannels.get(g.between(0, 2));
+            // The peer port owes a stranger no explanation; it must only survive (checked at the end).
+            Status s = PEER_UNARY.contains(h.method()) ? call(ch, h.method(), h.body())
+                    : stream(ch, h.method(), List.of(h.body()));
+            assertNotEquals(null, s);
+        });
     }
 
-    @Property
-    void randomWatchStreamsGetAClearAnswer(@ForAll("watchRequests") List<WatchRequest> requests,
-                                           @ForAll @IntRange(min = 1, max = 3) int node) {
-        List<byte[]> bodies = requests.stream().map(WatchRequest::toByteArray).toList();
-        Status s = stream(cluster.node(node).channel(), "kvorum.v1.Watch/Watch", bodies);
-        assertFalse(BROKEN.contains(s.getCode()), "watch stream ended " + s);
+    @Test
+    void randomWatchStreamsGetAClearAnswer() {
+        forAll("watch streams", HostileInputTest::watchRequests, (g, requests) -> {
+            List<byte[]> bodies = requests.stream().map(WatchRequest::toByteArray).toList();
+            Status s = stream(cluster.node(g.between(1, 3)).channel(), "kvorum.v1.Watch/Watch", bodies);
+            assertFalse(BROKEN.contains(s.getCode()), "watch stream ended " + s);
+        });
     }
 
-    @Example
+    /** Draws {@link #TRIES} inputs and checks each; a failure names the seed, the try and the input. */
+    private static <T> void forAll(String property, Function<Gen, T> input, java.util.function.BiConsumer<Gen, T> check) {
+        Gen g = new Gen(new Random(SEED ^ property.hashCode()));
+        for (int i = 0; i < TRIES; i++) {
+            T value = input.apply(g);
+            try {
+                check.accept(g, value);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError(property + ": try " + i + " of seed " + SEED + " failed on " + value, e);
+            }
+        }
+    }
+
+    @Test
     void aGreedyConnectionIsCutOffAtItsStreamLimit() throws Exception {
         ManagedChannel one = NettyChannelBuilder.forAddress("127.0.0.1", cluster.clientPort(1)).usePlaintext().build();
         try {
@@ -201,7 +222,7 @@ class HostileInputProperties {
         }
     }
 
-    @Example
+    @Test
     void aReaderTooSlowToKeepUpIsCancelledNotBuffered() throws Exception {
         ManagedChannel slow = NettyChannelBuilder.forAddress("127.0.0.1", cluster.clientPort(2)).usePlaintext()
                 .flowControlWindow(64 * 1024).build();
@@ -223,13 +244,17 @@ class HostileInputProperties {
             assertTrue(created.await(20, TimeUnit.SECONDS));
             long leader = cluster.awaitLeader();
             cluster.kv(leader).create(CreateRequest.newBuilder().setPath("/f/slow").build());
-            byte[] big = new byte[32 * 1024];
-            for (int i = 0; i < 200; i++) {
-                cluster.kv(leader).create(CreateRequest.newBuilder().setPath("/f/slow/n" + i)
-                        .setData(ByteString.copyFrom(big)).build());
+            ByteString big = ByteString.copyFrom(new byte[16 * 1024]);
+            KVGrpc.KVFutureStub kv = KVGrpc.newFutureStub(cluster.node(leader).channel());
+            List<com.google.common.util.concurrent.ListenableFuture<?>> creates = new ArrayList<>();
+            for (int i = 0; i < 80; i++) {
+                creates.add(kv.create(CreateRequest.newBuilder().setPath("/f/slow/n" + i).setData(big).build()));
+            }
+            for (var f : creates) {
+                f.get(60, TimeUnit.SECONDS);
             }
             // The node's buffer for this watch is bounded (50 events, 256 KiB): it cancels the
-            // watch instead of holding 6 MiB for a reader that does not read. Read on to see it.
+            // watch instead of holding 1.3 MiB for a reader that does not read. Read on to see it.
             c.request(Integer.MAX_VALUE);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 byte[] m = cancel.get();
@@ -245,107 +270,125 @@ class HostileInputProperties {
 
     // ------------------------------------------------------------------ generators
 
-    @Provide
-    Arbitrary<String> clientMethods() {
-        return Arbitraries.of(UNARY);
-    }
-
-    @Provide
-    Arbitrary<String> peerMethods() {
-        List<String> all = new ArrayList<>(PEER_UNARY);
-        all.addAll(PEER_STREAMS);
-        return Arbitraries.of(all);
-    }
-
     record Hostile(String method, byte[] body) {
         @Override
         public String toString() {
-            return method + " " + body.length + " bytes";
+            return method + " " + body.length + " bytes: " + java.util.HexFormat.of()
+                    .formatHex(body, 0, Math.min(body.length, 64)) + (body.length > 64 ? "..." : "");
         }
     }
 
-    private static Arbitrary<String> paths() {
-        Arbitrary<String> segment = Arbitraries.strings().all().ofMinLength(0).ofMaxLength(12);
-        Arbitrary<String> joined = segment.list().ofMaxSize(6).map(l -> "/" + String.join("/", l));
-        Arbitrary<String> deep = Arbitraries.integers().between(1, 3_000).map(n -> "/d".repeat(n));
-        Arbitrary<String> long1 = Arbitraries.integers().between(1, 20_000).map(n -> "/" + "x".repeat(n));
-        Arbitrary<String> odd = Arbitraries.of("", "/", "//", "/f/", "/f/./a", "/f/../a", "/f/\u0000", "f", "/zookeeper",
-                "/f/\uD800", "/\u202E\u200B", "/f/" + "\uFFFF".repeat(10));
-        return Arbitraries.oneOf(joined, deep, long1, odd, Arbitraries.just("/f").map(p -> p + "/n"));
+    /** A seeded source of hostile values. */
+    static final class Gen {
+        private final Random r;
+
+        Gen(Random r) {
+            this.r = r;
+        }
+
+        int between(int min, int max) {
+            return min + r.nextInt(max - min + 1);
+        }
+
+        <T> T pick(List<T> from) {
+            return from.get(r.nextInt(from.size()));
+        }
+
+        @SafeVarargs
+        final <T> T oneOf(Supplier<T>... choices) {
+            return choices[r.nextInt(choices.length)].get();
+        }
+
+        byte[] bytes(int max) {
+            byte[] b = new byte[r.nextInt(max + 1)];
+            r.nextBytes(b);
+            return b;
+        }
+
+        /** Any UTF-16 chars, lone surrogates included. */
+        String anyString(int max) {
+            char[] c = new char[r.nextInt(max + 1)];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = r.nextInt(4) == 0 ? (char) r.nextInt(0x80) : (char) r.nextInt(Character.MAX_VALUE + 1);
+            }
+            return new String(c);
+        }
+
+        /** Any long, edge values often. */
+        long wild() {
+            return r.nextInt(3) == 0 ? r.nextLong() : pick(List.of(-1L, 0L, 1L, Long.MIN_VALUE, Long.MAX_VALUE,
+                    (long) Integer.MAX_VALUE + 1, -2L));
+        }
+
+        String path() {
+            return oneOf(() -> {
+                List<String> segments = new ArrayList<>();
+                for (int i = between(0, 6); i > 0; i--) {
+                    segments.add(anyString(12));
+                }
+                return "/" + String.join("/", segments);
+            }, () -> "/d".repeat(between(1, 3_000)), () -> "/" + "x".repeat(between(1, 20_000)),
+                    () -> pick(List.of("", "/", "//", "/f/", "/f/./a", "/f/../a", "/f/\u0000", "f", "/zookeeper",
+                            "/f/\uD800", "/\u202E\u200B", "/f/" + "\uFFFF".repeat(10))),
+                    () -> "/f/n" + between(0, 50));
+        }
+
+        RequestHeader header() {
+            return RequestHeader.newBuilder().setClientId(anyString(2_000)).setSequence(wild())
+                    .setLowestUnansweredSequence(wild()).build();
+        }
     }
 
-    private static Arbitrary<Long> wild() {
-        return Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.of(-1L, 0L, 1L, Long.MIN_VALUE, Long.MAX_VALUE,
-                (long) Integer.MAX_VALUE + 1, -2L));
-    }
-
-    private static Arbitrary<RequestHeader> headers() {
-        return Combinators.combine(Arbitraries.strings().all().ofMaxLength(2_000), wild(), wild())
-                .as((id, seq, low) -> RequestHeader.newBuilder().setClientId(id).setSequence(seq)
-                        .setLowestUnansweredSequence(low).build());
-    }
-
-    @Provide
-    Arbitrary<Hostile> hostileRequests() {
-        Arbitrary<byte[]> data = Arbitraries.integers().between(0, 1_200_000).map(byte[]::new);
-        Arbitrary<Integer> enums = Arbitraries.integers().between(-3, 12);
-        Arbitrary<Hostile> create = Combinators.combine(headers(), paths(), data, enums, wild(), wild())
-                .as((h, p, d, mode, session, ttl) -> new Hostile("kvorum.v1.KV/Create",
-                        CreateRequest.newBuilder().setHeader(h).setPath(p).setData(ByteString.copyFrom(d))
-                                .setModeValue(mode).setSessionId(session).setTtlMillis(ttl).build().toByteArray()));
-        Arbitrary<Hostile> set = Combinators.combine(headers(), paths(), wild())
-                .as((h, p, v) -> new Hostile("kvorum.v1.KV/Set",
-                        SetRequest.newBuilder().setHeader(h).setPath(p).setExpectedVersion(v).build().toByteArray()));
-        Arbitrary<Hostile> delete = Combinators.combine(headers(), paths(), wild())
-                .as((h, p, v) -> new Hostile("kvorum.v1.KV/Delete",
-                        DeleteRequest.newBuilder().setHeader(h).setPath(p).setExpectedVersion(v).build().toByteArray()));
+    private static Hostile hostileRequest(Gen g) {
         // Reads: SERIALIZABLE with a min_revision in the future would rightly wait for it; keep
         // min_revision to values that exist or make no sense.
-        Arbitrary<Long> minRevision = Arbitraries.of(-1L, 0L, 1L, Long.MIN_VALUE);
-        Arbitrary<Hostile> get = Combinators.combine(paths(), enums, minRevision)
-                .as((p, c, m) -> new Hostile("kvorum.v1.KV/Get",
-                        GetRequest.newBuilder().setPath(p).setConsistencyValue(c).setMinRevision(m).build().toByteArray()));
-        Arbitrary<Hostile> exists = Combinators.combine(paths(), enums, minRevision)
-                .as((p, c, m) -> new Hostile("kvorum.v1.KV/Exists",
-                        ExistsRequest.newBuilder().setPath(p).setConsistencyValue(c).setMinRevision(m).build().toByteArray()));
-        Arbitrary<Hostile> children = Combinators.combine(paths(), Arbitraries.integers(), Arbitraries.strings().all()
-                        .ofMaxLength(300))
-                .as((p, size, token) -> new Hostile("kvorum.v1.KV/Children", ChildrenRequest.newBuilder().setPath(p)
-                        .setConsistency(Consistency.LINEARIZABLE).setPageSize(size).setPageToken(token).build()
-                        .toByteArray()));
-        Arbitrary<Hostile> multi = Combinators.combine(headers(), paths().list().ofMaxSize(300))
-                .as((h, ps) -> {
-                    MultiRequest.Builder b = MultiRequest.newBuilder().setHeader(h);
-                    for (String p : ps) {
-                        b.addOps(Op.newBuilder().setCreate(CreateRequest.newBuilder().setPath(p)));
+        Supplier<Long> minRevision = () -> g.pick(List.of(-1L, 0L, 1L, Long.MIN_VALUE));
+        Supplier<Integer> enums = () -> g.between(-3, 12);
+        Hostile typed = g.oneOf(
+                () -> new Hostile("kvorum.v1.KV/Create", CreateRequest.newBuilder().setHeader(g.header())
+                        .setPath(g.path()).setData(ByteString.copyFrom(new byte[g.between(0, 1_200_000)]))
+                        .setModeValue(enums.get()).setSessionId(g.wild()).setTtlMillis(g.wild()).build().toByteArray()),
+                () -> new Hostile("kvorum.v1.KV/Set", SetRequest.newBuilder().setHeader(g.header()).setPath(g.path())
+                        .setExpectedVersion(g.wild()).build().toByteArray()),
+                () -> new Hostile("kvorum.v1.KV/Delete", DeleteRequest.newBuilder().setHeader(g.header())
+                        .setPath(g.path()).setExpectedVersion(g.wild()).build().toByteArray()),
+                () -> new Hostile("kvorum.v1.KV/Get", GetRequest.newBuilder().setPath(g.path())
+                        .setConsistencyValue(enums.get()).setMinRevision(minRevision.get()).build().toByteArray()),
+                () -> new Hostile("kvorum.v1.KV/Exists", ExistsRequest.newBuilder().setPath(g.path())
+                        .setConsistencyValue(enums.get()).setMinRevision(minRevision.get()).build().toByteArray()),
+                () -> new Hostile("kvorum.v1.KV/Children", ChildrenRequest.newBuilder().setPath(g.path())
+                        .setConsistency(Consistency.LINEARIZABLE).setPageSize((int) g.wild())
+                        .setPageToken(g.anyString(300)).build().toByteArray()),
+                () -> {
+                    MultiRequest.Builder b = MultiRequest.newBuilder().setHeader(g.header());
+                    for (int i = g.between(0, 300); i > 0; i--) {
+                        b.addOps(Op.newBuilder().setCreate(CreateRequest.newBuilder().setPath(g.path())));
                     }
                     return new Hostile("kvorum.v1.KV/Multi", b.build().toByteArray());
-                });
-        Arbitrary<Hostile> session = Combinators.combine(headers(), wild())
-                .as((h, ttl) -> new Hostile("kvorum.v1.Session/Open",
-                        OpenSessionRequest.newBuilder().setHeader(h).setTtlMillis(ttl).build().toByteArray()));
-        Arbitrary<Hostile> close = Combinators.combine(headers(), wild())
-                .as((h, id) -> new Hostile("kvorum.v1.Session/Close",
-                        CloseSessionRequest.newBuilder().setHeader(h).setSessionId(id).build().toByteArray()));
-        Arbitrary<Hostile> typed = Arbitraries.oneOf(create, set, delete, get, exists, children, multi, session, close);
+                },
+                () -> new Hostile("kvorum.v1.Session/Open", OpenSessionRequest.newBuilder().setHeader(g.header())
+                        .setTtlMillis(g.wild()).build().toByteArray()),
+                () -> new Hostile("kvorum.v1.Session/Close", CloseSessionRequest.newBuilder().setHeader(g.header())
+                        .setSessionId(g.wild()).build().toByteArray()));
+        if (g.between(0, 2) > 0) {
+            return typed;
+        }
         // Invalid UTF-8 in the path: field 2 sent again with raw bytes (the last one wins).
-        Arbitrary<byte[]> badUtf8 = Arbitraries.of(new byte[]{'/', (byte) 0xC3}, new byte[]{'/', (byte) 0xFF, 'a'},
-                new byte[]{'/', (byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[]{'/', (byte) 0xF8, (byte) 0x88});
-        Arbitrary<Hostile> invalidUtf8 = Combinators.combine(typed, badUtf8)
-                .as((h, bad) -> new Hostile(h.method(), withField(h.body(), 2, bad)));
-        return Arbitraries.oneOf(typed, typed, invalidUtf8);
+        byte[] bad = g.pick(List.of(new byte[]{'/', (byte) 0xC3}, new byte[]{'/', (byte) 0xFF, 'a'},
+                new byte[]{'/', (byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[]{'/', (byte) 0xF8, (byte) 0x88}));
+        return new Hostile(typed.method(), withField(typed.body(), 2, bad));
     }
 
-    @Provide
-    Arbitrary<List<WatchRequest>> watchRequests() {
-        Arbitrary<WatchRequest> create = Combinators.combine(wild(), paths(), Arbitraries.of(true, false), wild())
-                .as((id, p, rec, from) -> WatchRequest.newBuilder().setCreate(WatchCreate.newBuilder().setWatchId(id)
-                        .setPath(p).setRecursive(rec).setStartRevision(from)).build());
-        Arbitrary<WatchRequest> cancel = wild().map(id -> WatchRequest.newBuilder()
-                .setCancel(WatchCancel.newBuilder().setWatchId(id)).build());
-        Arbitrary<WatchRequest> progress = Arbitraries.just(WatchRequest.newBuilder()
-                .setProgress(WatchProgress.getDefaultInstance()).build());
-        return Arbitraries.oneOf(create, create, cancel, progress).list().ofMaxSize(40);
+    private static List<WatchRequest> watchRequests(Gen g) {
+        List<WatchRequest> out = new ArrayList<>();
+        for (int i = g.between(0, 40); i > 0; i--) {
+            out.add(g.oneOf(
+                    () -> WatchRequest.newBuilder().setCreate(WatchCreate.newBuilder().setWatchId(g.wild())
+                            .setPath(g.path()).setRecursive(g.between(0, 1) == 1).setStartRevision(g.wild())).build(),
+                    () -> WatchRequest.newBuilder().setCancel(WatchCancel.newBuilder().setWatchId(g.wild())).build(),
+                    () -> WatchRequest.newBuilder().setProgress(WatchProgress.getDefaultInstance()).build()));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ calls
