@@ -117,21 +117,26 @@ public final class Admission implements ServerInterceptor {
     private <Q, A> ServerCall.Listener<Q> stream(ServerCall<Q, A> call, Metadata headers,
                                                  ServerCallHandler<Q, A> next, String method) {
         SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        Connection c = connections.computeIfAbsent(peer == null ? NO_ADDRESS : peer, k -> new Connection());
-        if (c.streams.incrementAndGet() > limits.maxStreamsPerConnection()) {
-            c.streams.decrementAndGet();
+        SocketAddress key = peer == null ? NO_ADDRESS : peer;
+        // Counted and uncounted under the map's lock for the key, so a connection's entry is
+        // never dropped while a stream is being added to it.
+        Connection c = connections.compute(key, (k, v) -> {
+            Connection conn = v == null ? new Connection() : v;
+            conn.streams.incrementAndGet();
+            return conn;
+        });
+        AtomicInteger watchesHere = new AtomicInteger();
+        Release release = new Release(() -> {
+            c.watches.addAndGet(-watchesHere.get());
+            connections.computeIfPresent(key, (k, v) -> v.streams.decrementAndGet() == 0 ? null : v);
+        });
+        if (c.streams.get() > limits.maxStreamsPerConnection()) {
+            release.run();
             cutStreams.incrementAndGet();
             refuse(call, ErrorReason.TOO_MANY_STREAMS, "this connection has " + limits.maxStreamsPerConnection()
                     + " streams open already (the limit per connection): " + method + " was not opened", false);
             return new ServerCall.Listener<>() { };
         }
-        AtomicInteger watchesHere = new AtomicInteger();
-        Release release = new Release(() -> {
-            c.streams.decrementAndGet();
-            c.watches.addAndGet(-watchesHere.get());
-            connections.computeIfPresent(peer == null ? NO_ADDRESS : peer,
-                    (k, v) -> v.streams.get() == 0 ? null : v);
-        });
         GuardedCall<Q, A> guarded = new GuardedCall<>(call, release);
         ServerCall.Listener<Q> inner = next.startCall(guarded, headers);
         return new ReleasingListener<>(inner, release) {
