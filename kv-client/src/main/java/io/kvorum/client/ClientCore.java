@@ -9,11 +9,14 @@ import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.proto.v1.RequestHeader;
 import io.kvorum.proto.v1.ResponseHeader;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +38,7 @@ final class ClientCore {
     final MemberDiscovery discovery;
     final Retrier retrier;
     final Backoff reconnectBackoff;
-    final WriteSequencer sequencer = new WriteSequencer(clientId);
+    final WriteSequencer sequencer;
     final RevisionTracker revisions = new RevisionTracker();
     final ScheduledExecutorService scheduler;
     /** Runs listener callbacks (through one {@link SerialExecutor} per listener). */
@@ -46,6 +49,7 @@ final class ClientCore {
 
     ClientCore(ClientConfig config) {
         this.config = config;
+        this.sequencer = new WriteSequencer(clientId, config.maxWritesInFlight());
         int n = CLIENTS.incrementAndGet();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("kvorum-client-" + n + "-timer"));
         timer.setRemoveOnCancelPolicy(true);
@@ -102,14 +106,73 @@ final class ClientCore {
         if (closed) {
             return CompletableFuture.failedFuture(closedError(what));
         }
-        long seq = sequencer.begin();
-        // The write leaves the in-flight set before the caller hears the answer (a stage the
-        // caller's continuation depends on, not a sibling callback): the caller's next write
-        // then tells the cluster it may forget this one.
-        CompletableFuture<Resp> call = retrier.call(what, Retrier.Safety.IDEMPOTENT, true, deadline(options), null,
+        long startNanos = System.nanoTime();
+        Duration deadline = deadline(options);
+        CompletableFuture<Long> slot = sequencer.begin();
+        if (slot.isDone()) {
+            long seq = slot.join();
+            CompletableFuture<Resp> call = send(what, method, request, seq, deadline);
+            // The write leaves the in-flight set before the caller hears the answer (a stage the
+            // caller's continuation depends on, not a sibling callback): the caller's next write
+            // then tells the cluster it may forget this one.
+            return observed(call, call.whenComplete((r, e) -> sequencer.end(seq)), header);
+        }
+        // The window is full: as many writes are in flight as the cluster keeps answers for.
+        // Wait for a slot within the deadline; the wait counts against it.
+        CompletableFuture<Resp> call = new CompletableFuture<>();
+        ScheduledFuture<?> timeout;
+        try {
+            timeout = scheduler.schedule(() -> {
+                if (slot.cancel(false)) {
+                    call.completeExceptionally(windowFull(what, deadline));
+                }
+            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            slot.cancel(false);
+            return CompletableFuture.failedFuture(closedError(what));
+        }
+        slot.thenAccept(seq -> {
+            timeout.cancel(false);
+            long left = deadline.toNanos() - (System.nanoTime() - startNanos);
+            if (call.isDone() || left <= 0) {
+                sequencer.end(seq);
+                call.completeExceptionally(windowFull(what, deadline));
+                return;
+            }
+            CompletableFuture<Resp> attempt = send(what, method, request, seq, Duration.ofNanos(left));
+            call.whenComplete((r, e) -> {
+                if (call.isCancelled()) {
+                    attempt.cancel(true);
+                }
+            });
+            attempt.whenComplete((r, e) -> {
+                sequencer.end(seq);
+                if (e != null) {
+                    call.completeExceptionally(Futures.unwrap(e));
+                } else {
+                    call.complete(r);
+                }
+            });
+        });
+        call.whenComplete((r, e) -> {
+            if (call.isCancelled()) {
+                slot.cancel(false);
+            }
+        });
+        return observed(call, call, header);
+    }
+
+    private <Req, Resp> CompletableFuture<Resp> send(String what, MethodDescriptor<Req, Resp> method,
+                                                     Function<RequestHeader, Req> request, long seq, Duration deadline) {
+        return retrier.call(what, Retrier.Safety.IDEMPOTENT, true, deadline, null,
                 (channel, callOptions) -> Rpc.unary(channel, method, callOptions,
                         request.apply(sequencer.header(seq))));
-        return observed(call, call.whenComplete((r, e) -> sequencer.end(seq)), header);
+    }
+
+    private static DeadlineExceededException windowFull(String what, Duration deadline) {
+        return new DeadlineExceededException(what + " was not sent within its deadline of " + deadline.toMillis()
+                + " ms: this client's earlier writes filled its write window (maxWritesInFlight) the whole time."
+                + " The write was not applied.", null, List.of());
     }
 
     /**

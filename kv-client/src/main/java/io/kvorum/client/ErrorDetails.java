@@ -48,6 +48,21 @@ record ErrorDetails(Status.Code code, String description, String reason, Map<Str
         return "NO_LEADER".equals(reason);
     }
 
+    /** The node refused the call at its door as over its in-flight limit: nothing was done. */
+    boolean isOverloaded() {
+        return "OVERLOADED".equals(reason);
+    }
+
+    /** The pause an OVERLOADED answer asks for (its retry_after_ms), or 0. */
+    long retryAfterNanos() {
+        String ms = metadata.get("retry_after_ms");
+        try {
+            return ms == null ? 0 : java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(0, Long.parseLong(ms)));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** The leader's client address a NO_LEADER error names, or null. */
     String leaderAddress() {
         String a = metadata.get("leader_address");

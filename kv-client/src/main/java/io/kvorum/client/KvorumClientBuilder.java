@@ -22,6 +22,8 @@ import java.util.Set;
 public final class KvorumClientBuilder {
     /** Largest message the client accepts: a 1 MiB value or a page of children with stats fits with room. */
     static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+    /** The number of answers a Kvorum server keeps per client for exactly-once retries. */
+    static final int DEFAULT_MAX_WRITES_IN_FLIGHT = 1_000;
 
     private final List<Endpoint> endpoints = new ArrayList<>();
     private EndpointPolicy policy = EndpointPolicy.ROUND_ROBIN;
@@ -36,6 +38,7 @@ public final class KvorumClientBuilder {
     private Duration watchCheckInterval = Duration.ofSeconds(5);
     private Duration memberRefreshInterval = Duration.ofSeconds(5);
     private ChannelFactory channelFactory = KvorumClientBuilder::plaintextChannel;
+    private int maxWritesInFlight = DEFAULT_MAX_WRITES_IN_FLIGHT;
 
     KvorumClientBuilder() {
     }
@@ -126,6 +129,23 @@ public final class KvorumClientBuilder {
         return this;
     }
 
+    /**
+     * The client's write window: a write is sent only while its sequence is less than this many
+     * past the oldest write still in flight; later writes wait (within their deadline) for an
+     * earlier one to end. The cluster remembers the answers of each client's most recent writes
+     * for exactly-once retries (1,000 per client); a window no
+     * larger than that means no write in flight can fall below what the cluster remembers and be
+     * refused as "answered before" without having been applied. 1,000 by default; a larger
+     * window brings those false refusals back.
+     */
+    public KvorumClientBuilder maxWritesInFlight(int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("maxWritesInFlight must be at least 1, not " + window);
+        }
+        this.maxWritesInFlight = window;
+        return this;
+    }
+
     /** Makes the channels (TLS, credentials, interceptors, tests). Plaintext by default. */
     public KvorumClientBuilder channelFactory(ChannelFactory factory) {
         this.channelFactory = Objects.requireNonNull(factory, "factory");
@@ -160,7 +180,7 @@ public final class KvorumClientBuilder {
         }
         return new ClientConfig(List.copyOf(endpoints), policy, localDatacenter, defaultDeadline, attemptTimeout,
                 retryBase, retryMax, endpointBackoffBase, endpointBackoffMax, sessionTtl, watchCheckInterval,
-                memberRefreshInterval, channelFactory);
+                memberRefreshInterval, channelFactory, maxWritesInFlight);
     }
 
     private static Duration positive(Duration d, String what) {

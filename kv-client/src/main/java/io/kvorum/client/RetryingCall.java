@@ -31,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  *       (leader_address), or elsewhere after a short delay when it names none. Nothing was
  *       done, unless the error says outcome=unknown (a write the node had forwarded when it lost
  *       the leader), which only a deduplicated write may send again.</li>
+ *   <li>OVERLOADED (RESOURCE_EXHAUSTED) from a node: refused at the door, nothing was done, so
+ *       any call may be retried; the next attempt waits at least the retry_after_ms the node
+ *       asked for (jittered), and longer as the backoff grows.</li>
  * </ul>
  * Writes go to the leader when the client knows it ({@link EndpointRegistry#pickForWrite}).
  * A failure of the leader, or a NO_LEADER naming no leader, asks {@link MemberDiscovery} to
@@ -44,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * unreachable, or no leader) or {@link DeadlineExceededException} (a node was working on it).
  */
 final class RetryingCall<Resp> {
-    private enum LastFailure { NONE, UNREACHABLE, NO_LEADER, TIMEOUT }
+    private enum LastFailure { NONE, UNREACHABLE, NO_LEADER, TIMEOUT, OVERLOADED }
 
     /** During an election NO_LEADER is retried this often at most: the new leader is used within about this. */
     private static final long NO_LEADER_RETRY_CAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -65,6 +68,8 @@ final class RetryingCall<Resp> {
     private String hint;
     private boolean lastWasHint;
     private int delayedRetries;
+    /** The pause the last OVERLOADED answer asked for; 0 after other failures. */
+    private long overloadPauseNanos;
     private LastFailure last = LastFailure.NONE;
     private ErrorDetails lastDetails;
     private boolean mayHaveBeenApplied;
@@ -163,7 +168,13 @@ final class RetryingCall<Resp> {
         lastDetails = d;
         boolean retry;
         String leader = null;
-        if (d.isNoLeader()) {
+        overloadPauseNanos = 0;
+        if (d.isOverloaded()) {
+            target.succeeded(); // it answered: reachable, just busy
+            last = LastFailure.OVERLOADED;
+            retry = true;
+            overloadPauseNanos = d.retryAfterNanos();
+        } else if (d.isNoLeader()) {
             // It answered, but cannot serve us until it is in touch with a leader again.
             target.failed();
             last = LastFailure.NO_LEADER;
@@ -215,6 +226,10 @@ final class RetryingCall<Resp> {
             if (last == LastFailure.NO_LEADER && delay > NO_LEADER_RETRY_CAP_NANOS) {
                 delay = NO_LEADER_RETRY_CAP_NANOS / 2
                         + ThreadLocalRandom.current().nextLong(NO_LEADER_RETRY_CAP_NANOS / 2);
+            }
+            if (overloadPauseNanos > 0) {
+                // Jittered so that clients refused together do not come back together.
+                delay = Math.max(delay, overloadPauseNanos + ThreadLocalRandom.current().nextLong(overloadPauseNanos));
             }
         }
         long remaining = deadlineNanos - System.nanoTime();
@@ -268,6 +283,10 @@ final class RetryingCall<Resp> {
             case TIMEOUT -> new DeadlineExceededException(what + " did not complete within its deadline of "
                     + millis(deadline) + "; tried " + endpoints + "; last error: " + lastError + "." + outcome,
                     cause, endpoints);
+            case OVERLOADED -> new ClusterUnavailableException(what + " failed: the Kvorum cluster is overloaded: "
+                    + "every node tried refused it as over its in-flight limit until the deadline of "
+                    + millis(deadline) + " passed; tried " + endpoints + "; last error: " + lastError + "." + outcome,
+                    cause, "OVERLOADED", endpoints, mayHaveBeenApplied);
             case NO_LEADER -> new ClusterUnavailableException(what + " failed: the Kvorum cluster has no leader "
                     + "(no quorum of nodes can reach each other) and did not elect one within "
                     + millis(deadline) + "; tried " + endpoints + "; last error: " + lastError + "." + outcome,

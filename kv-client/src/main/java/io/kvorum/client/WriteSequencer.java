@@ -1,7 +1,11 @@
 package io.kvorum.client;
 
 import io.kvorum.proto.v1.RequestHeader;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Numbers this client's writes for exactly-once application (Raft thesis §6.3): each write
@@ -12,30 +16,80 @@ import java.util.TreeSet;
  * <p>{@code lowest_unanswered_sequence} is the smallest sequence still in flight: the server
  * may forget every answer below it. A write stays in flight until its call ends (answered,
  * failed, or given up), so no retry can ever carry a sequence the server was told to forget.
+ *
+ * <p>The window: a sequence is handed out only while it is below the lowest one in flight plus
+ * {@code window}; later writes wait for a slot. Every header then carries
+ * {@code sequence - lowest < window}, so the answers the server keeps for this client at or
+ * above the newest lowest it was told number fewer than {@code window}. With the window no
+ * larger than the server's answers kept per client, the server never forgets the answer of a
+ * write still in flight, and never refuses as "answered before" a write it never applied.
  */
 final class WriteSequencer {
     private final String clientId;
+    private final int window;
     private final TreeSet<Long> inFlight = new TreeSet<>();
+    /** Writes waiting for a slot, oldest first; a cancelled one is skipped. */
+    private final ArrayDeque<CompletableFuture<Long>> waiting = new ArrayDeque<>();
     private long next = 1;
 
-    WriteSequencer(String clientId) {
+    WriteSequencer(String clientId, int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("the write window must be at least 1, not " + window);
+        }
         this.clientId = clientId;
+        this.window = window;
     }
 
     String clientId() {
         return clientId;
     }
 
-    /** Takes the next sequence; the write is in flight until {@link #end}. */
-    synchronized long begin() {
+    /**
+     * Takes the next sequence: completed at once when the window has room, else when an earlier
+     * write ends. The write is in flight until {@link #end}. Cancelling the future gives up the
+     * wait (a sequence handed to a cancelled future is ended at once).
+     */
+    CompletableFuture<Long> begin() {
+        synchronized (this) {
+            if (waiting.isEmpty() && fits()) {
+                return CompletableFuture.completedFuture(take());
+            }
+            CompletableFuture<Long> slot = new CompletableFuture<>();
+            waiting.add(slot);
+            return slot;
+        }
+    }
+
+    /** The write's call ended: its answer is no longer needed, and its slot goes to a waiting write. */
+    void end(long seq) {
+        List<CompletableFuture<Long>> granted = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
+        synchronized (this) {
+            inFlight.remove(seq);
+            while (!waiting.isEmpty() && fits()) {
+                CompletableFuture<Long> w = waiting.poll();
+                if (!w.isDone()) {
+                    granted.add(w);
+                    seqs.add(take());
+                }
+            }
+        }
+        // Completed outside the lock: a waiting write starts its call on this thread.
+        for (int i = 0; i < granted.size(); i++) {
+            if (!granted.get(i).complete(seqs.get(i))) {
+                end(seqs.get(i)); // cancelled meanwhile
+            }
+        }
+    }
+
+    private boolean fits() {
+        return inFlight.isEmpty() || next - inFlight.first() < window;
+    }
+
+    private long take() {
         long seq = next++;
         inFlight.add(seq);
         return seq;
-    }
-
-    /** The write's call ended: its answer is no longer needed. */
-    synchronized void end(long seq) {
-        inFlight.remove(seq);
     }
 
     /** The header for an attempt of write {@code seq}. */
@@ -47,5 +101,9 @@ final class WriteSequencer {
 
     synchronized int inFlightCount() {
         return inFlight.size();
+    }
+
+    synchronized int waitingCount() {
+        return waiting.size();
     }
 }

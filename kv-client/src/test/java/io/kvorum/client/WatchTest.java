@@ -189,8 +189,12 @@ class WatchTest {
         await().until(() -> r.created().size() == 1);
         w.cancel();
         assertFalse(w.isActive());
+        // Positive signal first: a watch opened after the cancel hears /w/b, so the event has
+        // been delivered to this client; the cancelled watch must not have heard it.
+        Recorder probe = new Recorder();
+        client.watch(WatchSpec.subtree("/w"), probe);
         client.create("/w/b", bytes(""));
-        Thread.sleep(200);
+        await().until(() -> probe.created().contains("/w/b"));
         assertEquals(List.of("/w/a"), r.created());
     }
 

@@ -54,6 +54,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Seconds a checker may search before its verdict is unknown. Default: ${DEFAULT-VALUE}.")
     long checkSeconds;
 
+    @Option(names = "--min-acknowledged", description = "Operations that must be acknowledged (complete ok), or the "
+            + "run is invalid. Default: one per second of --time-limit.")
+    Long minimumAcknowledged;
+
     @Override
     public Integer call() throws Exception {
         String problem = validate();
@@ -69,7 +73,8 @@ final class RunCommand implements Callable<Integer> {
         RunResult r;
         try {
             r = TestRun.run(new RunOptions(workload, nemesis, Duration.ofSeconds(timeLimitSeconds), concurrency,
-                    nodes, s, out, Duration.ofSeconds(checkSeconds)));
+                    nodes, s, out, Duration.ofSeconds(checkSeconds),
+                    minimumAcknowledged != null ? minimumAcknowledged : timeLimitSeconds));
         } catch (Exception e) {
             // No history to judge (the cluster did not start, the disk is full): not a verdict.
             System.err.println("kvorum-jepsen run: the run could not be carried out: " + e);

@@ -14,11 +14,14 @@ import java.time.Duration;
  * @param seed        drives the clients' choices and the fault schedule
  * @param dir         the report folder (the cluster's data and logs go under it)
  * @param checkLimit  how long a checker may search before its verdict is unknown
+ * @param minimumAcknowledged operations that must complete ok (final reads included), or the
+ *                    run is invalid: a cluster that served nothing passes every safety check
  */
 public record RunOptions(String workload, String nemesis, Duration timeLimit, int concurrency, int nodes, long seed,
-                         Path dir, Duration checkLimit) {
+                         Path dir, Duration checkLimit, long minimumAcknowledged) {
 
     public static RunOptions of(String workload, String nemesis, Duration timeLimit, Path dir) {
-        return new RunOptions(workload, nemesis, timeLimit, 5, 3, System.nanoTime(), dir, Duration.ofSeconds(60));
+        return new RunOptions(workload, nemesis, timeLimit, 5, 3, System.nanoTime(), dir, Duration.ofSeconds(60),
+                timeLimit.toSeconds());
     }
 }

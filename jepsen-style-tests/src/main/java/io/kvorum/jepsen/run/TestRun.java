@@ -1,8 +1,10 @@
 package io.kvorum.jepsen.run;
 
 import io.kvorum.client.KvorumClient;
+import io.kvorum.jepsen.checker.AvailabilityChecker;
 import io.kvorum.jepsen.checker.CheckResult;
 import io.kvorum.jepsen.checker.Checkers;
+import io.kvorum.jepsen.checker.Verdict;
 import io.kvorum.jepsen.harness.ClusterSpec;
 import io.kvorum.jepsen.harness.ProcessCluster;
 import io.kvorum.jepsen.harness.ServerProcess;
@@ -37,6 +39,8 @@ import java.util.Random;
  */
 public final class TestRun {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
+    /** How the run's errors about client threads start (the nemesis's and the final reads' do not). */
+    private static final String CLIENT_PROBLEM = "client ";
 
     private TestRun() {
     }
@@ -81,7 +85,7 @@ public final class TestRun {
                 for (Thread t : threads) {
                     t.join(PATIENCE.toMillis());
                     if (t.isAlive()) {
-                        errors.add("client thread " + t.getName() + " still busy after the run; its operation stays open");
+                        errors.add(CLIENT_PROBLEM + "thread " + t.getName() + " still busy after the run; its operation stays open");
                     }
                 }
                 try {
@@ -97,6 +101,8 @@ public final class TestRun {
         long t0 = System.nanoTime();
         CheckResult result = Checkers.check(workload.model(), history, o.checkLimit());
         long checkMillis = (System.nanoTime() - t0) / 1_000_000;
+        List<CheckResult> results = List.of(result, AvailabilityChecker.check(history, o.minimumAcknowledged()),
+                clientThreads(errors));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("workload", o.workload());
         meta.put("nemesis", o.nemesis());
@@ -108,9 +114,32 @@ public final class TestRun {
         meta.put("checkMillis", checkMillis);
         meta.put("errors", List.copyOf(errors));
         FaultThroughput throughput = ReportWriter.write(o.dir(), o.workload() + " under " + o.nemesis(), history,
-                List.of(result), faults.windows(), runNanos, meta);
-        return new RunResult(result.verdict(), List.of(result), recorder.invocations(), faults.windows(), throughput,
+                results, faults.windows(), runNanos, meta);
+        Verdict verdict = Verdict.VALID;
+        for (CheckResult r : results) {
+            verdict = verdict.and(r.verdict());
+        }
+        return new RunResult(verdict, results, recorder.invocations(), faults.windows(), throughput,
                 checkMillis, List.copyOf(errors), o.dir());
+    }
+
+    /**
+     * Invalid when a client thread died or was still busy after the run: its operations stopped
+     * early, so the history says less than the run claims.
+     */
+    private static CheckResult clientThreads(List<String> errors) {
+        List<String> problems = new ArrayList<>();
+        synchronized (errors) {
+            for (String e : errors) {
+                if (e.startsWith(CLIENT_PROBLEM)) {
+                    problems.add(e);
+                }
+            }
+        }
+        return new CheckResult("client-threads", problems.isEmpty() ? Verdict.VALID : Verdict.INVALID,
+                problems.isEmpty() ? "valid: every client thread ran to the end"
+                        : "invalid: " + problems.size() + " client thread(s) died or hung: " + problems,
+                Map.of("problems", List.copyOf(problems)));
     }
 
     private static List<Thread> startClients(Workload workload, int concurrency, RunContext ctx, List<String> errors) {
@@ -121,7 +150,7 @@ public final class TestRun {
                 try {
                     workload.client(index, ctx);
                 } catch (Exception | Error e) {
-                    errors.add("client " + index + ": " + e);
+                    errors.add(CLIENT_PROBLEM + index + ": " + e);
                 }
             }, "client-" + i);
             t.setDaemon(true);

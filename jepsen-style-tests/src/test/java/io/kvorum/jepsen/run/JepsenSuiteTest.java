@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The CI suite: each workload for about 30 s against three real servers under the mixed nemesis
  * (partitions, crashes, pauses, leadership transfers, membership changes), then healed and read;
- * every checker must find its history valid. Reports stay in {@code target/jepsen-suite/}.
+ * every checker must find its history valid, at least {@link #MIN_ACKNOWLEDGED_PER_SECOND}
+ * operations per second must have been acknowledged, and no client thread may have died.
+ * Reports stay in {@code target/jepsen-suite/}.
  *
  * <p>{@code -Djepsen.suite.seconds=N} changes the time per workload,
  * {@code -Djepsen.suite.workloads=a,b} runs only those, {@code -Djepsen.seed=S} fixes the seed
@@ -31,6 +33,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class JepsenSuiteTest {
     private static final Duration TIME = Duration.ofSeconds(Long.getLong("jepsen.suite.seconds", 30));
+    /**
+     * Operations each workload must get acknowledged, per second of run time: a cluster that
+     * is down or refuses everything, or client threads that died, fail the run however valid
+     * the little they recorded is. Far below what a healthy run on a loaded 2-core machine
+     * acknowledges (see summary.txt), far above what an unavailable cluster can.
+     */
+    private static final long MIN_ACKNOWLEDGED_PER_SECOND = Long.getLong("jepsen.suite.minAcknowledgedPerSecond", 2);
     private static final Path REPORTS = Path.of("target", "jepsen-suite");
 
     /** {@code -Djepsen.suite.workloads=register,set} runs exactly those; every workload by default. */
@@ -47,16 +56,23 @@ class JepsenSuiteTest {
         long seed = Long.getLong("jepsen.seed", System.nanoTime());
         Path dir = REPORTS.resolve(workload + "-" + seed);
         long started = System.nanoTime();
-        RunResult r = TestRun.run(new RunOptions(workload, "mixed", TIME, 5, 3, seed, dir, Duration.ofSeconds(60)));
+        RunResult r = TestRun.run(new RunOptions(workload, "mixed", TIME, 5, 3, seed, dir, Duration.ofSeconds(60),
+                MIN_ACKNOWLEDGED_PER_SECOND * TIME.toSeconds()));
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         String line = String.format(java.util.Locale.ROOT,
-                "%-10s %s seed %d: %d operations, %d faults %s, checked in %d ms, run %d s; %s%n", workload,
-                r.verdict().json(), seed, r.operations(), r.faults().size(), kinds(r), r.checkMillis(), seconds,
+                "%-10s %s seed %d: %d operations, %s acknowledged, errors %s, %d faults %s, checked in %d ms, run %d s; %s%n",
+                workload, r.verdict().json(), seed, r.operations(), availability(r, "acknowledged"),
+                availability(r, "errorsByType"), r.faults().size(), kinds(r), r.checkMillis(), seconds,
                 r.throughput().summaryLine());
         System.out.print(line + r.summary() + "\n");
         record(line);
         assertFalse(r.faults().isEmpty(), "no fault was injected: " + r.summary());
         assertEquals(Verdict.VALID, r.verdict(), r.summary());
+    }
+
+    private static Object availability(RunResult r, String detail) {
+        return r.results().stream().filter(c -> c.checker().equals("availability")).findFirst()
+                .map(c -> c.details().get(detail)).orElse("?");
     }
 
     private static String kinds(RunResult r) {

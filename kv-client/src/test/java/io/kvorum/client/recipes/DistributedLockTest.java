@@ -90,19 +90,21 @@ class DistributedLockTest {
             waiting.add(CompletableFuture.runAsync(l::acquire));
             await().until(() -> l.nodePath() != null);
         }
-        Thread.sleep(200);
-        int createsBefore = cluster.nodes.stream().mapToInt(n -> n.watchCreates.get()).sum();
+        // Positive signal first: every waiter watches (its predecessor).
+        await().until(() -> watchCreates() >= 3);
+        int createsBefore = watchCreates();
         first.release();
         waiting.get(0).get();
-        Thread.sleep(200);
-        int createsAfter = cluster.nodes.stream().mapToInt(n -> n.watchCreates.get()).sum();
         assertTrue(waiters.get(0).isHeld());
         assertFalse(waiting.get(1).isDone());
-        assertEquals(createsBefore, createsAfter, "nobody else woke up to re-watch (no herd)");
-        for (int i = 0; i < 3; i++) {
-            waiting.get(i).get();
-            waiters.get(i).release();
-        }
+        // The lock passes on down the line: by the time the last waiter holds it, both deletes
+        // have reached every watcher. Waking a herd would have made waiters re-watch.
+        waiters.get(0).release();
+        waiting.get(1).get();
+        waiters.get(1).release();
+        waiting.get(2).get();
+        assertEquals(createsBefore, watchCreates(), "nobody else woke up to re-watch (no herd)");
+        waiters.get(2).release();
     }
 
     @Test
@@ -163,9 +165,16 @@ class DistributedLockTest {
             n.stop();
             n.start();
         }
-        Thread.sleep(300);
+        // Positive signal first: the session's keep-alives are answered again after the restarts.
+        int keepAlives = cluster.nodes.stream().mapToInt(n -> n.keepAlives.get()).sum();
+        await().until(() -> cluster.nodes.stream().mapToInt(n -> n.keepAlives.get()).sum() > keepAlives + 1
+                && a.session().state().isConnected());
         assertTrue(lock.isHeld());
         lock.release();
+    }
+
+    private int watchCreates() {
+        return cluster.nodes.stream().mapToInt(n -> n.watchCreates.get()).sum();
     }
 
     private static void sleep(long ms) {

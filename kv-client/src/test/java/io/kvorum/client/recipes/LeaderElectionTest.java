@@ -57,7 +57,8 @@ class LeaderElectionTest {
         LeaderElection a = participant("a");
         await().until(a::isLeader);
         LeaderElection b = participant("b");
-        Thread.sleep(200);
+        // Positive signal first: b has its contender node and has read who leads.
+        await().until(() -> clients.get(0).children("/election/svc").size() == 2 && b.currentLeader().isPresent());
         assertFalse(b.isLeader());
         assertEquals("a", a.currentLeader().orElseThrow());
 

@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * keep-alives, expiring sessions and TTL nodes on the leader, announcing this node's client
  * address). Every service is wrapped by {@link RequestParsing} so a request that does not
  * parse gets INVALID_ARGUMENT. Inbound messages are capped a little above the request limit;
- * the {@link RequestValidator} then enforces the exact limits with clear errors.
+ * the {@link RequestValidator} then enforces the exact limits with clear errors. Every call
+ * passes {@link Admission} first, which bounds the work in flight.
  */
 public final class ClientServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
@@ -44,6 +46,7 @@ public final class ClientServer implements AutoCloseable {
     private final TtlNodeReaper reaper;
     private final AddressAnnouncer announcer;
     private final WatchService watch;
+    private final Admission admission;
     private volatile String clientAddress;
 
     /**
@@ -55,7 +58,18 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options) throws IOException {
+        this(listen, advertise, node, state, hub, limits, options, AdmissionLimits.defaults());
+    }
+
+    /** As above, with the limits of what this node takes on at once ({@link Admission}). */
+    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
+                        WatchHub hub, StateLimits limits, ApiOptions options, AdmissionLimits admissionLimits)
+            throws IOException {
         this.hub = hub;
+        this.admission = new Admission(admissionLimits, () -> {
+            NodeStatus s = node.status();
+            return s.commitIndex() - s.appliedIndex();
+        });
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kvorum-api-timer"));
@@ -75,6 +89,7 @@ public final class ClientServer implements AutoCloseable {
                     .executor(pool)
                     .callExecutor(new InlineCalls())
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
+                    .intercept(admission)
                     .addService(RequestParsing.wrap(new KvService(state, validator, proposer, reads, headers, replies,
                             options.defaultDeadline()).bindService()))
                     .addService(RequestParsing.wrap(watch.bindService()))
@@ -125,6 +140,11 @@ public final class ClientServer implements AutoCloseable {
     /** The client port actually bound (useful with port 0). */
     public int port() {
         return server.getPort();
+    }
+
+    /** The door's counts: requests in flight and refused. */
+    public Admission admission() {
+        return admission;
     }
 
     public String clientAddress() {

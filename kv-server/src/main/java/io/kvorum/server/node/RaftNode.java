@@ -509,6 +509,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             LOG.info("node {} membership now voters {} learners {}", cfg.nodeId(), conf.voters(), conf.learners());
             inbox.add(() -> {
                 transport.setPeers(otherPeers());
+                // Published before the change's caller is woken, so it sees the new member's address.
+                publishStatus();
                 checkPendingChanges();
             });
         }

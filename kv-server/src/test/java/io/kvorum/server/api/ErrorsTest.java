@@ -35,7 +35,9 @@ class ErrorsTest {
                 Map.entry(ErrorReason.NO_LEADER, Code.UNAVAILABLE),
                 Map.entry(ErrorReason.WATCHER_TOO_SLOW, Code.RESOURCE_EXHAUSTED),
                 Map.entry(ErrorReason.NOT_LEARNER_CAUGHT_UP, Code.FAILED_PRECONDITION),
-                Map.entry(ErrorReason.MEMBERSHIP_REFUSED, Code.FAILED_PRECONDITION));
+                Map.entry(ErrorReason.MEMBERSHIP_REFUSED, Code.FAILED_PRECONDITION),
+                Map.entry(ErrorReason.OVERLOADED, Code.RESOURCE_EXHAUSTED),
+                Map.entry(ErrorReason.TOO_MANY_STREAMS, Code.RESOURCE_EXHAUSTED));
         for (ErrorReason r : ErrorReason.values()) {
             if (r == ErrorReason.UNRECOGNIZED || r == ErrorReason.ERROR_REASON_UNSPECIFIED) {
                 continue;

@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Sends hand-made request bytes, such as a string field that is not UTF-8, which no generated client can. */
 final class RawBytes {
+    /** Bytes in, bytes out: for calls whose request (or answer) the test makes (or reads) by hand. */
+    static final MethodDescriptor.Marshaller<byte[]> BYTES = new Marshaller();
+
     /** "/a" followed by a broken two-byte sequence. */
     static final byte[] BAD_UTF8 = {'/', 'a', (byte) 0xC3, (byte) 0x28};
 
@@ -26,7 +29,7 @@ final class RawBytes {
     }
 
     static <Q, R> MethodDescriptor<byte[], R> asBytes(MethodDescriptor<Q, R> method) {
-        return method.toBuilder(new Marshaller(), method.getResponseMarshaller()).build();
+        return method.toBuilder(BYTES, method.getResponseMarshaller()).build();
     }
 
     /** A message with {@code field} set to {@code value}, whatever bytes they are. */

@@ -5,7 +5,7 @@ import static io.kvorum.server.storage.Fixtures.bytes;
 import io.kvorum.server.raft.HardState;
 
 /**
- * Child process for {@link NodeStoreCrashTest}: persists a log, then applies it one entry per
+ * Child process for {@link NodeStoreKillTest}: persists a log, then applies it one entry per
  * batch (each batch puts {@code k<i>} and {@code last = i}) until it is killed. Prints
  * "applying" once it is well under way.
  */

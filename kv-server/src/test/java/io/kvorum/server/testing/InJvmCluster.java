@@ -8,6 +8,7 @@ import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.proto.v1.SessionGrpc;
 import io.kvorum.proto.v1.WatchGrpc;
+import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
@@ -80,6 +81,7 @@ public final class InJvmCluster implements AutoCloseable {
     private final Set<Integer> used = new HashSet<>();
     private ApiOptions options = testOptions();
     private StateLimits limits = StateLimits.defaults();
+    private AdmissionLimits admission = AdmissionLimits.defaults();
     private long snapshotEntries = 10_000;
 
     /** A cluster of founding members {@code 1..size} with data under {@code dir}; nothing runs yet. */
@@ -122,6 +124,12 @@ public final class InJvmCluster implements AutoCloseable {
     /** State limits for nodes started from now on. */
     public InJvmCluster limits(StateLimits limits) {
         this.limits = limits;
+        return this;
+    }
+
+    /** Admission limits (in-flight requests, streams per connection) for nodes started from now on. */
+    public InJvmCluster admission(AdmissionLimits admission) {
+        this.admission = admission;
         return this;
     }
 
@@ -172,7 +180,7 @@ public final class InJvmCluster implements AutoCloseable {
         ClientServer server;
         try {
             server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
-                    hub[0], nodeLimits, options);
+                    hub[0], nodeLimits, options, admission);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;

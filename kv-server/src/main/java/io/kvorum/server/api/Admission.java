@@ -1,0 +1,295 @@
+package io.kvorum.server.api;
+
+import io.grpc.Context;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.kvorum.proto.v1.ErrorReason;
+import io.kvorum.proto.v1.WatchRequest;
+import java.net.SocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Admission control at the client port's door, before any service sees a request: a node
+ * takes on a bounded amount of work whatever the offered load, and says so at once when it
+ * will not take more, instead of queueing without bound.
+ *
+ * <ul>
+ *   <li>Unary reads and writes each have a server-wide in-flight limit. A request over it is
+ *       closed RESOURCE_EXHAUSTED with reason OVERLOADED and a retry hint (ErrorInfo metadata
+ *       {@code retry_after_ms} and the {@code retry-after-ms} trailer): it was never handed to
+ *       the service, so a client may retry it anywhere, write or not.</li>
+ *   <li>While the node's committed-but-unapplied entries exceed a limit (apply has fallen
+ *       behind), new reads and writes are refused OVERLOADED the same way: both would only
+ *       wait for apply, and queueing more makes the gap grow.</li>
+ *   <li>A request whose deadline has already passed is refused DEADLINE_EXCEEDED without any
+ *       work: its caller has given up.</li>
+ *   <li>Per connection (keyed by the peer's address): at most so many streams (watch and
+ *       keep-alive) open at once, and so many watches created and not cancelled over them; a
+ *       stream past either is closed with TOO_MANY_STREAMS. A client cannot pin unbounded
+ *       server memory through one connection.</li>
+ * </ul>
+ * Cluster administration (membership, status) is never shed: an operator must be able to act
+ * on an overloaded cluster.
+ *
+ * <p>Invariant: every permit or count taken is given back exactly once, when the call closes
+ * or is cancelled, whichever comes first.
+ */
+public final class Admission implements ServerInterceptor {
+    private static final Set<String> READS = Set.of("kvorum.v1.KV/Get", "kvorum.v1.KV/Exists",
+            "kvorum.v1.KV/Children");
+    private static final Set<String> WRITES = Set.of("kvorum.v1.KV/Create", "kvorum.v1.KV/Set",
+            "kvorum.v1.KV/Delete", "kvorum.v1.KV/Multi", "kvorum.v1.Session/Open", "kvorum.v1.Session/Close");
+    static final Metadata.Key<String> RETRY_AFTER_MS = Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final AdmissionLimits limits;
+    /** Committed entries this node has not applied yet, as last published by the node. */
+    private final LongSupplier applyGap;
+    private final Semaphore reads;
+    private final Semaphore writes;
+    private final ConcurrentHashMap<SocketAddress, Connection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong refusedReads = new AtomicLong();
+    private final AtomicLong refusedWrites = new AtomicLong();
+    private final AtomicLong cutStreams = new AtomicLong();
+
+    public Admission(AdmissionLimits limits, LongSupplier applyGap) {
+        this.limits = limits;
+        this.applyGap = applyGap;
+        this.reads = new Semaphore(limits.maxInFlightReads());
+        this.writes = new Semaphore(limits.maxInFlightWrites());
+    }
+
+    /** What one connection holds open. */
+    private static final class Connection {
+        final AtomicInteger streams = new AtomicInteger();
+        final AtomicInteger watches = new AtomicInteger();
+    }
+
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                         ServerCallHandler<Q, A> next) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (Context.current().getDeadline() != null && Context.current().getDeadline().isExpired()) {
+            call.close(Status.DEADLINE_EXCEEDED.withDescription(method + " arrived after its deadline had passed;"
+                    + " nothing was done"), new Metadata());
+            return new ServerCall.Listener<>() { };
+        }
+        boolean isRead = READS.contains(method);
+        if (isRead || WRITES.contains(method)) {
+            Semaphore permits = isRead ? reads : writes;
+            long gap = applyGap.getAsLong();
+            if (gap > limits.maxApplyGap()) {
+                (isRead ? refusedReads : refusedWrites).incrementAndGet();
+                refuse(call, ErrorReason.OVERLOADED, "this node has " + gap + " committed entries not applied yet"
+                        + " (its limit is " + limits.maxApplyGap() + "): " + method + " was not started; retry after "
+                        + limits.retryAfter().toMillis() + " ms", true);
+                return new ServerCall.Listener<>() { };
+            }
+            if (!permits.tryAcquire()) {
+                (isRead ? refusedReads : refusedWrites).incrementAndGet();
+                refuse(call, ErrorReason.OVERLOADED, "this node is serving " + (isRead
+                        ? limits.maxInFlightReads() + " reads" : limits.maxInFlightWrites() + " writes")
+                        + " already (its limit): " + method + " was not started; retry after "
+                        + limits.retryAfter().toMillis() + " ms", true);
+                return new ServerCall.Listener<>() { };
+            }
+            Release release = new Release(permits::release);
+            return new ReleasingListener<>(next.startCall(new ReleasingCall<>(call, release), headers), release);
+        }
+        if (call.getMethodDescriptor().getType().clientSendsOneMessage()) {
+            return next.startCall(call, headers); // cluster administration: never shed
+        }
+        return stream(call, headers, next, method);
+    }
+
+    private <Q, A> ServerCall.Listener<Q> stream(ServerCall<Q, A> call, Metadata headers,
+                                                 ServerCallHandler<Q, A> next, String method) {
+        SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        SocketAddress key = peer == null ? NO_ADDRESS : peer;
+        // Counted and uncounted under the map's lock for the key, so a connection's entry is
+        // never dropped while a stream is being added to it.
+        Connection c = connections.compute(key, (k, v) -> {
+            Connection conn = v == null ? new Connection() : v;
+            conn.streams.incrementAndGet();
+            return conn;
+        });
+        AtomicInteger watchesHere = new AtomicInteger();
+        Release release = new Release(() -> {
+            c.watches.addAndGet(-watchesHere.get());
+            connections.computeIfPresent(key, (k, v) -> v.streams.decrementAndGet() == 0 ? null : v);
+        });
+        if (c.streams.get() > limits.maxStreamsPerConnection()) {
+            release.run();
+            cutStreams.incrementAndGet();
+            refuse(call, ErrorReason.TOO_MANY_STREAMS, "this connection has " + limits.maxStreamsPerConnection()
+                    + " streams open already (the limit per connection): " + method + " was not opened", false);
+            return new ServerCall.Listener<>() { };
+        }
+        GuardedCall<Q, A> guarded = new GuardedCall<>(call, release);
+        ServerCall.Listener<Q> inner = next.startCall(guarded, headers);
+        return new ReleasingListener<>(inner, release) {
+            @Override
+            public void onMessage(Q message) {
+                if (message instanceof WatchRequest r) {
+                    if (r.hasCreate()) {
+                        watchesHere.incrementAndGet();
+                        if (c.watches.incrementAndGet() > limits.maxWatchesPerConnection()) {
+                            cutStreams.incrementAndGet();
+                            guarded.cut(ErrorReason.TOO_MANY_STREAMS, "this connection has "
+                                    + limits.maxWatchesPerConnection() + " watches open already (the limit per"
+                                    + " connection): the stream that asked for one more is closed");
+                            return;
+                        }
+                    } else if (r.hasCancel() && watchesHere.get() > 0) {
+                        watchesHere.decrementAndGet();
+                        c.watches.decrementAndGet();
+                    }
+                }
+                super.onMessage(message);
+            }
+        };
+    }
+
+    private static final SocketAddress NO_ADDRESS = new SocketAddress() {
+        private static final long serialVersionUID = 1L;
+    };
+
+    private void refuse(ServerCall<?, ?> call, ErrorReason reason, String message, boolean retryHint) {
+        StatusRuntimeException e = retryHint
+                ? Errors.of(reason, message, "retry_after_ms", Long.toString(limits.retryAfter().toMillis()))
+                : Errors.of(reason, message);
+        Metadata trailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
+        if (retryHint) {
+            trailers.put(RETRY_AFTER_MS, Long.toString(limits.retryAfter().toMillis()));
+        }
+        call.close(e.getStatus(), trailers);
+    }
+
+    /** Requests refused as over a limit since start: reads, writes, streams cut. */
+    public long refusedReads() {
+        return refusedReads.get();
+    }
+
+    public long refusedWrites() {
+        return refusedWrites.get();
+    }
+
+    public long cutStreams() {
+        return cutStreams.get();
+    }
+
+    /** Reads and writes being served now. */
+    public int inFlightReads() {
+        return limits.maxInFlightReads() - reads.availablePermits();
+    }
+
+    public int inFlightWrites() {
+        return limits.maxInFlightWrites() - writes.availablePermits();
+    }
+
+    /** Streams open now over all connections. */
+    public int openStreams() {
+        return connections.values().stream().mapToInt(c -> c.streams.get()).sum();
+    }
+
+    /** Runs its action once, however often it is called. */
+    private static final class Release {
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final Runnable action;
+
+        Release(Runnable action) {
+            this.action = action;
+        }
+
+        void run() {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        }
+    }
+
+    private static class ReleasingCall<Q, A> extends ForwardingServerCall.SimpleForwardingServerCall<Q, A> {
+        private final Release release;
+
+        ReleasingCall(ServerCall<Q, A> call, Release release) {
+            super(call);
+            this.release = release;
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+            release.run();
+            super.close(status, trailers);
+        }
+    }
+
+    /**
+     * A stream the door may close while the service still writes to it: sends and closes are
+     * serialized, and once closed, the service's later sends and close are dropped.
+     */
+    private final class GuardedCall<Q, A> extends ReleasingCall<Q, A> {
+        private boolean closed;
+
+        GuardedCall(ServerCall<Q, A> call, Release release) {
+            super(call, release);
+        }
+
+        @Override
+        public synchronized void sendMessage(A message) {
+            if (!closed) {
+                super.sendMessage(message);
+            }
+        }
+
+        @Override
+        public synchronized void close(Status status, Metadata trailers) {
+            if (!closed) {
+                closed = true;
+                super.close(status, trailers);
+            }
+        }
+
+        @Override
+        public synchronized boolean isReady() {
+            return !closed && super.isReady();
+        }
+
+        void cut(ErrorReason reason, String message) {
+            StatusRuntimeException e = Errors.of(reason, message);
+            close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
+        }
+    }
+
+    private static class ReleasingListener<Q> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
+        private final Release release;
+
+        ReleasingListener(ServerCall.Listener<Q> delegate, Release release) {
+            super(delegate);
+            this.release = release;
+        }
+
+        @Override
+        public void onCancel() {
+            release.run();
+            super.onCancel();
+        }
+
+        @Override
+        public void onComplete() {
+            release.run();
+            super.onComplete();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.kvorum.server.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The door alone, in front of stand-in KV methods that answer at once. */
+class AdmissionTest {
+    private static final MethodDescriptor<byte[], byte[]> SET = method("kvorum.v1.KV/Set");
+    private static final MethodDescriptor<byte[], byte[]> GET = method("kvorum.v1.KV/Get");
+    private static final MethodDescriptor<byte[], byte[]> STATUS = method("kvorum.v1.Cluster/Status");
+
+    private final AtomicLong gap = new AtomicLong();
+    private Admission door;
+    private Server server;
+    private ManagedChannel channel;
+
+    @BeforeEach
+    void start() throws IOException {
+        door = new Admission(new AdmissionLimits(10, 10, Duration.ofMillis(25), 10, 10, 100), gap::get);
+        ServerServiceDefinition kv = ServerServiceDefinition.builder("kvorum.v1.KV")
+                .addMethod(SET, ServerCalls.asyncUnaryCall((req, out) -> {
+                    out.onNext(req);
+                    out.onCompleted();
+                }))
+                .addMethod(GET, ServerCalls.asyncUnaryCall((req, out) -> {
+                    out.onNext(req);
+                    out.onCompleted();
+                })).build();
+        ServerServiceDefinition cluster = ServerServiceDefinition.builder("kvorum.v1.Cluster")
+                .addMethod(STATUS, ServerCalls.asyncUnaryCall((req, out) -> {
+                    out.onNext(req);
+                    out.onCompleted();
+                })).build();
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(kv)
+                .addService(cluster).intercept(door).build().start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        channel.shutdownNow();
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void readsAndWritesAreRefusedWhileApplyTrailsCommitByMoreThanTheLimitAndAdministrationIsNot() {
+        assertEquals(1, call(SET).length);
+        gap.set(101);
+        for (MethodDescriptor<byte[], byte[]> m : new MethodDescriptor[]{SET, GET}) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(m));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().contains("101 committed entries not applied yet"),
+                    e.getStatus().getDescription());
+            assertEquals("25", e.getTrailers().get(Admission.RETRY_AFTER_MS));
+        }
+        assertEquals(1, call(STATUS).length, "cluster administration is never shed");
+        gap.set(100);
+        assertEquals(1, call(GET).length);
+        assertEquals(1, door.refusedReads());
+        assertEquals(1, door.refusedWrites());
+        assertEquals(0, door.inFlightReads() + door.inFlightWrites());
+    }
+
+    private byte[] call(MethodDescriptor<byte[], byte[]> m) {
+        return ClientCalls.blockingUnaryCall(channel, m, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                new byte[]{7});
+    }
+
+    private static MethodDescriptor<byte[], byte[]> method(String name) {
+        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(name).setRequestMarshaller(RawBytes.BYTES).setResponseMarshaller(RawBytes.BYTES).build();
+    }
+}
