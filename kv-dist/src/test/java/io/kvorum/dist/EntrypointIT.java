@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The container entrypoint outside a container: three nodes from the archive configured by
  * environment variables alone, each process becoming the server JVM itself (so the
- * container's SIGTERM reaches the server), stopping gracefully on SIGTERM.
+ * container's SIGTERM reaches the server), stopping gracefully on SIGTERM. Also the systemd
+ * unit's readiness wait, bin/kvorum-await-admin, against one of them.
  */
 @Timeout(180)
 class EntrypointIT {
@@ -44,6 +45,14 @@ class EntrypointIT {
                 assertTrue(args.contains("-XX:MaxRAMPercentage=50") && args.contains("-Xmx128m"), args.toString());
                 assertEquals(n.id, n.statusField("id"));
             }
+            // What kvorum.service runs after start: it sees a node's admin port answer, and not a closed one.
+            NodeProcess first = cluster.nodes.get(0);
+            ProcessRun up = awaitAdmin(cluster, first.host + ":" + first.adminPort, "20");
+            assertEquals(0, up.exitCode(), up.output());
+            ProcessRun down = awaitAdmin(cluster, "127.0.0.1:" + Ports.free(Ports.loopback(1)), "1");
+            assertEquals(1, down.exitCode(), down.output());
+            assertTrue(down.output().startsWith("kvorum-await-admin: no answer on 127.0.0.1:"), down.output());
+
             String endpoints = "--endpoints=" + cluster.endpoints();
             assertOk(cluster.cli(endpoints, "create", "/entrypoint", "env"), "/entrypoint");
             assertOk(cluster.cli(endpoints, "get", "/entrypoint"), "env");
@@ -53,5 +62,10 @@ class EntrypointIT {
                 assertTrue(n.log().contains("shutting down node " + n.id), n.log());
             }
         }
+    }
+
+    private static ProcessRun awaitAdmin(ArchiveCluster cluster, String adminListen, String seconds) throws Exception {
+        return ProcessRun.run(List.of(cluster.home.resolve("bin/kvorum-await-admin").toString(), seconds), cluster.dir,
+                cluster.env(Map.of("KVORUM_ADMIN_LISTEN", adminListen)), 60);
     }
 }
