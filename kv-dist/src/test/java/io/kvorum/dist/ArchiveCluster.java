@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * process is stopped by its own handle on {@link #close()}.
  */
 final class ArchiveCluster implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(40);
+    /** Generous: on a machine shared with other builds a JVM may take tens of seconds to start. */
+    static final Duration WAIT = Duration.ofSeconds(90);
 
     final Path home;
     final Path dir;

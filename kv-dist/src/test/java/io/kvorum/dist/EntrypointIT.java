@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * container's SIGTERM reaches the server), stopping gracefully on SIGTERM. Also the systemd
  * unit's readiness wait, bin/kvorum-await-admin, against one of them.
  */
-@Timeout(180)
+@Timeout(300)
 class EntrypointIT {
     @TempDir
     Path work;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The archive built by this build ({@code mvn verify} runs this after {@code package}),
  * unpacked and run with a JRE and a shell only: no Maven, no source tree.
  */
-@Timeout(180)
+@Timeout(300)
 class ReleaseArchiveIT {
     @TempDir
     Path work;
