@@ -12,6 +12,7 @@ import io.kvorum.server.storage.StorageException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.Security;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -33,13 +34,30 @@ public final class KvorumServer implements Callable<Integer> {
     @Mixin
     ServerOptions options = new ServerOptions();
 
+    /** Seconds a DNS answer is cached unless the operator set the JVM's own policy. */
+    static final String DNS_CACHE_SECONDS = "5";
+
     public static void main(String[] args) {
+        capDnsCache();
         CommandLine cli = new CommandLine(new KvorumServer());
         Path config = configFileOf(args);
         if (config != null) {
             cli.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
         }
         System.exit(cli.execute(args));
+    }
+
+    /**
+     * Peers may be named by DNS and come back elsewhere (a rescheduled pod): the transport looks
+     * a name up again when a connection fails, which only helps if the JVM does not answer from
+     * its address cache, 30 s by default. Capped here, before the first lookup (the JVM reads
+     * the policy once), unless set by {@code -Dsun.net.inetaddr.ttl} or {@code java.security}.
+     */
+    private static void capDnsCache() {
+        if (Security.getProperty("networkaddress.cache.ttl") == null
+                && System.getProperty("sun.net.inetaddr.ttl") == null) {
+            Security.setProperty("networkaddress.cache.ttl", DNS_CACHE_SECONDS);
+        }
     }
 
     private static Path configFileOf(String[] args) {

@@ -53,8 +53,9 @@ final class ServerOptions {
     String adminListen;
 
     @Option(names = "--initial-cluster",
-            description = "Founding members as id=host:peerPort,... e.g. 1=127.0.0.1:7380,2=127.0.0.1:7390. "
-                    + "Default: this node alone.")
+            description = "Founding members as id=host:peerPort,... e.g. 1=127.0.0.1:7380,2=127.0.0.1:7390. A host "
+                    + "may be a DNS name: looked up when connecting and again after a failed connection, so a "
+                    + "member is found at a new address; a member is its id. Default: this node alone.")
     String initialCluster;
 
     @Option(names = "--join", description = "Join an existing cluster instead of founding one: start empty and wait "

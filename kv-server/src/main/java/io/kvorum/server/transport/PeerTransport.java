@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * files are staged, checksummed and synced.
  *
  * <p>Peer addresses are exactly those given to {@link #setPeers}; nothing is learned from
- * incoming connections. Thread-safe.
+ * incoming connections. A peer is its id: its host name is looked up through
+ * {@link TransportConfig#hostResolver} when its connections open and again whenever one fails,
+ * so a peer restarted elsewhere under the same name is reached there. Thread-safe.
  */
 public final class PeerTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);

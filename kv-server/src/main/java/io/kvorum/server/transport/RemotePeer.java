@@ -30,8 +30,8 @@ final class RemotePeer implements AutoCloseable {
                SnapshotStore store, TransportConfig config, TransportStats stats) {
         this.id = id;
         this.address = address;
-        this.priorityChannel = channel(address, config);
-        this.bulkChannel = channel(address, config);
+        this.priorityChannel = channel(id, address, config);
+        this.bulkChannel = channel(id, address, config);
         UnreachableReporter unreachable = new UnreachableReporter(id, handler, config.unreachableReportInterval);
         this.priority = new StreamLane(selfId, id, Lane.PRIORITY, priorityChannel,
                 new OutboundQueue(config.priorityQueueMessages, config.priorityQueueBytes, config.maxMessageBytes()),
@@ -42,8 +42,15 @@ final class RemotePeer implements AutoCloseable {
         this.snapshots = new SnapshotSender(selfId, id, bulkChannel, clusterId, store, handler, config, stats);
     }
 
-    private static ManagedChannel channel(PeerAddress address, TransportConfig config) {
-        return NettyChannelBuilder.forAddress(address.host(), address.port())
+    /**
+     * A channel whose target is the peer's id: its host name is looked up when the channel
+     * connects and again after each failed connection (see {@link PeerNameResolver}), so the
+     * peer is followed to a new address while staying the same member.
+     */
+    private static ManagedChannel channel(long id, PeerAddress address, TransportConfig config) {
+        return NettyChannelBuilder.forTarget(PeerNameResolver.channelTarget(id))
+                .setNameResolverArg(PeerNameResolver.TARGET, new PeerNameResolver.Target(id, address,
+                        config.hostResolver))
                 .usePlaintext()
                 .keepAliveTime(config.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(config.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)

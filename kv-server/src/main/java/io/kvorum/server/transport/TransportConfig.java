@@ -44,6 +44,8 @@ public final class TransportConfig {
     public final Duration snapshotStallTimeout;
     /** How long to wait for the receiver to verify and sync a snapshot after the last chunk. */
     public final Duration snapshotAckTimeout;
+    /** Looks up peers' host names: at first connect and after every failed connection. */
+    public final HostResolver hostResolver;
     /** Fault injection and observation points; {@link TransportHooks#NONE} in production. */
     public final TransportHooks hooks;
 
@@ -68,6 +70,7 @@ public final class TransportConfig {
         snapshotMaxAttempts = b.snapshotMaxAttempts;
         snapshotStallTimeout = b.snapshotStallTimeout;
         snapshotAckTimeout = b.snapshotAckTimeout;
+        hostResolver = b.hostResolver;
         hooks = b.hooks;
         check(maxBatchBytes > 0 && maxBatchBytes + FRAME_OVERHEAD <= maxInboundMessageBytes,
                 "maxBatchBytes must leave " + FRAME_OVERHEAD + " bytes of room in maxInboundMessageBytes");
@@ -112,6 +115,7 @@ public final class TransportConfig {
         b.snapshotMaxAttempts = snapshotMaxAttempts;
         b.snapshotStallTimeout = snapshotStallTimeout;
         b.snapshotAckTimeout = snapshotAckTimeout;
+        b.hostResolver = hostResolver;
         b.hooks = hooks;
         return b;
     }
@@ -133,6 +137,7 @@ public final class TransportConfig {
         private int snapshotMaxAttempts = 5;
         private Duration snapshotStallTimeout = Duration.ofSeconds(30);
         private Duration snapshotAckTimeout = Duration.ofMinutes(5);
+        private HostResolver hostResolver = HostResolver.SYSTEM;
         private TransportHooks hooks = TransportHooks.NONE;
 
         private Builder() {
@@ -176,6 +181,8 @@ public final class TransportConfig {
         public Builder snapshotStallTimeout(Duration v) { snapshotStallTimeout = Objects.requireNonNull(v); return this; }
         /** Default 5 min. */
         public Builder snapshotAckTimeout(Duration v) { snapshotAckTimeout = Objects.requireNonNull(v); return this; }
+        /** Default {@link HostResolver#SYSTEM}; tests map names to loopback addresses of their choosing. */
+        public Builder hostResolver(HostResolver v) { hostResolver = Objects.requireNonNull(v); return this; }
         /** Default {@link TransportHooks#NONE}. */
         public Builder hooks(TransportHooks v) { hooks = Objects.requireNonNull(v); return this; }
 

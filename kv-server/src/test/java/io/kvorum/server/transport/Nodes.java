@@ -30,8 +30,13 @@ final class Nodes implements AutoCloseable {
     }
 
     PeerTransport start(long id, String cluster, int port, TransportConfig config) {
+        return start(id, cluster, new InetSocketAddress("127.0.0.1", port), config);
+    }
+
+    /** Starts node {@code id} listening on {@code listen}, a loopback address. */
+    PeerTransport start(long id, String cluster, InetSocketAddress listen, TransportConfig config) {
         Inbox inbox = new Inbox();
-        PeerTransport t = new PeerTransport(id, cluster, new InetSocketAddress("127.0.0.1", port), inbox,
+        PeerTransport t = new PeerTransport(id, cluster, listen, inbox,
                 new DirSnapshotStore(root.resolve("node-" + id)), config);
         all.add(t);
         try {
