@@ -2,6 +2,10 @@ package io.kvorum.server.api;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.kvorum.server.housekeeping.AddressAnnouncer;
+import io.kvorum.server.housekeeping.PeriodicTask;
+import io.kvorum.server.housekeeping.SessionKeeper;
+import io.kvorum.server.housekeeping.TtlNodeReaper;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
@@ -60,7 +64,7 @@ public final class ClientServer implements AutoCloseable {
         RevisionWaiter waiter = new RevisionWaiter(state::revision);
         hub.onRevision(waiter::poke);
         ReadGate reads = new ReadGate(node, waiter, pool);
-        this.keeper = new SessionKeeper(node, state, proposer, options.touchFlushInterval(),
+        this.keeper = new SessionKeeper(node, state, proposer::propose, options.touchFlushInterval(),
                 options.expiryCheckInterval());
         this.watch = new WatchService(hub, validator, headers, options, pool);
         try {
@@ -84,10 +88,10 @@ public final class ClientServer implements AutoCloseable {
         }
         // With port 0 the address to announce is only known once bound.
         this.clientAddress = advertisedOr(advertise, listen, server.getPort());
-        this.reaper = new TtlNodeReaper(node, state, proposer, options.ttlNodeCheckInterval());
-        this.announcer = new AddressAnnouncer(node, state, proposer, clientAddress, options.announceInterval());
+        this.reaper = new TtlNodeReaper(node, state, proposer::propose, options.ttlNodeCheckInterval());
+        this.announcer = new AddressAnnouncer(node, state, proposer::propose, clientAddress, options.announceInterval());
         // Backstop for waiting reads: an installed snapshot moves the revision without events.
-        timer.scheduleWithFixedDelay(SessionKeeper.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(PeriodicTask.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
         keeper.start(timer);
         reaper.start(timer);
         announcer.start(timer);
