@@ -11,6 +11,7 @@ import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,9 +50,10 @@ public final class ClientServer implements AutoCloseable {
      * @param advertise the address clients should use to reach this node (announced to the
      *                  cluster); null: the bound address
      * @param hub       the state's event hub, attached before the node started applying
+     * @param storeDir  the node's store directory, whose size the Status call reports
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
-                        WatchHub hub, StateLimits limits, ApiOptions options) throws IOException {
+                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir) throws IOException {
         this.hub = hub;
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
@@ -77,7 +79,7 @@ public final class ClientServer implements AutoCloseable {
                     .addService(RequestParsing.wrap(new SessionService(node, state, validator, proposer, keeper,
                             headers, replies, errors, options.defaultDeadline()).bindService()))
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
-                            this::clientAddress, options.promoteMaxLag(),
+                            this::clientAddress, () -> DiskUsage.bytes(storeDir), options.promoteMaxLag(),
                             options.defaultDeadline()).bindService()))
                     .build().start();
             this.server = s;

@@ -1,6 +1,6 @@
 package io.kvorum.server.node;
 
-import io.kvorum.server.storage.StateBatch;
+import io.kvorum.server.storage.StateWriter;
 
 /**
  * The replicated application the node applies committed commands to. The node calls it from
@@ -14,7 +14,7 @@ public interface StateMachine {
      * @param index the command's log index
      * @return the answer handed to the proposer (may be empty, never null)
      */
-    byte[] apply(long index, byte[] command, StateBatch batch);
+    byte[] apply(long index, byte[] command, StateWriter batch);
 
     /**
      * The batch holding everything applied through {@code appliedIndex} is written: effects

@@ -3,7 +3,7 @@ package io.kvorum.server.state;
 import io.kvorum.proto.internal.v1.CommandError;
 import io.kvorum.proto.internal.v1.CommandResult;
 import io.kvorum.proto.v1.ErrorReason;
-import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.storage.StateReader;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -105,7 +105,7 @@ final class Dedupe {
         }
     }
 
-    void load(NodeStore store) {
+    void load(StateReader store) {
         clients.clear();
         byLastUse.clear();
         store.forEachWithPrefix(Keys.prefix(Keys.CLIENT), Integer.MAX_VALUE, (k, v) -> {

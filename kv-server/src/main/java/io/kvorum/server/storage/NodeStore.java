@@ -76,7 +76,7 @@ import java.util.function.Consumer;
  * not even behind an fsync in progress. {@link #entries}, {@link #get} and
  * {@link #forEachInRange} may be called from any thread.
  */
-public final class NodeStore implements RaftStorage, AutoCloseable {
+public final class NodeStore implements RaftStorage, StateReader, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeStore.class);
 
     private final Path dir;
@@ -438,6 +438,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
     }
 
     /** The state machine's value at {@code key}, or null. */
+    @Override
     public byte[] get(byte[] key) {
         Objects.requireNonNull(key, "key");
         dbLock.readLock().lock();
@@ -459,6 +460,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
      * @param to   end key, exclusive; null for no end
      * @return how many entries were visited
      */
+    @Override
     public int forEachInRange(byte[] from, byte[] to, int limit, BiConsumer<byte[], byte[]> visitor) {
         Objects.requireNonNull(visitor, "visitor");
         if (limit <= 0) {
@@ -489,23 +491,6 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
         } finally {
             dbLock.readLock().unlock();
         }
-    }
-
-    /** Visits state entries whose key starts with {@code prefix}, at most {@code limit}. */
-    public int forEachWithPrefix(byte[] prefix, int limit, BiConsumer<byte[], byte[]> visitor) {
-        return forEachInRange(prefix, prefixEnd(prefix), limit, visitor);
-    }
-
-    /** The smallest key greater than every key starting with {@code prefix}; null if none. */
-    static byte[] prefixEnd(byte[] prefix) {
-        for (int i = prefix.length - 1; i >= 0; i--) {
-            if (prefix[i] != (byte) 0xFF) {
-                byte[] end = Arrays.copyOf(prefix, i + 1);
-                end[i]++;
-                return end;
-            }
-        }
-        return null;
     }
 
     // ---------------------------------------------------------------- snapshots and compaction

@@ -14,7 +14,7 @@ import java.util.Objects;
  * <p>Valid only inside the consumer passed to {@code applyBatch}; using it afterwards throws.
  * Keys compare as unsigned bytes, which is the order {@link NodeStore#forEachInRange} visits.
  */
-public final class StateBatch {
+public final class StateBatch implements StateWriter {
     private final WriteBatch batch;
     private final ColumnFamilyHandle cf;
     private boolean sealed;
@@ -25,6 +25,7 @@ public final class StateBatch {
         this.cf = cf;
     }
 
+    @Override
     public StateBatch put(byte[] key, byte[] value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
@@ -38,6 +39,7 @@ public final class StateBatch {
         return this;
     }
 
+    @Override
     public StateBatch delete(byte[] key) {
         Objects.requireNonNull(key, "key");
         checkOpen();
@@ -51,6 +53,7 @@ public final class StateBatch {
     }
 
     /** Deletes every key in {@code [from, to)}. */
+    @Override
     public StateBatch deleteRange(byte[] from, byte[] to) {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
