@@ -13,8 +13,8 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * Exactly-once writes (Raft thesis §6.3; REFERENCES items 6 and 8): the answer of every command
- * that carries a client id is remembered under (client, sequence), so a retry returns the
+ * Exactly-once writes (Raft thesis §6.3; retries without it apply twice, etcd-io/etcd#14890):
+ * the answer of every command that carries a client id is remembered under (client, sequence), so a retry returns the
  * first answer and applies nothing. Stored through the same batch as the state it answers for,
  * so a restart or a snapshot never separates the two.
  *

@@ -53,10 +53,10 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>Term, vote and commit are one record, written with the entries of the same Ready in
  *       one synced WriteBatch: one fsync per Ready however many entries (group commit), and
- *       nothing the core promises another node can be lost (REFERENCES §5).</li>
+ *       nothing the core promises another node can be lost (etcd-io/etcd#7317).</li>
  *   <li>The applied index and its membership are written in the same WriteBatch as the state
  *       change they describe, so replay after a crash never applies an entry twice or skips one
- *       (REFERENCES §6). That write is not synced: the WAL keeps writes in order and a later
+ *       (etcd-io/etcd#13766). That write is not synced: the WAL keeps writes in order and a later
  *       synced write makes it durable, and if it is lost the log still holds the entries and
  *       replay re-applies them.</li>
  *   <li>{@code anchor ≤ snapshot index ≤ applied index ≤ last index} and

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real crash: a child process applying entries is killed with SIGKILL at an arbitrary
  * point. On reopen the applied index must describe the state exactly: the state holds the
- * effects of every entry up to it and of none after it (REFERENCES §6).
+ * effects of every entry up to it and of none after it (etcd-io/etcd#13766).
  */
 class NodeStoreCrashTest {
     @TempDir
