@@ -51,7 +51,7 @@ public final class KvorumClientBuilder {
     /** Adds endpoints given as {@code host:port} (or comma-separated lists of them), as {@link #endpoints(String...)}. */
     public KvorumClientBuilder endpoints(Collection<String> hostPorts) {
         for (String list : hostPorts) {
-            for (String a : list.split(",")) {
+            for (String a : list.split(",", -1)) {
                 if (a.isBlank()) {
                     throw new IllegalArgumentException("empty endpoint in '" + list + "'");
                 }
