@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Fans the state's committed events out to the watch streams. It runs on the raft loop
+ * Fans the state's committed events out to the watch streams. It runs on the apply thread
  * thread, so it only appends to each stream's inbox (no filtering, no I/O: that happens on
  * the stream's own executor). It also remembers the newest revision it has handed out, which
  * is what a progress notification may promise: every event up to it reached every stream.
@@ -62,7 +62,7 @@ public final class WatchHub implements Consumer<RevisionEvents> {
         subscribers.remove(s);
     }
 
-    /** Also called on the loop thread after each revision (releases waiting serializable reads). */
+    /** Also called on the apply thread after each revision (releases waiting serializable reads). */
     void onRevision(Runnable r) {
         onRevision = r;
     }

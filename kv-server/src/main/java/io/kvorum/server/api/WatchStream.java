@@ -79,7 +79,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
 
     // ------------------------------------------------------------------ from other threads
 
-    /** From the raft loop: O(1), the work happens on the stream's executor. */
+    /** From the apply thread: O(1), the work happens on the stream's executor. */
     @Override
     public void offer(RevisionEvents events) {
         inbox.add(events);
