@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# A local Kvorum cluster on loopback. Data, logs and PID files live under ./data/node-N.
+# A local Kvorum cluster on loopback. Data, logs and PID files live under <repo>/data/node-N
+# (or $KVORUM_DATA/node-N), whatever directory this is run from.
 #   start [3|5]   build when needed and start (or resume) the cluster
 #   stop          stop every node (SIGTERM, then SIGKILL after 10 s)
 #   status        each node's role, term, commit and applied index, and who leads
 #   kill N        SIGKILL node N          restart N   stop and start node N again
 #   pause N       SIGSTOP node N          resume N    SIGCONT node N
-#   wipe          stop everything and delete ./data
+#   wipe          stop everything and delete the data directory
 # Node N listens on client 7379+10(N-1), peer 7380+10(N-1), admin 7381+10(N-1).
 # Processes are tracked by their PID files and signalled by those ids alone.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-data="${KVORUM_DATA:-$PWD/data}"
+data="${KVORUM_DATA:-$root/data}"
 
 port() { echo $(( $2 + 10 * ($1 - 1) )); }
 pidfile() { echo "$data/node-$1/pid"; }
@@ -70,6 +71,17 @@ build_if_needed() {
   fi
 }
 
+# Signals node N's process; a node that is not running is an error the caller should see.
+signal_node() {
+  local sig=$1 i=$2 verb=$3
+  if ! alive "$i"; then
+    rm -f "$(pidfile "$i")"
+    echo "node $i is not running: nothing to $4" >&2; exit 1
+  fi
+  kill "-$sig" "$(cat "$(pidfile "$i")")"
+  echo "node $i $verb"
+}
+
 need_node() {
   [[ "${1:-}" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$(size)" ] \
     || { echo "usage: $0 $2 N   (N from 1 to $(size))" >&2; exit 2; }
@@ -111,17 +123,17 @@ case "$cmd" in
         "$(field "$s" commitIndex)" "$(field "$s" appliedIndex)" "$(field "$s" leaderId)"
     done ;;
   kill)
-    need_node "${2:-}" kill; alive "$2" && kill -KILL "$(cat "$(pidfile "$2")")" && echo "node $2 killed (SIGKILL)"
+    need_node "${2:-}" kill; signal_node KILL "$2" "killed (SIGKILL)" kill
     rm -f "$(pidfile "$2")" ;;
   restart)
     need_node "${2:-}" restart; stop_node "$2"; start_node "$2" ;;
   pause)
-    need_node "${2:-}" pause; alive "$2" && kill -STOP "$(cat "$(pidfile "$2")")" && echo "node $2 paused" ;;
+    need_node "${2:-}" pause; signal_node STOP "$2" paused pause ;;
   resume)
-    need_node "${2:-}" resume; alive "$2" && kill -CONT "$(cat "$(pidfile "$2")")" && echo "node $2 resumed" ;;
+    need_node "${2:-}" resume; signal_node CONT "$2" resumed resume ;;
   wipe)
     if [ -d "$data" ]; then for i in $(seq 1 "$(size)"); do stop_node "$i"; done; fi
     rm -rf "$data"; echo "wiped $data" ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -18,9 +18,11 @@ import io.kvorum.proto.v1.MultiRequest;
 import io.kvorum.proto.v1.MultiResponse;
 import io.kvorum.proto.v1.SetRequest;
 import io.kvorum.proto.v1.SetResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,11 @@ public final class AsyncKvorumClient {
     }
 
     // ------------------------------------------------------------------ create
+
+    /** Creates a persistent node holding {@code data} as text (stored in UTF-8). */
+    public CompletableFuture<CreateResult> create(String path, String data) {
+        return create(path, utf8(data));
+    }
 
     /** Creates a persistent node. */
     public CompletableFuture<CreateResult> create(String path, byte[] data) {
@@ -186,6 +193,11 @@ public final class AsyncKvorumClient {
     }
 
     /** All children with their stats, sorted by name, read page by page. */
+    public CompletableFuture<List<ChildrenPage.Child>> childrenWithStats(String path) {
+        return childrenWithStats(path, RequestOptions.DEFAULT);
+    }
+
+    /** {@link #childrenWithStats(String)} with per-call options. */
     public CompletableFuture<List<ChildrenPage.Child>> childrenWithStats(String path, RequestOptions options) {
         return allChildren(path, true, options).thenApply(List::copyOf);
     }
@@ -206,12 +218,17 @@ public final class AsyncKvorumClient {
 
     // ------------------------------------------------------------------ writes
 
-    /** Sets a node's data whatever its version. */
-    public CompletableFuture<Stat> set(String path, byte[] data) {
-        return set(path, data, -1, RequestOptions.DEFAULT);
+    /** Sets a node's data, given as text (stored in UTF-8), whatever its version. */
+    public CompletableFuture<Stat> set(String path, String data) {
+        return set(path, utf8(data));
     }
 
-    /** Sets a node's data if it has {@code expectedVersion} (-1: any); else {@link BadVersionException}. */
+    /** Sets a node's data whatever its version. */
+    public CompletableFuture<Stat> set(String path, byte[] data) {
+        return set(path, data, KvorumClient.ANY_VERSION, RequestOptions.DEFAULT);
+    }
+
+    /** Sets a node's data if it has {@code expectedVersion} ({@link KvorumClient#ANY_VERSION}: any); else {@link BadVersionException}. */
     public CompletableFuture<Stat> set(String path, byte[] data, long expectedVersion) {
         return set(path, data, expectedVersion, RequestOptions.DEFAULT);
     }
@@ -226,12 +243,50 @@ public final class AsyncKvorumClient {
 
     /** Deletes a node whatever its version; completes with the revision of the delete. */
     public CompletableFuture<Long> delete(String path) {
-        return delete(path, -1, RequestOptions.DEFAULT);
+        return delete(path, KvorumClient.ANY_VERSION, RequestOptions.DEFAULT);
     }
 
-    /** Deletes a node if it has {@code expectedVersion} (-1: any). */
+    /** Deletes a node if it has {@code expectedVersion} ({@link KvorumClient#ANY_VERSION}: any). */
     public CompletableFuture<Long> delete(String path, long expectedVersion) {
         return delete(path, expectedVersion, RequestOptions.DEFAULT);
+    }
+
+    /**
+     * Deletes a node and everything below it, children first; completes when all is gone (a
+     * node already gone counts as deleted). Not atomic: a reader may see part of the subtree
+     * gone, and a child created meanwhile makes it fail with {@link NotEmptyException}. For
+     * {@code "/"} it deletes everything below the root, which itself stays.
+     */
+    public CompletableFuture<Void> deleteRecursive(String path) {
+        return deleteRecursive(path, RequestOptions.DEFAULT);
+    }
+
+    /** {@link #deleteRecursive(String)} with per-call options (each call gets the deadline). */
+    public CompletableFuture<Void> deleteRecursive(String path, RequestOptions options) {
+        return children(path, options).handle((names, e) -> {
+            Throwable c = Futures.unwrap(e);
+            if (c instanceof NoNodeException) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (c != null) {
+                throw Futures.rethrow(c);
+            }
+            String prefix = path.equals("/") ? "/" : path + "/";
+            CompletableFuture<?>[] below = names.stream().map(n -> deleteRecursive(prefix + n, options))
+                    .toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(below).thenCompose(v -> path.equals("/")
+                    ? CompletableFuture.<Void>completedFuture(null) : deleteIfPresent(path, options));
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Void> deleteIfPresent(String path, RequestOptions options) {
+        return delete(path, KvorumClient.ANY_VERSION, options).handle((r, e) -> {
+            Throwable c = Futures.unwrap(e);
+            if (c == null || c instanceof NoNodeException) {
+                return null;
+            }
+            throw Futures.rethrow(c);
+        });
     }
 
     /** {@link #delete(String, long)} with per-call options. */
@@ -304,8 +359,14 @@ public final class AsyncKvorumClient {
     /**
      * Starts a watch; the future completes once a node confirmed it, or fails if none did within
      * the default deadline (the watch is then cancelled) or the cluster refused it (e.g.
-     * {@link CompactedException}). See {@link Watch}.
+     * {@link CompactedException}). Watches a node and its set of children from now on. See
+     * {@link Watch}.
      */
+    public CompletableFuture<Watch> watch(String path, WatchListener listener) {
+        return watch(WatchSpec.node(path), listener);
+    }
+
+    /** {@link #watch(String, WatchListener)} for any {@link WatchSpec}: subtree, start revision, filters. */
     public CompletableFuture<Watch> watch(WatchSpec spec, WatchListener listener) {
         WatchImpl w;
         try {
@@ -367,6 +428,10 @@ public final class AsyncKvorumClient {
             setConsistency.accept(Consistency.SERIALIZABLE);
             setMinRevision.accept(core.revisions.highest());
         }
+    }
+
+    private static byte[] utf8(String data) {
+        return Objects.requireNonNull(data, "data").getBytes(StandardCharsets.UTF_8);
     }
 
     private static ByteString bytes(byte[] data) {

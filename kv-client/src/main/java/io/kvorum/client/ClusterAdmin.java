@@ -15,6 +15,7 @@ import io.kvorum.proto.v1.TransferLeadershipRequest;
 import io.kvorum.proto.v1.TransferLeadershipResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,6 +33,15 @@ public final class ClusterAdmin {
 
     /** The members and the leader's id (0 when none is known). */
     public record Membership(List<MemberInfo> members, long leaderId) {
+        /** The leader among the members, or empty when none is known. */
+        public Optional<MemberInfo> leader() {
+            return members.stream().filter(m -> m.id() == leaderId).findFirst();
+        }
+    }
+
+    /** The current leader (asked of the cluster), or empty when no leader is known. */
+    public Optional<MemberInfo> leader() {
+        return members().leader();
     }
 
     public Membership members() {

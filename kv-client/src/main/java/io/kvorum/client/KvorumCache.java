@@ -74,7 +74,9 @@ public final class KvorumCache implements AutoCloseable {
     }
 
     /**
-     * Loads the cache and waits until it is current, at most the client's default deadline.
+     * Loads the cache and waits until it is current: at most twice the client's default
+     * deadline, one for the initial load (whose reads each have the deadline) and one for the
+     * watch to catch up with it.
      *
      * @throws ClusterUnavailableException when the initial load could not be done
      * @throws DeadlineExceededException when the watch did not catch up in time (the cache keeps trying)

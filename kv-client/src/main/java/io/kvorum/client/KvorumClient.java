@@ -32,6 +32,9 @@ import java.util.Optional;
  * copy, but never one older than the newest revision this client has seen.
  */
 public final class KvorumClient implements AutoCloseable {
+    /** The expected version that matches any version: a set or delete that is not a compare-and-set. */
+    public static final long ANY_VERSION = -1;
+
     private final ClientCore core;
     private final AsyncKvorumClient async;
     private final ClusterAdmin cluster;
@@ -73,6 +76,11 @@ public final class KvorumClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ data
 
+    /** Creates a persistent node holding {@code data} as text (stored in UTF-8). */
+    public CreateResult create(String path, String data) {
+        return Blocking.await(async.create(path, data));
+    }
+
     /** Creates a persistent node; returns the created node's path and stat. */
     public CreateResult create(String path, byte[] data) {
         return Blocking.await(async.create(path, data));
@@ -97,6 +105,11 @@ public final class KvorumClient implements AutoCloseable {
     /** Creates {@code path} and its missing ancestors as empty persistent nodes. */
     public void ensurePath(String path) {
         Blocking.await(async.ensurePath(path));
+    }
+
+    /** {@link #ensurePath(String)} with per-call options. */
+    public void ensurePath(String path, RequestOptions options) {
+        Blocking.await(async.ensurePath(path, options));
     }
 
     /** Reads a node, linearizably. @throws NoNodeException when it does not exist */
@@ -126,10 +139,24 @@ public final class KvorumClient implements AutoCloseable {
         return Blocking.await(async.children(path, options));
     }
 
+    /** All children with their stats, sorted by name, read page by page. */
+    public List<ChildrenPage.Child> childrenWithStats(String path) {
+        return Blocking.await(async.childrenWithStats(path));
+    }
+
+    public List<ChildrenPage.Child> childrenWithStats(String path, RequestOptions options) {
+        return Blocking.await(async.childrenWithStats(path, options));
+    }
+
     /** One page of children; see {@link AsyncKvorumClient#childrenPage}. */
     public ChildrenPage childrenPage(String path, int pageSize, String pageToken, boolean includeStat,
                                      RequestOptions options) {
         return Blocking.await(async.childrenPage(path, pageSize, pageToken, includeStat, options));
+    }
+
+    /** Sets data, given as text (stored in UTF-8), whatever the version; returns the new stat. */
+    public Stat set(String path, String data) {
+        return Blocking.await(async.set(path, data));
     }
 
     /** Sets data whatever the version; returns the new stat. */
@@ -137,7 +164,7 @@ public final class KvorumClient implements AutoCloseable {
         return Blocking.await(async.set(path, data));
     }
 
-    /** Sets data if the node has {@code expectedVersion} (-1: any). @throws BadVersionException otherwise */
+    /** Sets data if the node has {@code expectedVersion} ({@link #ANY_VERSION}: any). @throws BadVersionException otherwise */
     public Stat set(String path, byte[] data, long expectedVersion) {
         return Blocking.await(async.set(path, data, expectedVersion));
     }
@@ -152,7 +179,7 @@ public final class KvorumClient implements AutoCloseable {
     }
 
     /**
-     * Deletes a node if it has {@code expectedVersion} (-1: any).
+     * Deletes a node if it has {@code expectedVersion} ({@link #ANY_VERSION}: any).
      *
      * @throws NotEmptyException when it has children
      * @throws BadVersionException when its version differs
@@ -163,6 +190,18 @@ public final class KvorumClient implements AutoCloseable {
 
     public long delete(String path, long expectedVersion, RequestOptions options) {
         return Blocking.await(async.delete(path, expectedVersion, options));
+    }
+
+    /**
+     * Deletes a node and everything below it; see {@link AsyncKvorumClient#deleteRecursive}
+     * (not atomic).
+     */
+    public void deleteRecursive(String path) {
+        Blocking.await(async.deleteRecursive(path));
+    }
+
+    public void deleteRecursive(String path, RequestOptions options) {
+        Blocking.await(async.deleteRecursive(path, options));
     }
 
     /** Applies {@code ops} atomically; see {@link AsyncKvorumClient#multi}. */
@@ -206,7 +245,7 @@ public final class KvorumClient implements AutoCloseable {
 
     /** Watches a node and its set of children from now on; see {@link #watch(WatchSpec, WatchListener)}. */
     public Watch watch(String path, WatchListener listener) {
-        return watch(WatchSpec.node(path), listener);
+        return Blocking.await(async.watch(path, listener));
     }
 
     /**

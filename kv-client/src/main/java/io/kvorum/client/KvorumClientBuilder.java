@@ -4,6 +4,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -43,10 +44,23 @@ public final class KvorumClientBuilder {
     KvorumClientBuilder() {
     }
 
-    /** Adds endpoints given as {@code host:port}, weight 1, no datacenter. */
+    /**
+     * Adds endpoints given as {@code host:port}, weight 1, no datacenter. Each argument may also
+     * list several, separated by commas: {@code endpoints("n1:7379,n2:7379,n3:7379")}.
+     */
     public KvorumClientBuilder endpoints(String... hostPorts) {
-        for (String a : hostPorts) {
-            endpoints.add(Endpoint.of(a.trim()));
+        return endpoints(List.of(hostPorts));
+    }
+
+    /** Adds endpoints given as {@code host:port} (or comma-separated lists of them), as {@link #endpoints(String...)}. */
+    public KvorumClientBuilder endpoints(Collection<String> hostPorts) {
+        for (String list : hostPorts) {
+            for (String a : list.split(",", -1)) {
+                if (a.isBlank()) {
+                    throw new IllegalArgumentException("empty endpoint in '" + list + "'");
+                }
+                endpoints.add(Endpoint.of(a.trim()));
+            }
         }
         return this;
     }

@@ -6,15 +6,15 @@ package io.kvorum.client;
  * @param id the member's id
  * @param peerAddress where other members reach it
  * @param clientAddress where clients reach it; empty until it announced it
- * @param role leader, follower, candidate, learner, or unknown (when not asked of the leader)
+ * @param role its role; {@link Role#UNKNOWN} when not asked of the leader
  * @param learner whether it replicates without voting
  * @param matchIndex the leader's view of its log progress (0 when not asked of the leader)
  * @param active whether the leader heard from it within the last election timeout
  */
-public record MemberInfo(long id, String peerAddress, String clientAddress, String role, boolean learner,
+public record MemberInfo(long id, String peerAddress, String clientAddress, Role role, boolean learner,
                          long matchIndex, boolean active) {
     static MemberInfo of(io.kvorum.proto.v1.Member m) {
-        return new MemberInfo(m.getId(), m.getPeerAddress(), m.getClientAddress(), m.getRole(), m.getIsLearner(),
+        return new MemberInfo(m.getId(), m.getPeerAddress(), m.getClientAddress(), Role.of(m.getRole()), m.getIsLearner(),
                 m.getMatchIndex(), m.getActive());
     }
 }

@@ -4,7 +4,7 @@ package io.kvorum.client;
  * One node's own view of itself.
  *
  * @param id the node's member id
- * @param role leader, follower, candidate or learner
+ * @param role its role
  * @param leaderId the leader it knows (0: none)
  * @param term its raft term
  * @param commitIndex its commit index
@@ -15,10 +15,10 @@ package io.kvorum.client;
  * @param peerAddress where other members reach it
  * @param revision the revision of its state
  */
-public record NodeStatus(long id, String role, long leaderId, long term, long commitIndex, long appliedIndex,
+public record NodeStatus(long id, Role role, long leaderId, long term, long commitIndex, long appliedIndex,
                          long dbSizeBytes, String version, String clientAddress, String peerAddress, long revision) {
     static NodeStatus of(io.kvorum.proto.v1.StatusResponse s) {
-        return new NodeStatus(s.getId(), s.getRole(), s.getLeaderId(), s.getTerm(), s.getCommitIndex(),
+        return new NodeStatus(s.getId(), Role.of(s.getRole()), s.getLeaderId(), s.getTerm(), s.getCommitIndex(),
                 s.getAppliedIndex(), s.getDbSizeBytes(), s.getVersion(), s.getClientAddress(), s.getPeerAddress(),
                 s.getHeader().getRevision());
     }

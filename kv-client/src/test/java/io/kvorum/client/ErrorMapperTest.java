@@ -37,7 +37,8 @@ class ErrorMapperTest {
         KvorumException e = map(ErrorReason.BAD_VERSION, Status.Code.FAILED_PRECONDITION);
         assertEquals("/p", e.path());
         assertEquals(2, e.opIndex());
-        assertEquals("BAD_VERSION", e.reason());
+        assertEquals(KvorumException.Reason.BAD_VERSION, e.reason());
+        assertEquals("BAD_VERSION", e.reasonName());
     }
 
     @Test

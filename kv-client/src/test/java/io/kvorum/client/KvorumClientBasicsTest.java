@@ -57,7 +57,7 @@ class KvorumClientBasicsTest {
         client.create("/x", bytes(""));
         NodeExistsException exists = assertThrows(NodeExistsException.class, () -> client.create("/x", bytes("")));
         assertEquals("/x", exists.path());
-        assertEquals("NODE_EXISTS", exists.reason());
+        assertEquals(KvorumException.Reason.NODE_EXISTS, exists.reason());
 
         NoNodeException none = assertThrows(NoNodeException.class, () -> client.get("/missing"));
         assertEquals("/missing", none.path());

@@ -120,7 +120,7 @@ public final class KvorumServer implements Callable<Integer> {
         }
         try {
             clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults());
+                    ApiOptions.defaults(), node.store().path());
         } catch (IOException | RuntimeException e) {
             admin.close();
             node.close();

@@ -1,6 +1,6 @@
 package io.kvorum.jepsen.checker;
 
-import io.kvorum.jepsen.history.JsonWriter;
+import io.kvorum.jepsen.history.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +17,6 @@ public record CheckResult(String checker, Verdict verdict, String summary, Map<S
         m.put("verdict", verdict.json());
         m.put("summary", summary);
         m.put("details", details);
-        return JsonWriter.write(m);
+        return Json.write(m);
     }
 }

@@ -28,6 +28,6 @@ public record Event(int line, long process, Type type, String f, String key, Obj
         if (error != null) {
             m.put("error", error);
         }
-        return JsonWriter.write(m);
+        return Json.write(m);
     }
 }

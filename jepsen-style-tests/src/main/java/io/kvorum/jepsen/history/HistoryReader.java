@@ -121,7 +121,7 @@ public final class HistoryReader {
             return "an object";
         }
         if (v instanceof List) {
-            return "an array " + JsonWriter.write(v);
+            return "an array " + Json.write(v);
         }
         return v.toString();
     }

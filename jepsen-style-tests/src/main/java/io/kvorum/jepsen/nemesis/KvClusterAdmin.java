@@ -1,6 +1,7 @@
 package io.kvorum.jepsen.nemesis;
 
 import io.kvorum.client.KvorumClient;
+import io.kvorum.client.KvorumException;
 import io.kvorum.client.MemberInfo;
 import io.kvorum.client.MembershipChangeException;
 import java.time.Duration;
@@ -47,7 +48,7 @@ public final class KvClusterAdmin implements ClusterAdmin {
                 return;
             } catch (MembershipChangeException e) {
                 // Not caught up yet: the leader refuses rather than wait on a voter that lags.
-                if (!"NOT_LEARNER_CAUGHT_UP".equals(e.reason()) || System.nanoTime() > deadline) {
+                if (e.reason() != KvorumException.Reason.NOT_LEARNER_CAUGHT_UP || System.nanoTime() > deadline) {
                     throw e;
                 }
             }

@@ -3,7 +3,7 @@ package io.kvorum.jepsen.report;
 import io.kvorum.jepsen.checker.CheckResult;
 import io.kvorum.jepsen.checker.Verdict;
 import io.kvorum.jepsen.history.Event;
-import io.kvorum.jepsen.history.JsonWriter;
+import io.kvorum.jepsen.history.Json;
 import io.kvorum.jepsen.history.Op;
 import io.kvorum.jepsen.history.Pairing;
 import io.kvorum.jepsen.nemesis.FaultWindow;
@@ -56,7 +56,7 @@ public final class ReportWriter {
         for (FaultWindow f : faults) {
             faultList.add(f.toMap());
         }
-        Files.writeString(dir.resolve("faults.json"), JsonWriter.write(faultList) + "\n");
+        Files.writeString(dir.resolve("faults.json"), Json.write(faultList) + "\n");
         Verdict overall = Verdict.VALID;
         Map<String, Object> verdicts = new LinkedHashMap<>();
         for (CheckResult r : results) {
@@ -74,7 +74,7 @@ public final class ReportWriter {
         summary.put("faults", (long) faults.size());
         summary.put("throughput", throughput.toMap());
         summary.put("meta", meta);
-        Files.writeString(dir.resolve("results.json"), JsonWriter.write(summary) + "\n");
+        Files.writeString(dir.resolve("results.json"), Json.write(summary) + "\n");
 
         long end = 1;
         for (Event e : history) {
@@ -97,7 +97,7 @@ public final class ReportWriter {
                         + "td,th{padding:2px 10px;text-align:left}pre{background:#f8f9fa;padding:8px}"
                         + ".valid{color:#2b8a3e}.invalid{color:#c92a2a}.unknown{color:#e67700}</style></head><body>\n")
                 .append("<h1>").append(Svg.escape(title)).append(": <span class=\"").append(overall.json()).append("\">")
-                .append(overall.json()).append("</span></h1>\n<p>").append(Svg.escape(JsonWriter.write(meta)))
+                .append(overall.json()).append("</span></h1>\n<p>").append(Svg.escape(Json.write(meta)))
                 .append("</p>\n<table><tr><th>checker</th><th>verdict</th><th>summary</th></tr>\n");
         for (CheckResult r : results) {
             b.append("<tr><td><a href=\"verdicts/").append(r.checker()).append(".json\">").append(r.checker())

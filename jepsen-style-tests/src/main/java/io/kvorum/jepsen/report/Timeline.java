@@ -1,6 +1,6 @@
 package io.kvorum.jepsen.report;
 
-import io.kvorum.jepsen.history.JsonWriter;
+import io.kvorum.jepsen.history.Json;
 import io.kvorum.jepsen.history.Op;
 import io.kvorum.jepsen.history.Type;
 import io.kvorum.jepsen.nemesis.FaultWindow;
@@ -23,11 +23,11 @@ final class Timeline {
 
     static String describe(Op op) {
         String result = op.completion() == null ? "never completed"
-                : op.outcome().json() + " " + JsonWriter.write(op.completion().value());
+                : op.outcome().json() + " " + Json.write(op.completion().value());
         String latency = op.completion() == null ? ""
                 : String.format(Locale.ROOT, ", %.3f ms", (op.completion().time() - op.callTime()) / 1e6);
         return "p" + op.process() + " " + op.f() + (op.key() == null ? "" : " " + op.key()) + " "
-                + JsonWriter.write(op.invoke().value()) + " -> " + result + latency + " (line " + op.invoke().line()
+                + Json.write(op.invoke().value()) + " -> " + result + latency + " (line " + op.invoke().line()
                 + ")";
     }
 

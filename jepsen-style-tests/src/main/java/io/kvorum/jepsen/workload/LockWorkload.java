@@ -26,15 +26,14 @@ import java.util.Random;
  * (ending its session frees any contender node it left) and a new one takes its place; after
  * an indeterminate operation the thread also goes on as a new process.
  */
-public final class LockWorkload implements Workload {
+public final class LockWorkload extends LoopingWorkload {
     static final String LOCK = "l0";
     static final String PATH = "/jepsen/lock/" + LOCK;
 
-    private final Duration meanDelay;
     private final Duration acquireTimeout;
 
     public LockWorkload(Duration meanDelay, Duration acquireTimeout) {
-        this.meanDelay = meanDelay;
+        super("lock", PATH, meanDelay);
         this.acquireTimeout = acquireTimeout;
     }
 
@@ -43,35 +42,17 @@ public final class LockWorkload implements Workload {
     }
 
     @Override
-    public String model() {
-        return "lock";
-    }
-
-    @Override
-    public void setup(KvorumClient client) {
-        client.ensurePath(PATH);
-    }
-
-    @Override
-    public void client(int index, RunContext ctx) {
-        Random random = ctx.random(index);
-        KvorumClient client = ctx.clients().open();
-        ProcessSlot slot = ctx.slot();
-        while (ctx.pause(random, meanDelay)) {
-            DistributedLock lock = new DistributedLock(client, PATH);
-            Long token = acquire(ctx, slot, lock);
-            if (token == null) {
-                // Withdrawing deletes our contender node, but if that delete failed the node would
-                // sit in the queue for as long as our session lives: a new client ends it.
-                client = replace(ctx, client);
-                continue;
-            }
-            // The critical section: held for a moment whatever the run is doing.
-            RunContext.sleep(Duration.ofMillis(20 + random.nextInt(200)));
-            if (!release(ctx, slot, client, lock, token)) {
-                client = replace(ctx, client);
-            }
+    KvorumClient operate(RunContext ctx, ProcessSlot slot, Random random, KvorumClient client) {
+        DistributedLock lock = new DistributedLock(client, PATH);
+        Long token = acquire(ctx, slot, lock);
+        if (token == null) {
+            // Withdrawing deletes our contender node, but if that delete failed the node would
+            // sit in the queue for as long as our session lives: a new client ends it.
+            return replace(ctx, client);
         }
+        // The critical section: held for a moment whatever the run is doing.
+        RunContext.sleep(Duration.ofMillis(20 + random.nextInt(200)));
+        return release(ctx, slot, client, lock, token) ? client : replace(ctx, client);
     }
 
     /** The fencing token, or null when not acquired. */

@@ -22,16 +22,15 @@ import java.util.Random;
  * create. Values come from a small range so that cas often succeeds and reads are ambiguous
  * enough to make stale reads show.
  */
-public final class RegisterWorkload implements Workload {
+public final class RegisterWorkload extends LoopingWorkload {
     static final String ROOT = "/jepsen/register";
     private static final int VALUES = 5;
 
     private final int keys;
-    private final Duration meanDelay;
 
     public RegisterWorkload(int keys, Duration meanDelay) {
+        super("register", ROOT, meanDelay);
         this.keys = keys;
-        this.meanDelay = meanDelay;
     }
 
     public RegisterWorkload() {
@@ -39,32 +38,18 @@ public final class RegisterWorkload implements Workload {
     }
 
     @Override
-    public String model() {
-        return "register";
-    }
-
-    @Override
-    public void setup(KvorumClient client) {
-        client.ensurePath(ROOT);
-    }
-
-    @Override
-    public void client(int index, RunContext ctx) {
-        Random random = ctx.random(index);
-        KvorumClient client = ctx.clients().open();
-        ProcessSlot slot = ctx.slot();
-        while (ctx.pause(random, meanDelay)) {
-            String key = "k" + random.nextInt(keys);
-            int dice = random.nextInt(10);
-            if (dice < 4) {
-                read(ctx, slot, client, key);
-            } else if (dice < 7) {
-                write(ctx, slot, client, key, random.nextInt(VALUES));
-            } else {
-                Long expected = random.nextInt(10) == 0 ? null : (long) random.nextInt(VALUES);
-                cas(ctx, slot, client, key, expected, random.nextInt(VALUES));
-            }
+    KvorumClient operate(RunContext ctx, ProcessSlot slot, Random random, KvorumClient client) {
+        String key = "k" + random.nextInt(keys);
+        int dice = random.nextInt(10);
+        if (dice < 4) {
+            read(ctx, slot, client, key);
+        } else if (dice < 7) {
+            write(ctx, slot, client, key, random.nextInt(VALUES));
+        } else {
+            Long expected = random.nextInt(10) == 0 ? null : (long) random.nextInt(VALUES);
+            cas(ctx, slot, client, key, expected, random.nextInt(VALUES));
         }
+        return client;
     }
 
     private static void read(RunContext ctx, ProcessSlot slot, KvorumClient client, String key) {

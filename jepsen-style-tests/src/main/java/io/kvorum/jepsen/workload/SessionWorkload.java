@@ -23,7 +23,7 @@ import java.util.Random;
  * they are gone or well past the time they had to be. Ephemerals must not vanish while their
  * session is certainly alive, nor outlive it.
  */
-public final class SessionWorkload implements Workload {
+public final class SessionWorkload extends LoopingWorkload {
     static final String ROOT = "/jepsen/session";
     private static final Duration CHECK_EVERY = Duration.ofMillis(300);
 
@@ -32,6 +32,7 @@ public final class SessionWorkload implements Workload {
 
     /** @param grace how long past its TTL an abandoned session is watched (the checker allows 5 s) */
     public SessionWorkload(Duration ttl, Duration grace) {
+        super("session", ROOT, Duration.ofMillis(200));
         this.ttl = ttl;
         this.grace = grace;
     }
@@ -41,23 +42,9 @@ public final class SessionWorkload implements Workload {
     }
 
     @Override
-    public String model() {
-        return "session";
-    }
-
-    @Override
-    public void setup(KvorumClient client) {
-        client.ensurePath(ROOT);
-    }
-
-    @Override
-    public void client(int index, RunContext ctx) {
-        Random random = ctx.random(index);
-        KvorumClient reader = ctx.clients().open();
-        ProcessSlot slot = ctx.slot();
-        while (ctx.pause(random, Duration.ofMillis(200))) {
-            lifetime(ctx, random, slot, reader);
-        }
+    KvorumClient operate(RunContext ctx, ProcessSlot slot, Random random, KvorumClient reader) {
+        lifetime(ctx, random, slot, reader);
+        return reader;
     }
 
     /** One session from open to gone. */

@@ -20,14 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * that began after it was acknowledged was read stale, and one that failed yet is there was
  * wrongly reported failed.
  */
-public final class SetWorkload implements Workload {
+public final class SetWorkload extends LoopingWorkload {
     static final String ROOT = "/jepsen/set";
 
-    private final Duration meanDelay;
     private final AtomicLong next = new AtomicLong();
 
     public SetWorkload(Duration meanDelay) {
-        this.meanDelay = meanDelay;
+        super("set", ROOT, meanDelay);
     }
 
     public SetWorkload() {
@@ -35,38 +34,24 @@ public final class SetWorkload implements Workload {
     }
 
     @Override
-    public String model() {
-        return "set";
-    }
-
-    @Override
-    public void setup(KvorumClient client) {
-        client.ensurePath(ROOT);
-    }
-
-    @Override
-    public void client(int index, RunContext ctx) {
-        Random random = ctx.random(index);
-        KvorumClient client = ctx.clients().open();
-        ProcessSlot slot = ctx.slot();
-        while (ctx.pause(random, meanDelay)) {
-            if (random.nextInt(20) == 0) {
-                read(ctx, slot, client); // a listing is costly: one operation in twenty
-                continue;
-            }
-            long e = next.getAndIncrement();
-            Call c = ctx.invoke(slot, "add", null, e);
-            try {
-                client.create(ROOT + "/" + e, new byte[0]);
-                c.ok(e);
-            } catch (NodeExistsException exists) {
-                // Nobody else adds e: an earlier attempt of this very write created it and the
-                // answer to that attempt was lost. It happened, but this call did not see it do so.
-                c.info(e, Outcomes.describe(exists));
-            } catch (RuntimeException ex) {
-                c.failed(e, ex);
-            }
+    KvorumClient operate(RunContext ctx, ProcessSlot slot, Random random, KvorumClient client) {
+        if (random.nextInt(20) == 0) {
+            read(ctx, slot, client); // a listing is costly: one operation in twenty
+            return client;
         }
+        long e = next.getAndIncrement();
+        Call c = ctx.invoke(slot, "add", null, e);
+        try {
+            client.create(ROOT + "/" + e, new byte[0]);
+            c.ok(e);
+        } catch (NodeExistsException exists) {
+            // Nobody else adds e: an earlier attempt of this very write created it and the
+            // answer to that attempt was lost. It happened, but this call did not see it do so.
+            c.info(e, Outcomes.describe(exists));
+        } catch (RuntimeException ex) {
+            c.failed(e, ex);
+        }
+        return client;
     }
 
     /**

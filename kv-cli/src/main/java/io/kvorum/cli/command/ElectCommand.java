@@ -2,14 +2,11 @@ package io.kvorum.cli.command;
 
 import com.google.gson.JsonObject;
 import io.kvorum.cli.Cli;
-import io.kvorum.cli.DurationConverter;
 import io.kvorum.cli.ExitCodes;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.recipes.LeaderElection;
 import io.kvorum.client.recipes.LeadershipListener;
-import java.time.Duration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -23,7 +20,7 @@ import picocli.CommandLine.Parameters;
         "Text: 'elected PROPOSAL (fencing token N)', 'lost PROPOSAL', and 'resigned PROPOSAL' when stopped as "
                 + "leader. JSON lines: {event: elected|lost|resigned, election, proposal, token}.",
         "NAME is an election under " + Names.ELECTIONS + ", or an absolute path."})
-public final class ElectCommand extends ClientCommand {
+public final class ElectCommand extends SessionCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The election's name or absolute path.")
     String name;
 
@@ -32,18 +29,8 @@ public final class ElectCommand extends ClientCommand {
                     + "Default: HOST-PID.")
     String proposal;
 
-    @Option(names = "--session-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
-            defaultValue = "10s",
-            description = "How long leadership outlives a crashed kvorum. Default: ${DEFAULT-VALUE}.")
-    Duration sessionTtl;
-
     ElectCommand(Cli cli) {
         super(cli);
-    }
-
-    @Override
-    protected KvorumClient connect() {
-        return cli.connect(sessionTtl);
     }
 
     @Override

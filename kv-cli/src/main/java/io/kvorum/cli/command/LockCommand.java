@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
         "NAME is a lock under " + Names.LOCKS + ", or an absolute path. JSON (without a command): {lock, token}."},
         footer = {"%nExamples:", "  kvorum lock backup -- ./backup.sh --full",
                 "  kvorum lock deploy -- sh -c 'echo \"token $KVORUM_LOCK_TOKEN\"; ./deploy.sh'"})
-public final class LockCommand extends ClientCommand {
+public final class LockCommand extends SessionCommand {
     /** How long a stopped child gets between SIGTERM and SIGKILL. */
     private static final long GRACE_MILLIS = 5_000;
 
@@ -46,18 +46,8 @@ public final class LockCommand extends ClientCommand {
                     + "against it. Default: wait forever.")
     Duration wait;
 
-    @Option(names = "--session-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
-            defaultValue = "10s",
-            description = "How long the lock outlives a crashed kvorum. Default: ${DEFAULT-VALUE}.")
-    Duration sessionTtl;
-
     LockCommand(Cli cli) {
         super(cli);
-    }
-
-    @Override
-    protected KvorumClient connect() {
-        return cli.connect(sessionTtl);
     }
 
     @Override

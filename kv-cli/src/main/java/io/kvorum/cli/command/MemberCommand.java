@@ -86,7 +86,7 @@ public final class MemberCommand implements Runnable {
             for (MemberInfo i : members) {
                 JsonObject o = new JsonObject();
                 o.addProperty("id", i.id());
-                o.addProperty("role", i.role());
+                o.addProperty("role", i.role().toString());
                 o.addProperty("peerAddress", i.peerAddress());
                 o.addProperty("clientAddress", i.clientAddress());
                 o.addProperty("learner", i.learner());

@@ -34,7 +34,7 @@ public final class StatusCommand extends ClientCommand {
                 if (r.answered()) {
                     NodeStatus s = r.status();
                     o.addProperty("id", s.id());
-                    o.addProperty("role", s.role());
+                    o.addProperty("role", s.role().toString());
                     o.addProperty("leaderId", s.leaderId());
                     o.addProperty("term", s.term());
                     o.addProperty("commitIndex", s.commitIndex());

@@ -1,8 +1,10 @@
 package io.kvorum.client.recipes;
 
 import io.kvorum.client.ClientClosedException;
+import io.kvorum.client.ClusterUnavailableException;
 import io.kvorum.client.CreateMode;
 import io.kvorum.client.CreateResult;
+import io.kvorum.client.DeadlineExceededException;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.KvorumException;
 import io.kvorum.client.NoNodeException;
@@ -44,9 +46,17 @@ import org.slf4j.LoggerFactory;
  * turns false and {@link #whenLost()} completes (after LOST the client also deletes its node,
  * should the session still be alive, so the lock is not held by nobody-who-knows-it).
  *
- * <p>One instance is one contender; not reentrant. Thread-safe.
+ * <p>One instance is one contender; not reentrant. Thread-safe. Closing releases the lock, so
+ * a hold can be scoped with try-with-resources:
+ * <pre>{@code
+ * try (DistributedLock lock = new DistributedLock(client, "/locks/backup")) {
+ *     if (lock.acquire(Duration.ofSeconds(10))) {
+ *         runBackup(lock.fencingToken());
+ *     }
+ * }
+ * }</pre>
  */
-public final class DistributedLock {
+public final class DistributedLock implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedLock.class);
 
     private final KvorumClient client;
@@ -82,11 +92,13 @@ public final class DistributedLock {
     }
 
     /**
-     * Waits for the lock at most {@code timeout} (null: forever).
+     * Waits for the lock at most {@code timeout} (null: forever). The timeout covers everything:
+     * opening the client's session if it has none yet, entering the queue and waiting in it.
      *
-     * @return true when acquired; false when the time ran out (this contender then withdrew)
+     * @return true when acquired; false when the time ran out, whatever it ran out on (this
+     *         contender then withdrew)
      * @throws SessionExpiredException when the session ended while waiting
-     * @throws KvorumException when the cluster could not be reached to enter the queue
+     * @throws KvorumException when the cluster refused a step (not for running out of time)
      * @throws IllegalStateException when this instance holds or is acquiring the lock already
      */
     public boolean acquire(Duration timeout) {
@@ -102,6 +114,11 @@ public final class DistributedLock {
         try {
             acquired = enterAndWait(deadline);
             return acquired;
+        } catch (DeadlineExceededException | ClusterUnavailableException e) {
+            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
+                return false; // the time ran out on a call: that is a timeout, not a failure
+            }
+            throw e;
         } finally {
             synchronized (this) {
                 acquiring = false;
@@ -113,8 +130,11 @@ public final class DistributedLock {
     }
 
     private boolean enterAndWait(long deadline) {
-        client.ensurePath(lockPath);
-        Session s = client.session();
+        Session s = withinDeadline(client.async().ensurePath(lockPath, options(null, deadline))
+                .thenCompose(v -> client.async().session()), deadline);
+        if (s == null) {
+            return false;
+        }
         String prefix = Contenders.namePrefix(UUID.randomUUID().toString());
         watchSession(s);
         CreateResult mine;
@@ -158,40 +178,24 @@ public final class DistributedLock {
 
     /** Waits until {@code path} is deleted (watching from just after the listing); false on timeout. */
     private boolean awaitDeletion(String path, long listedAt, long deadline) {
-        CompletableFuture<Void> gone = new CompletableFuture<>();
+        CompletableFuture<Boolean> gone = new CompletableFuture<>();
         whenLost().whenComplete((v, e) -> gone.completeExceptionally(new SessionExpiredException("lock " + lockPath
                 + ": the session was lost while waiting", null, "SESSION_EXPIRED", path, -1)));
         Watch w = client.watch(WatchSpec.node(path).fromRevision(listedAt + 1), new WatchListener() {
             @Override
             public void onEvent(WatchEvent event) {
                 if (event.type() == WatchEvent.Type.DELETED && event.path().equals(path)) {
-                    gone.complete(null);
+                    gone.complete(true);
                 }
             }
 
             @Override
             public void onError(KvorumException error) {
-                gone.complete(null); // look at the queue again rather than wait on a dead watch
+                gone.complete(true); // look at the queue again rather than wait on a dead watch
             }
         });
         try {
-            long left = deadline - System.nanoTime();
-            if (deadline == Long.MAX_VALUE) {
-                gone.get();
-            } else if (left <= 0) {
-                return false;
-            } else {
-                gone.get(left, TimeUnit.NANOSECONDS);
-            }
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KvorumException("interrupted while waiting for lock " + lockPath, e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof KvorumException ke ? ke : new KvorumException("waiting for lock " + lockPath, c);
+            return withinDeadline(gone, deadline) != null;
         } finally {
             w.cancel();
         }
@@ -224,6 +228,12 @@ public final class DistributedLock {
     /** Completes when a hold (or the current wait) is lost with the session; never on release. */
     public synchronized CompletableFuture<Void> whenLost() {
         return lost;
+    }
+
+    /** Releases the lock if held: the same as {@link #release()}. */
+    @Override
+    public void close() {
+        release();
     }
 
     /** Releases the lock (deletes this contender's node). Does nothing when not held. */
@@ -322,8 +332,24 @@ public final class DistributedLock {
         return null;
     }
 
+    /** The future's value, or null when the deadline passes first. */
+    private <T> T withinDeadline(CompletableFuture<T> f, long deadline) {
+        try {
+            return deadline == Long.MAX_VALUE ? f.get() : f.get(Math.max(0, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KvorumException("interrupted while waiting for lock " + lockPath, e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof KvorumException ke ? ke : new KvorumException("entering lock " + lockPath, c);
+        }
+    }
+
     private static RequestOptions options(Session s, long deadline) {
-        RequestOptions o = RequestOptions.session(s);
+        RequestOptions o = s == null ? RequestOptions.DEFAULT : RequestOptions.session(s);
         if (deadline != Long.MAX_VALUE) {
             long left = Math.max(1, deadline - System.nanoTime());
             o = o.withDeadline(Duration.ofNanos(Math.min(left, Duration.ofSeconds(30).toNanos())));

@@ -5,10 +5,14 @@ import io.kvorum.client.KvorumException;
 import io.kvorum.client.NoNodeException;
 import io.kvorum.client.RequestOptions;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +40,8 @@ public final class LeaderElection implements AutoCloseable {
     private boolean leader;
     private boolean closed;
     private CompletableFuture<Void> resigned = new CompletableFuture<>();
+    /** Completed with the fencing token when this participant next leads (or leads now). */
+    private CompletableFuture<Long> leadership = new CompletableFuture<>();
 
     public LeaderElection(KvorumClient client, String electionPath, String participantId,
                           LeadershipListener listener) {
@@ -52,8 +58,52 @@ public final class LeaderElection implements AutoCloseable {
         thread.start();
     }
 
+    /** The id this participant stands for; the leader's id is what {@link #currentLeader()} returns. */
+    public String participantId() {
+        return participantId;
+    }
+
     public synchronized boolean isLeader() {
         return leader;
+    }
+
+    /**
+     * Waits until this participant leads, at most {@code timeout}.
+     *
+     * @return true when it leads (now or within the timeout); false when the time ran out
+     */
+    public boolean awaitLeadership(Duration timeout) throws InterruptedException {
+        try {
+            whenLeader().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("leadership future failed", e.getCause());
+        }
+    }
+
+    /**
+     * Completes with the fencing token when this participant leads: at once while it leads,
+     * else when it next gains leadership. A new future is handed out after each loss.
+     */
+    public synchronized CompletableFuture<Long> whenLeader() {
+        return leadership.copy();
+    }
+
+    /**
+     * Who leads the election at {@code electionPath}, read linearizably, without taking part:
+     * the leader's participant id, or empty when nobody leads.
+     */
+    public static Optional<String> leaderOf(KvorumClient client, String electionPath) {
+        for (String name : Contenders.list(client, electionPath, RequestOptions.DEFAULT).names()) {
+            try {
+                return Optional.of(client.get(Contenders.child(electionPath, name)).dataAsString());
+            } catch (NoNodeException gone) {
+                // the head just left: the next one is leader now
+            }
+        }
+        return Optional.empty();
     }
 
     /** This participant's fencing token while leader. @throws IllegalStateException when not leader */
@@ -70,14 +120,7 @@ public final class LeaderElection implements AutoCloseable {
 
     /** The current leader's participant id, read (linearizably) from the queue's head; empty when none. */
     public Optional<String> currentLeader() {
-        for (String name : Contenders.list(client, path, RequestOptions.DEFAULT).names()) {
-            try {
-                return Optional.of(client.get(Contenders.child(path, name)).dataAsString());
-            } catch (NoNodeException gone) {
-                // the head just left: the next one is leader now
-            }
-        }
-        return Optional.empty();
+        return leaderOf(client, path);
     }
 
     /** Gives up leadership now (if leader) and queues again. */
@@ -116,17 +159,21 @@ public final class LeaderElection implements AutoCloseable {
                 l.acquire();
                 failures = 0;
                 CompletableFuture<Void> r;
+                CompletableFuture<Long> gained;
                 synchronized (this) {
                     lock = l;
                     leader = true;
                     r = resigned;
+                    gained = leadership;
                 }
+                gained.complete(l.fencingToken());
                 listener.leadershipGained(l.fencingToken());
                 CompletableFuture.anyOf(l.whenLost(), r).join();
                 synchronized (this) {
                     leader = false;
                     lock = null;
                     resigned = new CompletableFuture<>();
+                    leadership = new CompletableFuture<>();
                 }
                 listener.leadershipLost();
                 l.release();
@@ -143,6 +190,7 @@ public final class LeaderElection implements AutoCloseable {
                     if (leader) {
                         leader = false;
                         lock = null;
+                        leadership = new CompletableFuture<>();
                     }
                 }
                 l.release();

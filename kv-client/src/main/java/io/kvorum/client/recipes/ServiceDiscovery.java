@@ -53,7 +53,7 @@ public final class ServiceDiscovery implements AutoCloseable {
         rebuild();
     }
 
-    /** The live instances, sorted by id. */
+    /** The live instances as this view holds them now (no call to the cluster), sorted by id. */
     public List<ServiceInstance> instances() {
         return instances;
     }
@@ -78,9 +78,13 @@ public final class ServiceDiscovery implements AutoCloseable {
         });
     }
 
-    /** Told the new list of instances each time it changes (and once when started). */
-    public void addListener(Consumer<List<ServiceInstance>> listener) {
+    /**
+     * Told the current list of instances at once (on this thread), then the new list each time
+     * it changes.
+     */
+    public synchronized void addListener(Consumer<List<ServiceInstance>> listener) {
         listeners.add(listener);
+        listener.accept(instances);
     }
 
     @Override

@@ -1,5 +1,17 @@
 package io.kvorum.client.recipes;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +40,9 @@ import java.util.Objects;
  */
 public record ServiceInstance(String name, String id, String address, int port, int weight, List<String> tags,
                               Map<String, String> metadata) {
+    /** Compact, and without Gson's HTML escaping, so the bytes are what the example above shows. */
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
     public ServiceInstance {
         segment(name, "name");
         segment(id, "id");
@@ -73,7 +88,7 @@ public record ServiceInstance(String name, String id, String address, int port, 
         m.put("weight", weight);
         m.put("tags", tags);
         m.put("metadata", new LinkedHashMap<>(metadata));
-        return Json.write(m).getBytes(StandardCharsets.UTF_8);
+        return GSON.toJson(m).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -82,46 +97,66 @@ public record ServiceInstance(String name, String id, String address, int port, 
      * @throws IllegalArgumentException when it is not a registration
      */
     public static ServiceInstance fromJson(byte[] json) {
-        Object parsed = Json.parse(new String(json, StandardCharsets.UTF_8));
-        if (!(parsed instanceof Map<?, ?> m)) {
+        JsonElement parsed = parse(new String(json, StandardCharsets.UTF_8));
+        if (!parsed.isJsonObject()) {
             throw new IllegalArgumentException("a service registration is a JSON object");
         }
+        JsonObject m = parsed.getAsJsonObject();
         List<String> tags = new ArrayList<>();
-        if (m.get("tags") instanceof List<?> list) {
-            for (Object t : list) {
-                tags.add(String.valueOf(t));
+        if (m.get("tags") instanceof JsonArray list) {
+            for (JsonElement t : list) {
+                tags.add(text(t));
             }
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        if (m.get("metadata") instanceof Map<?, ?> md) {
-            for (Map.Entry<?, ?> e : md.entrySet()) {
-                metadata.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+        if (m.get("metadata") instanceof JsonObject md) {
+            for (Map.Entry<String, JsonElement> e : md.entrySet()) {
+                metadata.put(e.getKey(), text(e.getValue()));
             }
         }
         return new ServiceInstance(text(m, "name"), text(m, "id"), text(m, "address"), number(m, "port", -1),
                 number(m, "weight", 1), tags, metadata);
     }
 
-    private static String text(Map<?, ?> m, String key) {
-        Object v = m.get(key);
-        if (!(v instanceof String s)) {
-            throw new IllegalArgumentException("registration field '" + key + "' is missing or not a string");
+    /** Exactly one strict JSON value: anything after it, or any leniency, is malformed. */
+    private static JsonElement parse(String text) {
+        try (JsonReader r = new JsonReader(new StringReader(text))) {
+            r.setStrictness(Strictness.STRICT);
+            JsonElement v = JsonParser.parseReader(r);
+            if (r.peek() != JsonToken.END_DOCUMENT) {
+                throw new IllegalArgumentException("malformed JSON: unexpected text after the value");
+            }
+            return v;
+        } catch (JsonParseException | IOException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getMessage(), e);
         }
-        return s;
     }
 
-    private static int number(Map<?, ?> m, String key, int absent) {
-        Object v = m.get(key);
-        if (v == null) {
+    /** A string as itself, anything else as its JSON text (a number 5 is "5"). */
+    private static String text(JsonElement v) {
+        return v.isJsonPrimitive() ? v.getAsString() : v.toString();
+    }
+
+    private static String text(JsonObject m, String key) {
+        JsonElement v = m.get(key);
+        if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("registration field '" + key + "' is missing or not a string");
+        }
+        return v.getAsString();
+    }
+
+    private static int number(JsonObject m, String key, int absent) {
+        JsonElement v = m.get(key);
+        if (v == null || v.isJsonNull()) {
             if (absent < 0) {
                 throw new IllegalArgumentException("registration field '" + key + "' is missing");
             }
             return absent;
         }
-        if (!(v instanceof Number n)) {
+        if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
             throw new IllegalArgumentException("registration field '" + key + "' is not a number");
         }
-        return n.intValue();
+        return v.getAsNumber().intValue();
     }
 
     private static void segment(String s, String what) {

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A registered service instance: an ephemeral node owned by the client's session. If that
  * session expires (the node is gone), the instance registers again with the client's next
- * session, for as long as this registration is open. {@link #close()} deregisters.
+ * session, for as long as this registration is open. Registered with a session of the caller's
+ * own ({@link ServiceRegistry#register(ServiceInstance, Session)}) it lives exactly as long as
+ * that session. {@link #close()} deregisters.
  */
 public final class ServiceRegistration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistration.class);
@@ -30,6 +32,8 @@ public final class ServiceRegistration implements AutoCloseable {
     private final KvorumClient client;
     private final ServiceInstance instance;
     private final String path;
+    /** The caller's own session, or null to follow the client's session across expiry. */
+    private final Session ownSession;
     private final SessionStateListener sessionListener = this::sessionChanged;
 
     // Guarded by this.
@@ -37,10 +41,11 @@ public final class ServiceRegistration implements AutoCloseable {
     private boolean closed;
     private boolean reRegistering;
 
-    ServiceRegistration(KvorumClient client, ServiceInstance instance, String path) {
+    ServiceRegistration(KvorumClient client, ServiceInstance instance, String path, Session ownSession) {
         this.client = client;
         this.instance = instance;
         this.path = path;
+        this.ownSession = ownSession;
     }
 
     public ServiceInstance instance() {
@@ -55,8 +60,15 @@ public final class ServiceRegistration implements AutoCloseable {
     /** Registers now (waiting for the cluster), then keeps the registration across session expiry. */
     void start() {
         client.ensurePath(path.substring(0, path.lastIndexOf('/')));
-        register().join();
-        client.addSessionStateListener(sessionListener);
+        try {
+            register().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof KvorumException ke ? ke
+                    : new KvorumException("registering " + instance.id() + " at " + path + " failed", e.getCause());
+        }
+        if (ownSession == null) {
+            client.addSessionStateListener(sessionListener);
+        }
     }
 
     /** Creates the node with the current session; replaces a stale one with the same id. */
@@ -65,7 +77,9 @@ public final class ServiceRegistration implements AutoCloseable {
     }
 
     private CompletableFuture<Void> register(int replaced) {
-        return client.async().session().thenCompose(s -> client.async()
+        CompletableFuture<Session> session = ownSession != null ? CompletableFuture.completedFuture(ownSession)
+                : client.async().session();
+        return session.thenCompose(s -> client.async()
                 .create(path, instance.toJson(), CreateMode.EPHEMERAL, RequestOptions.session(s))
                 .handle((r, e) -> e)
                 .thenCompose(e -> {

@@ -3,6 +3,7 @@ package io.kvorum.client.recipes;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.NoNodeException;
 import io.kvorum.client.NodeData;
+import io.kvorum.client.Session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -36,11 +37,24 @@ public final class ServiceRegistry {
     }
 
     /**
-     * Registers an instance (waiting for the cluster); it stays registered, across session
-     * expiry, until the registration is closed or the client closes.
+     * Registers an instance (waiting for the cluster) under the client's session; it stays
+     * registered, across session expiry, until the registration is closed or the client closes.
+     *
+     * @throws KvorumException when the cluster refused or could not be reached
      */
     public ServiceRegistration register(ServiceInstance instance) {
-        ServiceRegistration r = new ServiceRegistration(client, instance, instancePath(instance.name(), instance.id()));
+        return register(instance, null);
+    }
+
+    /**
+     * Registers an instance under {@code session} (null: the client's session): it is listed
+     * exactly while that session lives, or until the registration is closed.
+     *
+     * @throws KvorumException when the cluster refused or could not be reached
+     */
+    public ServiceRegistration register(ServiceInstance instance, Session session) {
+        ServiceRegistration r = new ServiceRegistration(client, instance, instancePath(instance.name(), instance.id()),
+                session);
         r.start();
         return r;
     }
@@ -52,8 +66,11 @@ public final class ServiceRegistry {
         return d;
     }
 
-    /** The instances registered now, read once (linearizably). */
-    public List<ServiceInstance> instances(String serviceName) {
+    /**
+     * The instances registered now, read once from the cluster (linearizably). For a view kept
+     * up to date, use {@link #discover} and {@link ServiceDiscovery#instances()}.
+     */
+    public List<ServiceInstance> readInstances(String serviceName) {
         List<ServiceInstance> out = new ArrayList<>();
         List<String> ids;
         try {

@@ -44,4 +44,24 @@ class ServiceInstanceTest {
         assertThrows(IllegalArgumentException.class, () -> ServiceInstance.of("a/b", "h", 1));
         assertThrows(IllegalArgumentException.class, () -> ServiceInstance.of("a", "h", 1).withWeight(0));
     }
+
+    @Test
+    void registrationsWrittenBeforeTheMoveToGsonStillReadAndAreWrittenTheSame() {
+        // Bytes the hand-written codec of earlier releases stored (quotes, a newline, a control
+        // character, non-ASCII and HTML-ish characters all escaped its way).
+        String stored = "{\"name\":\"orders\",\"id\":\"a<b>&c\",\"address\":\"h\",\"port\":8080,\"weight\":7,"
+                + "\"tags\":[\"can\\\"ary\"],\"metadata\":{\"note\":\"line\\nbreak\\u0001 \u00e9='x'\"}}";
+        ServiceInstance s = ServiceInstance.fromJson(stored.getBytes(StandardCharsets.UTF_8));
+        assertEquals(new ServiceInstance("orders", "a<b>&c", "h", 8080, 7, List.of("can\"ary"),
+                Map.of("note", "line\nbreak\u0001 \u00e9='x'")), s);
+        assertEquals(stored, new String(s.toJson(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void trailingTextAndLenientJsonAreMalformed() {
+        assertThrows(IllegalArgumentException.class, () -> ServiceInstance.fromJson(
+                "{\"name\":\"a\",\"id\":\"x\",\"address\":\"h\",\"port\":1} x".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(IllegalArgumentException.class, () -> ServiceInstance.fromJson(
+                "{name:'a',id:'x',address:'h',port:1}".getBytes(StandardCharsets.UTF_8)));
+    }
 }

@@ -49,7 +49,7 @@ class ServiceRegistryTest {
         ServiceRegistration b = r2.register(ServiceInstance.of("orders", "10.0.0.2", 80).withTags("v2"));
         await().until(() -> ids(d).size() == 2);
         assertEquals(List.of("v2"), d.instances().get(1).tags());
-        assertEquals(2, r1.instances("orders").size());
+        assertEquals(2, r1.readInstances("orders").size());
 
         a.close();
         await().until(() -> ids(d).equals(List.of("10.0.0.2:80")));

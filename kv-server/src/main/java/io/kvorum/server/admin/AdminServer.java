@@ -62,11 +62,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void respondCheck(HttpExchange ex, String problem) throws IOException {
-        if (problem == null) {
-            respond(ex, 200, "application/json", "{\"ok\":true}\n");
-        } else {
-            respond(ex, 503, "application/json", "{\"ok\":false,\"reason\":" + StatusJson.quote(problem) + "}\n");
-        }
+        respond(ex, problem == null ? 200 : 503, "application/json", StatusJson.check(problem));
     }
 
     private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {

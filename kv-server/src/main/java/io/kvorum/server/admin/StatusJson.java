@@ -1,63 +1,54 @@
 package io.kvorum.server.admin;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import io.kvorum.server.node.NodeStatus;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The {@code /status} document. Field names are part of the operator interface: keep them stable. */
 final class StatusJson {
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+
     private StatusJson() {
     }
 
     static String of(NodeStatus s, long fsyncs) {
-        StringBuilder b = new StringBuilder(256);
-        b.append('{')
-                .append("\"id\":").append(s.id())
-                .append(",\"role\":").append(quote(s.role()))
-                .append(",\"leaderId\":").append(s.leaderId())
-                .append(",\"term\":").append(s.term())
-                .append(",\"commitIndex\":").append(s.commitIndex())
-                .append(",\"appliedIndex\":").append(s.appliedIndex())
-                .append(",\"lastIndex\":").append(s.lastIndex())
-                .append(",\"snapshotIndex\":").append(s.snapshotIndex())
-                .append(",\"fsyncs\":").append(fsyncs)
-                .append(",\"members\":[");
-        boolean first = true;
-        for (Map.Entry<Long, String> m : new java.util.TreeMap<>(s.members()).entrySet()) {
-            if (!first) {
-                b.append(',');
-            }
-            first = false;
-            b.append("{\"id\":").append(m.getKey())
-                    .append(",\"peerAddress\":").append(quote(m.getValue()))
-                    .append(",\"voter\":").append(s.voters().contains(m.getKey()));
+        JsonObject o = new JsonObject();
+        o.addProperty("id", s.id());
+        o.addProperty("role", s.role());
+        o.addProperty("leaderId", s.leaderId());
+        o.addProperty("term", s.term());
+        o.addProperty("commitIndex", s.commitIndex());
+        o.addProperty("appliedIndex", s.appliedIndex());
+        o.addProperty("lastIndex", s.lastIndex());
+        o.addProperty("snapshotIndex", s.snapshotIndex());
+        o.addProperty("fsyncs", fsyncs);
+        JsonArray members = new JsonArray();
+        for (Map.Entry<Long, String> m : new TreeMap<>(s.members()).entrySet()) {
+            JsonObject member = new JsonObject();
+            member.addProperty("id", m.getKey());
+            member.addProperty("peerAddress", m.getValue());
+            member.addProperty("voter", s.voters().contains(m.getKey()));
             Long match = s.matchIndex().get(m.getKey());
             if (match != null) {
-                b.append(",\"matchIndex\":").append(match);
+                member.addProperty("matchIndex", match);
             }
-            b.append('}');
+            members.add(member);
         }
-        return b.append("]}\n").toString();
+        o.add("members", members);
+        return GSON.toJson(o) + "\n";
     }
 
-    static String quote(String v) {
-        if (v == null) {
-            return "null";
+    /** The answer of {@code /health} and {@code /ready}: ok, or not and why. */
+    static String check(String problem) {
+        JsonObject o = new JsonObject();
+        o.addProperty("ok", problem == null);
+        if (problem != null) {
+            o.addProperty("reason", problem);
         }
-        StringBuilder b = new StringBuilder(v.length() + 2).append('"');
-        for (char c : v.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return GSON.toJson(o) + "\n";
     }
 }

@@ -8,11 +8,16 @@ import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.server.node.NodeStatus;
+import io.kvorum.server.housekeeping.AddressAnnouncer;
+import io.kvorum.server.housekeeping.PeriodicTask;
+import io.kvorum.server.housekeeping.SessionKeeper;
+import io.kvorum.server.housekeeping.TtlNodeReaper;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -55,16 +60,17 @@ public final class ClientServer implements AutoCloseable {
      * @param advertise the address clients should use to reach this node (announced to the
      *                  cluster); null: the bound address
      * @param hub       the state's event hub, attached before the node started applying
+     * @param storeDir  the node's store directory, whose size the Status call reports
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
-                        WatchHub hub, StateLimits limits, ApiOptions options) throws IOException {
-        this(listen, advertise, node, state, hub, limits, options, AdmissionLimits.defaults());
+                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir) throws IOException {
+        this(listen, advertise, node, state, hub, limits, options, storeDir, AdmissionLimits.defaults());
     }
 
     /** As above, with the limits of what this node takes on at once ({@link Admission}). */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
-                        WatchHub hub, StateLimits limits, ApiOptions options, AdmissionLimits admissionLimits)
-            throws IOException {
+                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir,
+                        AdmissionLimits admissionLimits) throws IOException {
         this.hub = hub;
         this.admission = new Admission(admissionLimits, () -> {
             NodeStatus s = node.status();
@@ -81,7 +87,7 @@ public final class ClientServer implements AutoCloseable {
         RevisionWaiter waiter = new RevisionWaiter(state::revision);
         hub.onRevision(waiter::poke);
         ReadGate reads = new ReadGate(node, waiter, pool);
-        this.keeper = new SessionKeeper(node, state, proposer, options.touchFlushInterval(),
+        this.keeper = new SessionKeeper(node, state, proposer::propose, options.touchFlushInterval(),
                 options.expiryCheckInterval());
         this.watch = new WatchService(hub, validator, headers, options, pool);
         try {
@@ -96,7 +102,7 @@ public final class ClientServer implements AutoCloseable {
                     .addService(RequestParsing.wrap(new SessionService(node, state, validator, proposer, keeper,
                             headers, replies, errors, options.defaultDeadline()).bindService()))
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
-                            this::clientAddress, options.promoteMaxLag(),
+                            this::clientAddress, () -> DiskUsage.bytes(storeDir), options.promoteMaxLag(),
                             options.defaultDeadline()).bindService()))
                     .build().start();
             this.server = s;
@@ -107,10 +113,10 @@ public final class ClientServer implements AutoCloseable {
         }
         // With port 0 the address to announce is only known once bound.
         this.clientAddress = advertisedOr(advertise, listen, server.getPort());
-        this.reaper = new TtlNodeReaper(node, state, proposer, options.ttlNodeCheckInterval());
-        this.announcer = new AddressAnnouncer(node, state, proposer, clientAddress, options.announceInterval());
+        this.reaper = new TtlNodeReaper(node, state, proposer::propose, options.ttlNodeCheckInterval());
+        this.announcer = new AddressAnnouncer(node, state, proposer::propose, clientAddress, options.announceInterval());
         // Backstop for waiting reads: an installed snapshot moves the revision without events.
-        timer.scheduleWithFixedDelay(SessionKeeper.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(PeriodicTask.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
         keeper.start(timer);
         reaper.start(timer);
         announcer.start(timer);

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -39,17 +40,21 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     private final Replies replies;
     private final Errors errors;
     private final Supplier<String> clientAddress;
+    /** Bytes of the node's store on disk, walked at each Status call. */
+    private final LongSupplier storeBytes;
     private final long promoteMaxLag;
     private final Duration defaultDeadline;
 
     ClusterService(RaftNode node, CoordinationState state, Headers headers, Replies replies, Errors errors,
-                   Supplier<String> clientAddress, long promoteMaxLag, Duration defaultDeadline) {
+                   Supplier<String> clientAddress, LongSupplier storeBytes, long promoteMaxLag,
+                   Duration defaultDeadline) {
         this.node = node;
         this.state = state;
         this.headers = headers;
         this.replies = replies;
         this.errors = errors;
         this.clientAddress = clientAddress;
+        this.storeBytes = storeBytes;
         this.promoteMaxLag = promoteMaxLag;
         this.defaultDeadline = defaultDeadline;
     }
@@ -156,7 +161,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             return CompletableFuture.completedFuture(StatusResponse.newBuilder().setHeader(headers.of(state.revision()))
                     .setId(s.id()).setRole(s.role()).setLeaderId(s.leaderId()).setTerm(s.term())
                     .setCommitIndex(s.commitIndex()).setAppliedIndex(s.appliedIndex())
-                    .setDbSizeBytes(DiskUsage.bytes(node.store().path())).setVersion(VERSION)
+                    .setDbSizeBytes(storeBytes.getAsLong()).setVersion(VERSION)
                     .setClientAddress(clientAddress.get()).setPeerAddress(s.members().getOrDefault(s.id(), "")).build());
         });
     }

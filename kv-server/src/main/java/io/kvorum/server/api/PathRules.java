@@ -3,7 +3,7 @@ package io.kvorum.server.api;
 import io.kvorum.proto.v1.ErrorReason;
 
 /**
- * The path syntax of DESIGN.md ("Data model"): absolute, '/'-separated, UTF-8, no empty
+ * The path syntax of the data model (docs/architecture.md): absolute, '/'-separated, UTF-8, no empty
  * segments, no '.' or '..', no NUL or other control characters, at most a configured number
  * of UTF-8 bytes. {@link #problem} says what is wrong in words a user can act on.
  */

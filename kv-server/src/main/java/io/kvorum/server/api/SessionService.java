@@ -13,6 +13,7 @@ import io.kvorum.proto.v1.KeepAliveResponse;
 import io.kvorum.proto.v1.OpenSessionRequest;
 import io.kvorum.proto.v1.OpenSessionResponse;
 import io.kvorum.proto.v1.SessionGrpc;
+import io.kvorum.server.housekeeping.SessionKeeper;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import java.time.Duration;

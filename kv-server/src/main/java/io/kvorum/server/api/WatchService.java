@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.proto.v1.WatchRequest;
 import io.kvorum.proto.v1.WatchResponse;
+import io.kvorum.server.housekeeping.PeriodicTask;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -35,7 +36,7 @@ final class WatchService extends WatchGrpc.WatchImplBase implements AutoCloseabl
 
     void start(ScheduledExecutorService timer) {
         long every = Math.max(20, options.watchProgressAfter().toMillis() / 4);
-        ticker = timer.scheduleWithFixedDelay(SessionKeeper.guard(() -> streams.forEach(WatchStream::tick)), every,
+        ticker = timer.scheduleWithFixedDelay(PeriodicTask.guard(() -> streams.forEach(WatchStream::tick)), every,
                 every, TimeUnit.MILLISECONDS);
     }
 

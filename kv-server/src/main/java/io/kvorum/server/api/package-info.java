@@ -21,8 +21,8 @@
  *   an index of watched paths); each {@code WatchStream} files and sends on its own serial
  *   executor under gRPC flow control, replaying history first (see
  *   {@code ActiveWatch} for the exactly-once, in-order argument).</li>
- *   <li><b>Sessions</b>: {@link io.kvorum.server.api.SessionKeeper} batches keep-alives into the
- *   log and, on the leader, decides expiry (bounded across leader changes: see its Javadoc).</li>
+ *   <li><b>Sessions</b>: {@link io.kvorum.server.api.SessionService} answers keep-alives once the
+ *   housekeeping package's {@code SessionKeeper} replicated them; expiry is decided there.</li>
  *   <li><b>Errors</b>: {@link io.kvorum.server.api.Errors} maps every failure to the status and
  *   {@code google.rpc.ErrorInfo} kvorum.proto's header promises.</li>
  * </ul>

@@ -1,6 +1,6 @@
 package io.kvorum.server.node;
 
-import io.kvorum.server.storage.StateBatch;
+import io.kvorum.server.storage.StateWriter;
 
 /**
  * The replicated application the node applies committed commands to. The node calls it from
@@ -14,13 +14,13 @@ public interface StateMachine {
      * @param index the command's log index
      * @return the answer handed to the proposer (may be empty, never null)
      */
-    byte[] apply(long index, byte[] command, StateBatch batch);
+    byte[] apply(long index, byte[] command, StateWriter batch);
 
     /**
      * Applies the command held in {@code data[offset, offset + length)}: the node hands the
      * log entry's own bytes, so a state machine that parses in place copies nothing.
      */
-    default byte[] apply(long index, byte[] data, int offset, int length, StateBatch batch) {
+    default byte[] apply(long index, byte[] data, int offset, int length, StateWriter batch) {
         return apply(index, java.util.Arrays.copyOfRange(data, offset, offset + length), batch);
     }
 

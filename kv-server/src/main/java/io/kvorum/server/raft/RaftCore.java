@@ -51,7 +51,10 @@ public final class RaftCore {
     private final ReadIndexTracker reads = new ReadIndexTracker();
     /** A follower's reads waiting to be sent to the leader in one READ_INDEX message. */
     private final List<Long> followerReads = new ArrayList<>();
-    /** A leader's reads parked until it has committed an entry of its term (REFERENCES §2). */
+    /**
+     * A leader's reads parked until it has committed an entry of its term: until then its commit
+     * index may be stale (etcd-io/etcd#7331).
+     */
     private final List<ReadIndexTracker.Request> parkedReads = new ArrayList<>();
 
     private int electionElapsed;
@@ -134,10 +137,10 @@ public final class RaftCore {
             if ((cfg.checkQuorum() || cfg.preVote())
                     && (m.type() == MessageType.HEARTBEAT || m.type() == MessageType.APPEND)) {
                 // A stale leader cut off by a partition learns our term this way and steps down
-                // (REFERENCES §4); without it pre-vote can leave it stuck for ever.
+                // (etcd-io/etcd#8501); without it pre-vote can leave it stuck for ever.
                 send(Message.builder(MessageType.APPEND_RESPONSE).to(m.from()));
             } else if (m.type() == MessageType.PRE_VOTE) {
-                // Reject rather than drop, so the pre-candidate learns our term (REFERENCES §4).
+                // Reject rather than drop, so the pre-candidate learns our term (etcd-io/etcd#8501).
                 send(Message.builder(MessageType.PRE_VOTE_RESPONSE).to(m.from()).reject(true));
             }
             return;
@@ -177,7 +180,7 @@ public final class RaftCore {
     /**
      * Proposes a single-server membership change. Only the leader takes it, only once it has
      * committed an entry of its term, and only when no earlier change is still unapplied
-     * (REFERENCES §3).
+     * (single-server changes are safe only then: Ongaro, raft-dev, 2015).
      */
     public void proposeConfChange(ConfChange cc) {
         if (role != Role.LEADER) {
@@ -729,7 +732,8 @@ public final class RaftCore {
             log.commitTo(s.index());
             return false;
         }
-        // Our entry at the snapshot's index (if any) conflicts: the whole log goes (REFERENCES §7).
+        // Our entry at the snapshot's index (if any) conflicts: the whole log goes (keeping any of
+        // it is the install race of hashicorp/raft#704).
         log.restore(s);
         conf = s.conf();
         confIndex = s.index();
@@ -1067,7 +1071,7 @@ public final class RaftCore {
 
     /**
      * Queues a message. Vote grants and append responses promise durable state, so they wait
-     * for the Ready's persistence (REFERENCES §5); everything else may leave at once.
+     * for the Ready's persistence (etcd-io/etcd#7317); everything else may leave at once.
      */
     private void send(Message.Builder b) {
         Message m = b.from(id).build();

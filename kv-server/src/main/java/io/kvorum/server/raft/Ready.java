@@ -14,7 +14,8 @@ import java.util.List;
  *       commit index is written unsynced (a lost commit index is learned again from the
  *       leader), in order before the apply batch that depends on it.</li>
  *   <li>Only then send {@link #messagesAfterPersist()}: vote grants and append acknowledgements
- *       promise durable state (REFERENCES §5).</li>
+ *       promise durable state: answering before the write is durable loses votes and acked
+ *       entries in a crash (etcd-io/etcd#7317, hashicorp/raft#661).</li>
  *   <li>Apply {@link #committedEntries()} in order; all of them are durable once step 2 is done.
  *       Serve each {@link ReadState} once the applied index reaches its index.</li>
  *   <li>Call {@link RaftCore#advance(Ready)}.</li>

@@ -40,7 +40,7 @@ final class UnstableLog {
     /**
      * Entries up to {@code (index, term)} were persisted. Ignored when the entry at index has
      * another term by now: the log was truncated after the Ready was handed out, and the
-     * replacing entries are still waiting for their own Ready (REFERENCES §5: stale acks).
+     * replacing entries are still waiting for their own Ready: a stale-term storage ack is ignored.
      */
     void stableTo(long index, long term) {
         long t = maybeTerm(index);

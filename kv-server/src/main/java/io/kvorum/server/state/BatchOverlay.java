@@ -1,7 +1,7 @@
 package io.kvorum.server.state;
 
-import io.kvorum.server.storage.NodeStore;
-import io.kvorum.server.storage.StateBatch;
+import io.kvorum.server.storage.StateReader;
+import io.kvorum.server.storage.StateWriter;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 /**
- * Read-your-writes over one {@link StateBatch}: a RocksDB WriteBatch cannot be read, yet the
+ * Read-your-writes over one {@link StateWriter}: a RocksDB WriteBatch cannot be read, yet the
  * node applies many commands into one batch, and a command must see what the earlier ones
  * wrote (a create under a parent created two entries before). Writes go to the batch and are
  * remembered here; reads look here first, then in the store.
@@ -26,16 +26,16 @@ final class BatchOverlay {
     /** Marks a key deleted in this batch; compared by identity, never stored. */
     static final byte[] DELETED = new byte[0];
 
-    private final NodeStore store;
+    private final StateReader store;
     private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
-    private StateBatch batch;
+    private StateWriter batch;
 
-    BatchOverlay(NodeStore store) {
+    BatchOverlay(StateReader store) {
         this.store = store;
     }
 
     /** Starts (or continues) writing into {@code b}. */
-    void begin(StateBatch b) {
+    void begin(StateWriter b) {
         if (b != batch) {
             writes.clear();
             batch = b;
@@ -84,7 +84,7 @@ final class BatchOverlay {
      */
     void collectPrefix(byte[] prefix, TreeMap<byte[], byte[]> into) {
         store.forEachWithPrefix(prefix, Integer.MAX_VALUE, into::put);
-        byte[] end = prefixEnd(prefix);
+        byte[] end = StateReader.prefixEnd(prefix);
         Map<byte[], byte[]> mine = end == null ? writes.tailMap(prefix, true) : writes.subMap(prefix, true, end, false);
         mine.forEach(overrideInto(into));
     }
@@ -97,17 +97,6 @@ final class BatchOverlay {
                 into.put(k, v);
             }
         };
-    }
-
-    static byte[] prefixEnd(byte[] prefix) {
-        for (int i = prefix.length - 1; i >= 0; i--) {
-            if (prefix[i] != (byte) 0xFF) {
-                byte[] end = Arrays.copyOf(prefix, i + 1);
-                end[i]++;
-                return end;
-            }
-        }
-        return null;
     }
 
     private static boolean unread(byte[] key) {

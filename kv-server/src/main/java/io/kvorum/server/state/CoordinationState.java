@@ -13,8 +13,8 @@ import io.kvorum.proto.v1.DeleteResponse;
 import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.ResponseHeader;
 import io.kvorum.server.node.StateMachine;
-import io.kvorum.server.storage.NodeStore;
-import io.kvorum.server.storage.StateBatch;
+import io.kvorum.server.storage.StateReader;
+import io.kvorum.server.storage.StateWriter;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +65,7 @@ public final class CoordinationState implements StateMachine {
     private static final int DEFAULT_PAGE = 1000;
     private static final int MAX_PAGE = 10_000;
 
-    private final NodeStore store;
+    private final StateReader store;
     private final StateLimits limits;
     private final BatchOverlay overlay;
     private final Sessions sessions;
@@ -89,7 +89,7 @@ public final class CoordinationState implements StateMachine {
      *
      * @param limits the data model's limits; identical on every node of the cluster
      */
-    public CoordinationState(NodeStore store, StateLimits limits) {
+    public CoordinationState(StateReader store, StateLimits limits) {
         this.store = Objects.requireNonNull(store, "store");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.overlay = new BatchOverlay(store);
@@ -116,12 +116,12 @@ public final class CoordinationState implements StateMachine {
     // ---------------------------------------------------------------- StateMachine
 
     @Override
-    public byte[] apply(long index, byte[] command, StateBatch batch) {
+    public byte[] apply(long index, byte[] command, StateWriter batch) {
         return apply(index, command, 0, command.length, batch);
     }
 
     @Override
-    public byte[] apply(long index, byte[] data, int offset, int length, StateBatch batch) {
+    public byte[] apply(long index, byte[] data, int offset, int length, StateWriter batch) {
         overlay.begin(batch);
         Command cmd;
         try {
@@ -344,7 +344,7 @@ public final class CoordinationState implements StateMachine {
         }
         List<Child> out = new ArrayList<>(Math.min(size, 1024));
         boolean[] more = {false};
-        store.forEachInRange(from, BatchOverlay.prefixEnd(prefix), size + 1, (k, v) -> {
+        store.forEachInRange(from, StateReader.prefixEnd(prefix), size + 1, (k, v) -> {
             if (out.size() == size) {
                 more[0] = true;
                 return;

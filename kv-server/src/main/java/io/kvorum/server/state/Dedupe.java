@@ -3,7 +3,7 @@ package io.kvorum.server.state;
 import io.kvorum.proto.internal.v1.CommandError;
 import io.kvorum.proto.internal.v1.CommandResult;
 import io.kvorum.proto.v1.ErrorReason;
-import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.storage.StateReader;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -13,8 +13,8 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * Exactly-once writes (Raft thesis §6.3; REFERENCES items 6 and 8): the answer of every command
- * that carries a client id is remembered under (client, sequence), so a retry returns the
+ * Exactly-once writes (Raft thesis §6.3; retries without it apply twice, etcd-io/etcd#14890):
+ * the answer of every command that carries a client id is remembered under (client, sequence), so a retry returns the
  * first answer and applies nothing. Stored through the same batch as the state it answers for,
  * so a restart or a snapshot never separates the two.
  *
@@ -105,7 +105,7 @@ final class Dedupe {
         }
     }
 
-    void load(NodeStore store) {
+    void load(StateReader store) {
         clients.clear();
         byLastUse.clear();
         store.forEachWithPrefix(Keys.prefix(Keys.CLIENT), Integer.MAX_VALUE, (k, v) -> {

@@ -3,7 +3,7 @@ package io.kvorum.server.state;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kvorum.proto.internal.v1.RevisionEvents;
 import io.kvorum.proto.v1.ErrorReason;
-import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.storage.StateReader;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ final class History {
         this.keep = limits.historyRevisions();
     }
 
-    void load(NodeStore store, long revision) {
+    void load(StateReader store, long revision) {
         long[] first = {0};
         store.forEachWithPrefix(Keys.prefix(Keys.HISTORY), 1, (k, v) -> first[0] = Keys.getLong(k, 1));
         oldestStored = first[0];
@@ -68,7 +68,7 @@ final class History {
         return compacted;
     }
 
-    List<RevisionEvents> read(NodeStore store, long fromRevision, int maxRevisions) {
+    List<RevisionEvents> read(StateReader store, long fromRevision, int maxRevisions) {
         long oldest = compacted;
         if (fromRevision < oldest) {
             throw compactedError(fromRevision, oldest);

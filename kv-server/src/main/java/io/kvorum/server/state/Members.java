@@ -1,7 +1,7 @@
 package io.kvorum.server.state;
 
 import io.kvorum.proto.internal.v1.MemberClientAddress;
-import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.storage.StateReader;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Members {
     private final Map<Long, String> addresses = new ConcurrentHashMap<>();
 
-    void load(NodeStore store) {
+    void load(StateReader store) {
         addresses.clear();
         store.forEachWithPrefix(Keys.prefix(Keys.MEMBER), Integer.MAX_VALUE,
                 (k, v) -> addresses.put(Keys.getLong(k, 1), new String(v, StandardCharsets.UTF_8)));

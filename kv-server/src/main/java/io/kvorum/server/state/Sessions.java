@@ -3,7 +3,7 @@ package io.kvorum.server.state;
 import io.kvorum.proto.internal.v1.OpenSession;
 import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.OpenSessionResponse;
-import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.storage.StateReader;
 
 import java.util.Collections;
 import java.util.HashSet;
@@ -30,7 +30,7 @@ final class Sessions {
         this.limits = limits;
     }
 
-    void load(NodeStore store) {
+    void load(StateReader store) {
         live.clear();
         store.forEachWithPrefix(Keys.prefix(Keys.SESSION), Integer.MAX_VALUE,
                 (k, v) -> live.put(Keys.getLong(k, 1), Keys.getLong(v, 0)));

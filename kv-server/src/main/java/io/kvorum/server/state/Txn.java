@@ -1,6 +1,7 @@
 package io.kvorum.server.state;
 
 import io.kvorum.proto.v1.Event;
+import io.kvorum.server.storage.StateReader;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,7 +96,7 @@ final class Txn {
     List<byte[]> keysWithPrefix(byte[] prefix) {
         TreeMap<byte[], byte[]> merged = new TreeMap<>(Arrays::compareUnsigned);
         base.collectPrefix(prefix, merged);
-        byte[] end = BatchOverlay.prefixEnd(prefix);
+        byte[] end = StateReader.prefixEnd(prefix);
         (end == null ? writes.tailMap(prefix, true) : writes.subMap(prefix, true, end, false))
                 .forEach(BatchOverlay.overrideInto(merged));
         return new ArrayList<>(merged.keySet());

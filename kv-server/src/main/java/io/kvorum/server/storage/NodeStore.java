@@ -53,10 +53,10 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>Term, vote and commit are one record, written with the entries of the same Ready in
  *       one synced WriteBatch: one fsync per Ready however many entries (group commit), and
- *       nothing the core promises another node can be lost (REFERENCES §5).</li>
+ *       nothing the core promises another node can be lost (etcd-io/etcd#7317).</li>
  *   <li>The applied index and its membership are written in the same WriteBatch as the state
  *       change they describe, so replay after a crash never applies an entry twice or skips one
- *       (REFERENCES §6). That write is not synced: the WAL keeps writes in order and a later
+ *       (etcd-io/etcd#13766). That write is not synced: the WAL keeps writes in order and a later
  *       synced write makes it durable, and if it is lost the log still holds the entries and
  *       replay re-applies them.</li>
  *   <li>{@code anchor ≤ snapshot index ≤ applied index ≤ last index} and
@@ -76,7 +76,7 @@ import java.util.function.Consumer;
  * not even behind an fsync in progress. {@link #entries}, {@link #get} and
  * {@link #forEachInRange} may be called from any thread.
  */
-public final class NodeStore implements RaftStorage, AutoCloseable {
+public final class NodeStore implements RaftStorage, StateReader, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeStore.class);
     private static final int TAIL_ENTRIES = 16_384;
     private static final long TAIL_BYTES = 32L << 20;
@@ -451,6 +451,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
     }
 
     /** The state machine's value at {@code key}, or null. */
+    @Override
     public byte[] get(byte[] key) {
         Objects.requireNonNull(key, "key");
         dbLock.readLock().lock();
@@ -472,6 +473,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
      * @param to   end key, exclusive; null for no end
      * @return how many entries were visited
      */
+    @Override
     public int forEachInRange(byte[] from, byte[] to, int limit, BiConsumer<byte[], byte[]> visitor) {
         Objects.requireNonNull(visitor, "visitor");
         if (limit <= 0) {
@@ -502,23 +504,6 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
         } finally {
             dbLock.readLock().unlock();
         }
-    }
-
-    /** Visits state entries whose key starts with {@code prefix}, at most {@code limit}. */
-    public int forEachWithPrefix(byte[] prefix, int limit, BiConsumer<byte[], byte[]> visitor) {
-        return forEachInRange(prefix, prefixEnd(prefix), limit, visitor);
-    }
-
-    /** The smallest key greater than every key starting with {@code prefix}; null if none. */
-    static byte[] prefixEnd(byte[] prefix) {
-        for (int i = prefix.length - 1; i >= 0; i--) {
-            if (prefix[i] != (byte) 0xFF) {
-                byte[] end = Arrays.copyOf(prefix, i + 1);
-                end[i]++;
-                return end;
-            }
-        }
-        return null;
     }
 
     // ---------------------------------------------------------------- snapshots and compaction

@@ -21,8 +21,8 @@ import java.util.zip.CRC32C;
  * <p>The key is inside the checksum so that a value found under the wrong key (a misdirected
  * write, a bug in key encoding) fails verification just like flipped bits do. A value that
  * fails verification is never decoded: the caller gets a {@link StorageException} naming the
- * record and the store's path (REFERENCES §10: a corrupt vote or entry must not count as
- * durable).
+ * record and the store's path (storage corruption is outside Raft's model: a corrupt vote or
+ * entry must not count as durable; Alagappan et al., "Protocol-Aware Recovery", FAST'18).
  */
 final class Records {
     /** The applied index and the membership in force at it. */

@@ -7,7 +7,7 @@ package io.kvorum.server.storage;
  *
  * <p>Unchecked so that it can cross {@link io.kvorum.server.raft.RaftStorage}, whose methods
  * declare no checked exceptions. A node that sees one must stop rather than carry on: corrupt
- * storage is outside Raft's fault model (REFERENCES §10), so nothing read from it may be
+ * storage is outside Raft's fault model (Alagappan et al., FAST'18), so nothing read from it may be
  * treated as durable.
  */
 public final class StorageException extends RuntimeException {

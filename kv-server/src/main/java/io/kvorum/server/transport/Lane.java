@@ -7,10 +7,10 @@ import io.kvorum.server.raft.MessageType;
  *
  * <p>Why: a heartbeat queued behind a 4 MiB append, or behind megabytes already sitting in a
  * socket buffer, can arrive later than an election timeout on a loaded or long-distance link,
- * and a leader that loses its followers under load is exactly what
- * REFERENCES.md item 12 warns about. HTTP/2 streams on one connection would still share the
- * socket buffer and the connection-level flow-control window, so the small messages that
- * keep leadership alive get a connection of their own. Snapshots use a third path (their own
+ * and a leader that loses its followers under load is an election caused by load, not failure
+ * (hashicorp/raft sends heartbeats apart from appends for this reason). HTTP/2 streams on one
+ * connection would still share the socket buffer and the connection-level flow-control window,
+ * so the small messages that keep leadership alive get a connection of their own. Snapshots use a third path (their own
  * RPC on the bulk connection, on their own thread), so they never delay either lane's queue.
  *
  * <p>The price: the lanes are not ordered with respect to each other. Raft tolerates that (it

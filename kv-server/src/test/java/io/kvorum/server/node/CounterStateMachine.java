@@ -1,6 +1,6 @@
 package io.kvorum.server.node;
 
-import io.kvorum.server.storage.StateBatch;
+import io.kvorum.server.storage.StateWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class CounterStateMachine implements StateMachine {
     @Override
-    public byte[] apply(long index, byte[] command, StateBatch batch) {
+    public byte[] apply(long index, byte[] command, StateWriter batch) {
         String s = new String(command, StandardCharsets.UTF_8);
         int eq = s.indexOf('=');
         batch.put(s.substring(0, eq).getBytes(StandardCharsets.UTF_8),

@@ -122,7 +122,8 @@ class CommitRulesTest {
 
     @Test
     void leaderCommitsOnlyEntriesOfItsOwnTermByCounting() {
-        // §5.4.2, Figure 8 (REFERENCES §1): "Raft never commits log entries from previous terms by counting replicas."
+        // Raft paper §5.4.2, Figure 8 (canonical/raft#220): "Raft never commits log entries from
+        // previous terms by counting replicas."
         LocalCluster c = figure8();
         figure8UpToC(c);
         assertEquals(5, c.status(1).commit(),

@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link Ready} (REFERENCES §5, §6): what is answered is durable first; term and
+ * The contract of {@link Ready} (etcd-io/etcd#7317, #13766): what is answered is durable first; term and
  * vote are one record; acks of storage writes that were overtaken are ignored; the leader counts
  * only its own durable entries; a restart resumes after the applied index. Raft paper Figure 2:
  * "Persistent state on all servers (Updated on stable storage before responding to RPCs)".
@@ -65,7 +65,7 @@ class DurabilityContractTest {
 
     @Test
     void voterRecordsTheNewTermAndItsVoteInOneHardState() {
-        // REFERENCES §5 (hashicorp/raft#661): term and vote written apart can lose a vote in a crash between them.
+        // hashicorp/raft#661: term and vote written apart can lose a vote in a crash between them.
         LocalCluster c = lone(1, MemoryStorage.bootstrap(ids(1, 2, 3)), t -> t);
         Ready rd = c.step(msg(MessageType.VOTE, 3, 1, 4).index(3).logTerm(1).build());
         assertEquals(new HardState(4, 3, 3), rd.hardState(), "term 4 and the vote for 3 must be one record");
@@ -94,7 +94,7 @@ class DurabilityContractTest {
 
     @Test
     void staleStorageAckDoesNotMarkTheEntriesThatReplacedItsOwnStable() {
-        // REFERENCES §5: "Ignore a stale-term storage ack."
+        // An ack of a write from an older term says nothing about the current log: ignore it.
         LocalCluster c = lone(2, MemoryStorage.bootstrap(ids(1, 2, 3)), t -> t);
         c.core(2).step(msg(MessageType.APPEND, 1, 2, 2).index(3).logTerm(1).entries(entries(4, 2)).commit(3).build());
         Ready first = c.core(2).ready();
@@ -209,7 +209,7 @@ class DurabilityContractTest {
 
     @Test
     void restartHandsOutOnlyEntriesAfterTheAppliedIndex() {
-        // REFERENCES §6 (etcd-io/etcd#13766): the node persists the applied index with the state; the core must honour it.
+        // etcd-io/etcd#13766: the node persists the applied index with the state; the core must honour it.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         c.core(1).propose(bytes("a"));

@@ -222,7 +222,7 @@ class ElectionRulesTest {
 
     @Test
     void appendFromALowerTermIsAnsweredWithOurTerm() {
-        // REFERENCES §4: answer a lower-term append so a stale leader learns the term (etcd-io/etcd#8501).
+        // Answer a lower-term append so a stale leader learns the term (etcd-io/etcd#8501).
         LocalCluster c = lone(2, storageWithTerms(ids(1, 2, 3), 3, 3), t -> t);
         Ready rd = c.step(msg(MessageType.APPEND, 1, 2, 2).index(3).logTerm(1)
                 .entries(RaftTesting.entries(4, 2)).commit(3).build());
@@ -235,7 +235,7 @@ class ElectionRulesTest {
 
     @Test
     void heartbeatFromALowerTermIsAnsweredWithOurTerm() {
-        // REFERENCES §4.
+        // etcd-io/etcd#8501.
         LocalCluster c = lone(2, storageWithTerms(ids(1, 2, 3), 3, 3), t -> t);
         Ready rd = c.step(msg(MessageType.HEARTBEAT, 1, 2, 2).commit(3).build());
         List<Message> answers = allMessages(rd).stream().filter(to(1)).toList();
@@ -245,7 +245,7 @@ class ElectionRulesTest {
 
     @Test
     void staleLeaderStepsDownAsSoonAsItsHeartbeatIsAnsweredWithAHigherTerm() {
-        // REFERENCES §4: without the answer, a leader cut off and healed would wait for check-quorum.
+        // etcd-io/etcd#8501: without the answer, a leader cut off and healed would wait for check-quorum.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         c.isolate(1);
@@ -265,7 +265,7 @@ class ElectionRulesTest {
 
     @Test
     void preVoteFromALowerTermIsRejectedNotDropped() {
-        // REFERENCES §4: a dropped lower-term pre-vote leaves the pre-candidate stuck below the cluster's term.
+        // etcd-io/etcd#8501: a dropped lower-term pre-vote leaves the pre-candidate stuck below the cluster's term.
         LocalCluster c = lone(2, storageWithTerms(ids(1, 2, 3), 5, 3), t -> t);
         Ready rd = c.step(msg(MessageType.PRE_VOTE, 3, 2, 4).index(3).logTerm(1).build());
         Message answer = single(ofType(allMessages(rd), MessageType.PRE_VOTE_RESPONSE), "pre-vote answer");

@@ -20,16 +20,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * One scenario per mistake of REFERENCES.md "Raft mistakes real implementations made" that
- * involves the core, each named after the mistake it guards against. Not here: §8 (client
- * sessions and deduplication live in the state machine) and §10 (checksums live in storage).
+ * One scenario per mistake that real Raft implementations made (each names its public bug) that
+ * involves the core, each named after the mistake it guards against. Not here: client
+ * sessions and deduplication (they live in the state machine) and checksums (in storage).
  * The topical classes hold the finer rules these scenarios rest on.
  */
 class KnownRaftMistakesTest {
 
     @Test
     void mistake01_committingAnEarlierTermsEntryByCountingReplicas() {
-        // REFERENCES §1: Raft §5.4.2, Figure 8 (canonical/raft#220, goraft/raft#27).
+        // Raft §5.4.2, Figure 8 (canonical/raft#220, goraft/raft#27).
         LocalCluster c = new LocalCluster(t -> t.plainRaft(),
                 Map.of(1L, storageWithTerms(ids(1, 2, 3), 2, 3, 2)));
         c.core(1).campaign();
@@ -46,7 +46,7 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake02_servingReadIndexBeforeTheLeaderCommittedInItsTerm() {
-        // REFERENCES §2 (etcd-io/etcd#7331, tikv/tikv#6340): the new leader's commit index can lag what was committed.
+        // etcd-io/etcd#7331, tikv/tikv#6340: the new leader's commit index can lag what was committed.
         LocalCluster c = new LocalCluster(t -> t.plainRaft(), 1, 2, 3);
         c.elect(1);
         c.core(1).propose(bytes("x"));
@@ -73,7 +73,8 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake03_membershipChangeBeforeTheNewLeaderCommittedOrWhileOneIsPending() {
-        // REFERENCES §3 (Ongaro, raft-dev 2015; hashicorp/raft configurationChangeChIfStable).
+        // A membership change before the term's first commit (Ongaro, raft-dev 2015; hashicorp/raft
+        // configurationChangeChIfStable).
         LocalCluster c = new LocalCluster(t -> t.plainRaft(), 1, 2, 3);
         c.elect(1);
         // Leader 1 proposes adding learner 4; the entry reaches node 2 only, uncommitted; then 1 is gone.
@@ -98,7 +99,7 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake04_electionStormUnderAPartialPartition() {
-        // REFERENCES §4 (etcd-io/etcd#8501, Cloudflare Nov 2020): 3 cannot reach leader 1 but reaches 2.
+        // etcd-io/etcd#8501, Cloudflare Nov 2020: 3 cannot reach leader 1 but reaches 2.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         long term = c.status(1).term();
@@ -118,7 +119,7 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake05_answeringBeforeDurableSplittingTermAndVoteOrTrustingAStaleStorageAck() {
-        // REFERENCES §5 (etcd-io/etcd#7317, hashicorp/raft#661). LocalCluster checks every Ready against the
+        // etcd-io/etcd#7317, hashicorp/raft#661. LocalCluster checks every Ready against the
         // contract: grants and acks leave only after what they promise is persisted. Here, churn with crashes
         // that lose unpersisted Readys and partitions that force elections.
         LocalCluster c = new LocalCluster(1, 2, 3, 4, 5);
@@ -164,7 +165,7 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake06_applyingTwiceOrSkippingAfterACrashBetweenCommitAndApply() {
-        // REFERENCES §6 (etcd-io/etcd#13766): the core resumes exactly after the applied index it is given.
+        // etcd-io/etcd#13766: the core resumes exactly after the applied index it is given.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         c.core(1).propose(bytes("a"));
@@ -184,7 +185,7 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake07_keepingAConflictingEntryAtTheSnapshotIndex() {
-        // REFERENCES §7 (hashicorp/raft#704, camunda#6092, eBay/NuRaft#407).
+        // Snapshot install races: hashicorp/raft#704, camunda#6092, eBay/NuRaft#407.
         Map<Long, MemoryStorage> s = new LinkedHashMap<>();
         s.put(1L, storageWithTerms(ids(1, 2, 3), 3, 5, 3, 3));
         s.put(2L, storageWithTerms(ids(1, 2, 3), 3, 5, 3, 3));
@@ -201,7 +202,7 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake09_servingAReadOnTimeAloneFromALeaderThatWasDeposed() {
-        // REFERENCES §9: a clock-based lease would serve this read; ReadIndex asks a quorum.
+        // A clock-based lease would serve this read; ReadIndex asks a quorum.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         c.isolate(1);
@@ -220,7 +221,7 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake11_unboundedGrowthWhileNoQuorumAnswers() {
-        // REFERENCES §11 (etcd MaxUncommittedEntriesSize): followers' disks stall; the leader's log and the
+        // etcd MaxUncommittedEntriesSize: followers' disks stall; the leader's log and the
         // appends in flight must stay bounded, and writes resume once the quorum answers.
         LocalCluster c = new LocalCluster(t -> t.maxUncommittedBytes(10_000).maxInflightMsgs(4).maxMsgBytes(1_000), 1, 2, 3);
         c.elect(1);
@@ -255,7 +256,7 @@ class KnownRaftMistakesTest {
 
     @Test
     void mistake12_electionsCausedByHeartbeatsQueuedBehindAppends() {
-        // REFERENCES §12: node 2's appends are stuck for five election timeouts; heartbeats still get through.
+        // Load, not failure: node 2's appends are stuck for five election timeouts; heartbeats still get through.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         long term = c.status(1).term();

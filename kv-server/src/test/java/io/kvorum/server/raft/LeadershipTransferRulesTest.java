@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Leadership transfer: Raft thesis §3.10 and REFERENCES §4 (transfer bypasses leases).
+ * Leadership transfer: Raft thesis §3.10; a transfer bypasses check-quorum leases (etcd-io/etcd#8501).
  */
 class LeadershipTransferRulesTest {
 
@@ -65,7 +65,7 @@ class LeadershipTransferRulesTest {
 
     @Test
     void transferTargetWinsEvenWhileTheOtherVotersAreInTheLeadersLease() {
-        // REFERENCES §4: a transfer must bypass check-quorum leases, or it could never happen on a healthy cluster.
+        // A transfer must bypass check-quorum leases, or it could never happen on a healthy cluster.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         c.tickAll(3);

@@ -180,7 +180,7 @@ final class LocalCluster {
         s.setConfState(c.status().conf());
     }
 
-    /** REFERENCES §5: vote grants and append acks leave only once what they promise is on disk. */
+    /** Vote grants and append acks leave only once what they promise is on disk. */
     private void checkDurabilityContract(long id, Ready rd) {
         for (Message m : rd.messages()) {
             if (m.type() == MessageType.VOTE_RESPONSE && !m.reject()) {

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Single-server membership changes: Raft thesis §4.1, §4.2.1 (catching up new servers), §4.2.2
- * (removing the leader), REFERENCES §3, and learners. Like etcd, a change takes effect on a node
- * when its entry is applied.
+ * (removing the leader), one change at a time and only after a commit in the term (Ongaro,
+ * raft-dev 2015), and learners. Like etcd, a change takes effect on a node when its entry is
+ * applied.
  */
 class MembershipRulesTest {
 
@@ -32,7 +33,7 @@ class MembershipRulesTest {
 
     @Test
     void confChangeIsRefusedBeforeTheLeaderCommitsAnEntryOfItsTerm() {
-        // REFERENCES §3 (Ongaro, raft-dev 2015): a change proposed before that commit can overlap an unseen one.
+        // Ongaro, raft-dev 2015: a change proposed before that commit can overlap an unseen one.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.dropIf = type(MessageType.APPEND).and(from(1));
         c.elect(1);

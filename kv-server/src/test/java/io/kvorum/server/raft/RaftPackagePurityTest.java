@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The consensus core stays pure (DESIGN.md): its sources import only java.util, and never
+ * The consensus core stays pure (docs/architecture.md, "Layers"): its sources import only java.util, and never
  * reach for a clock, a thread or unseeded randomness. This is what makes the simulation's
  * seeds replay exactly.
  */

@@ -18,7 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Linearizable reads by ReadIndex: Raft thesis §6.4 and REFERENCES §2 and §9. A read is served
+ * Linearizable reads by ReadIndex: Raft thesis §6.4; etcd-io/etcd#7331 (no read before the leader's first commit); no
+ * clock-based leases. A read is served
  * by the {@link ReadState} a Ready hands out; its index is the commit index the read must wait
  * for.
  */
@@ -34,7 +35,7 @@ class ReadIndexRulesTest {
 
     @Test
     void readIndexIsParkedUntilTheLeaderCommitsAnEntryOfItsTerm() {
-        // Thesis §6.4 step 1; REFERENCES §2 (etcd-io/etcd#7331): before that commit, the leader's commit index may be stale.
+        // Thesis §6.4 step 1; etcd-io/etcd#7331: before that commit, the leader's commit index may be stale.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.dropIf = type(MessageType.APPEND).and(from(1));
         c.elect(1);
@@ -52,7 +53,7 @@ class ReadIndexRulesTest {
 
     @Test
     void readIndexRightAfterALeadershipTransferIsParkedUntilTheNewLeaderCommitsInItsTerm() {
-        // REFERENCES §2 (tikv/tikv#9239): the transferee's commit index is the old leader's, possibly behind.
+        // tikv/tikv#9239: the transferee's commit index is the old leader's, possibly behind.
         LocalCluster c = elected();
         c.dropIf = type(MessageType.APPEND).and(from(2));
         c.core(1).transferLeadership(2);
@@ -82,7 +83,7 @@ class ReadIndexRulesTest {
 
     @Test
     void readIsServedOnlyAfterAMajorityConfirmsTheLeadershipNotOnTime() {
-        // Thesis §6.4 step 3; REFERENCES §9: ReadIndex needs no clock, so no time passes here at all.
+        // Thesis §6.4 step 3: ReadIndex needs no clock, so no time passes here at all.
         LocalCluster c = elected();
         c.isolate(1);
         c.core(1).readIndex(5);

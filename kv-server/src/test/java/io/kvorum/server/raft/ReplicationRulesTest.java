@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * Log replication: Raft paper §5.3 (AppendEntries receiver rules, Log Matching, Leader
  * Append-Only), proposal forwarding, flow control (probe, pipelining, batching, byte and
  * entry caps), fast backtracking, back-pressure, and heartbeats apart from appends
- * (REFERENCES §11, §12).
+ * (etcd's MaxUncommittedEntriesSize; heartbeats apart from appends, as hashicorp/raft sends them).
  *
  * <p>Follower tests use node 2 of voters {1,2,3} whose log is 1..3@1 (bootstrap), 4@2, 5@2 at
  * term 2 with commit 3, unless said otherwise.
@@ -230,7 +230,7 @@ class ReplicationRulesTest {
 
     @Test
     void slowFollowerGetsNoMoreThanMaxInflightAppendsWhileItsHeartbeatsAreAnswered() {
-        // REFERENCES §11 (cap in-flight bytes) in the situation of §12: appends to node 2 are slow, heartbeats
+        // In-flight bytes are capped, in a loaded cluster: appends to node 2 are slow, heartbeats
         // are not. A heartbeat answer may prompt an empty probe (etcd does), not more entries past the window.
         LocalCluster c = new LocalCluster(t -> t.maxInflightMsgs(2), 1, 2, 3);
         c.elect(1);
@@ -353,11 +353,11 @@ class ReplicationRulesTest {
         assertEquals(List.of("x"), c.appliedData(3));
     }
 
-    // ---------------------------------------------------------------- back-pressure (REFERENCES §11)
+    // ---------------------------------------------------------------- back-pressure (etcd MaxUncommittedEntriesSize)
 
     @Test
     void uncommittedBytesCapRefusesProposalsWhileNoQuorumAnswersAndAcceptsAgainAfterCommit() {
-        // REFERENCES §11 (etcd MaxUncommittedEntriesSize).
+        // etcd MaxUncommittedEntriesSize: a leader without a quorum stops taking proposals.
         LocalCluster c = new LocalCluster(t -> t.maxUncommittedBytes(1000), 1, 2, 3);
         c.elect(1);
         c.isolate(1);
@@ -395,11 +395,11 @@ class ReplicationRulesTest {
         assertEquals(c.status(1).lastIndex(), c.status(1).commit(), "an oversized proposal must still go through alone");
     }
 
-    // ---------------------------------------------------------------- heartbeats (REFERENCES §12)
+    // ---------------------------------------------------------------- heartbeats, kept off the append path
 
     @Test
     void heartbeatsAreSeparateMessagesThatLeaveWhileTheAppendPipelineIsFull() {
-        // REFERENCES §12: heartbeats must not queue behind appends (hashicorp/raft sends them apart).
+        // Heartbeats must not queue behind appends (hashicorp/raft sends them apart).
         LocalCluster c = new LocalCluster(t -> t.maxInflightMsgs(1), 1, 2, 3);
         c.elect(1);
         c.core(1).propose(payload(100));
@@ -418,7 +418,7 @@ class ReplicationRulesTest {
 
     @Test
     void anyAppendCountsAsContactForFollowersAndForCheckQuorum() {
-        // REFERENCES §12: a busy leader whose heartbeats are lost but whose appends flow keeps its followers and its lease.
+        // A busy leader whose heartbeats are lost but whose appends flow keeps its followers and its lease.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         long term = c.status(1).term();

@@ -20,7 +20,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Snapshots: Raft paper §7 (InstallSnapshot receiver rules) and REFERENCES §7 (install races).
+ * Snapshots: Raft paper §7 (InstallSnapshot receiver rules) and the install races of
+ * hashicorp/raft#704, camunda#6092, eBay/NuRaft#407 and apache/ratis#504.
  * Follower tests use node 2 of voters {1,2,3} with log 1..3@1, 4@2, 5@2 at term 2, commit 3,
  * receiving a snapshot from leader 1 of term 3.
  */
@@ -105,7 +106,7 @@ class SnapshotRulesTest {
 
     @Test
     void followerInstallingASnapshotDropsItsConflictingEntryAtTheSnapshotIndex() {
-        // §7 receiver rule 7 ("discard the entire log" unless it holds the snapshot's last entry); REFERENCES §7.
+        // §7 receiver rule 7 ("discard the entire log" unless it holds the snapshot's last entry); hashicorp/raft#704.
         LocalCluster c = follower(3, 2, 2);
         Ready rd = c.step(snapshot(5, 3));
         assertEquals(new SnapshotMeta(5, 3, VOTERS), rd.snapshot(), "the snapshot must be handed out for installing");
@@ -139,7 +140,7 @@ class SnapshotRulesTest {
 
     @Test
     void snapshotIsAcknowledgedOnlyAfterItIsPersisted() {
-        // REFERENCES §5: the ack promises durable state.
+        // The ack promises durable state (etcd-io/etcd#7317).
         LocalCluster c = follower(3, 2, 2);
         Ready rd = c.step(snapshot(5, 3));
         assertTrue(ofType(rd.messages(), MessageType.APPEND_RESPONSE).isEmpty(), "snapshot acked before persisting");
@@ -150,7 +151,7 @@ class SnapshotRulesTest {
 
     @Test
     void appendArrivingWhileASnapshotIsBeingInstalledIsAppendedAfterIt() {
-        // REFERENCES §7 (hashicorp/raft#704, apache/ratis#504): appends racing an install.
+        // hashicorp/raft#704, apache/ratis#504: appends racing an install.
         LocalCluster c = follower(3, 2, 2);
         c.core(2).step(snapshot(5, 3));
         Ready install = c.core(2).ready();
@@ -177,7 +178,7 @@ class SnapshotRulesTest {
 
     @Test
     void snapshotRestoredWhileAnOlderReadyIsBeingAppliedKeepsItsMembership() {
-        // REFERENCES §7: the snapshot (at 6) already holds the membership of every entry up to its index.
+        // The snapshot (at 6) already holds the membership of every entry up to its index.
         MemoryStorage s = RaftTesting.storage(ids(1, 2, 3),
                 List.of(RaftTesting.confEntry(2, 4, ConfChangeType.ADD_LEARNER, 4)), 2, 0, 3);
         LocalCluster c = new LocalCluster(t -> t, Map.of(2L, s));

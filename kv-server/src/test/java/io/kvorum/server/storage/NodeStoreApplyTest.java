@@ -124,9 +124,9 @@ class NodeStoreApplyTest {
 
     @Test
     void prefixEndIsTheFirstKeyAfterThePrefix() {
-        assertArrayEquals(new byte[] {1, 3}, NodeStore.prefixEnd(new byte[] {1, 2}));
-        assertArrayEquals(new byte[] {2}, NodeStore.prefixEnd(new byte[] {1, (byte) 0xFF}));
-        assertNull(NodeStore.prefixEnd(new byte[] {(byte) 0xFF, (byte) 0xFF}));
+        assertArrayEquals(new byte[] {1, 3}, StateReader.prefixEnd(new byte[] {1, 2}));
+        assertArrayEquals(new byte[] {2}, StateReader.prefixEnd(new byte[] {1, (byte) 0xFF}));
+        assertNull(StateReader.prefixEnd(new byte[] {(byte) 0xFF, (byte) 0xFF}));
     }
 
     private static List<String> keys(NodeStore s, byte[] from, byte[] to, int limit) {

@@ -180,7 +180,7 @@ public final class InJvmCluster implements AutoCloseable {
         ClientServer server;
         try {
             server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
-                    hub[0], nodeLimits, options, admission);
+                    hub[0], nodeLimits, options, node.store().path(), admission);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;

@@ -113,7 +113,7 @@ final class SimCluster {
         for (SimNode n : upNodes()) {
             n.pump();
             if (faults && n.votedRecently() && rng.nextDouble() < p.crashAfterVoteRate) {
-                // The durability trap of REFERENCES §5: a vote sent must survive a reboot.
+                // The durability trap of etcd-io/etcd#7317: a vote sent must survive a reboot.
                 crash(n);
             }
         }

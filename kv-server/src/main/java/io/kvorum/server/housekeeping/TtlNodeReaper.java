@@ -1,4 +1,4 @@
-package io.kvorum.server.api;
+package io.kvorum.server.housekeeping;
 
 import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.ExpireTtlNodes;
@@ -17,26 +17,26 @@ import java.util.concurrent.TimeUnit;
  * the state which ones are due by the leader's wall clock and proposes ExpireTtlNodes. Each
  * expiry names the mod_revision it saw, so a node changed meanwhile is kept.
  */
-final class TtlNodeReaper implements AutoCloseable {
+public final class TtlNodeReaper implements AutoCloseable {
     private static final int BATCH = 1000;
     private static final long PROPOSE_TIMEOUT_MILLIS = 5_000;
 
     private final RaftNode node;
     private final CoordinationState state;
-    private final Proposer proposer;
+    private final CommandProposer proposer;
     private final Duration interval;
     private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
     private ScheduledFuture<?> task;
 
-    TtlNodeReaper(RaftNode node, CoordinationState state, Proposer proposer, Duration interval) {
+    public TtlNodeReaper(RaftNode node, CoordinationState state, CommandProposer proposer, Duration interval) {
         this.node = node;
         this.state = state;
         this.proposer = proposer;
         this.interval = interval;
     }
 
-    void start(ScheduledExecutorService timer) {
-        task = timer.scheduleWithFixedDelay(SessionKeeper.guard(this::reap), interval.toMillis(), interval.toMillis(),
+    public void start(ScheduledExecutorService timer) {
+        task = timer.scheduleWithFixedDelay(PeriodicTask.guard(this::reap), interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 

@@ -1,4 +1,4 @@
-package io.kvorum.server.api;
+package io.kvorum.server.housekeeping;
 
 import io.kvorum.server.node.NodeStatus;
 

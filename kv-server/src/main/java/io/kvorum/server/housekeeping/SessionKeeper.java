@@ -1,4 +1,4 @@
-package io.kvorum.server.api;
+package io.kvorum.server.housekeeping;
 
 import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.ExpireSessions;
@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ public final class SessionKeeper implements AutoCloseable {
 
     private final RaftNode node;
     private final CoordinationState state;
-    private final Proposer proposer;
+    private final CommandProposer proposer;
     private final Duration flushInterval;
     private final Duration checkInterval;
     private final Set<Long> touched = ConcurrentHashMap.newKeySet();
@@ -54,9 +55,9 @@ public final class SessionKeeper implements AutoCloseable {
     private volatile boolean leading;
     /** The expiry proposal in flight (timer thread only): one at a time, so a slow commit is not flooded. */
     private CompletableFuture<?> expiring = CompletableFuture.completedFuture(null);
-    private final List<java.util.concurrent.ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
-    SessionKeeper(RaftNode node, CoordinationState state, Proposer proposer, Duration flushInterval,
+    public SessionKeeper(RaftNode node, CoordinationState state, CommandProposer proposer, Duration flushInterval,
                   Duration checkInterval) {
         this.node = node;
         this.state = state;
@@ -65,16 +66,16 @@ public final class SessionKeeper implements AutoCloseable {
         this.checkInterval = checkInterval;
     }
 
-    void start(ScheduledExecutorService timer) {
+    public void start(ScheduledExecutorService timer) {
         // Only the leader needs lastSeen: a new leader starts from "now" for every session anyway.
         state.onTouch(id -> {
             if (leading) {
                 lastSeen.put(id, nowMillis());
             }
         });
-        tasks.add(timer.scheduleWithFixedDelay(guard(this::flush), flushInterval.toMillis(), flushInterval.toMillis(),
+        tasks.add(timer.scheduleWithFixedDelay(PeriodicTask.guard(this::flush), flushInterval.toMillis(), flushInterval.toMillis(),
                 TimeUnit.MILLISECONDS));
-        tasks.add(timer.scheduleWithFixedDelay(guard(this::check), checkInterval.toMillis(), checkInterval.toMillis(),
+        tasks.add(timer.scheduleWithFixedDelay(PeriodicTask.guard(this::check), checkInterval.toMillis(), checkInterval.toMillis(),
                 TimeUnit.MILLISECONDS));
     }
 
@@ -84,7 +85,7 @@ public final class SessionKeeper implements AutoCloseable {
      * answered. A node cut off from the leader, or a leader deposed without knowing it, must
      * not tell a client its session is alive while the real leader may be expiring it.
      */
-    synchronized CompletableFuture<Void> keptAlive(long sessionId) {
+    public synchronized CompletableFuture<Void> keptAlive(long sessionId) {
         touched.add(sessionId);
         if (leading) {
             lastSeen.put(sessionId, nowMillis());
@@ -172,17 +173,6 @@ public final class SessionKeeper implements AutoCloseable {
 
     private static long nowMillis() {
         return System.nanoTime() / 1_000_000;
-    }
-
-    /** A periodic task must survive its own failures, or the timer silently stops running it. */
-    static Runnable guard(Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.warn("periodic task failed: {}", e.toString(), e);
-            }
-        };
     }
 
     @Override

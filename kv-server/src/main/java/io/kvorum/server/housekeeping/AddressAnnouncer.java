@@ -1,4 +1,4 @@
-package io.kvorum.server.api;
+package io.kvorum.server.housekeeping;
 
 import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.MemberClientAddress;
@@ -16,18 +16,18 @@ import java.util.concurrent.TimeUnit;
  * replicated table lacks our address (or has an old one), it proposes MemberClientAddress.
  * UNAVAILABLE answers then name the leader's client address, and ListMembers shows all.
  */
-final class AddressAnnouncer implements AutoCloseable {
+public final class AddressAnnouncer implements AutoCloseable {
     private static final long PROPOSE_TIMEOUT_MILLIS = 5_000;
 
     private final RaftNode node;
     private final CoordinationState state;
-    private final Proposer proposer;
+    private final CommandProposer proposer;
     private final String clientAddress;
     private final Duration interval;
     private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
     private ScheduledFuture<?> task;
 
-    AddressAnnouncer(RaftNode node, CoordinationState state, Proposer proposer, String clientAddress,
+    public AddressAnnouncer(RaftNode node, CoordinationState state, CommandProposer proposer, String clientAddress,
                      Duration interval) {
         this.node = node;
         this.state = state;
@@ -36,9 +36,9 @@ final class AddressAnnouncer implements AutoCloseable {
         this.interval = interval;
     }
 
-    void start(ScheduledExecutorService timer) {
+    public void start(ScheduledExecutorService timer) {
         // First look soon after start: clients want the address as soon as there is a leader.
-        task = timer.scheduleWithFixedDelay(SessionKeeper.guard(this::announce), Math.min(100, interval.toMillis()),
+        task = timer.scheduleWithFixedDelay(PeriodicTask.guard(this::announce), Math.min(100, interval.toMillis()),
                 interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
