@@ -2,11 +2,16 @@ package io.kvorum.server.api;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.kvorum.proto.v1.ClusterGrpc;
+import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.proto.v1.SessionGrpc;
+import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client port: a gRPC server with the KV, Watch, Session and Cluster services of
- * kvorum.proto over one node, plus the background duties of serving clients (replicating
- * keep-alives, expiring sessions and TTL nodes on the leader, announcing this node's client
- * address). Every service is wrapped by {@link RequestParsing} so a request that does not
+ * kvorum.proto over one node and the standard gRPC health service, plus the background
+ * duties of serving clients (replicating keep-alives, expiring sessions and TTL nodes on the
+ * leader, announcing this node's client address). Every service is wrapped by {@link RequestParsing} so a request that does not
  * parse gets INVALID_ARGUMENT. Inbound messages are capped a little above the request limit;
  * the {@link RequestValidator} then enforces the exact limits with clear errors.
  */
@@ -37,6 +42,7 @@ public final class ClientServer implements AutoCloseable {
     private final TtlNodeReaper reaper;
     private final AddressAnnouncer announcer;
     private final WatchService watch;
+    private final HealthService health;
     private volatile String clientAddress;
 
     /**
@@ -48,6 +54,13 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options) throws IOException {
+        this(listen, advertise, node, state, hub, limits, options, ClientMetrics.NONE);
+    }
+
+    /** As above, reporting to {@code metrics}. */
+    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
+                        WatchHub hub, StateLimits limits, ApiOptions options, ClientMetrics metrics)
+            throws IOException {
         this.hub = hub;
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
@@ -61,11 +74,18 @@ public final class ClientServer implements AutoCloseable {
         hub.onRevision(waiter::poke);
         ReadGate reads = new ReadGate(node, waiter, pool);
         this.keeper = new SessionKeeper(node, state, proposer, options.touchFlushInterval(),
-                options.expiryCheckInterval());
-        this.watch = new WatchService(hub, validator, headers, options, pool);
+                options.expiryCheckInterval(), metrics);
+        this.watch = new WatchService(hub, validator, headers, options, metrics, pool);
+        this.health = new HealthService(node::status, Set.of(KVGrpc.SERVICE_NAME, WatchGrpc.SERVICE_NAME,
+                SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
         try {
-            Server s = NettyServerBuilder.forAddress(listen)
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
+            if (metrics.streamTracer() != null) {
+                builder.addStreamTracerFactory(metrics.streamTracer());
+            }
+            Server s = builder
                     .executor(pool)
+                    .intercept(new RequestLogContext(node.status().id(), () -> node.status().term()))
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .addService(RequestParsing.wrap(new KvService(state, validator, proposer, reads, headers, replies,
                             options.defaultDeadline()).bindService()))
@@ -75,6 +95,7 @@ public final class ClientServer implements AutoCloseable {
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
                             this::clientAddress, options.promoteMaxLag(),
                             options.defaultDeadline()).bindService()))
+                    .addService(health)
                     .build().start();
             this.server = s;
         } catch (IOException | RuntimeException e) {
@@ -92,12 +113,18 @@ public final class ClientServer implements AutoCloseable {
         reaper.start(timer);
         announcer.start(timer);
         watch.start(timer);
+        health.start(timer);
         LOG.info("node {} serves clients on {} (announced as {})", node.status().id(), listen, clientAddress);
     }
 
     /** The client port actually bound (useful with port 0). */
     public int port() {
         return server.getPort();
+    }
+
+    /** Watches open on this node's streams, for metrics (weakly consistent). */
+    public int openWatches() {
+        return watch.openWatches();
     }
 
     public String clientAddress() {
@@ -131,6 +158,7 @@ public final class ClientServer implements AutoCloseable {
         reaper.close();
         keeper.close();
         watch.close();
+        health.close();
         server.shutdown();
         try {
             // Unary calls finish; watch and keep-alive streams never end by themselves.

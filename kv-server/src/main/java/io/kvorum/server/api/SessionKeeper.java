@@ -47,6 +47,7 @@ public final class SessionKeeper implements AutoCloseable {
     private final Proposer proposer;
     private final Duration flushInterval;
     private final Duration checkInterval;
+    private final ClientMetrics metrics;
     private final Set<Long> touched = ConcurrentHashMap.newKeySet();
     /** On the leader: when each session was last heard of, on this node's monotonic clock (ms). */
     private final Map<Long, Long> lastSeen = new ConcurrentHashMap<>();
@@ -57,8 +58,9 @@ public final class SessionKeeper implements AutoCloseable {
     private final List<java.util.concurrent.ScheduledFuture<?>> tasks = new ArrayList<>();
 
     SessionKeeper(RaftNode node, CoordinationState state, Proposer proposer, Duration flushInterval,
-                  Duration checkInterval) {
+                  Duration checkInterval, ClientMetrics metrics) {
         this.node = node;
+        this.metrics = metrics;
         this.state = state;
         this.proposer = proposer;
         this.flushInterval = flushInterval;
@@ -153,6 +155,7 @@ public final class SessionKeeper implements AutoCloseable {
         lastSeen.keySet().retainAll(sessions.keySet());
         if (!expired.isEmpty() && expiring.isDone()) {
             LOG.info("node {} expires sessions {}: no keep-alive within their TTL", node.status().id(), expired);
+            metrics.sessionsExpired(expired.size());
             expiring = proposer.propose(Command.newBuilder().setExpireSessions(
                     ExpireSessions.newBuilder().addAllSessionIds(expired).setDecidedAtIndex(decidedAt)),
                     PROPOSE_TIMEOUT_MILLIS);

@@ -46,6 +46,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private final RequestValidator validator;
     private final Headers headers;
     private final ApiOptions options;
+    private final ClientMetrics metrics;
     private final Runnable onClose;
     private final SerialExecutor exec;
     private final Queue<RevisionEvents> inbox = new ConcurrentLinkedQueue<>();
@@ -62,13 +63,14 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private volatile boolean closed;
 
     WatchStream(ServerCallStreamObserver<WatchResponse> out, WatchHub hub, RequestValidator validator,
-                Headers headers, ApiOptions options, Executor pool, Runnable onClose) {
+                Headers headers, ApiOptions options, ClientMetrics metrics, Executor pool, Runnable onClose) {
         this.out = out;
         this.hub = hub;
         this.state = hub.state();
         this.validator = validator;
         this.headers = headers;
         this.options = options;
+        this.metrics = metrics;
         this.onClose = onClose;
         this.exec = new SerialExecutor(pool);
         out.setOnReadyHandler(this::schedulePump);
@@ -84,6 +86,11 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     public void offer(RevisionEvents events) {
         inbox.add(events);
         schedulePump();
+    }
+
+    /** Watches open on this stream, for metrics: read from another thread, so possibly a moment stale. */
+    int watchCount() {
+        return watches.size();
     }
 
     /** From the progress timer. */
@@ -261,6 +268,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     }
 
     private void tooSlow(ActiveWatch w) {
+        metrics.watchCancelledSlow();
         watches.remove(w.id);
         send(canceled(w.id, ErrorReason.WATCHER_TOO_SLOW, "watch " + w.id + " on " + PathRules.quote(w.path)
                 + " fell more than " + options.watcherMaxEvents() + " events or "
@@ -301,6 +309,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         }
         try {
             out.onNext(r);
+            metrics.watchEventsSent(r.getEventsCount());
         } catch (RuntimeException e) {
             shutdown(); // cancelled under us
         }

@@ -21,6 +21,7 @@ import io.kvorum.server.raft.Status;
 import io.kvorum.server.storage.NodeStore;
 import io.kvorum.server.transport.MessageHandler;
 import io.kvorum.server.transport.PeerTransport;
+import io.kvorum.server.transport.TransportStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     private final NodeConfig cfg;
     private final NodeStore store;
+    private final NodeMetrics metrics;
     private final StateMachine stateMachine;
     private final PeerTransport transport;
     private final SnapshotFiles snapshots;
@@ -95,9 +97,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private record PendingChange(Predicate<ConfState> applied, CompletableFuture<Void> future) {
     }
 
-    private RaftNode(NodeConfig cfg, NodeStore store, StateMachine stateMachine) {
+    private RaftNode(NodeConfig cfg, NodeStore store, NodeMetrics metrics, StateMachine stateMachine) {
         this.cfg = cfg;
         this.store = store;
+        this.metrics = metrics;
         this.stateMachine = stateMachine;
         this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
         this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots);
@@ -121,6 +124,12 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * the loop starts (so before anything is applied).
      */
     public static RaftNode start(NodeConfig cfg, Function<NodeStore, StateMachine> stateMachine) throws IOException {
+        return start(cfg, NodeMetrics.NONE, stateMachine);
+    }
+
+    /** Like {@link #start(NodeConfig, Function)}, reporting to {@code metrics} (its store too). */
+    public static RaftNode start(NodeConfig cfg, NodeMetrics metrics, Function<NodeStore, StateMachine> stateMachine)
+            throws IOException {
         NodeStore store = NodeStore.open(cfg.dataDir().resolve("db"), cfg.clusterId(), cfg.nodeId(), ConfState.EMPTY);
         try {
             if (!cfg.join() && store.lastIndex() == 0 && store.initialState().hardState().equals(HardState.EMPTY)) {
@@ -129,7 +138,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                         List.of()));
                 LOG.info("bootstrapped a new cluster {} with voters {}", cfg.clusterId(), cfg.initialCluster().keySet());
             }
-            RaftNode node = new RaftNode(cfg, store, stateMachine.apply(store));
+            store.metrics(metrics);
+            RaftNode node = new RaftNode(cfg, store, metrics, stateMachine.apply(store));
             node.begin();
             return node;
         } catch (RuntimeException | IOException e) {
@@ -175,6 +185,16 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         return fsyncs.get();
     }
 
+    /** Log entries applied since start (every kind, from every proposer). */
+    public long appliedEntries() {
+        return appliedEntries.get();
+    }
+
+    /** The peer transport's counters. */
+    public TransportStats transportStats() {
+        return transport.stats();
+    }
+
     /** Snapshots received from a leader and installed since start. */
     public long snapshotsInstalled() {
         return snapshotsInstalled.get();
@@ -188,12 +208,14 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      */
     public CompletableFuture<byte[]> propose(byte[] command) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
+        metrics.proposalReceived();
         submit(f, () -> {
             long seq = ++nextProposalSeq;
             try {
                 core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).wrap(command));
                 proposals.put(seq, f);
             } catch (ProposalRejectedException e) {
+                metrics.proposalFailed();
                 f.completeExceptionally(notLeader(e));
             }
         });
@@ -371,7 +393,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         if (staged == null) {
             throw new IllegalStateException("core accepted snapshot " + meta.index() + " that was never staged");
         }
+        long started = System.nanoTime();
+        long bytes = SnapshotFiles.sizeOf(staged);
         store.installSnapshot(meta, staged);
+        metrics.snapshotInstalled(System.nanoTime() - started, bytes);
         appliedConf = meta.conf();
         lastSnapshotIndex = meta.index();
         snapshots.discard(staged);
@@ -439,6 +464,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         appliedConf = after;
         stateMachine.committed(last.index());
         appliedEntries.addAndGet(entries.size());
+        metrics.proposalsCommitted(completions.size());
         completions.forEach(Runnable::run);
         if (!appliedConf.equals(before)) {
             LOG.info("node {} membership now voters {} learners {}", cfg.nodeId(), appliedConf.voters(),
@@ -448,6 +474,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     private void onSoftState(SoftState ss) {
+        metrics.softState(ss.role(), ss.leaderId());
         if (ss.leaderId() != leaderId) {
             LOG.info("node {}: leader is now {} (term {}, we are {})", cfg.nodeId(),
                     ss.leaderId() == 0 ? "unknown" : ss.leaderId(), core.status().term(), ss.role());
@@ -478,7 +505,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 it.remove();
             }
         }
+        int waiting = proposals.size();
         proposals.values().removeIf(CompletableFuture::isDone);
+        metrics.proposalsDropped(waiting - proposals.size());
     }
 
     private void maybeSnapshot() {
@@ -487,7 +516,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             return;
         }
         try {
-            SnapshotMeta meta = store.createSnapshot(snapshots.newSnapshotDir(applied));
+            long started = System.nanoTime();
+            Path dir = snapshots.newSnapshotDir(applied);
+            SnapshotMeta meta = store.createSnapshot(dir);
+            metrics.snapshotTaken(System.nanoTime() - started, SnapshotFiles.sizeOf(dir));
             lastSnapshotIndex = meta.index();
             long compactTo = Math.max(store.firstIndex(), meta.index() - cfg.catchUpEntries());
             if (compactTo > store.firstIndex()) {
