@@ -4,36 +4,24 @@ import static io.kvorum.server.metrics.Scraper.sum;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.kvorum.proto.v1.CreateRequest;
-import io.kvorum.proto.v1.GetRequest;
-import io.kvorum.proto.v1.OpenSessionRequest;
-import io.kvorum.proto.v1.SetRequest;
-import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchRequest;
-import io.kvorum.proto.v1.WatchResponse;
 import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scrapes /metrics of a running three-node cluster before and after a load of writes, reads,
- * an error, a watch and a session, parses every scrape strictly, and checks that the figures
+ * Scrapes /metrics of a running three-node cluster before and after a {@link SampleLoad}, parses every scrape strictly, and checks that the figures
  * an operator relies on move with the load.
  */
 class MetricsScrapeTest {
-    private static final String SET = "kvorum.v1.KV/Set";
-    private static final String GET = "kvorum.v1.KV/Get";
+    private static final String SET = SampleLoad.SET;
+    private static final String GET = SampleLoad.GET;
     private static final int WRITES = 200;
 
     @Test
@@ -44,36 +32,7 @@ class MetricsScrapeTest {
                 Map<String, PromText.Family> before = scraper.scrape(leader);
                 checkNames(before);
 
-                AtomicInteger events = new AtomicInteger();
-                StreamObserver<WatchRequest> watch = cluster.watch(leader).watch(new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchResponse r) {
-                        events.addAndGet(r.getEventsCount());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-                watch.onNext(WatchRequest.newBuilder().setCreate(WatchCreate.newBuilder().setWatchId(1)
-                        .setPath("/load").setRecursive(true)).build());
-                cluster.session(leader).open(OpenSessionRequest.newBuilder().setTtlMillis(60_000).build());
-                cluster.kv(leader).create(CreateRequest.newBuilder().setPath("/load").build());
-                for (int i = 0; i < 20; i++) {
-                    cluster.kv(leader).create(CreateRequest.newBuilder().setPath("/load/k" + i).build());
-                }
-                for (int i = 0; i < WRITES; i++) {
-                    cluster.kv(leader).set(SetRequest.newBuilder().setPath("/load/k" + (i % 20)).setExpectedVersion(-1)
-                            .setData(ByteString.copyFromUtf8("value " + i)).build());
-                }
-                StatusRuntimeException missing = assertThrows(StatusRuntimeException.class,
-                        () -> cluster.kv(leader).get(GetRequest.newBuilder().setPath("/no/such/node").build()));
-                assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode());
-                await().atMost(Duration.ofSeconds(30)).until(() -> events.get() >= WRITES);
+                StreamObserver<WatchRequest> watch = SampleLoad.run(cluster, leader, WRITES);
 
                 Map<String, PromText.Family> after = scraper.scrape(leader);
                 checkNames(after);
