@@ -20,6 +20,7 @@ final class NodeGauges {
     }
 
     static void register(PrometheusRegistry registry, RaftNode node, RaftMetrics events) {
+        gauge(registry, node, "kvorum_raft_node_id", "This node's id.", NodeStatus::id);
         gauge(registry, node, "kvorum_raft_term", "Current Raft term.", NodeStatus::term);
         gauge(registry, node, "kvorum_raft_commit_index", "Highest log index known committed.",
                 NodeStatus::commitIndex);
