@@ -30,19 +30,24 @@ enum LogFormat {
             return; // another SLF4J binding (an embedding application's) keeps its own format
         }
         if (this == JSON) {
-            URL config = LogFormat.class.getResource("/logback-json.xml");
-            if (config == null) {
-                throw new IllegalStateException("logback-json.xml is missing from the classpath");
-            }
-            ctx.reset();
-            JoranConfigurator joran = new JoranConfigurator();
-            joran.setContext(ctx);
-            try {
-                joran.doConfigure(config);
-            } catch (JoranException e) {
-                throw new IllegalStateException("cannot configure JSON logging: " + e.getMessage(), e);
-            }
+            configureJson(ctx);
         }
         ctx.putProperty("node", Long.toString(nodeId));
+    }
+
+    /** Replaces {@code ctx}'s configuration with {@code logback-json.xml}. */
+    static void configureJson(LoggerContext ctx) {
+        URL config = LogFormat.class.getResource("/logback-json.xml");
+        if (config == null) {
+            throw new IllegalStateException("logback-json.xml is missing from the classpath");
+        }
+        ctx.reset();
+        JoranConfigurator joran = new JoranConfigurator();
+        joran.setContext(ctx);
+        try {
+            joran.doConfigure(config);
+        } catch (JoranException e) {
+            throw new IllegalStateException("cannot configure JSON logging: " + e.getMessage(), e);
+        }
     }
 }
