@@ -5,7 +5,7 @@ import io.kvorum.server.storage.StoreMetrics;
 
 /**
  * Where a {@link RaftNode} reports events that no status field or counter shows. Called on
- * the node's loop thread (except {@link #proposalReceived}, called by proposers): an
+ * the node's loop and apply threads (and {@link #proposalReceived} by proposers): an
  * implementation must only record numbers, never block or take locks another thread holds
  * for long. Everything a scrape can read from {@link NodeStatus} or the transport's counters
  * is read there instead, so the loop pays nothing for it.
