@@ -24,21 +24,10 @@ final class TransportGauges {
     }
 
     static void register(PrometheusRegistry registry, TransportStats stats, boolean timeHeartbeats) {
-        CounterWithCallback.builder().name("kvorum_transport_messages_sent_total")
-                .help("Raft messages written to peer streams, by lane.").labelNames("lane")
-                .callback(cb -> {
-                    for (Lane l : Lane.values()) {
-                        cb.call(stats.lane(l).messagesSent(), name(l));
-                    }
-                }).register(registry);
-        CounterWithCallback.builder().name("kvorum_transport_sent_bytes_total")
-                .help("Serialized frame bytes written to peer streams, by lane.").labelNames("lane")
-                .unit(Unit.BYTES)
-                .callback(cb -> {
-                    for (Lane l : Lane.values()) {
-                        cb.call(stats.lane(l).bytesSent(), name(l));
-                    }
-                }).register(registry);
+        perLane(registry, "kvorum_transport_messages_sent_total", "Raft messages written to peer streams, by lane.",
+                stats, TransportStats.LaneStats::messagesSent);
+        perLane(registry, "kvorum_transport_sent_bytes_total",
+                "Serialized frame bytes written to peer streams, by lane.", stats, TransportStats.LaneStats::bytesSent);
         CounterWithCallback.builder().name("kvorum_transport_messages_dropped_total")
                 .help("Raft messages dropped before reaching a peer (raft retransmits), by lane.").labelNames("lane")
                 .callback(cb -> {
@@ -75,6 +64,16 @@ final class TransportGauges {
             stats.onHeartbeatRtt((peer, nanos) -> byPeer.computeIfAbsent(peer, p -> rtt.labelValues(Long.toString(p)))
                     .observe(nanos / NANOS));
         }
+    }
+
+    private static void perLane(PrometheusRegistry registry, String name, String help, TransportStats stats,
+                                ToLongFunction<TransportStats.LaneStats> value) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("lane")
+                .callback(cb -> {
+                    for (Lane l : Lane.values()) {
+                        cb.call(value.applyAsLong(stats.lane(l)), name(l));
+                    }
+                }).register(registry);
     }
 
     private static String name(Lane l) {
