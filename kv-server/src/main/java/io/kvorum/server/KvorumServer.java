@@ -1,9 +1,11 @@
 package io.kvorum.server;
 
 import io.kvorum.server.admin.AdminServer;
+import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
+import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
@@ -77,7 +79,9 @@ public final class KvorumServer implements Callable<Integer> {
         NodeConfig cfg;
         InetSocketAddress clientListen;
         StateLimits limits;
+        LogFormat logFormat;
         try {
+            logFormat = LogFormat.parse(options.logFormat);
             cfg = NodeConfig.of(options.id, options.clusterId, options.dataDirOrDefault(),
                     ServerOptions.parseAddress(options.peerListen, "--peer-listen"),
                     options.initialClusterOrSelf(), options.join, options.heartbeatMillis, options.electionMillis,
@@ -88,18 +92,20 @@ public final class KvorumServer implements Callable<Integer> {
             System.err.println("kvorum-server: " + e.getMessage());
             return 2;
         }
+        logFormat.apply(cfg.nodeId());
         LOG.info("starting node {} of cluster {}: data dir {}, client {}, peer {}, admin {}, initial cluster {}, "
                         + "join {}, heartbeat {} ms, election {} ms, tick {} ms, snapshot every {} entries",
                 cfg.nodeId(), cfg.clusterId(), cfg.dataDir().toAbsolutePath(), options.clientListen,
                 options.peerListen, options.adminListen, cfg.initialCluster(), cfg.join(), options.heartbeatMillis,
                 options.electionMillis, cfg.tickMillis(), cfg.snapshotEntries());
+        KvorumMetrics metrics = new KvorumMetrics(options.metricEvents);
         RaftNode node;
         // The state lives in the node's store, which RaftNode.start opens: it builds the state
         // machine through this factory. The watch hub attaches before anything is applied.
         CoordinationState[] state = new CoordinationState[1];
         WatchHub[] hub = new WatchHub[1];
         try {
-            node = RaftNode.start(cfg, store -> {
+            node = RaftNode.start(cfg, metrics.node(), store -> {
                 state[0] = new CoordinationState(store, limits);
                 hub[0] = WatchHub.attach(state[0]);
                 return state[0];
@@ -112,7 +118,7 @@ public final class KvorumServer implements Callable<Integer> {
         AdminServer admin;
         ClientServer clients;
         try {
-            admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node);
+            admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node, metrics);
             admin.start();
         } catch (IOException e) {
             node.close();
@@ -120,7 +126,8 @@ public final class KvorumServer implements Callable<Integer> {
         }
         try {
             clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults(), node.store().path());
+                    ApiOptions.defaults(), node.store().path(), metrics.clients(), AdmissionLimits.defaults());
+            metrics.bind(node, clients, state[0]);
         } catch (IOException | RuntimeException e) {
             admin.close();
             node.close();

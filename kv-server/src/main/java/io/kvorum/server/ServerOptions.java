@@ -75,6 +75,16 @@ final class ServerOptions {
             description = "Applied entries between snapshots. Default: ${DEFAULT-VALUE}.")
     long snapshotEntries;
 
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "text (readable lines) or json (one JSON object per line, with node id, term and the "
+                    + "client's x-request-id). Default: ${DEFAULT-VALUE}.")
+    String logFormat;
+
+    @Option(names = "--metric-events", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Count and time events (requests, proposals, fsyncs) for /metrics. --no-metric-events "
+                    + "leaves only figures read at scrape time; for measuring what metrics cost. Default: on.")
+    boolean metricEvents;
+
     @Option(names = "--config", description = "A properties file with any of these flags as keys (without dashes).")
     Path config;
 

@@ -3,12 +3,16 @@ package io.kvorum.cli.command;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.kvorum.cli.Cli;
+import io.kvorum.cli.DurationConverter;
 import io.kvorum.cli.ExitCodes;
+import io.kvorum.cli.UsageError;
 import io.kvorum.cli.output.Table;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.NodeStatus;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code kvorum status}: each endpoint's own view of the cluster, as a table. Exits 6 when
@@ -16,16 +20,38 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "status", description = {"Shows each endpoint's id, role, leader, term, commit and applied index, "
         + "database size and version; exit 6 if some endpoint did not answer.",
+        "With --admin, also each node's headline figures from its /metrics: leader, apply lag, the leader's largest "
+                + "follower lag, fsync p99, requests/s and server errors/s over --window.",
         "JSON: {endpoints: [{endpoint, id, role, leaderId, term, commitIndex, appliedIndex, dbSizeBytes, version, "
-                + "revision, error}]}; error is null for an endpoint that answered, else the other fields are absent."})
+                + "revision, error}], metrics: [{admin, id, role, leaderId, applyLag, followerLag, fsyncP99Seconds, "
+                + "requestsPerSecond, errorsPerSecond, error}]}; error is null for an endpoint that answered, else "
+                + "the other fields are absent; metrics only with --admin."})
 public final class StatusCommand extends ClientCommand {
+    @Option(names = "--admin", split = ",", paramLabel = "HOST:PORT",
+            description = "Admin addresses (--admin-listen of the servers) to read /metrics from, comma-separated.")
+    List<String> admin = List.of();
+
+    @Option(names = "--window", defaultValue = "1s", converter = DurationConverter.class,
+            description = "How long to watch the counters for rates (two scrapes this far apart). Default: "
+                    + "${DEFAULT-VALUE}.")
+    Duration window;
+
     StatusCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    protected int run(KvorumClient client) {
+    protected void validate() {
+        if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new UsageError("--window must be more than 0 and at most 1m, got " + window);
+        }
+    }
+
+    @Override
+    protected int run(KvorumClient client) throws InterruptedException {
         List<EndpointProbe.Result> results = EndpointProbe.probeAll(client);
+        List<MetricsProbe.Result> metrics = admin.isEmpty() ? List.of()
+                : MetricsProbe.probeAll(admin, window, cli.options().timeout());
         if (cli.json()) {
             JsonArray a = new JsonArray();
             for (EndpointProbe.Result r : results) {
@@ -48,6 +74,9 @@ public final class StatusCommand extends ClientCommand {
             }
             JsonObject o = new JsonObject();
             o.add("endpoints", a);
+            if (!admin.isEmpty()) {
+                o.add("metrics", MetricsProbe.json(metrics));
+            }
             cli.printJson(o);
         } else {
             Table t = new Table("ENDPOINT", "ID", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "DB_SIZE", "VERSION");
@@ -66,8 +95,14 @@ public final class StatusCommand extends ClientCommand {
                     cli.println(r.endpoint() + ": " + r.why());
                 }
             }
+            if (!admin.isEmpty()) {
+                cli.println("");
+                MetricsProbe.table(metrics, window).forEach(cli::println);
+            }
         }
-        return results.stream().allMatch(EndpointProbe.Result::answered) ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+        boolean all = results.stream().allMatch(EndpointProbe.Result::answered)
+                && metrics.stream().allMatch(MetricsProbe.Result::answered);
+        return all ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
     }
 
     static String bytes(long n) {

@@ -2,6 +2,7 @@ package io.kvorum.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.node.RaftNode;
 import java.io.IOException;
@@ -25,15 +26,14 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer http;
     private final RaftNode node;
 
-    public AdminServer(InetSocketAddress listen, RaftNode node) throws IOException {
+    public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics) throws IOException {
         this.node = node;
         this.http = HttpServer.create(listen, 64);
         http.createContext("/health", ex -> respondCheck(ex, health(node.status(), HEALTHY_APPLY_LAG)));
         http.createContext("/ready", ex -> respondCheck(ex, health(node.status(), READY_APPLY_LAG)));
         http.createContext("/status", ex -> respond(ex, 200, "application/json", StatusJson.of(node.status(),
                 node.fsyncCount())));
-        http.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4",
-                Metrics.render(node.status(), node.fsyncCount())));
+        http.createContext("/metrics", ex -> respond(ex, 200, metrics.contentType(), metrics.scrape()));
         http.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "admin-http");
             t.setDaemon(true);
@@ -66,12 +66,17 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {
+        respond(ex, code, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void respond(HttpExchange ex, int code, String type, byte[] body) throws IOException {
         try (ex) {
+            byte[] bytes = body;
             if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
                 code = 405;
-                body = "{\"error\":\"only GET is supported\"}\n";
+                type = "application/json";
+                bytes = "{\"error\":\"only GET is supported\"}\n".getBytes(StandardCharsets.UTF_8);
             }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", type);
             ex.sendResponseHeaders(code, bytes.length);
             try (OutputStream out = ex.getResponseBody()) {

@@ -6,12 +6,15 @@ import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.housekeeping.AddressAnnouncer;
 import io.kvorum.server.housekeeping.PeriodicTask;
 import io.kvorum.server.housekeeping.SessionKeeper;
 import io.kvorum.server.housekeeping.TtlNodeReaper;
+import io.kvorum.proto.v1.SessionGrpc;
+import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
@@ -31,9 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client port: a gRPC server with the KV, Watch, Session and Cluster services of
- * kvorum.proto over one node, plus the background duties of serving clients (replicating
- * keep-alives, expiring sessions and TTL nodes on the leader, announcing this node's client
- * address). Every service is wrapped by {@link RequestParsing} so a request that does not
+ * kvorum.proto over one node and the standard gRPC health service, plus the background
+ * duties of serving clients (replicating keep-alives, expiring sessions and TTL nodes on the
+ * leader, announcing this node's client address). Every service is wrapped by {@link RequestParsing} so a request that does not
  * parse gets INVALID_ARGUMENT. Inbound messages are capped a little above the request limit;
  * the {@link RequestValidator} then enforces the exact limits with clear errors. Every call
  * passes {@link Admission} first, which bounds the work in flight.
@@ -52,6 +55,7 @@ public final class ClientServer implements AutoCloseable {
     private final AddressAnnouncer announcer;
     private final WatchService watch;
     private final Admission admission;
+    private final HealthService health;
     private volatile String clientAddress;
 
     /**
@@ -64,12 +68,16 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir) throws IOException {
-        this(listen, advertise, node, state, hub, limits, options, storeDir, AdmissionLimits.defaults());
+        this(listen, advertise, node, state, hub, limits, options, storeDir, ClientMetrics.NONE,
+                AdmissionLimits.defaults());
     }
 
-    /** As above, with the limits of what this node takes on at once ({@link Admission}). */
+    /**
+     * As above, reporting to {@code metrics}, with the limits of what this node takes on at once
+     * ({@link Admission}).
+     */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
-                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir,
+                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir, ClientMetrics metrics,
                         AdmissionLimits admissionLimits) throws IOException {
         this.hub = hub;
         this.admission = new Admission(admissionLimits, () -> {
@@ -88,11 +96,18 @@ public final class ClientServer implements AutoCloseable {
         hub.onRevision(waiter::poke);
         ReadGate reads = new ReadGate(node, waiter, pool);
         this.keeper = new SessionKeeper(node, state, proposer::propose, options.touchFlushInterval(),
-                options.expiryCheckInterval());
-        this.watch = new WatchService(hub, validator, headers, options, pool);
+                options.expiryCheckInterval(), metrics::sessionsExpired);
+        this.watch = new WatchService(hub, validator, headers, options, metrics, pool);
+        this.health = new HealthService(node::status, Set.of(KVGrpc.SERVICE_NAME, WatchGrpc.SERVICE_NAME,
+                SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
         try {
-            Server s = NettyServerBuilder.forAddress(listen)
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
+            if (metrics.streamTracer() != null) {
+                builder.addStreamTracerFactory(metrics.streamTracer());
+            }
+            Server s = builder
                     .executor(pool)
+                    .intercept(new RequestLogContext(node.status().id(), () -> node.status().term()))
                     .callExecutor(new InlineCalls())
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .intercept(admission)
@@ -104,6 +119,7 @@ public final class ClientServer implements AutoCloseable {
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
                             this::clientAddress, () -> DiskUsage.bytes(storeDir), options.promoteMaxLag(),
                             options.defaultDeadline()).bindService()))
+                    .addService(health)
                     .build().start();
             this.server = s;
         } catch (IOException | RuntimeException e) {
@@ -121,6 +137,7 @@ public final class ClientServer implements AutoCloseable {
         reaper.start(timer);
         announcer.start(timer);
         watch.start(timer);
+        health.start(timer);
         LOG.info("node {} serves clients on {} (announced as {})", node.status().id(), listen, clientAddress);
     }
 
@@ -151,6 +168,11 @@ public final class ClientServer implements AutoCloseable {
     /** The door's counts: requests in flight and refused. */
     public Admission admission() {
         return admission;
+    }
+
+    /** Watches open on this node's streams, for metrics (weakly consistent). */
+    public int openWatches() {
+        return watch.openWatches();
     }
 
     public String clientAddress() {
@@ -184,6 +206,7 @@ public final class ClientServer implements AutoCloseable {
         reaper.close();
         keeper.close();
         watch.close();
+        health.close();
         server.shutdown();
         try {
             // Unary calls finish; watch and keep-alive streams never end by themselves.

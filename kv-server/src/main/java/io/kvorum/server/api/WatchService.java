@@ -22,15 +22,18 @@ final class WatchService extends WatchGrpc.WatchImplBase implements AutoCloseabl
     private final RequestValidator validator;
     private final Headers headers;
     private final ApiOptions options;
+    private final ClientMetrics metrics;
     private final Executor pool;
     private final Set<WatchStream> streams = ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> ticker;
 
-    WatchService(WatchHub hub, RequestValidator validator, Headers headers, ApiOptions options, Executor pool) {
+    WatchService(WatchHub hub, RequestValidator validator, Headers headers, ApiOptions options, ClientMetrics metrics,
+                 Executor pool) {
         this.hub = hub;
         this.validator = validator;
         this.headers = headers;
         this.options = options;
+        this.metrics = metrics;
         this.pool = pool;
     }
 
@@ -44,12 +47,21 @@ final class WatchService extends WatchGrpc.WatchImplBase implements AutoCloseabl
     public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
         WatchStream[] self = new WatchStream[1];
         self[0] = new WatchStream((ServerCallStreamObserver<WatchResponse>) responses, hub, validator, headers,
-                options, pool, () -> streams.remove(self[0]));
+                options, metrics, pool, () -> streams.remove(self[0]));
         streams.add(self[0]);
         if (self[0].isClosed()) {
             streams.remove(self[0]); // cancelled before it was added: its onClose found nothing to remove
         }
         return self[0];
+    }
+
+    /** Watches open over all streams (weakly consistent). */
+    int openWatches() {
+        int n = 0;
+        for (WatchStream s : streams) {
+            n += s.watchCount();
+        }
+        return n;
     }
 
     @Override

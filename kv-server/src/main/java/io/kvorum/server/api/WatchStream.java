@@ -46,6 +46,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private final RequestValidator validator;
     private final Headers headers;
     private final ApiOptions options;
+    private final ClientMetrics metrics;
     private final Runnable onClose;
     private final SerialExecutor exec;
     private final Queue<Offered> inbox = new ConcurrentLinkedQueue<>();
@@ -59,13 +60,14 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private volatile boolean closed;
 
     WatchStream(ServerCallStreamObserver<WatchResponse> out, WatchHub hub, RequestValidator validator,
-                Headers headers, ApiOptions options, Executor pool, Runnable onClose) {
+                Headers headers, ApiOptions options, ClientMetrics metrics, Executor pool, Runnable onClose) {
         this.out = out;
         this.hub = hub;
         this.state = hub.state();
         this.validator = validator;
         this.headers = headers;
         this.options = options;
+        this.metrics = metrics;
         this.onClose = onClose;
         this.exec = new SerialExecutor(pool);
         out.setOnReadyHandler(this::schedulePump);
@@ -80,6 +82,11 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     public void offer(RevisionEvents events, boolean afterJump) {
         inbox.add(new Offered(events, afterJump));
         schedulePump();
+    }
+
+    /** Watches open on this stream, for metrics: read from another thread, so possibly a moment stale. */
+    int watchCount() {
+        return watches.size();
     }
 
     /** From the progress timer. */
@@ -259,6 +266,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     }
 
     private void tooSlow(ActiveWatch w) {
+        metrics.watchCancelledSlow();
         drop(w);
         send(canceled(w.id, ErrorReason.WATCHER_TOO_SLOW, "watch " + w.id + " on " + PathRules.quote(w.path)
                 + " fell more than " + options.watcherMaxEvents() + " events or "
@@ -299,6 +307,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         }
         try {
             out.onNext(r);
+            metrics.watchEventsSent(r.getEventsCount());
         } catch (RuntimeException e) {
             shutdown(); // cancelled under us
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,7 @@ public final class SessionKeeper implements AutoCloseable {
     private final CommandProposer proposer;
     private final Duration flushInterval;
     private final Duration checkInterval;
+    private final IntConsumer expired;
     private final Set<Long> touched = ConcurrentHashMap.newKeySet();
     /** On the leader: when each session was last heard of, on this node's monotonic clock (ms). */
     private final Map<Long, Long> lastSeen = new ConcurrentHashMap<>();
@@ -57,9 +59,11 @@ public final class SessionKeeper implements AutoCloseable {
     private CompletableFuture<?> expiring = CompletableFuture.completedFuture(null);
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
+    /** @param expired told how many sessions each expiry this node decided ended (for metrics) */
     public SessionKeeper(RaftNode node, CoordinationState state, CommandProposer proposer, Duration flushInterval,
-                  Duration checkInterval) {
+                         Duration checkInterval, IntConsumer expired) {
         this.node = node;
+        this.expired = expired;
         this.state = state;
         this.proposer = proposer;
         this.flushInterval = flushInterval;
@@ -154,6 +158,7 @@ public final class SessionKeeper implements AutoCloseable {
         lastSeen.keySet().retainAll(sessions.keySet());
         if (!expired.isEmpty() && expiring.isDone()) {
             LOG.info("node {} expires sessions {}: no keep-alive within their TTL", node.status().id(), expired);
+            this.expired.accept(expired.size());
             expiring = proposer.propose(Command.newBuilder().setExpireSessions(
                     ExpireSessions.newBuilder().addAllSessionIds(expired).setDecidedAtIndex(decidedAt)),
                     PROPOSE_TIMEOUT_MILLIS);

@@ -66,9 +66,11 @@ final class Applier implements AutoCloseable {
 
     /** Apply thread only: reads waiting for the applied index to reach their read index. */
     private final TreeMap<Long, List<CompletableFuture<Long>>> readsAwaitingApply = new TreeMap<>();
+    private final NodeMetrics metrics;
 
     Applier(long nodeId, long incarnation, NodeStore store, StateMachine stateMachine, Listener listener,
-            long maxPendingBytes) {
+            long maxPendingBytes, NodeMetrics metrics) {
+        this.metrics = metrics;
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.store = store;
@@ -118,7 +120,9 @@ final class Applier implements AutoCloseable {
 
     /** Forgets callers that gave up (timed out), so a proposal that never commits leaks nothing. */
     void forgetAbandonedProposals() {
+        int waiting = proposals.size();
         proposals.values().removeIf(CompletableFuture::isDone);
+        metrics.proposalsDropped(waiting - proposals.size());
     }
 
     /**
@@ -254,6 +258,7 @@ final class Applier implements AutoCloseable {
         appliedIndex = last.index();
         stateMachine.batchWritten(last.index());
         appliedEntries.addAndGet(entries.size());
+        metrics.proposalsCommitted(completions.size());
         completions.forEach(Runnable::run);
         releaseReads();
         if (!changes.isEmpty()) {

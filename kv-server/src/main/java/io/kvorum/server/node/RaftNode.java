@@ -21,6 +21,7 @@ import io.kvorum.server.raft.Status;
 import io.kvorum.server.storage.NodeStore;
 import io.kvorum.server.transport.MessageHandler;
 import io.kvorum.server.transport.PeerTransport;
+import io.kvorum.server.transport.TransportStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     private final NodeConfig cfg;
     private final NodeStore store;
+    private final NodeMetrics metrics;
     private final StateMachine stateMachine;
     private final PeerTransport transport;
     private final SnapshotFiles snapshots;
@@ -108,9 +110,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private record PendingChange(Predicate<ConfState> applied, CompletableFuture<Void> future) {
     }
 
-    private RaftNode(NodeConfig cfg, NodeStore store, StateMachine stateMachine) {
+    private RaftNode(NodeConfig cfg, NodeStore store, NodeMetrics metrics, StateMachine stateMachine) {
         this.cfg = cfg;
         this.store = store;
+        this.metrics = metrics;
         this.stateMachine = stateMachine;
         this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
         this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots);
@@ -135,6 +138,12 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * the loop starts (so before anything is applied).
      */
     public static RaftNode start(NodeConfig cfg, Function<NodeStore, StateMachine> stateMachine) throws IOException {
+        return start(cfg, NodeMetrics.NONE, stateMachine);
+    }
+
+    /** Like {@link #start(NodeConfig, Function)}, reporting to {@code metrics} (its store too). */
+    public static RaftNode start(NodeConfig cfg, NodeMetrics metrics, Function<NodeStore, StateMachine> stateMachine)
+            throws IOException {
         NodeStore store = NodeStore.open(cfg.dataDir().resolve("db"), cfg.clusterId(), cfg.nodeId(), ConfState.EMPTY);
         try {
             if (!cfg.join() && store.lastIndex() == 0 && store.initialState().hardState().equals(HardState.EMPTY)) {
@@ -143,7 +152,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                         List.of()));
                 LOG.info("bootstrapped a new cluster {} with voters {}", cfg.clusterId(), cfg.initialCluster().keySet());
             }
-            RaftNode node = new RaftNode(cfg, store, stateMachine.apply(store));
+            store.metrics(metrics);
+            RaftNode node = new RaftNode(cfg, store, metrics, stateMachine.apply(store));
             node.begin();
             return node;
         } catch (RuntimeException | IOException e) {
@@ -153,7 +163,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     private void begin() throws IOException {
-        applier = new Applier(cfg.nodeId(), incarnation, store, stateMachine, new ApplyListener(), MAX_APPLY_BACKLOG_BYTES);
+        applier = new Applier(cfg.nodeId(), incarnation, store, stateMachine, new ApplyListener(), MAX_APPLY_BACKLOG_BYTES,
+                metrics);
         lastSnapshotIndex = store.snapshot().index();
         RaftConfig rc = new RaftConfig(cfg.nodeId(), cfg.electionTicks(), cfg.heartbeatTicks(), 1 << 20, 4096, 256,
                 64L << 20, 16L << 20, true, true, store.appliedIndex(), incarnation);
@@ -195,6 +206,16 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         return fsyncs.get();
     }
 
+    /** Log entries applied since start (every kind, from every proposer). */
+    public long appliedEntries() {
+        return applier.appliedEntries();
+    }
+
+    /** The peer transport's counters. */
+    public TransportStats transportStats() {
+        return transport.stats();
+    }
+
     /** Snapshots received from a leader and installed since start. */
     public long snapshotsInstalled() {
         return snapshotsInstalled.get();
@@ -221,6 +242,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      */
     public CompletableFuture<byte[]> proposeFramed(byte[] framed) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
+        metrics.proposalReceived();
         submit(f, () -> {
             if (f.isDone()) {
                 return; // its caller gave up (deadline, cancel) while it queued: never propose it
@@ -234,6 +256,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 // Before the entry can commit: it commits in a later Ready of this loop.
                 applier.expectProposal(seq, f);
             } catch (ProposalRejectedException e) {
+                metrics.proposalFailed();
                 f.completeExceptionally(notLeader(e));
             }
         });
@@ -469,7 +492,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         if (staged == null) {
             throw new IllegalStateException("core accepted snapshot " + meta.index() + " that was never staged");
         }
+        long started = System.nanoTime();
+        long bytes = SnapshotFiles.sizeOf(staged);
         store.installSnapshot(meta, staged);
+        metrics.snapshotInstalled(System.nanoTime() - started, bytes);
         lastSnapshotIndex = meta.index();
         snapshots.discard(staged);
         peers.putAll(PeerAddressBook.load(store));
@@ -529,6 +555,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     private void onSoftState(SoftState ss) {
+        metrics.softState(ss.role(), ss.leaderId());
         if (ss.leaderId() != leaderId) {
             LOG.info("node {}: leader is now {} (term {}, we are {})", cfg.nodeId(),
                     ss.leaderId() == 0 ? "unknown" : ss.leaderId(), core.status().term(), ss.role());
@@ -563,7 +590,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             return;
         }
         try {
-            SnapshotMeta meta = store.createSnapshot(snapshots.newSnapshotDir(applied));
+            long started = System.nanoTime();
+            Path dir = snapshots.newSnapshotDir(applied);
+            SnapshotMeta meta = store.createSnapshot(dir);
+            metrics.snapshotTaken(System.nanoTime() - started, SnapshotFiles.sizeOf(dir));
             lastSnapshotIndex = meta.index();
             snapshots.pruneOlderThan(meta.index());
             inbox.add(() -> {

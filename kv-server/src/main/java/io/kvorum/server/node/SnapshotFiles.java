@@ -96,4 +96,13 @@ final class SnapshotFiles implements SnapshotStore {
             }
         }
     }
+
+    /** Bytes of the files under {@code dir}; 0 if it cannot be read (the figure is for metrics only). */
+    static long sizeOf(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
 }

@@ -111,6 +111,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
     private volatile ColumnFamilyHandle stateCf;
     private String stateCfName;
     private volatile boolean closed;
+    private volatile StoreMetrics metrics = StoreMetrics.NONE;
 
     /** Test hook: called at named points of an install ("copied-batch", "switched"). */
     volatile Consumer<String> installProbe = phase -> { };
@@ -366,7 +367,11 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
                     batch.put(raftState, StoreLayout.HARD_STATE, Records.encodeHardState(hs));
                 }
                 if (batch.count() > 0) {
+                    long started = System.nanoTime();
                     db.write(rd.mustSync() ? syncWrite : asyncWrite, batch);
+                    if (rd.mustSync()) {
+                        metrics.syncedWrite(System.nanoTime() - started);
+                    }
                 }
             } catch (RocksDBException e) {
                 throw new StorageException("persisting a Ready to " + dir + " failed: " + e.getMessage(), e);
@@ -429,7 +434,9 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
                     sb.seal();
                 }
                 batch.put(raftState, StoreLayout.APPLIED, Records.encodeApplied(appliedIndex, confAtApplied));
+                long started = System.nanoTime();
                 db.write(asyncWrite, batch);
+                metrics.applyBatch(System.nanoTime() - started);
             } catch (RocksDBException e) {
                 throw new StorageException("applying up to index " + appliedIndex + " in " + dir + " failed: "
                         + e.getMessage(), e);
@@ -721,6 +728,27 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
         } catch (RocksDBException | RuntimeException e) {
             log.warn("store at {}: could not drop column family '{}' ({}); it is dropped at the next open",
                     dir, cfName, e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- metrics
+
+    /** Where to report write times from now on. */
+    public void metrics(StoreMetrics m) {
+        metrics = Objects.requireNonNull(m, "metrics");
+    }
+
+    /** RocksDB's figures for this store; {@link StoreStats#EMPTY} once closed. */
+    public StoreStats stats() {
+        dbLock.readLock().lock();
+        try {
+            if (closed) {
+                return StoreStats.EMPTY;
+            }
+            LogView view = logView;
+            return StoreStats.read(db, raftLog, rocks.handles(), view.lastIndex - view.firstIndex() + 1);
+        } finally {
+            dbLock.readLock().unlock();
         }
     }
 

@@ -141,6 +141,11 @@ final class RocksResources implements AutoCloseable {
         return h;
     }
 
+    /** The open column family handles; only valid under NodeStore's dbLock. */
+    java.util.Collection<ColumnFamilyHandle> handles() {
+        return handles.values();
+    }
+
     Set<String> columnFamilies() {
         return Set.copyOf(handles.keySet());
     }

@@ -56,6 +56,9 @@ final class InboundStream implements StreamObserver<RaftBatch> {
             } else if (m.type() == MessageType.SNAPSHOT) {
                 reject("SNAPSHOT message from node " + from + " without its data; snapshots use InstallSnapshot");
             } else {
+                if (m.type() == MessageType.HEARTBEAT_RESPONSE) {
+                    stats.heartbeatAnswered(from);
+                }
                 messages.add(m);
             }
         }

@@ -9,6 +9,7 @@ import io.kvorum.proto.peer.v1.PeerServiceGrpc;
 import io.kvorum.proto.peer.v1.RaftBatch;
 import io.kvorum.proto.peer.v1.StreamAck;
 import io.kvorum.server.raft.Message;
+import io.kvorum.server.raft.MessageType;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,7 @@ final class StreamLane implements AutoCloseable {
     private final OutboundQueue queue;
     private final TransportConfig config;
     private final TransportStats stats;
+    private final TransportStats.LaneStats laneStats;
     private final UnreachableReporter unreachable;
     private final Backoff backoff;
     private final Thread thread;
@@ -56,6 +58,7 @@ final class StreamLane implements AutoCloseable {
         this.queue = queue;
         this.config = config;
         this.stats = stats;
+        this.laneStats = stats.lane(lane);
         this.unreachable = unreachable;
         this.backoff = new Backoff(config.reconnectBackoffMin, config.reconnectBackoffMax);
         this.thread = new Thread(this::run, "kvorum-peer-" + selfId + "-to-" + peer + "-"
@@ -70,12 +73,19 @@ final class StreamLane implements AutoCloseable {
     /** Queues {@code messages} for this lane without blocking; what does not fit is dropped. */
     void enqueue(List<Message> messages) {
         if (closed) {
-            stats.messagesDropped.add(messages.size());
+            dropped(messages.size());
             return;
+        }
+        if (lane == Lane.PRIORITY) {
+            for (Message m : messages) {
+                if (m.type() == MessageType.HEARTBEAT) {
+                    stats.heartbeatQueued(peer);
+                }
+            }
         }
         int dropped = queue.offer(messages);
         if (dropped > 0) {
-            stats.messagesDropped.add(dropped);
+            dropped(dropped);
             // Reported by the lane thread: handler callbacks never run on the sender's thread.
             dropsToReport.set(true);
         }
@@ -109,7 +119,7 @@ final class StreamLane implements AutoCloseable {
                 if (call != null && call.broken) {
                     boolean lost = call.framesSent > 0 || !batch.isEmpty() || !queue.isEmpty();
                     if (!batch.isEmpty()) {
-                        stats.messagesDropped.add(batch.size());
+                        dropped(batch.size());
                         batch = List.of();
                     }
                     call.cancel("stream broken");
@@ -137,8 +147,9 @@ final class StreamLane implements AutoCloseable {
                 if (!call.awaitReady(SLICE_NANOS)) {
                     continue; // keep the batch; the next round re-checks closing and breakage
                 }
+                int bytes;
                 try {
-                    call.write(batch);
+                    bytes = call.write(batch);
                 } catch (RuntimeException e) {
                     // Never let one bad write stop the lane: treat it as a broken stream.
                     log.error("{} lane to peer {}: writing a frame failed", lane, peer, e);
@@ -148,6 +159,8 @@ final class StreamLane implements AutoCloseable {
                 }
                 stats.framesSent.increment();
                 stats.messagesSent.add(batch.size());
+                laneStats.messagesSent.add(batch.size());
+                laneStats.bytesSent.add(bytes);
                 batch = List.of();
             }
         } catch (InterruptedException e) {
@@ -157,6 +170,11 @@ final class StreamLane implements AutoCloseable {
                 call.cancel("peer transport closed");
             }
         }
+    }
+
+    private void dropped(int messages) {
+        stats.messagesDropped.add(messages);
+        laneStats.messagesDropped.add(messages);
     }
 
     private Call open() {
@@ -252,9 +270,12 @@ final class StreamLane implements AutoCloseable {
             return !broken;
         }
 
-        void write(List<Message> batch) {
-            requests.onNext(MessageCodec.encodeBatch(batch));
+        /** Writes one frame; returns its serialized size (memoized by protobuf, so free here). */
+        int write(List<Message> batch) {
+            RaftBatch frame = MessageCodec.encodeBatch(batch);
+            requests.onNext(frame);
             framesSent++;
+            return frame.getSerializedSize();
         }
 
         void cancel(String why) {

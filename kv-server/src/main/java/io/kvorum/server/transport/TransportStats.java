@@ -1,5 +1,8 @@
 package io.kvorum.server.transport;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -21,6 +24,58 @@ public final class TransportStats {
     final LongAdder snapshotBytesReceived = new LongAdder();
     final LongAdder snapshotChunksRejected = new LongAdder();
     final LongAdder snapshotFilesRejected = new LongAdder();
+    private final LaneStats[] lanes = {new LaneStats(), new LaneStats()};
+    private final Map<Long, AtomicLong> heartbeatSentAt = new ConcurrentHashMap<>();
+    private volatile HeartbeatRttListener rttListener = (peer, nanos) -> { };
+
+    /** Counters of one {@link Lane} over all peers; the totals above include them. */
+    public static final class LaneStats {
+        final LongAdder messagesSent = new LongAdder();
+        final LongAdder bytesSent = new LongAdder();
+        final LongAdder messagesDropped = new LongAdder();
+
+        /** Raft messages written to this lane's streams. */
+        public long messagesSent() { return messagesSent.sum(); }
+        /** Serialized frame bytes written to this lane's streams. */
+        public long bytesSent() { return bytesSent.sum(); }
+        /** Messages dropped from this lane's queues: full, closed, or the stream broke. */
+        public long messagesDropped() { return messagesDropped.sum(); }
+    }
+
+    /** Told each measured heartbeat round trip: from queueing a HEARTBEAT to its response. */
+    @FunctionalInterface
+    public interface HeartbeatRttListener {
+        void observed(long peer, long nanos);
+    }
+
+    public LaneStats lane(Lane lane) {
+        return lanes[lane.ordinal()];
+    }
+
+    /** Replaces the listener of heartbeat round trips (metrics); called from transport threads. */
+    public void onHeartbeatRtt(HeartbeatRttListener listener) {
+        rttListener = listener;
+    }
+
+    /**
+     * A HEARTBEAT to {@code peer} was queued. Only the first unanswered one is timed, so a
+     * peer that stops answering yields one long round trip when it comes back, not none.
+     */
+    void heartbeatQueued(long peer) {
+        heartbeatSentAt.computeIfAbsent(peer, p -> new AtomicLong()).compareAndSet(0, System.nanoTime());
+    }
+
+    /** A HEARTBEAT_RESPONSE came from {@code peer}: ends the timed round trip, if any. */
+    void heartbeatAnswered(long peer) {
+        AtomicLong sent = heartbeatSentAt.get(peer);
+        if (sent == null) {
+            return;
+        }
+        long at = sent.getAndSet(0);
+        if (at != 0) {
+            rttListener.observed(peer, System.nanoTime() - at);
+        }
+    }
 
     /** RaftBatch frames written to peer streams (both lanes). */
     public long framesSent() { return framesSent.sum(); }

@@ -12,6 +12,7 @@ import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
+import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
@@ -68,8 +69,9 @@ public final class InJvmCluster implements AutoCloseable {
     public static final Duration RPC_DEADLINE = Duration.ofSeconds(10);
     public static final Duration LEADER_TIMEOUT = Duration.ofSeconds(30);
 
-    /** One running node and the harness's channel to its client port. */
-    public record Running(RaftNode node, CoordinationState state, ClientServer server, ManagedChannel channel) {
+    /** One running node, its metrics (as a server process wires them) and the harness's channel to its client port. */
+    public record Running(RaftNode node, CoordinationState state, ClientServer server, ManagedChannel channel,
+                          KvorumMetrics metrics) {
     }
 
     private final Path dir;
@@ -172,7 +174,8 @@ public final class InJvmCluster implements AutoCloseable {
         StateLimits nodeLimits = limits;
         CoordinationState[] state = new CoordinationState[1];
         WatchHub[] hub = new WatchHub[1];
-        RaftNode node = RaftNode.start(cfg, store -> {
+        KvorumMetrics metrics = new KvorumMetrics(true);
+        RaftNode node = RaftNode.start(cfg, metrics.node(), store -> {
             state[0] = new CoordinationState(store, nodeLimits);
             hub[0] = WatchHub.attach(state[0]);
             return state[0];
@@ -180,14 +183,15 @@ public final class InJvmCluster implements AutoCloseable {
         ClientServer server;
         try {
             server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
-                    hub[0], nodeLimits, options, node.store().path(), admission);
+                    hub[0], nodeLimits, options, node.store().path(), metrics.clients(), admission);
+            metrics.bind(node, server, state[0]);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
         }
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", clientPorts.get(id)).usePlaintext()
                 .maxInboundMessageSize(32 << 20).build();
-        Running r = new Running(node, state[0], server, ch);
+        Running r = new Running(node, state[0], server, ch, metrics);
         nodes.put(id, r);
         return r;
     }

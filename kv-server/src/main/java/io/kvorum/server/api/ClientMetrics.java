@@ -1,0 +1,32 @@
+package io.kvorum.server.api;
+
+import io.grpc.ServerStreamTracer;
+
+/**
+ * Where the client port reports what only it sees. Per-call figures (method, status, latency,
+ * bytes, calls in flight) come from one gRPC {@link ServerStreamTracer} installed on the
+ * server, so no service code changes for them; the rest are counted where they happen.
+ * Implementations must only record numbers: they run on gRPC and API threads.
+ */
+public interface ClientMetrics {
+    /** Reports nothing. */
+    ClientMetrics NONE = new ClientMetrics() {
+    };
+
+    /** Installed on the client port's gRPC server; null for none. */
+    default ServerStreamTracer.Factory streamTracer() {
+        return null;
+    }
+
+    /** A watch response carrying {@code events} events went to a client. */
+    default void watchEventsSent(int events) {
+    }
+
+    /** A watch was cancelled because its client read too slowly (WATCHER_TOO_SLOW). */
+    default void watchCancelledSlow() {
+    }
+
+    /** The leader decided to expire {@code count} sessions that sent no keep-alive within their TTL. */
+    default void sessionsExpired(int count) {
+    }
+}
