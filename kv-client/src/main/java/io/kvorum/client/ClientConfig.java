@@ -7,5 +7,5 @@ import java.util.List;
 record ClientConfig(List<Endpoint> endpoints, EndpointPolicy policy, String localDatacenter, Duration defaultDeadline,
                     Duration attemptTimeout, Duration retryBase, Duration retryMax, Duration endpointBackoffBase,
                     Duration endpointBackoffMax, Duration sessionTtl, Duration watchCheckInterval,
-                    ChannelFactory channelFactory) {
+                    ChannelFactory channelFactory, boolean batching) {
 }

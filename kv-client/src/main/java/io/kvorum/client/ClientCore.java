@@ -44,7 +44,8 @@ final class ClientCore {
         this.scheduler = timer;
         this.events = Executors.newCachedThreadPool(daemon("kvorum-client-" + n + "-events"));
         this.endpoints = new EndpointRegistry(config.endpoints(), config.policy(), config.localDatacenter(),
-                config.channelFactory(), new Backoff(config.endpointBackoffBase(), config.endpointBackoffMax()),
+                config.batching() ? BatchingChannel.wrap(config.channelFactory(), scheduler) : config.channelFactory(),
+                new Backoff(config.endpointBackoffBase(), config.endpointBackoffMax()),
                 scheduler);
         this.reconnectBackoff = new Backoff(config.retryBase(), config.retryMax());
         this.retrier = new Retrier(endpoints, reconnectBackoff, scheduler, config.attemptTimeout());

@@ -35,6 +35,7 @@ public final class KvorumClientBuilder {
     private Duration sessionTtl = Duration.ofSeconds(10);
     private Duration watchCheckInterval = Duration.ofSeconds(5);
     private ChannelFactory channelFactory = KvorumClientBuilder::plaintextChannel;
+    private boolean batching = true;
 
     KvorumClientBuilder() {
     }
@@ -120,6 +121,18 @@ public final class KvorumClientBuilder {
         return this;
     }
 
+    /**
+     * Whether point calls (create, set, delete, multi, get, exists) travel as items of one Batch
+     * stream per endpoint, many to a message, rather than one unary call each; on by default.
+     * Answers, errors, deadlines and retries are the same either way; batching costs less CPU
+     * and fewer packets per call when many calls are in flight. Requests over 32 KiB always go
+     * unary, and so does everything sent to a server without Batch.
+     */
+    public KvorumClientBuilder batching(boolean enabled) {
+        this.batching = enabled;
+        return this;
+    }
+
     /** Builds the client. Connects lazily: no call is made until the first request. */
     public KvorumClient build() {
         return new KvorumClient(config());
@@ -148,7 +161,7 @@ public final class KvorumClientBuilder {
         }
         return new ClientConfig(List.copyOf(endpoints), policy, localDatacenter, defaultDeadline, attemptTimeout,
                 retryBase, retryMax, endpointBackoffBase, endpointBackoffMax, sessionTtl, watchCheckInterval,
-                channelFactory);
+                channelFactory, batching);
     }
 
     private static Duration positive(Duration d, String what) {
