@@ -131,12 +131,18 @@ public final class Cli {
 
     /** A client whose own session (ephemeral nodes, locks, elections) has {@code sessionTtl}; null: the default. */
     public KvorumClient connect(Duration sessionTtl) {
+        return connect(sessionTtl, true);
+    }
+
+    /** A client as {@link #connect(Duration)} makes it, batching point calls or not (see KvorumClientBuilder#batching). */
+    public KvorumClient connect(Duration sessionTtl, boolean batching) {
         Duration timeout = options.timeout();
         try {
             KvorumClientBuilder b = KvorumClient.builder().endpoints(endpoints().toArray(String[]::new))
                     .defaultDeadline(timeout)
                     // One attempt must not eat a short deadline: leave room to try another node.
-                    .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2));
+                    .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
+                    .batching(batching);
             if (sessionTtl != null) {
                 b.sessionTtl(sessionTtl);
             }

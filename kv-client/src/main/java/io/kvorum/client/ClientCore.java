@@ -58,7 +58,8 @@ final class ClientCore {
         Duration probeTimeout = config.attemptTimeout().compareTo(MAX_PROBE_TIMEOUT) < 0 ? config.attemptTimeout()
                 : MAX_PROBE_TIMEOUT;
         this.endpoints = new EndpointRegistry(config.endpoints(), config.policy(), config.localDatacenter(),
-                config.channelFactory(), new Backoff(config.endpointBackoffBase(), config.endpointBackoffMax()),
+                config.batching() ? BatchingChannel.wrap(config.channelFactory(), scheduler) : config.channelFactory(),
+                new Backoff(config.endpointBackoffBase(), config.endpointBackoffMax()),
                 scheduler, channel -> probe(channel, probeTimeout));
         this.discovery = new MemberDiscovery(endpoints, scheduler, config.memberRefreshInterval(),
                 config.attemptTimeout());

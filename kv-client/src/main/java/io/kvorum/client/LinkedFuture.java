@@ -21,6 +21,29 @@ final class LinkedFuture<T> extends CompletableFuture<T> {
         return new LinkedFuture<>(source);
     }
 
+    // A callback that blocks on a call first sends what its burst of answers deferred (the call
+    // it waits for may be among it): see CallBurst.
+
+    @Override
+    public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+        CallBurst.flushDeferred();
+        return super.get();
+    }
+
+    @Override
+    public T get(long timeout, java.util.concurrent.TimeUnit unit)
+            throws InterruptedException, java.util.concurrent.ExecutionException,
+            java.util.concurrent.TimeoutException {
+        CallBurst.flushDeferred();
+        return super.get(timeout, unit);
+    }
+
+    @Override
+    public T join() {
+        CallBurst.flushDeferred();
+        return super.join();
+    }
+
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);

@@ -8,13 +8,30 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 
-/** One unary gRPC call as a future; cancelling the future cancels the call. */
+/**
+ * One point call as a future: an item of the channel's Batch stream when the channel batches
+ * ({@link BatchingChannel}), else a unary gRPC call. Either way the future completes with the
+ * response or fails with the call's {@link io.grpc.StatusRuntimeException}; cancelling it drops
+ * the answer (and cancels a unary call).
+ */
 final class Rpc {
     private Rpc() {
     }
 
     static <Req, Resp> CompletableFuture<Resp> unary(Channel channel, MethodDescriptor<Req, Resp> method,
                                                      CallOptions options, Req request) {
+        if (channel instanceof BatchingChannel b) {
+            CompletableFuture<Resp> batched = b.batcher().submit(method, options, request);
+            if (batched != null) {
+                return batched;
+            }
+        }
+        return call(channel, method, options, request);
+    }
+
+    /** A unary gRPC call, never batched. */
+    static <Req, Resp> CompletableFuture<Resp> call(Channel channel, MethodDescriptor<Req, Resp> method,
+                                                    CallOptions options, Req request) {
         ClientCall<Req, Resp> call = channel.newCall(method, options);
         CallFuture<Resp> future = new CallFuture<>(call);
         ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {

@@ -77,6 +77,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --workload mixed: the share of reads, 0-100. Default: ${DEFAULT-VALUE}.")
     int readPercent;
 
+    @Option(names = "--batching", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Send point calls over one Batch stream per node, many to a message (false: one unary "
+                    + "call each). Default: ${DEFAULT-VALUE}.")
+    boolean batching;
+
     @Option(names = "--prefix", paramLabel = "PATH", defaultValue = "/bench",
             description = "Parent of the benchmark's keys. Default: ${DEFAULT-VALUE}.")
     String prefix;
@@ -108,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
         ExecutorService trampoline = Executors.newCachedThreadPool(daemon("bench-loop"));
         try {
             for (int i = 0; i < connections; i++) {
-                pool.add(cli.connect());
+                pool.add(cli.connect(null, batching));
             }
             KeySpace space = new KeySpace(prefix, keys);
             byte[][] values = new byte[16][valueSize];

@@ -100,6 +100,9 @@ public final class ClientServer implements AutoCloseable {
         this.watch = new WatchService(hub, validator, headers, options, metrics, pool);
         this.health = new HealthService(node::status, Set.of(KVGrpc.SERVICE_NAME, WatchGrpc.SERVICE_NAME,
                 SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
+        KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline());
+        // Batch streams send the results of one apply burst as one message.
+        node.setCompletionScope(ReplyBurst.SCOPE);
         try {
             NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
             if (metrics.streamTracer() != null) {
@@ -111,8 +114,8 @@ public final class ClientServer implements AutoCloseable {
                     .callExecutor(new InlineCalls())
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .intercept(admission)
-                    .addService(RequestParsing.wrap(new KvService(state, validator, proposer, reads, headers, replies,
-                            options.defaultDeadline()).bindService()))
+                    .addService(RequestParsing.wrap(BatchStream.bind(kv.bindService(), kv, errors,
+                            options.defaultDeadline())))
                     .addService(RequestParsing.wrap(watch.bindService()))
                     .addService(RequestParsing.wrap(new SessionService(node, state, validator, proposer, keeper,
                             headers, replies, errors, options.defaultDeadline()).bindService()))
@@ -144,14 +147,15 @@ public final class ClientServer implements AutoCloseable {
     /**
      * Runs the small KV calls on the Netty thread that read them: a write only validates and
      * queues a proposal, a point read looks up one key, so a hop to the pool would cost more
-     * than the work. Everything that may take longer (children pages, sessions, watches,
+     * than the work. A Batch stream's items are the same calls, dispatched the same way.
+     * Everything that may take longer (children pages, sessions, watches,
      * cluster calls) runs on the API pool (null: the server's executor).
      */
     private static final class InlineCalls implements ServerCallExecutorSupplier {
         private static final Set<String> INLINE = Set.of(KVGrpc.getCreateMethod().getFullMethodName(),
                 KVGrpc.getSetMethod().getFullMethodName(), KVGrpc.getDeleteMethod().getFullMethodName(),
                 KVGrpc.getMultiMethod().getFullMethodName(), KVGrpc.getGetMethod().getFullMethodName(),
-                KVGrpc.getExistsMethod().getFullMethodName());
+                KVGrpc.getExistsMethod().getFullMethodName(), KVGrpc.getBatchMethod().getFullMethodName());
 
         @Override
         public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {

@@ -24,7 +24,15 @@ final class Deadlines {
         if (d == null) {
             return defaultDeadline.toMillis();
         }
-        long left = d.timeRemaining(TimeUnit.MILLISECONDS);
+        return withMargin(d.timeRemaining(TimeUnit.MILLISECONDS));
+    }
+
+    /** Milliseconds a Batch item may wait: its {@code timeout_millis} (0: the default), less the margin. */
+    static long itemMillis(long timeoutMillis, Duration defaultDeadline) {
+        return timeoutMillis <= 0 ? defaultDeadline.toMillis() : withMargin(timeoutMillis);
+    }
+
+    private static long withMargin(long left) {
         return Math.max(1, left - Math.min(MAX_MARGIN_MILLIS, left / 10));
     }
 }

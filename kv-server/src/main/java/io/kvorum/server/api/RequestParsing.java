@@ -30,9 +30,11 @@ public final class RequestParsing {
 
     public static ServerServiceDefinition wrap(ServerServiceDefinition service) {
         ServiceDescriptor old = service.getServiceDescriptor();
-        List<ServerMethodDefinition<Object, ?>> methods = new ArrayList<>();
+        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
-            methods.add(wrap(m));
+            // A method whose request marshaller is not protobuf's parses leniently on its own (Batch).
+            boolean protobuf = m.getMethodDescriptor().getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller;
+            methods.add(protobuf ? wrap(m) : m);
         }
         ServiceDescriptor.Builder sd = ServiceDescriptor.newBuilder(old.getName())
                 .setSchemaDescriptor(old.getSchemaDescriptor());

@@ -16,6 +16,10 @@
  *   <li><b>Reads</b> pass {@link io.kvorum.server.api.ReadGate}: a ReadIndex barrier for
  *   LINEARIZABLE (also on followers), or a wait for {@code min_revision} for SERIALIZABLE; then
  *   they read this node's copy of the state on the API executor.</li>
+ *   <li><b>Batch streams</b> ({@link io.kvorum.server.api.BatchStream}) carry many point calls
+ *   over one stream, each run by the same {@code KvService} function as its unary call; results
+ *   completing in one burst (one inbound message, one round of the apply thread, see
+ *   {@link io.kvorum.server.api.ReplyBurst}) leave as one message.</li>
  *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision,
  *   on the apply thread, to the inbox of each stream watching one of its paths (found through
  *   an index of watched paths); each {@code WatchStream} files and sends on its own serial

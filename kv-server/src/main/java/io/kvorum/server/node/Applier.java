@@ -61,6 +61,8 @@ final class Applier implements AutoCloseable {
     /** Callers waiting for the entry with their proposal sequence to be applied here. */
     private final Map<Long, CompletableFuture<byte[]>> proposals = new ConcurrentHashMap<>();
     private volatile boolean running = true;
+    /** Wraps each burst of work (see {@link #run()}); set once by whoever answers clients. */
+    private volatile CompletionScope completionScope = CompletionScope.NONE;
     private volatile long appliedIndex;
     private volatile ConfState appliedConf;
 
@@ -168,6 +170,10 @@ final class Applier implements AutoCloseable {
         });
     }
 
+    void setCompletionScope(CompletionScope scope) {
+        this.completionScope = scope;
+    }
+
     /** Runs {@code task} on the apply thread after everything handed over before it. */
     void execute(Runnable task) {
         queue.add(task);
@@ -203,8 +209,20 @@ final class Applier implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            // One burst: this task and those already queued behind it (the reads one ReadIndex
+            // round released come as one task each), bounded so a burst always ends.
+            int queuedBehind = queue.size();
             try {
-                task.run();
+                completionScope.run(() -> {
+                    task.run();
+                    for (int i = 0; i < queuedBehind && running; i++) {
+                        Runnable next = queue.poll();
+                        if (next == null) {
+                            break;
+                        }
+                        next.run();
+                    }
+                });
             } catch (RuntimeException e) {
                 running = false;
                 listener.applyFailed(e);

@@ -221,6 +221,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         return snapshotsInstalled.get();
     }
 
+    /** Runs each burst of completions on the apply thread inside {@code scope} (see {@link CompletionScope}). */
+    public void setCompletionScope(CompletionScope scope) {
+        applier.setCompletionScope(scope);
+    }
+
     /**
      * Replicates {@code command}; completes with the state machine's answer once this node
      * applied it, or exceptionally with {@link NotLeaderException} when it cannot be proposed.

@@ -1,0 +1,413 @@
+package io.kvorum.client;
+
+import com.google.protobuf.Message;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.kvorum.proto.v1.BatchError;
+import io.kvorum.proto.v1.BatchItem;
+import io.kvorum.proto.v1.BatchRequest;
+import io.kvorum.proto.v1.BatchResponse;
+import io.kvorum.proto.v1.BatchResult;
+import io.kvorum.proto.v1.CreateRequest;
+import io.kvorum.proto.v1.DeleteRequest;
+import io.kvorum.proto.v1.ExistsRequest;
+import io.kvorum.proto.v1.GetRequest;
+import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.proto.v1.MultiRequest;
+import io.kvorum.proto.v1.SetRequest;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Sends the point calls of one channel (Create, Set, Delete, Multi, Get, Exists) as items of one
+ * {@code KV.Batch} stream instead of one unary call each, and hands each caller the same future
+ * a unary call gives: the response, or a {@link StatusRuntimeException} rebuilt from the item's
+ * BatchError (code, message, and the {@code grpc-status-details-bin} trailer), so error mapping
+ * and retries cannot tell the difference.
+ *
+ * <p>When requests leave: a request issued while this thread delivers a burst of answers
+ * ({@link CallBurst}: the callbacks of one response message) goes out with the others of that
+ * burst, as one message at its end. Any other request is sent at once, unless another thread
+ * is sending on the stream right now or the stream is not ready (HTTP/2 flow control, still
+ * connecting): then it goes out with the next message that sender or the ready signal sends.
+ * At most {@link #MAX_IN_FLIGHT} items wait for answers (the server's bound); more wait here.
+ *
+ * <p>Per call: an id, a map entry, a queue offer; no lock, no executor hop, no timer. One sweep
+ * per batcher, running only while items wait, fails items past their deadline
+ * (DEADLINE_EXCEEDED) and sends anything a blocked burst left queued.
+ *
+ * <p>The stream is opened on first use and again after it ends. When it ends, every item sent
+ * or queued on it fails with UNAVAILABLE (the retry loop and exactly-once sequences take it from
+ * there); a server without Batch (UNIMPLEMENTED) gets those items, and every call after them, as
+ * unary calls. Requests larger than {@link #MAX_ITEM_BYTES} always go unary: batching buys them
+ * nothing, and they keep batch messages far below any server's inbound limit.
+ */
+final class KvBatcher {
+    /** Items of one stream waiting for answers; kvorum.proto's bound for the server. */
+    static final int MAX_IN_FLIGHT = 4096;
+    /** Larger requests are sent as unary calls. */
+    static final int MAX_ITEM_BYTES = 32 * 1024;
+    /** A batch message stops growing here (its first item always fits): below any server's inbound cap. */
+    static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    private static final long SWEEP_MILLIS = 5;
+    private static final Metadata.Key<byte[]> STATUS_DETAILS =
+            Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
+    private static final Map<MethodDescriptor<?, ?>, Kind<?, ?>> KINDS = kinds();
+
+    /** How one point call travels as an item and comes back as a result. */
+    private record Kind<Req, Resp>(BiConsumer<BatchItem.Builder, Req> put, BatchResult.ResultCase answer,
+                                   Function<BatchResult, Resp> get) {
+    }
+
+    private final Channel channel;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicReference<Stream> current = new AtomicReference<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** The server does not serve Batch: everything goes unary. */
+    private volatile boolean unsupported;
+    private volatile boolean closed;
+
+    KvBatcher(Channel channel, ScheduledExecutorService scheduler) {
+        this.channel = channel;
+        this.scheduler = scheduler;
+    }
+
+    /** The call's future, or null when it must go as a unary call (not a point call, too large, no Batch). */
+    @SuppressWarnings("unchecked")
+    <Req, Resp> CompletableFuture<Resp> submit(MethodDescriptor<Req, Resp> method, CallOptions options, Req request) {
+        Kind<Req, Resp> kind = (Kind<Req, Resp>) KINDS.get(method);
+        if (kind == null || unsupported || closed || ((Message) request).getSerializedSize() > MAX_ITEM_BYTES) {
+            return null;
+        }
+        Deadline deadline = options.getDeadline();
+        if (deadline != null && deadline.isExpired()) {
+            return CompletableFuture.failedFuture(deadlineExceeded());
+        }
+        long id = ids.incrementAndGet();
+        while (true) {
+            Stream s = stream();
+            Pending<Req, Resp> p = new Pending<>(s, id, kind, method, options, request);
+            s.pending.put(id, p);
+            s.outbox.add(p);
+            if (s.ended && s.pending.remove(id, p)) {
+                continue; // the stream ended before it could take the item: never sent, use a fresh one
+            }
+            armSweep();
+            if (!CallBurst.defer(s)) {
+                s.flush();
+            }
+            return p;
+        }
+    }
+
+    /** Stops batching: the stream is half-closed once its items are sent; later calls go unary. */
+    void close() {
+        closed = true;
+        Stream s = current.get();
+        if (s != null) {
+            s.closing = true;
+            s.flush();
+        }
+    }
+
+    private Stream stream() {
+        while (true) {
+            Stream s = current.get();
+            if (s != null) {
+                return s;
+            }
+            Stream fresh = new Stream(channel.newCall(KVGrpc.getBatchMethod(), CallOptions.DEFAULT));
+            if (current.compareAndSet(null, fresh)) {
+                fresh.start();
+                return fresh;
+            }
+        }
+    }
+
+    private void armSweep() {
+        if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
+            schedule();
+        }
+    }
+
+    private void schedule() {
+        try {
+            scheduler.schedule(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException clientClosing) {
+            sweeping.set(false);
+        }
+    }
+
+    /** Fails items past their deadline and sends what is queued; runs while items wait. */
+    private void sweep() {
+        Stream s = current.get();
+        if (s != null) {
+            for (Pending<?, ?> p : s.pending.values()) {
+                if (p.expired() && s.pending.remove(p.id, p)) {
+                    p.completeExceptionally(deadlineExceeded());
+                }
+            }
+            if (!s.outbox.isEmpty()) {
+                s.flush();
+            }
+            if (!s.pending.isEmpty()) {
+                schedule();
+                return;
+            }
+        }
+        sweeping.set(false);
+        Stream again = current.get();
+        if (again != null && !again.pending.isEmpty()) {
+            armSweep();
+        }
+    }
+
+    private StatusRuntimeException deadlineExceeded() {
+        return Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded: no answer from " + channel.authority()
+                + " within the call's deadline (batched call)").asRuntimeException();
+    }
+
+    /** The unary error a BatchError stands for. */
+    static StatusRuntimeException toException(BatchError e) {
+        Metadata trailers = new Metadata();
+        if (!e.getDetails().isEmpty()) {
+            trailers.put(STATUS_DETAILS, e.getDetails().toByteArray());
+        }
+        return Status.fromCodeValue(e.getCode()).withDescription(e.getMessage().isEmpty() ? null : e.getMessage())
+                .asRuntimeException(trailers);
+    }
+
+    /** One call: its caller's future. Cancelling it drops the answer. */
+    private final class Pending<Req, Resp> extends CompletableFuture<Resp> {
+        final Stream stream;
+        final long id;
+        final Kind<Req, Resp> kind;
+        final MethodDescriptor<Req, Resp> method;
+        final CallOptions options;
+        final Req request;
+
+        Pending(Stream stream, long id, Kind<Req, Resp> kind, MethodDescriptor<Req, Resp> method,
+                CallOptions options, Req request) {
+            this.stream = stream;
+            this.id = id;
+            this.kind = kind;
+            this.method = method;
+            this.options = options;
+            this.request = request;
+        }
+
+        boolean expired() {
+            Deadline d = options.getDeadline();
+            return d != null && d.timeRemaining(TimeUnit.NANOSECONDS) <= 0;
+        }
+
+        /** The item as sent now: the deadline left is measured at sending. */
+        BatchItem item() {
+            BatchItem.Builder b = BatchItem.newBuilder().setId(id);
+            Deadline d = options.getDeadline();
+            if (d != null) {
+                b.setTimeoutMillis(Math.max(1, d.timeRemaining(TimeUnit.MILLISECONDS)));
+            }
+            kind.put().accept(b, request);
+            return b.build();
+        }
+
+        void deliver(BatchResult r) {
+            if (r.getResultCase() == BatchResult.ResultCase.ERROR) {
+                completeExceptionally(toException(r.getError()));
+            } else if (r.getResultCase() != kind.answer()) {
+                completeExceptionally(Status.INTERNAL.withDescription("the server answered " + r.getResultCase()
+                        + " to " + method.getBareMethodName()).asRuntimeException());
+            } else {
+                complete(kind.get().apply(r));
+            }
+        }
+
+        /** Sends it as a unary call instead (the server has no Batch, so it never saw it). */
+        void sendUnary() {
+            Rpc.call(channel, method, options, request).whenComplete((v, e) -> {
+                if (e == null) {
+                    complete(v);
+                } else {
+                    completeExceptionally(e);
+                }
+            });
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                stream.pending.remove(id, this);
+            }
+            return cancelled;
+        }
+    }
+
+    /**
+     * One Batch stream. Invariant: after start, every send, half-close and readiness check on
+     * the call happens inside {@link #flush()}, run by one thread at a time ({@code wip}).
+     */
+    private final class Stream extends CallBurst.Sender {
+        final ClientCall<BatchRequest, BatchResponse> call;
+        /** Items queued or sent and not yet answered, by id. */
+        final Map<Long, Pending<?, ?>> pending = new ConcurrentHashMap<>();
+        final ConcurrentLinkedQueue<Pending<?, ?>> outbox = new ConcurrentLinkedQueue<>();
+        /** Items sent that the server has not answered (whether or not their caller still waits). */
+        final AtomicInteger unanswered = new AtomicInteger();
+        final AtomicInteger wip = new AtomicInteger();
+        volatile boolean started;
+        volatile boolean ended;
+        volatile boolean closing;
+        /** Only inside flush(). */
+        boolean halfClosed;
+
+        Stream(ClientCall<BatchRequest, BatchResponse> call) {
+            this.call = call;
+        }
+
+        void start() {
+            call.start(new ClientCall.Listener<>() {
+                @Override
+                public void onMessage(BatchResponse message) {
+                    answered(message);
+                }
+
+                @Override
+                public void onReady() {
+                    flush();
+                }
+
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                    ended(status);
+                }
+            }, new Metadata());
+            call.request(1);
+            started = true;
+            flush();
+        }
+
+        private void answered(BatchResponse message) {
+            CallBurst.run(() -> {
+                for (BatchResult r : message.getResultsList()) {
+                    unanswered.decrementAndGet();
+                    Pending<?, ?> p = pending.remove(r.getId());
+                    if (p != null) {
+                        p.deliver(r);
+                    }
+                }
+            });
+            call.request(1); // ClientCall.request may be called from any thread
+            if (!outbox.isEmpty()) {
+                flush(); // answers made room under the in-flight bound
+            }
+        }
+
+        private void ended(Status status) {
+            ended = true;
+            current.compareAndSet(this, null);
+            boolean noBatch = status.getCode() == Status.Code.UNIMPLEMENTED;
+            if (noBatch) {
+                unsupported = true;
+            }
+            StatusRuntimeException broken = Status.UNAVAILABLE.withDescription("the batch stream to "
+                    + channel.authority() + " ended: " + status.getCode()
+                    + (status.getDescription() == null ? "" : " " + status.getDescription()))
+                    .withCause(status.getCause()).asRuntimeException();
+            for (Pending<?, ?> p : pending.values()) {
+                if (pending.remove(p.id, p)) {
+                    if (noBatch) {
+                        p.sendUnary();
+                    } else {
+                        p.completeExceptionally(broken);
+                    }
+                }
+            }
+        }
+
+        @Override
+        void flush() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            int missed = 1;
+            do {
+                drain();
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
+        }
+
+        private void drain() {
+            if (!started || ended || halfClosed) {
+                return;
+            }
+            while (!outbox.isEmpty() && call.isReady() && unanswered.get() < MAX_IN_FLIGHT) {
+                BatchRequest.Builder message = BatchRequest.newBuilder();
+                int bytes = 0;
+                int n = 0;
+                for (Pending<?, ?> p = outbox.peek(); p != null && unanswered.get() + n < MAX_IN_FLIGHT;
+                     p = outbox.peek()) {
+                    if (p.isDone()) {
+                        outbox.poll(); // cancelled or past its deadline before it left
+                        continue;
+                    }
+                    BatchItem item = p.item();
+                    int size = item.getSerializedSize();
+                    if (n > 0 && bytes + size > MAX_MESSAGE_BYTES) {
+                        break;
+                    }
+                    outbox.poll();
+                    message.addItems(item);
+                    bytes += size;
+                    n++;
+                }
+                if (n == 0) {
+                    break;
+                }
+                unanswered.addAndGet(n);
+                call.sendMessage(message.build());
+            }
+            if (closing && outbox.isEmpty()) {
+                halfClosed = true;
+                call.halfClose();
+            }
+        }
+    }
+
+    private static Map<MethodDescriptor<?, ?>, Kind<?, ?>> kinds() {
+        Map<MethodDescriptor<?, ?>, Kind<?, ?>> m = new IdentityHashMap<>();
+        m.put(KVGrpc.getCreateMethod(), new Kind<CreateRequest, Object>(BatchItem.Builder::setCreate,
+                BatchResult.ResultCase.CREATE, BatchResult::getCreate));
+        m.put(KVGrpc.getSetMethod(), new Kind<SetRequest, Object>(BatchItem.Builder::setSet,
+                BatchResult.ResultCase.SET, BatchResult::getSet));
+        m.put(KVGrpc.getDeleteMethod(), new Kind<DeleteRequest, Object>(BatchItem.Builder::setDelete,
+                BatchResult.ResultCase.DELETE, BatchResult::getDelete));
+        m.put(KVGrpc.getMultiMethod(), new Kind<MultiRequest, Object>(BatchItem.Builder::setMulti,
+                BatchResult.ResultCase.MULTI, BatchResult::getMulti));
+        m.put(KVGrpc.getGetMethod(), new Kind<GetRequest, Object>(BatchItem.Builder::setGet,
+                BatchResult.ResultCase.GET, BatchResult::getGet));
+        m.put(KVGrpc.getExistsMethod(), new Kind<ExistsRequest, Object>(BatchItem.Builder::setExists,
+                BatchResult.ResultCase.EXISTS, BatchResult::getExists));
+        return m;
+    }
+}

@@ -1,0 +1,156 @@
+package io.kvorum.client;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.CallOptions;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.v1.BatchItem;
+import io.kvorum.proto.v1.BatchRequest;
+import io.kvorum.proto.v1.BatchResponse;
+import io.kvorum.proto.v1.Consistency;
+import io.kvorum.proto.v1.CreateRequest;
+import io.kvorum.proto.v1.CreateResponse;
+import io.kvorum.proto.v1.GetRequest;
+import io.kvorum.proto.v1.GetResponse;
+import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.server.testing.InJvmCluster;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The batcher under Rpc.unary: deadlines, a stream that breaks, reopening, and the unary fallback. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class KvBatcherTest {
+    @TempDir
+    Path dir;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        timer.shutdownNow();
+    }
+
+    /** A server whose Batch stream records items and never answers. */
+    private final class SilentServer {
+        final List<BatchItem> received = new CopyOnWriteArrayList<>();
+        final Server server;
+
+        SilentServer() throws Exception {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(new KVGrpc.KVImplBase() {
+                        @Override
+                        public StreamObserver<BatchRequest> batch(StreamObserver<BatchResponse> out) {
+                            return new StreamObserver<>() {
+                                @Override
+                                public void onNext(BatchRequest value) {
+                                    received.addAll(value.getItemsList());
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                }
+                            };
+                        }
+                    }).build().start();
+            toClose.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        }
+    }
+
+    private BatchingChannel channel(String address) {
+        BatchingChannel c = new BatchingChannel(KvorumClientBuilder.plaintextChannel(address), timer);
+        toClose.add(() -> c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        return c;
+    }
+
+    private static Status.Code failure(CompletableFuture<?> f) {
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> f.get(30, TimeUnit.SECONDS));
+        return Status.fromThrowable(e.getCause()).getCode();
+    }
+
+    @Test
+    void anUnansweredItemFailsWithDeadlineExceededAndCarriesWhatIsLeftOfItsDeadline() throws Exception {
+        SilentServer s = new SilentServer();
+        BatchingChannel c = channel("127.0.0.1:" + s.server.getPort());
+        CompletableFuture<GetResponse> f = Rpc.unary(c, KVGrpc.getGetMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS),
+                GetRequest.newBuilder().setPath("/x").build());
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, failure(f));
+        assertEquals(1, s.received.size(), "it went over the Batch stream");
+        long timeout = s.received.get(0).getTimeoutMillis();
+        assertTrue(timeout > 0 && timeout <= 300, "timeout_millis " + timeout);
+    }
+
+    @Test
+    void aStreamThatBreaksFailsItsItemsUnavailableAndTheNextCallOpensANewOne() throws Exception {
+        InJvmCluster cluster = new InJvmCluster(dir, 1, "batcher-test");
+        toClose.add(cluster);
+        cluster.startAll();
+        cluster.awaitLeader();
+        BatchingChannel c = channel(cluster.clientAddress(1));
+        CreateResponse made = Rpc.unary(c, KVGrpc.getCreateMethod(), CallOptions.DEFAULT.withDeadlineAfter(10,
+                TimeUnit.SECONDS), CreateRequest.newBuilder().setPath("/n").build()).get(10, TimeUnit.SECONDS);
+        assertEquals("/n", made.getPath());
+        // A read waiting for a revision that will not come in time: in flight when the node stops.
+        CompletableFuture<GetResponse> waiting = Rpc.unary(c, KVGrpc.getGetMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), GetRequest.newBuilder().setPath("/n")
+                        .setConsistency(Consistency.SERIALIZABLE).setMinRevision(1L << 40).build());
+        cluster.stop(1);
+        assertEquals(Status.Code.UNAVAILABLE, failure(waiting));
+        cluster.start(1);
+        cluster.awaitLeader();
+        GetResponse after = await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try {
+                return Rpc.unary(c, KVGrpc.getGetMethod(), CallOptions.DEFAULT.withDeadlineAfter(2, TimeUnit.SECONDS),
+                        GetRequest.newBuilder().setPath("/n").build()).get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                return null; // the channel reconnects after its backoff
+            }
+        }, r -> r != null);
+        assertEquals(made.getStat().getCreateRevision(), after.getStat().getCreateRevision());
+    }
+
+    @Test
+    void aServerWithoutBatchGetsUnaryCalls() throws Exception {
+        Server plain = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new KVGrpc.KVImplBase() {
+                    @Override
+                    public void get(GetRequest request, StreamObserver<GetResponse> out) {
+                        out.onNext(GetResponse.newBuilder().setData(com.google.protobuf.ByteString
+                                .copyFromUtf8("unary " + request.getPath())).build());
+                        out.onCompleted();
+                    }
+                }).build().start();
+        toClose.add(() -> plain.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        BatchingChannel c = channel("127.0.0.1:" + plain.getPort());
+        for (int i = 0; i < 3; i++) {
+            GetResponse r = Rpc.unary(c, KVGrpc.getGetMethod(), CallOptions.DEFAULT.withDeadlineAfter(10,
+                    TimeUnit.SECONDS), GetRequest.newBuilder().setPath("/p" + i).build()).get(10, TimeUnit.SECONDS);
+            assertEquals("unary /p" + i, r.getData().toStringUtf8());
+        }
+    }
+}
