@@ -2,6 +2,8 @@ package io.kvorum.server;
 
 import io.kvorum.server.admin.AdminServer;
 import io.kvorum.server.api.ApiOptions;
+import io.kvorum.server.api.BackupScheduler;
+import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.node.NodeConfig;
@@ -12,6 +14,7 @@ import io.kvorum.server.storage.StorageException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -21,7 +24,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code kvorum-server}: runs one Kvorum node until SIGTERM/SIGINT. Exit codes: 0 after a
+ * {@code kvorum-server}: runs one Kvorum node until SIGTERM/SIGINT; on SIGTERM a leader first
+ * hands leadership to the most up-to-date other voter ({@link LeaderHandOff}).
+ * {@code kvorum-server restore ...} builds a data dir from a backup ({@link RestoreCommand}).
+ * Exit codes: 0 after a
  * clean stop, 2 for bad flags, 3 when the data dir is refused (corrupt, another cluster or
  * node), 1 for anything else.
  */
@@ -34,6 +40,10 @@ public final class KvorumServer implements Callable<Integer> {
     ServerOptions options = new ServerOptions();
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("restore")) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            System.exit(new CommandLine(new RestoreCommand(System.out, System.err)).execute(rest));
+        }
         CommandLine cli = new CommandLine(new KvorumServer());
         Path config = configFileOf(args);
         if (config != null) {
@@ -66,6 +76,9 @@ public final class KvorumServer implements Callable<Integer> {
                     options.snapshotEntries);
             clientListen = ServerOptions.parseAddress(options.clientListen, "--client-listen");
             limits = options.limits();
+            if (options.backupDir != null) {
+                options.backupIntervalDuration();
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("kvorum-server: " + e.getMessage());
             return 2;
@@ -75,6 +88,18 @@ public final class KvorumServer implements Callable<Integer> {
                 cfg.nodeId(), cfg.clusterId(), cfg.dataDir().toAbsolutePath(), options.clientListen,
                 options.peerListen, options.adminListen, cfg.initialCluster(), cfg.join(), options.heartbeatMillis,
                 options.electionMillis, cfg.tickMillis(), cfg.snapshotEntries());
+        LOG.info("limits: path {} B, value {} B, request {} B, {} ops per multi, {} revisions of watch history, "
+                        + "session TTL {}..{} ms, quota {} B{}", limits.maxPathBytes(), limits.maxValueBytes(),
+                limits.maxRequestBytes(), limits.maxMultiOps(), limits.historyRevisions(), limits.minSessionTtlMillis(),
+                limits.maxSessionTtlMillis(), options.quotaBytes, options.quotaBytes == 0 ? " (none)" : "");
+        if (options.forceNewCluster) {
+            try {
+                ForceNewCluster.apply(cfg.dataDir().resolve("db"), cfg.clusterId(), cfg.nodeId());
+            } catch (StorageException e) {
+                System.err.println("kvorum-server: --force-new-cluster refused: " + e.getMessage());
+                return 3;
+            }
+        }
         RaftNode node;
         // The state lives in the node's store, which RaftNode.start opens: it builds the state
         // machine through this factory. The watch hub attaches before anything is applied.
@@ -93,8 +118,12 @@ public final class KvorumServer implements Callable<Integer> {
         }
         AdminServer admin;
         ClientServer clients;
+        SpaceQuota quota;
+        BackupScheduler backups = null;
         try {
-            admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node);
+            quota = SpaceQuota.ofDirectory(options.quotaBytes, node.store().path());
+            admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node,
+                    quota::alarms, limitsJson(limits, options.quotaBytes));
             admin.start();
         } catch (IOException e) {
             node.close();
@@ -102,15 +131,25 @@ public final class KvorumServer implements Callable<Integer> {
         }
         try {
             clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults());
+                    ApiOptions.defaults(), quota);
         } catch (IOException | RuntimeException e) {
             admin.close();
             node.close();
             throw e;
         }
+        if (options.backupDir != null) {
+            backups = new BackupScheduler(node, options.backupDir, options.backupIntervalDuration(),
+                    options.backupRetain);
+        }
+        BackupScheduler scheduled = backups;
         CountDownLatch stopped = new CountDownLatch(1);
+        Duration handOffBound = Duration.ofMillis(2 * options.electionMillis);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down node {}", cfg.nodeId());
+            if (scheduled != null) {
+                scheduled.close();
+            }
+            LeaderHandOff.run(node, handOffBound);
             clients.close();
             admin.close();
             node.close();
@@ -118,5 +157,14 @@ public final class KvorumServer implements Callable<Integer> {
         }, "shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The limits as a JSON object for {@code /status}: what this node enforces. */
+    static String limitsJson(StateLimits l, long quotaBytes) {
+        return "{\"maxPathBytes\":" + l.maxPathBytes() + ",\"maxValueBytes\":" + l.maxValueBytes()
+                + ",\"maxRequestBytes\":" + l.maxRequestBytes() + ",\"maxMultiOps\":" + l.maxMultiOps()
+                + ",\"historyRevisions\":" + l.historyRevisions() + ",\"minSessionTtlMillis\":"
+                + l.minSessionTtlMillis() + ",\"maxSessionTtlMillis\":" + l.maxSessionTtlMillis()
+                + ",\"quotaBytes\":" + quotaBytes + "}";
     }
 }

@@ -9,6 +9,11 @@ final class StatusJson {
     }
 
     static String of(NodeStatus s, long fsyncs) {
+        return of(s, fsyncs, java.util.List.of(), "{}");
+    }
+
+    /** With the node's raised alarms ({@code "alarms"}) and enforced limits ({@code "limits"}). */
+    static String of(NodeStatus s, long fsyncs, java.util.List<String> alarms, String limitsJson) {
         StringBuilder b = new StringBuilder(256);
         b.append('{')
                 .append("\"id\":").append(s.id())
@@ -36,7 +41,11 @@ final class StatusJson {
             }
             b.append('}');
         }
-        return b.append("]}\n").toString();
+        b.append("],\"alarms\":[");
+        for (int i = 0; i < alarms.size(); i++) {
+            b.append(i == 0 ? "" : ",").append(quote(alarms.get(i)));
+        }
+        return b.append("],\"limits\":").append(limitsJson).append("}\n").toString();
     }
 
     static String quote(String v) {

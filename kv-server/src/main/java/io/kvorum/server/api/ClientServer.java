@@ -1,6 +1,7 @@
 package io.kvorum.server.api;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
@@ -17,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client port: a gRPC server with the KV, Watch, Session and Cluster services of
+ * The client port: a gRPC server with the KV, Watch, Session, Cluster and Maintenance services of
  * kvorum.proto over one node, plus the background duties of serving clients (replicating
  * keep-alives, expiring sessions and TTL nodes on the leader, announcing this node's client
  * address). Every service is wrapped by {@link RequestParsing} so a request that does not
@@ -37,6 +38,7 @@ public final class ClientServer implements AutoCloseable {
     private final TtlNodeReaper reaper;
     private final AddressAnnouncer announcer;
     private final WatchService watch;
+    private final SpaceQuota quota;
     private volatile String clientAddress;
 
     /**
@@ -48,7 +50,14 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options) throws IOException {
+        this(listen, advertise, node, state, hub, limits, options, SpaceQuota.ofDirectory(0, node.store().path()));
+    }
+
+    /** As above, refusing writes that add data while {@code quota} is exceeded. */
+    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
+                        WatchHub hub, StateLimits limits, ApiOptions options, SpaceQuota quota) throws IOException {
         this.hub = hub;
+        this.quota = quota;
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kvorum-api-timer"));
@@ -60,6 +69,8 @@ public final class ClientServer implements AutoCloseable {
         RevisionWaiter waiter = new RevisionWaiter(state::revision);
         hub.onRevision(waiter::poke);
         ReadGate reads = new ReadGate(node, waiter, pool);
+        QuotaInterceptor quotaGuard = new QuotaInterceptor(quota);
+        quota.refresh();
         this.keeper = new SessionKeeper(node, state, proposer, options.touchFlushInterval(),
                 options.expiryCheckInterval());
         this.watch = new WatchService(hub, validator, headers, options, pool);
@@ -67,11 +78,14 @@ public final class ClientServer implements AutoCloseable {
             Server s = NettyServerBuilder.forAddress(listen)
                     .executor(pool)
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
-                    .addService(RequestParsing.wrap(new KvService(state, validator, proposer, reads, headers, replies,
-                            options.defaultDeadline()).bindService()))
+                    .addService(ServerInterceptors.intercept(RequestParsing.wrap(new KvService(state, validator,
+                            proposer, reads, headers, replies, options.defaultDeadline()).bindService()), quotaGuard))
                     .addService(RequestParsing.wrap(watch.bindService()))
-                    .addService(RequestParsing.wrap(new SessionService(node, state, validator, proposer, keeper,
-                            headers, replies, errors, options.defaultDeadline()).bindService()))
+                    .addService(ServerInterceptors.intercept(RequestParsing.wrap(new SessionService(node, state,
+                            validator, proposer, keeper, headers, replies, errors, options.defaultDeadline())
+                            .bindService()), quotaGuard))
+                    .addService(RequestParsing.wrap(new MaintenanceService(node, state, headers, replies, errors,
+                            quota, pool).bindService()))
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
                             this::clientAddress, options.promoteMaxLag(),
                             options.defaultDeadline()).bindService()))
@@ -88,6 +102,7 @@ public final class ClientServer implements AutoCloseable {
         this.announcer = new AddressAnnouncer(node, state, proposer, clientAddress, options.announceInterval());
         // Backstop for waiting reads: an installed snapshot moves the revision without events.
         timer.scheduleWithFixedDelay(SessionKeeper.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(SessionKeeper.guard(quota::refresh), 1, 1, TimeUnit.SECONDS);
         keeper.start(timer);
         reaper.start(timer);
         announcer.start(timer);
@@ -102,6 +117,11 @@ public final class ClientServer implements AutoCloseable {
 
     public String clientAddress() {
         return clientAddress;
+    }
+
+    /** This node's space quota and its alarm. */
+    public SpaceQuota quota() {
+        return quota;
     }
 
     private static String advertisedOr(String advertise, InetSocketAddress listen, int boundPort) {

@@ -50,7 +50,7 @@ public final class Errors {
             case INVALID_PATH, TOO_LARGE, INVALID_DATA -> Code.INVALID_ARGUMENT;
             case COMPACTED -> Code.OUT_OF_RANGE;
             case NO_LEADER -> Code.UNAVAILABLE;
-            case WATCHER_TOO_SLOW -> Code.RESOURCE_EXHAUSTED;
+            case WATCHER_TOO_SLOW, QUOTA_EXCEEDED, SNAPSHOT_BUSY -> Code.RESOURCE_EXHAUSTED;
             case ERROR_REASON_UNSPECIFIED, UNRECOGNIZED -> Code.INTERNAL;
         };
     }

@@ -528,19 +528,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
      */
     public SnapshotMeta createSnapshot(Path checkpointDir) {
         Path target = checkpointDir.toAbsolutePath();
-        if (Files.exists(target)) {
-            throw new IllegalArgumentException("checkpoint directory " + target + " already exists");
-        }
-        dbLock.readLock().lock();
-        try (Checkpoint cp = Checkpoint.create(db)) {
-            ensureOpen();
-            cp.createCheckpoint(target.toString());
-        } catch (RocksDBException e) {
-            throw new StorageException("creating checkpoint " + target + " of " + dir + " failed: "
-                    + e.getMessage(), e);
-        } finally {
-            dbLock.readLock().unlock();
-        }
+        checkpoint(target);
         Records.Applied at;
         try (CheckpointReader r = CheckpointReader.open(target)) {
             at = r.applied();
@@ -564,6 +552,46 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
             throw new StorageException("recording snapshot in " + dir + " failed: " + e.getMessage(), e);
         } finally {
             logLock.unlock();
+        }
+    }
+
+    /**
+     * Writes a RocksDB checkpoint of this store to {@code checkpointDir} (which must not exist)
+     * without recording it as a snapshot: for backups, read with {@link CheckpointExport}.
+     */
+    public void checkpoint(Path checkpointDir) {
+        Path target = checkpointDir.toAbsolutePath();
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException("checkpoint directory " + target + " already exists");
+        }
+        dbLock.readLock().lock();
+        try (Checkpoint cp = Checkpoint.create(db)) {
+            ensureOpen();
+            cp.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StorageException("creating checkpoint " + target + " of " + dir + " failed: "
+                    + e.getMessage(), e);
+        } finally {
+            dbLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Compacts every column family's files now (RocksDB's manual compaction), so that space
+     * held by deleted and overwritten keys goes back to the filesystem. Safe while the node
+     * runs: RocksDB compacts in the background of reads and writes.
+     */
+    public void compactFiles() {
+        dbLock.readLock().lock();
+        try {
+            ensureOpen();
+            for (String name : rocks.columnFamilies()) {
+                db.compactRange(rocks.cf(name));
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("compacting the files of " + dir + " failed: " + e.getMessage(), e);
+        } finally {
+            dbLock.readLock().unlock();
         }
     }
 
