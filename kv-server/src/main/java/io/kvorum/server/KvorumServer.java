@@ -121,7 +121,7 @@ public final class KvorumServer implements Callable<Integer> {
         SpaceQuota quota;
         BackupScheduler backups = null;
         try {
-            quota = SpaceQuota.ofDirectory(options.quotaBytes, node.store().path());
+            quota = SpaceQuota.ofState(options.quotaBytes, node.store());
             admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node,
                     quota::alarms, limitsJson(limits, options.quotaBytes));
             admin.start();

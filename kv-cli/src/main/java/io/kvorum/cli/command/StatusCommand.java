@@ -16,8 +16,10 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "status", description = {"Shows each endpoint's id, role, leader, term, commit and applied index, "
         + "database size and version; exit 6 if some endpoint did not answer.",
+        "Alarms (e.g. NOSPACE: over the space quota) follow the table, one line each.",
         "JSON: {endpoints: [{endpoint, id, role, leaderId, term, commitIndex, appliedIndex, dbSizeBytes, version, "
-                + "revision, error}]}; error is null for an endpoint that answered, else the other fields are absent."})
+                + "revision, alarms, error}]}; error is null for an endpoint that answered, else the other fields are "
+                + "absent."})
 public final class StatusCommand extends ClientCommand {
     StatusCommand(Cli cli) {
         super(cli);
@@ -26,6 +28,12 @@ public final class StatusCommand extends ClientCommand {
     @Override
     protected int run(KvorumClient client) {
         List<EndpointProbe.Result> results = EndpointProbe.probeAll(client);
+        java.util.Map<String, List<String>> alarms = new java.util.LinkedHashMap<>();
+        for (EndpointProbe.Result r : results) {
+            if (r.answered()) {
+                alarms.put(r.endpoint(), alarmsOf(r.endpoint()));
+            }
+        }
         if (cli.json()) {
             JsonArray a = new JsonArray();
             for (EndpointProbe.Result r : results) {
@@ -42,6 +50,9 @@ public final class StatusCommand extends ClientCommand {
                     o.addProperty("dbSizeBytes", s.dbSizeBytes());
                     o.addProperty("version", s.version());
                     o.addProperty("revision", s.revision());
+                    JsonArray al = new JsonArray();
+                    alarms.getOrDefault(r.endpoint(), List.of()).forEach(al::add);
+                    o.add("alarms", al);
                 }
                 o.addProperty("error", r.answered() ? null : r.why());
                 a.add(o);
@@ -66,8 +77,23 @@ public final class StatusCommand extends ClientCommand {
                     cli.println(r.endpoint() + ": " + r.why());
                 }
             }
+            alarms.forEach((endpoint, raised) -> raised.forEach(a -> cli.println(endpoint + ": ALARM " + a)));
         }
         return results.stream().allMatch(EndpointProbe.Result::answered) ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+    }
+
+    /** The endpoint's raised alarms; empty when it has none or does not say. */
+    private List<String> alarmsOf(String endpoint) {
+        io.grpc.ManagedChannel channel = cli.channel(endpoint);
+        try {
+            return io.kvorum.proto.v1.MaintenanceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(cli.options().timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .alarms(io.kvorum.proto.v1.AlarmsRequest.getDefaultInstance()).getAlarmsList();
+        } catch (io.grpc.StatusRuntimeException e) {
+            return List.of();
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     static String bytes(long n) {

@@ -50,7 +50,7 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options) throws IOException {
-        this(listen, advertise, node, state, hub, limits, options, SpaceQuota.ofDirectory(0, node.store().path()));
+        this(listen, advertise, node, state, hub, limits, options, SpaceQuota.ofState(0, node.store()));
     }
 
     /** As above, refusing writes that add data while {@code quota} is exceeded. */
@@ -84,8 +84,8 @@ public final class ClientServer implements AutoCloseable {
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(new SessionService(node, state,
                             validator, proposer, keeper, headers, replies, errors, options.defaultDeadline())
                             .bindService()), quotaGuard))
-                    .addService(RequestParsing.wrap(new MaintenanceService(node, state, headers, replies, errors,
-                            quota, pool).bindService()))
+                    .addService(RequestParsing.wrap(new MaintenanceService(node, state, proposer, headers, replies,
+                            errors, quota, pool, options.defaultDeadline()).bindService()))
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
                             this::clientAddress, options.promoteMaxLag(),
                             options.defaultDeadline()).bindService()))

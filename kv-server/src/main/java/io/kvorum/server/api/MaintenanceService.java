@@ -2,7 +2,12 @@ package io.kvorum.server.api;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.internal.v1.Command;
+import io.kvorum.proto.internal.v1.CommandResult;
+import io.kvorum.proto.internal.v1.CompactHistory;
 import io.kvorum.proto.v1.AlarmsRequest;
+import io.kvorum.proto.v1.CompactRequest;
+import io.kvorum.proto.v1.CompactResponse;
 import io.kvorum.proto.v1.AlarmsResponse;
 import io.kvorum.proto.v1.CompactStorageRequest;
 import io.kvorum.proto.v1.CompactStorageResponse;
@@ -13,6 +18,7 @@ import io.kvorum.proto.v1.SnapshotRequest;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -20,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Maintenance service: backups streamed from this node, storage compaction, alarms. A
+ * The Maintenance service: backups streamed from this node, watch history compaction (a
+ * replicated command), storage compaction (this node's files), alarms. A
  * snapshot runs on a thread of its own (it may take minutes and must not hold an API worker)
  * and only one at a time, since each holds a checkpoint of the store.
  */
@@ -35,10 +42,14 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private final SpaceQuota quota;
     private final Executor blocking;
     private final SnapshotStreamer streamer;
+    private final Proposer proposer;
+    private final Duration defaultDeadline;
     private final Semaphore oneSnapshot = new Semaphore(1);
 
-    MaintenanceService(RaftNode node, CoordinationState state, Headers headers, Replies replies, Errors errors,
-                       SpaceQuota quota, Executor blocking) {
+    MaintenanceService(RaftNode node, CoordinationState state, Proposer proposer, Headers headers, Replies replies,
+                       Errors errors, SpaceQuota quota, Executor blocking, Duration defaultDeadline) {
+        this.proposer = proposer;
+        this.defaultDeadline = defaultDeadline;
         this.node = node;
         this.state = state;
         this.headers = headers;
@@ -77,6 +88,23 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         }, "kvorum-snapshot-" + headers.memberId());
         t.setDaemon(true);
         t.start();
+    }
+
+    @Override
+    public void compact(CompactRequest r, StreamObserver<CompactResponse> out) {
+        replies.reply(out, () -> {
+            long current = state.revision();
+            if (r.getRevision() <= 0 || r.getRevision() > current) {
+                throw Errors.of(ErrorReason.INVALID_DATA, "cannot compact the watch history to revision "
+                        + r.getRevision() + ": give a revision from 1 to the current " + current);
+            }
+            return proposer.propose(Command.newBuilder().setCompactHistory(CompactHistory.newBuilder()
+                            .setRevision(r.getRevision())), Deadlines.remainingMillis(defaultDeadline))
+                    .thenApply(res -> CompactResponse.newBuilder()
+                            .setHeader(headers.of(Proposer.expect(res, CommandResult.ResultCase.DONE).getDone()
+                                    .getRevision()))
+                            .setCompactedRevision(state.compactedRevision()).build());
+        });
     }
 
     @Override

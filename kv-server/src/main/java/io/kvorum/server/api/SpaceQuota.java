@@ -1,13 +1,13 @@
 package io.kvorum.server.api;
 
-import java.nio.file.Path;
+import io.kvorum.server.storage.NodeStore;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * The space quota of one node ({@code --quota-bytes}): the size of its data directory is
- * measured now and then, and while it is over the quota a NOSPACE alarm is raised and writes
+ * The space quota of one node ({@code --quota-bytes}): the size of its state (the data, the
+ * watch history, sessions; not the Raft log, which compaction bounds) is measured now and then, and while it is over the quota a NOSPACE alarm is raised and writes
  * that add data are refused ({@link QuotaInterceptor}); reads, deletes and compaction go on, so
  * an operator can make room. The alarm clears by itself once the size is back under. Each node
  * judges its own size: replicas hold the same data, so they cross the quota at about the same
@@ -27,9 +27,9 @@ public final class SpaceQuota {
         this.size = size;
     }
 
-    /** The quota on the files under {@code dir}. */
-    public static SpaceQuota ofDirectory(long quotaBytes, Path dir) {
-        return new SpaceQuota(quotaBytes, () -> DiskUsage.bytes(dir));
+    /** The quota on the state machine's data in {@code store} (data, watch history, sessions). */
+    public static SpaceQuota ofState(long quotaBytes, NodeStore store) {
+        return new SpaceQuota(quotaBytes, store::stateSizeBytes);
     }
 
     /** Measures the size again; called on a timer and after a storage compaction. */
@@ -56,9 +56,9 @@ public final class SpaceQuota {
 
     /** Why a write is refused: names the quota, the size and what to do. */
     String describe() {
-        return "database size " + bytes(lastSize) + " (" + lastSize + " bytes) is over the quota of "
-                + bytes(quotaBytes) + " (--quota-bytes=" + quotaBytes + "); delete data, then run "
-                + "'kvorum compact-storage' to give the space back";
+        return "state size " + bytes(lastSize) + " (" + lastSize + " bytes) is over the quota of "
+                + bytes(quotaBytes) + " (--quota-bytes=" + quotaBytes + "); delete data, trim the watch "
+                + "history with 'kvorum compact REVISION', then run 'kvorum compact-storage'";
     }
 
     static String bytes(long n) {

@@ -577,6 +577,23 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
     }
 
     /**
+     * About how many bytes the state machine's data takes (its column family's files and
+     * memtables, RocksDB's estimate): what the space quota measures. Deleted data counts until
+     * compaction drops it.
+     */
+    public long stateSizeBytes() {
+        dbLock.readLock().lock();
+        try (Slice from = new Slice(new byte[0]); Slice to = new Slice(new byte[] {(byte) 0xFF})) {
+            ensureOpen();
+            long[] sizes = db.getApproximateSizes(stateCf, List.of(new org.rocksdb.Range(from, to)),
+                    org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES, org.rocksdb.SizeApproximationFlag.INCLUDE_FILES);
+            return sizes[0];
+        } finally {
+            dbLock.readLock().unlock();
+        }
+    }
+
+    /**
      * Compacts every column family's files now (RocksDB's manual compaction), so that space
      * held by deleted and overwritten keys goes back to the filesystem. Safe while the node
      * runs: RocksDB compacts in the background of reads and writes.
