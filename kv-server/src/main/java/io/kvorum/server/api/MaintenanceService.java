@@ -18,6 +18,7 @@ import io.kvorum.proto.v1.SnapshotRequest;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -41,7 +42,6 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private final Errors errors;
     private final SpaceQuota quota;
     private final Executor blocking;
-    private final SnapshotStreamer streamer;
     private final Proposer proposer;
     private final Duration defaultDeadline;
     private final Semaphore oneSnapshot = new Semaphore(1);
@@ -57,7 +57,6 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         this.errors = errors;
         this.quota = quota;
         this.blocking = blocking;
-        this.streamer = new SnapshotStreamer(node);
     }
 
     @Override
@@ -68,9 +67,10 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
                     + " is already streaming a snapshot; retry when it is done"));
             return;
         }
+        OutputStream chunks = SnapshotStreamer.chunksOf(call);
         Thread t = new Thread(() -> {
             try {
-                streamer.stream(call);
+                SnapshotStreamer.writeTo(node, chunks);
                 call.onCompleted();
             } catch (IOException | RuntimeException e) {
                 LOG.warn("node {}: snapshot stream ended early: {}", headers.memberId(), e.toString());

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams one backup: checkpoints the node's store (a consistent state at one applied index,
+ * Writes one backup: checkpoints the node's store (a consistent state at one applied index,
  * taken without stopping the node), writes it in the snapshot file format into the call's
  * messages, and deletes the checkpoint. Runs on its own thread and sends only when the client
  * can take more (gRPC flow control), so a slow client holds one checkpoint, not the heap.
@@ -32,15 +32,15 @@ final class SnapshotStreamer {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotStreamer.class);
     static final int CHUNK_BYTES = 256 * 1024;
 
-    private final RaftNode node;
-
-    SnapshotStreamer(RaftNode node) {
-        this.node = node;
+    private SnapshotStreamer() {
     }
 
-    /** Writes the snapshot to {@code call}; returns the key count. Throws when the call ends early. */
-    long stream(ServerCallStreamObserver<SnapshotChunk> call) throws IOException {
-        return writeTo(node, new ChunkStream(call));
+    /**
+     * The stream that sends what is written to {@code call} as chunks. Call it in the service
+     * method itself: gRPC takes flow-control handlers only before that method returns.
+     */
+    static OutputStream chunksOf(ServerCallStreamObserver<SnapshotChunk> call) {
+        return new ChunkStream(call);
     }
 
     /**

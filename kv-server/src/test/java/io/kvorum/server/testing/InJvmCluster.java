@@ -6,10 +6,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.proto.v1.MaintenanceGrpc;
 import io.kvorum.proto.v1.SessionGrpc;
 import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.ClientServer;
+import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
@@ -81,6 +83,7 @@ public final class InJvmCluster implements AutoCloseable {
     private ApiOptions options = testOptions();
     private StateLimits limits = StateLimits.defaults();
     private long snapshotEntries = 10_000;
+    private long quotaBytes;
 
     /** A cluster of founding members {@code 1..size} with data under {@code dir}; nothing runs yet. */
     public InJvmCluster(Path dir, int size, String clusterName) throws IOException {
@@ -131,6 +134,17 @@ public final class InJvmCluster implements AutoCloseable {
         return this;
     }
 
+    /** The space quota (state bytes; 0 for none) for nodes started from now on. */
+    public InJvmCluster quotaBytes(long quotaBytes) {
+        this.quotaBytes = quotaBytes;
+        return this;
+    }
+
+    /** Where member {@code id} keeps its data. */
+    public Path dataDir(long id) {
+        return dir.resolve("node-" + id);
+    }
+
     /**
      * Picks addresses for member {@code id}. Reserve a member that joins later after the founders
      * started: they must not list it, it lists them.
@@ -158,7 +172,7 @@ public final class InJvmCluster implements AutoCloseable {
     /** Starts member {@code id}; a joining node founds nothing and waits to be added. */
     public Running start(long id, boolean join) throws IOException {
         String[] hp = peers.get(id).split(":");
-        NodeConfig cfg = NodeConfig.of(id, clusterName, dir.resolve("node-" + id),
+        NodeConfig cfg = NodeConfig.of(id, clusterName, dataDir(id),
                 new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), peers, join, HEARTBEAT_MS, ELECTION_MS,
                 snapshotEntries);
         StateLimits nodeLimits = limits;
@@ -172,7 +186,7 @@ public final class InJvmCluster implements AutoCloseable {
         ClientServer server;
         try {
             server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
-                    hub[0], nodeLimits, options);
+                    hub[0], nodeLimits, options, SpaceQuota.ofState(quotaBytes, node.store()));
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
@@ -328,6 +342,10 @@ public final class InJvmCluster implements AutoCloseable {
 
     public WatchGrpc.WatchStub watch(long id) {
         return WatchGrpc.newStub(nodes.get(id).channel());
+    }
+
+    public MaintenanceGrpc.MaintenanceBlockingStub maintenance(long id) {
+        return MaintenanceGrpc.newBlockingStub(nodes.get(id).channel());
     }
 
     public ClusterGrpc.ClusterBlockingStub cluster(long id) {
