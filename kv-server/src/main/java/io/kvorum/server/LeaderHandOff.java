@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * What a stopping node does before it closes: a leader hands leadership to the most
  * up-to-date other voter and waits, at most {@code bound}, until that voter leads, so a planned
  * restart costs the cluster one round trip of leaderlessness rather than an election timeout.
- * A follower, or a leader without another voter, does nothing.
+ * A follower, or a leader without another live voter, does nothing.
  */
 final class LeaderHandOff {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderHandOff.class);
@@ -28,7 +28,8 @@ final class LeaderHandOff {
             return 0;
         }
         long to = s.mostUpToDateOtherVoter();
-        if (to == 0) {
+        if (to == 0 || !s.active().getOrDefault(to, false)) {
+            // Nobody live to take over (the others are down too): waiting would only delay the stop.
             return 0;
         }
         long started = System.nanoTime();
