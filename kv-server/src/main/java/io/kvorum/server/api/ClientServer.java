@@ -1,13 +1,20 @@
 package io.kvorum.server.api;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,6 +84,7 @@ public final class ClientServer implements AutoCloseable {
         try {
             Server s = NettyServerBuilder.forAddress(listen)
                     .executor(pool)
+                    .callExecutor(new InlineCalls())
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(new KvService(state, validator,
                             proposer, reads, headers, replies, options.defaultDeadline()).bindService()), quotaGuard))
@@ -108,6 +116,25 @@ public final class ClientServer implements AutoCloseable {
         announcer.start(timer);
         watch.start(timer);
         LOG.info("node {} serves clients on {} (announced as {})", node.status().id(), listen, clientAddress);
+    }
+
+    /**
+     * Runs the small KV calls on the Netty thread that read them: a write only validates and
+     * queues a proposal, a point read looks up one key, so a hop to the pool would cost more
+     * than the work. Everything that may take longer (children pages, sessions, watches,
+     * cluster calls) runs on the API pool (null: the server's executor).
+     */
+    private static final class InlineCalls implements ServerCallExecutorSupplier {
+        private static final Set<String> INLINE = Set.of(KVGrpc.getCreateMethod().getFullMethodName(),
+                KVGrpc.getSetMethod().getFullMethodName(), KVGrpc.getDeleteMethod().getFullMethodName(),
+                KVGrpc.getMultiMethod().getFullMethodName(), KVGrpc.getGetMethod().getFullMethodName(),
+                KVGrpc.getExistsMethod().getFullMethodName());
+
+        @Override
+        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+            return INLINE.contains(call.getMethodDescriptor().getFullMethodName())
+                    ? MoreExecutors.directExecutor() : null;
+        }
     }
 
     /** The client port actually bound (useful with port 0). */
