@@ -2,9 +2,10 @@
 # A local Kvorum cluster on loopback. Data, logs and PID files live under <repo>/data/node-N
 # (or $KVORUM_DATA/node-N), whatever directory this is run from.
 #   start [3|5]   build when needed and start (or resume) the cluster
-#   stop          stop every node (SIGTERM, then SIGKILL after 10 s)
+#   stop          stop every node (SIGTERM: a leader hands off first; SIGKILL after 10 s)
 #   status        each node's role, term, commit and applied index, and who leads
-#   kill N        SIGKILL node N          restart N   stop and start node N again
+#   kill N        SIGKILL node N          restart N   stop and start node N again, wait until healthy
+#   rolling-restart   restart every node in turn, followers first, each once the previous is healthy
 #   pause N       SIGSTOP node N          resume N    SIGCONT node N
 #   wipe          stop everything and delete the data directory
 # Node N listens on client 7379+10(N-1), peer 7380+10(N-1), admin 7381+10(N-1).
@@ -64,6 +65,19 @@ http_get() {
 
 field() { sed -n "s/.*\"$2\":\\(\"[^\"]*\"\\|[0-9-]*\\).*/\\1/p" <<<"$1" | tr -d '"'; }
 
+# Waits until node N answers /health with 200 (a leader known, applied caught up), up to 60 s.
+await_healthy() {
+  local i=$1
+  for _ in $(seq 1 120); do
+    if http_get "$(port "$i" 7381)" /health 2>/dev/null | grep -q '"ok":true'; then echo "node $i healthy"; return 0; fi
+    sleep 0.5
+  done
+  echo "node $i not healthy after 60 s; see $data/node-$i/server.log" >&2; return 1
+}
+
+# The id of the leader as node N sees it, or nothing.
+leader_of() { field "$(http_get "$(port "$1" 7381)" /status 2>/dev/null || true)" leaderId; }
+
 build_if_needed() {
   if ! ls "$root"/kv-server/target/kv-server-*.jar >/dev/null 2>&1 || [ ! -d "$root/kv-server/target/lib" ]; then
     echo "building Kvorum..."
@@ -111,7 +125,11 @@ case "$cmd" in
     done
     echo "no leader after 30 s; see $data/node-*/server.log" >&2; exit 1 ;;
   stop)
-    for i in $(seq 1 "$(size)"); do stop_node "$i"; done ;;
+    # Followers first: the leader, stopped last, has no live voter to hand off to and goes at once.
+    leader=""
+    for i in $(seq 1 "$(size)"); do alive "$i" && leader=$(leader_of "$i") && [ -n "$leader" ] && break; done
+    for i in $(seq 1 "$(size)"); do [ "$i" = "$leader" ] || stop_node "$i"; done
+    if [ -n "$leader" ] && [ "$leader" != 0 ]; then stop_node "$leader"; fi ;;
   status)
     printf '%-5s %-8s %-10s %-7s %-8s %-8s %-8s\n' NODE PID ROLE TERM COMMIT APPLIED LEADER
     for i in $(seq 1 "$(size)"); do
@@ -126,7 +144,16 @@ case "$cmd" in
     need_node "${2:-}" kill; signal_node KILL "$2" "killed (SIGKILL)" kill
     rm -f "$(pidfile "$2")" ;;
   restart)
-    need_node "${2:-}" restart; stop_node "$2"; start_node "$2" ;;
+    need_node "${2:-}" restart; stop_node "$2"; start_node "$2"; await_healthy "$2" ;;
+  rolling-restart)
+    # Followers first, the leader last: it is restarted once, handing off on SIGTERM.
+    leader=""
+    for i in $(seq 1 "$(size)"); do alive "$i" && leader=$(leader_of "$i") && [ -n "$leader" ] && break; done
+    for i in $(seq 1 "$(size)"); do
+      [ "$i" = "$leader" ] && continue
+      stop_node "$i"; start_node "$i"; await_healthy "$i"
+    done
+    if [ -n "$leader" ] && [ "$leader" != 0 ]; then stop_node "$leader"; start_node "$leader"; await_healthy "$leader"; fi ;;
   pause)
     need_node "${2:-}" pause; signal_node STOP "$2" paused pause ;;
   resume)

@@ -124,6 +124,16 @@ public final class Cli {
         return RequestOptions.deadline(options.timeout());
     }
 
+    /**
+     * A plain gRPC channel to one endpoint, for the maintenance calls the client library does
+     * not wrap (snapshot streaming, storage compaction, alarms). Same transport as
+     * {@link #connect()}'s; the caller shuts it down.
+     */
+    public io.grpc.ManagedChannel channel(String endpoint) {
+        return io.grpc.Grpc.newChannelBuilder(endpoint, io.grpc.InsecureChannelCredentials.create())
+                .maxInboundMessageSize(8 << 20).build();
+    }
+
     /** A client for the chosen endpoints, with the chosen deadline. Connects lazily. */
     public KvorumClient connect() {
         return connect(null);

@@ -1,6 +1,8 @@
 package io.kvorum.cli;
 
 import io.kvorum.cli.bench.BenchCommand;
+import io.kvorum.cli.command.CompactCommand;
+import io.kvorum.cli.command.CompactStorageCommand;
 import io.kvorum.cli.command.CompletionCommand;
 import io.kvorum.cli.command.CreateCommand;
 import io.kvorum.cli.command.DeleteCommand;
@@ -13,6 +15,7 @@ import io.kvorum.cli.command.LsCommand;
 import io.kvorum.cli.command.MemberCommand;
 import io.kvorum.cli.command.MultiCommand;
 import io.kvorum.cli.command.SetCommand;
+import io.kvorum.cli.command.SnapshotCommand;
 import io.kvorum.cli.command.StatCommand;
 import io.kvorum.cli.command.StatusCommand;
 import io.kvorum.cli.command.WatchCommand;
@@ -36,7 +39,7 @@ import picocli.CommandLine.Spec;
         subcommands = {CreateCommand.class, GetCommand.class, SetCommand.class, DeleteCommand.class, LsCommand.class,
                 StatCommand.class, WatchCommand.class, MultiCommand.class, LockCommand.class, ElectCommand.class,
                 MemberCommand.class, LeaderCommand.class, StatusCommand.class, HealthCommand.class,
-                BenchCommand.class, CompletionCommand.class},
+                SnapshotCommand.class, CompactCommand.class, CompactStorageCommand.class, BenchCommand.class, CompletionCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 success, 1 other error, 2 bad usage, 3 no such node, 4 node exists,",
                 "  5 bad version or failed precondition, 6 cluster unavailable or deadline exceeded,",

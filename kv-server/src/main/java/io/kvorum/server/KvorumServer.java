@@ -3,6 +3,8 @@ package io.kvorum.server;
 import io.kvorum.server.admin.AdminServer;
 import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
+import io.kvorum.server.api.BackupScheduler;
+import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.metrics.KvorumMetrics;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.Security;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -24,7 +27,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code kvorum-server}: runs one Kvorum node until SIGTERM/SIGINT. Exit codes: 0 after a
+ * {@code kvorum-server}: runs one Kvorum node until SIGTERM/SIGINT; on SIGTERM a leader first
+ * hands leadership to the most up-to-date other voter ({@link LeaderHandOff}).
+ * {@code kvorum-server restore ...} builds a data dir from a backup ({@link RestoreCommand}).
+ * Exit codes: 0 after a
  * clean stop, 2 for bad flags, 3 when the data dir is refused (corrupt, another cluster or
  * node), 1 for anything else.
  */
@@ -41,6 +47,10 @@ public final class KvorumServer implements Callable<Integer> {
 
     public static void main(String[] args) {
         capDnsCache();
+        if (args.length > 0 && args[0].equals("restore")) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            System.exit(new CommandLine(new RestoreCommand(System.out, System.err)).execute(rest));
+        }
         CommandLine cli = new CommandLine(new KvorumServer());
         Path config = configFileOf(args);
         if (config != null) {
@@ -88,6 +98,9 @@ public final class KvorumServer implements Callable<Integer> {
                     options.snapshotEntries);
             clientListen = ServerOptions.parseAddress(options.clientListen, "--client-listen");
             limits = options.limits();
+            if (options.backupDir != null) {
+                options.backupIntervalDuration();
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("kvorum-server: " + e.getMessage());
             return 2;
@@ -99,6 +112,18 @@ public final class KvorumServer implements Callable<Integer> {
                 options.peerListen, options.adminListen, cfg.initialCluster(), cfg.join(), options.heartbeatMillis,
                 options.electionMillis, cfg.tickMillis(), cfg.snapshotEntries());
         KvorumMetrics metrics = new KvorumMetrics(options.metricEvents);
+        LOG.info("limits: path {} B, value {} B, request {} B, {} ops per multi, {} revisions of watch history, "
+                        + "session TTL {}..{} ms, quota {} B{}", limits.maxPathBytes(), limits.maxValueBytes(),
+                limits.maxRequestBytes(), limits.maxMultiOps(), limits.historyRevisions(), limits.minSessionTtlMillis(),
+                limits.maxSessionTtlMillis(), options.quotaBytes, options.quotaBytes == 0 ? " (none)" : "");
+        if (options.forceNewCluster) {
+            try {
+                ForceNewCluster.apply(cfg.dataDir().resolve("db"), cfg.clusterId(), cfg.nodeId());
+            } catch (StorageException e) {
+                System.err.println("kvorum-server: --force-new-cluster refused: " + e.getMessage());
+                return 3;
+            }
+        }
         RaftNode node;
         // The state lives in the node's store, which RaftNode.start opens: it builds the state
         // machine through this factory. The watch hub attaches before anything is applied.
@@ -117,8 +142,12 @@ public final class KvorumServer implements Callable<Integer> {
         }
         AdminServer admin;
         ClientServer clients;
+        SpaceQuota quota;
+        BackupScheduler backups = null;
         try {
-            admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node, metrics);
+            quota = SpaceQuota.ofState(options.quotaBytes, node.store());
+            admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node, metrics,
+                    quota::alarms, limitsJson(limits, options.quotaBytes));
             admin.start();
         } catch (IOException e) {
             node.close();
@@ -126,16 +155,26 @@ public final class KvorumServer implements Callable<Integer> {
         }
         try {
             clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults(), node.store().path(), metrics.clients(), AdmissionLimits.defaults());
+                    ApiOptions.defaults(), node.store().path(), metrics.clients(), AdmissionLimits.defaults(), quota);
             metrics.bind(node, clients, state[0]);
         } catch (IOException | RuntimeException e) {
             admin.close();
             node.close();
             throw e;
         }
+        if (options.backupDir != null) {
+            backups = new BackupScheduler(node, options.backupDir, options.backupIntervalDuration(),
+                    options.backupRetain);
+        }
+        BackupScheduler scheduled = backups;
         CountDownLatch stopped = new CountDownLatch(1);
+        Duration handOffBound = Duration.ofMillis(2 * options.electionMillis);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down node {}", cfg.nodeId());
+            if (scheduled != null) {
+                scheduled.close();
+            }
+            LeaderHandOff.run(node, handOffBound);
             clients.close();
             admin.close();
             node.close();
@@ -143,5 +182,14 @@ public final class KvorumServer implements Callable<Integer> {
         }, "shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The limits as a JSON object for {@code /status}: what this node enforces. */
+    static String limitsJson(StateLimits l, long quotaBytes) {
+        return "{\"maxPathBytes\":" + l.maxPathBytes() + ",\"maxValueBytes\":" + l.maxValueBytes()
+                + ",\"maxRequestBytes\":" + l.maxRequestBytes() + ",\"maxMultiOps\":" + l.maxMultiOps()
+                + ",\"historyRevisions\":" + l.historyRevisions() + ",\"minSessionTtlMillis\":"
+                + l.minSessionTtlMillis() + ",\"maxSessionTtlMillis\":" + l.maxSessionTtlMillis()
+                + ",\"quotaBytes\":" + quotaBytes + "}";
     }
 }

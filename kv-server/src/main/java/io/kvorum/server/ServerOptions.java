@@ -3,6 +3,7 @@ package io.kvorum.server;
 import io.kvorum.server.state.StateLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -84,9 +85,71 @@ final class ServerOptions {
             description = "Count and time events (requests, proposals, fsyncs) for /metrics. --no-metric-events "
                     + "leaves only figures read at scrape time; for measuring what metrics cost. Default: on.")
     boolean metricEvents;
+    @Option(names = "--max-multi-ops", defaultValue = "128",
+            description = "Most operations in one multi; the same on every node. Default: ${DEFAULT-VALUE}.")
+    int maxMultiOps;
+
+    @Option(names = "--history-revisions", defaultValue = "10000",
+            description = "Revisions of events kept for watches to resume from; the same on every node. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long historyRevisions;
+
+    @Option(names = "--min-session-ttl-ms", defaultValue = "2000",
+            description = "Shortest session TTL accepted; the same on every node. Default: ${DEFAULT-VALUE}.")
+    long minSessionTtlMillis;
+
+    @Option(names = "--max-session-ttl-ms", defaultValue = "600000",
+            description = "Longest session TTL accepted; the same on every node. Default: ${DEFAULT-VALUE}.")
+    long maxSessionTtlMillis;
+
+    @Option(names = "--quota-bytes", defaultValue = "4294967296",
+            description = "Space quota of the node's database: over it, writes that add data are refused "
+                    + "(RESOURCE_EXHAUSTED) until deletes and 'kvorum compact-storage' bring it back under; 0 for "
+                    + "none. Default: ${DEFAULT-VALUE} (4 GiB).")
+    long quotaBytes;
+
+    @Option(names = "--force-new-cluster", description = "Disaster recovery, when a quorum is lost for good: start "
+            + "this node as the only voter of its cluster, keeping its data (entries it holds are committed). "
+            + "Then add new members. See docs/operations.md.")
+    boolean forceNewCluster;
+
+    @Option(names = "--backup-dir", description = "Take scheduled backups (snapshot files) into this directory, "
+            + "from whichever node leads. Off by default.")
+    Path backupDir;
+
+    @Option(names = "--backup-interval", defaultValue = "1h",
+            description = "Time between scheduled backups, e.g. 30m, 1h, 90s. Default: ${DEFAULT-VALUE}.")
+    String backupInterval;
+
+    @Option(names = "--backup-retain", defaultValue = "24",
+            description = "Scheduled backups kept; older ones are deleted. Default: ${DEFAULT-VALUE}.")
+    int backupRetain;
 
     @Option(names = "--config", description = "A properties file with any of these flags as keys (without dashes).")
     Path config;
+
+    /** {@code --backup-interval} as a duration: a number with a unit of ms, s, m or h. */
+    Duration backupIntervalDuration() {
+        return parseDuration(backupInterval, "--backup-interval");
+    }
+
+    static Duration parseDuration(String text, String flag) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(flag + " '" + text + "' is not a duration such as 500ms, 30s, 15m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.isZero()) {
+            throw new IllegalArgumentException(flag + " must be positive, got '" + text + "'");
+        }
+        return d;
+    }
 
     /** The data model's limits: the defaults with the size flags applied. */
     StateLimits limits() {
@@ -98,9 +161,19 @@ final class ServerOptions {
             throw new IllegalArgumentException("--max-value-bytes (" + maxValueBytes
                     + ") must not exceed --max-request-bytes (" + maxRequestBytes + ")");
         }
+        if (maxMultiOps <= 0 || historyRevisions <= 0) {
+            throw new IllegalArgumentException("--max-multi-ops and --history-revisions must be positive");
+        }
+        if (minSessionTtlMillis <= 0 || maxSessionTtlMillis < minSessionTtlMillis) {
+            throw new IllegalArgumentException("need 0 < --min-session-ttl-ms (" + minSessionTtlMillis
+                    + ") <= --max-session-ttl-ms (" + maxSessionTtlMillis + ")");
+        }
+        if (quotaBytes < 0) {
+            throw new IllegalArgumentException("--quota-bytes must not be negative, got " + quotaBytes);
+        }
         StateLimits d = StateLimits.defaults();
-        return new StateLimits(maxPathBytes, maxValueBytes, maxRequestBytes, d.maxMultiOps(), d.historyRevisions(),
-                d.dedupeClients(), d.dedupePerClient(), d.minSessionTtlMillis(), d.maxSessionTtlMillis());
+        return new StateLimits(maxPathBytes, maxValueBytes, maxRequestBytes, maxMultiOps, historyRevisions,
+                d.dedupeClients(), d.dedupePerClient(), minSessionTtlMillis, maxSessionTtlMillis);
     }
 
     Path dataDirOrDefault() {

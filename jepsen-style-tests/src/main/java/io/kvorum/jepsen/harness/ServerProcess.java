@@ -125,6 +125,20 @@ public final class ServerProcess {
         paused = false;
     }
 
+    /**
+     * SIGTERM through the handle (a leader hands off leadership first), and wait until it is
+     * gone; SIGKILL if it is still there after {@code grace}.
+     */
+    public synchronized void stop(Duration grace) throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+            }
+        }
+        paused = false;
+    }
+
     /** SIGKILL without waiting or locking: for a JVM shutting down. */
     void destroy() {
         Process p = process;

@@ -142,7 +142,7 @@ public final class TestRun {
                 Map.of("problems", List.copyOf(problems)));
     }
 
-    private static List<Thread> startClients(Workload workload, int concurrency, RunContext ctx, List<String> errors) {
+    static List<Thread> startClients(Workload workload, int concurrency, RunContext ctx, List<String> errors) {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < workload.threads(concurrency); i++) {
             int index = i;

@@ -26,11 +26,18 @@ public final class RegisterWorkload extends LoopingWorkload {
     static final String ROOT = "/jepsen/register";
     private static final int VALUES = 5;
 
+    private final String root;
     private final int keys;
 
-    public RegisterWorkload(int keys, Duration meanDelay) {
-        super("register", ROOT, meanDelay);
+    /** Registers {@code root/k0 .. root/k<keys-1>}; each client waits about {@code meanDelay} between operations. */
+    public RegisterWorkload(String root, int keys, Duration meanDelay) {
+        super("register", root, meanDelay);
+        this.root = root;
         this.keys = keys;
+    }
+
+    public RegisterWorkload(int keys, Duration meanDelay) {
+        this(ROOT, keys, meanDelay);
     }
 
     public RegisterWorkload() {
@@ -52,10 +59,10 @@ public final class RegisterWorkload extends LoopingWorkload {
         return client;
     }
 
-    private static void read(RunContext ctx, ProcessSlot slot, KvorumClient client, String key) {
+    private void read(RunContext ctx, ProcessSlot slot, KvorumClient client, String key) {
         Call c = ctx.invoke(slot, "read", key, null);
         try {
-            c.ok(Data.value(client.get(ROOT + "/" + key).data()));
+            c.ok(Data.value(client.get(root + "/" + key).data()));
         } catch (NoNodeException absent) {
             c.ok(null);
         } catch (RuntimeException e) {
@@ -63,18 +70,18 @@ public final class RegisterWorkload extends LoopingWorkload {
         }
     }
 
-    private static void write(RunContext ctx, ProcessSlot slot, KvorumClient client, String key, long v) {
+    private void write(RunContext ctx, ProcessSlot slot, KvorumClient client, String key, long v) {
         Call c = ctx.invoke(slot, "write", key, v);
         try {
-            Data.upsert(client, ROOT + "/" + key, v);
+            Data.upsert(client, root + "/" + key, v);
             c.ok(v);
         } catch (RuntimeException e) {
             c.failed(v, e);
         }
     }
 
-    private static void cas(RunContext ctx, ProcessSlot slot, KvorumClient client, String key, Long expected, long v) {
-        String path = ROOT + "/" + key;
+    private void cas(RunContext ctx, ProcessSlot slot, KvorumClient client, String key, Long expected, long v) {
+        String path = root + "/" + key;
         List<Long> value = Arrays.asList(expected, v);
         Call c = ctx.invoke(slot, "cas", key, value);
         if (expected == null) {
@@ -123,7 +130,7 @@ public final class RegisterWorkload extends LoopingWorkload {
             try {
                 c.ok(finals.retry(() -> {
                     try {
-                        return Data.value(client.get(ROOT + "/" + key).data());
+                        return Data.value(client.get(root + "/" + key).data());
                     } catch (NoNodeException absent) {
                         return null;
                     }

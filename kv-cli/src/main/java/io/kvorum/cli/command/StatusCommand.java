@@ -22,10 +22,11 @@ import picocli.CommandLine.Option;
         + "database size and version; exit 6 if some endpoint did not answer.",
         "With --admin, also each node's headline figures from its /metrics: leader, apply lag, the leader's largest "
                 + "follower lag, fsync p99, requests/s and server errors/s over --window.",
+        "Alarms (e.g. NOSPACE: over the space quota) follow the table, one line each.",
         "JSON: {endpoints: [{endpoint, id, role, leaderId, term, commitIndex, appliedIndex, dbSizeBytes, version, "
-                + "revision, error}], metrics: [{admin, id, role, leaderId, applyLag, followerLag, fsyncP99Seconds, "
-                + "requestsPerSecond, errorsPerSecond, error}]}; error is null for an endpoint that answered, else "
-                + "the other fields are absent; metrics only with --admin."})
+                + "revision, alarms, error}], metrics: [{admin, id, role, leaderId, applyLag, followerLag, "
+                + "fsyncP99Seconds, requestsPerSecond, errorsPerSecond, error}]}; error is null for an endpoint that "
+                + "answered, else the other fields are absent; metrics only with --admin."})
 public final class StatusCommand extends ClientCommand {
     @Option(names = "--admin", split = ",", paramLabel = "HOST:PORT",
             description = "Admin addresses (--admin-listen of the servers) to read /metrics from, comma-separated.")
@@ -52,6 +53,12 @@ public final class StatusCommand extends ClientCommand {
         List<EndpointProbe.Result> results = EndpointProbe.probeAll(client);
         List<MetricsProbe.Result> metrics = admin.isEmpty() ? List.of()
                 : MetricsProbe.probeAll(admin, window, cli.options().timeout());
+        java.util.Map<String, List<String>> alarms = new java.util.LinkedHashMap<>();
+        for (EndpointProbe.Result r : results) {
+            if (r.answered()) {
+                alarms.put(r.endpoint(), alarmsOf(r.endpoint()));
+            }
+        }
         if (cli.json()) {
             JsonArray a = new JsonArray();
             for (EndpointProbe.Result r : results) {
@@ -68,6 +75,9 @@ public final class StatusCommand extends ClientCommand {
                     o.addProperty("dbSizeBytes", s.dbSizeBytes());
                     o.addProperty("version", s.version());
                     o.addProperty("revision", s.revision());
+                    JsonArray al = new JsonArray();
+                    alarms.getOrDefault(r.endpoint(), List.of()).forEach(al::add);
+                    o.add("alarms", al);
                 }
                 o.addProperty("error", r.answered() ? null : r.why());
                 a.add(o);
@@ -99,10 +109,25 @@ public final class StatusCommand extends ClientCommand {
                 cli.println("");
                 MetricsProbe.table(metrics, window).forEach(cli::println);
             }
+            alarms.forEach((endpoint, raised) -> raised.forEach(a -> cli.println(endpoint + ": ALARM " + a)));
         }
         boolean all = results.stream().allMatch(EndpointProbe.Result::answered)
                 && metrics.stream().allMatch(MetricsProbe.Result::answered);
         return all ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+    }
+
+    /** The endpoint's raised alarms; empty when it has none or does not say. */
+    private List<String> alarmsOf(String endpoint) {
+        io.grpc.ManagedChannel channel = cli.channel(endpoint);
+        try {
+            return io.kvorum.proto.v1.MaintenanceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(cli.options().timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .alarms(io.kvorum.proto.v1.AlarmsRequest.getDefaultInstance()).getAlarmsList();
+        } catch (io.grpc.StatusRuntimeException e) {
+            return List.of();
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     static String bytes(long n) {

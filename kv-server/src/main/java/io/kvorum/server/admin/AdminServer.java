@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The admin HTTP port: {@code GET /health}, {@code /ready}, {@code /status} (JSON) and
@@ -27,12 +29,21 @@ public final class AdminServer implements AutoCloseable {
     private final RaftNode node;
 
     public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics) throws IOException {
+        this(listen, node, metrics, List::of, "{}");
+    }
+
+    /**
+     * @param alarms     the node's raised alarms, in words, shown in {@code /status}
+     * @param limitsJson the limits this node enforces, a JSON object shown in {@code /status}
+     */
+    public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics, Supplier<List<String>> alarms,
+                       String limitsJson) throws IOException {
         this.node = node;
         this.http = HttpServer.create(listen, 64);
         http.createContext("/health", ex -> respondCheck(ex, health(node.status(), HEALTHY_APPLY_LAG)));
         http.createContext("/ready", ex -> respondCheck(ex, health(node.status(), READY_APPLY_LAG)));
         http.createContext("/status", ex -> respond(ex, 200, "application/json", StatusJson.of(node.status(),
-                node.fsyncCount())));
+                node.fsyncCount(), alarms.get(), limitsJson)));
         http.createContext("/metrics", ex -> respond(ex, 200, metrics.contentType(), metrics.scrape()));
         http.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "admin-http");

@@ -4,7 +4,9 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.kvorum.server.node.NodeStatus;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,6 +18,11 @@ final class StatusJson {
     }
 
     static String of(NodeStatus s, long fsyncs) {
+        return of(s, fsyncs, List.of(), "{}");
+    }
+
+    /** With the node's raised alarms ({@code "alarms"}) and enforced limits ({@code "limits"}). */
+    static String of(NodeStatus s, long fsyncs, List<String> alarms, String limitsJson) {
         JsonObject o = new JsonObject();
         o.addProperty("id", s.id());
         o.addProperty("role", s.role());
@@ -39,6 +46,10 @@ final class StatusJson {
             members.add(member);
         }
         o.add("members", members);
+        JsonArray raised = new JsonArray();
+        alarms.forEach(raised::add);
+        o.add("alarms", raised);
+        o.add("limits", JsonParser.parseString(limitsJson));
         return GSON.toJson(o) + "\n";
     }
 

@@ -52,6 +52,7 @@ final class BatchStream extends ReplyBurst.Sender {
 
     private final ServerCall<?, BatchResponse> call;
     private final KvService kv;
+    private final SpaceQuota quota;
     private final Errors errors;
     private final Duration defaultDeadline;
     private final ConcurrentLinkedQueue<BatchResult> results = new ConcurrentLinkedQueue<>();
@@ -67,9 +68,11 @@ final class BatchStream extends ReplyBurst.Sender {
     /** Only inside flush(). */
     private boolean closed;
 
-    private BatchStream(ServerCall<?, BatchResponse> call, KvService kv, Errors errors, Duration defaultDeadline) {
+    private BatchStream(ServerCall<?, BatchResponse> call, KvService kv, Errors errors, Duration defaultDeadline,
+                        SpaceQuota quota) {
         this.call = call;
         this.kv = kv;
+        this.quota = quota;
         this.errors = errors;
         this.defaultDeadline = defaultDeadline;
     }
@@ -79,7 +82,7 @@ final class BatchStream extends ReplyBurst.Sender {
      * item ({@link BatchParsing}); the other methods are kept as they are.
      */
     static ServerServiceDefinition bind(ServerServiceDefinition service, KvService kv, Errors errors,
-                                        Duration defaultDeadline) {
+                                        Duration defaultDeadline, SpaceQuota quota) {
         MethodDescriptor<BatchParsing.Parsed, BatchResponse> batch = KVGrpc.getBatchMethod()
                 .toBuilder(new BatchParsing(), KVGrpc.getBatchMethod().getResponseMarshaller()).build();
         ServiceDescriptor old = service.getServiceDescriptor();
@@ -91,7 +94,7 @@ final class BatchStream extends ReplyBurst.Sender {
             }
         }
         ServerCallHandler<BatchParsing.Parsed, BatchResponse> handler = (call, headers) ->
-                new BatchStream(call, kv, errors, defaultDeadline).start();
+                new BatchStream(call, kv, errors, defaultDeadline, quota).start();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(sd.build()).addMethod(batch, handler);
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
             if (!m.getMethodDescriptor().getFullMethodName().equals(batch.getFullMethodName())) {
@@ -149,6 +152,12 @@ final class BatchStream extends ReplyBurst.Sender {
         }
         BatchItem item = e.item();
         long t = Deadlines.itemMillis(item.getTimeoutMillis(), defaultDeadline);
+        // The same refusal the unary calls get from QuotaInterceptor, item by item.
+        if (quota.exceeded() && (item.hasCreate() || item.hasSet()
+                || (item.hasMulti() && QuotaInterceptor.addsData(item.getMulti())))) {
+            answer(id, () -> CompletableFuture.failedFuture(QuotaInterceptor.refusal(quota)), null);
+            return;
+        }
         switch (item.getOpCase()) {
             case CREATE -> answer(id, () -> kv.create(item.getCreate(), t), BatchResult.Builder::setCreate);
             case SET -> answer(id, () -> kv.set(item.getSet(), t), BatchResult.Builder::setSet);

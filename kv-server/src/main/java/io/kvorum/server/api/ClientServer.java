@@ -5,6 +5,7 @@ import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
@@ -33,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client port: a gRPC server with the KV, Watch, Session and Cluster services of
- * kvorum.proto over one node and the standard gRPC health service, plus the background
+ * The client port: a gRPC server with the KV, Watch, Session, Cluster and Maintenance
+ * services of kvorum.proto over one node and the standard gRPC health service, plus the background
  * duties of serving clients (replicating keep-alives, expiring sessions and TTL nodes on the
  * leader, announcing this node's client address). Every service is wrapped by {@link RequestParsing} so a request that does not
  * parse gets INVALID_ARGUMENT. Inbound messages are capped a little above the request limit;
@@ -56,6 +57,7 @@ public final class ClientServer implements AutoCloseable {
     private final WatchService watch;
     private final Admission admission;
     private final HealthService health;
+    private final SpaceQuota quota;
     private volatile String clientAddress;
 
     /**
@@ -69,17 +71,18 @@ public final class ClientServer implements AutoCloseable {
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir) throws IOException {
         this(listen, advertise, node, state, hub, limits, options, storeDir, ClientMetrics.NONE,
-                AdmissionLimits.defaults());
+                AdmissionLimits.defaults(), SpaceQuota.ofState(0, node.store()));
     }
 
     /**
      * As above, reporting to {@code metrics}, with the limits of what this node takes on at once
-     * ({@link Admission}).
+     * ({@link Admission}), refusing writes that add data while {@code quota} is exceeded.
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir, ClientMetrics metrics,
-                        AdmissionLimits admissionLimits) throws IOException {
+                        AdmissionLimits admissionLimits, SpaceQuota quota) throws IOException {
         this.hub = hub;
+        this.quota = quota;
         this.admission = new Admission(admissionLimits, () -> {
             NodeStatus s = node.status();
             return s.commitIndex() - s.appliedIndex();
@@ -100,6 +103,8 @@ public final class ClientServer implements AutoCloseable {
         this.watch = new WatchService(hub, validator, headers, options, metrics, pool);
         this.health = new HealthService(node::status, Set.of(KVGrpc.SERVICE_NAME, WatchGrpc.SERVICE_NAME,
                 SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
+        QuotaInterceptor quotaGuard = new QuotaInterceptor(quota);
+        quota.refresh();
         KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline());
         // Batch streams send the results of one apply burst as one message.
         node.setCompletionScope(ReplyBurst.SCOPE);
@@ -114,11 +119,14 @@ public final class ClientServer implements AutoCloseable {
                     .callExecutor(new InlineCalls())
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .intercept(admission)
-                    .addService(RequestParsing.wrap(BatchStream.bind(kv.bindService(), kv, errors,
-                            options.defaultDeadline())))
+                    .addService(ServerInterceptors.intercept(RequestParsing.wrap(BatchStream.bind(kv.bindService(), kv,
+                            errors, options.defaultDeadline(), quota)), quotaGuard))
                     .addService(RequestParsing.wrap(watch.bindService()))
-                    .addService(RequestParsing.wrap(new SessionService(node, state, validator, proposer, keeper,
-                            headers, replies, errors, options.defaultDeadline()).bindService()))
+                    .addService(ServerInterceptors.intercept(RequestParsing.wrap(new SessionService(node, state,
+                            validator, proposer, keeper, headers, replies, errors, options.defaultDeadline())
+                            .bindService()), quotaGuard))
+                    .addService(RequestParsing.wrap(new MaintenanceService(node, state, proposer, headers, replies,
+                            errors, quota, pool, options.defaultDeadline()).bindService()))
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
                             this::clientAddress, () -> DiskUsage.bytes(storeDir), options.promoteMaxLag(),
                             options.defaultDeadline()).bindService()))
@@ -136,6 +144,7 @@ public final class ClientServer implements AutoCloseable {
         this.announcer = new AddressAnnouncer(node, state, proposer::propose, clientAddress, options.announceInterval());
         // Backstop for waiting reads: an installed snapshot moves the revision without events.
         timer.scheduleWithFixedDelay(PeriodicTask.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(PeriodicTask.guard(quota::refresh), 1, 1, TimeUnit.SECONDS);
         keeper.start(timer);
         reaper.start(timer);
         announcer.start(timer);
@@ -181,6 +190,11 @@ public final class ClientServer implements AutoCloseable {
 
     public String clientAddress() {
         return clientAddress;
+    }
+
+    /** This node's space quota and its alarm. */
+    public SpaceQuota quota() {
+        return quota;
     }
 
     private static String advertisedOr(String advertise, InetSocketAddress listen, int boundPort) {

@@ -175,15 +175,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     }
 
     private long mostUpToDateOtherVoter(NodeStatus s) {
-        long best = 0;
-        long bestMatch = -1;
-        for (long v : s.voters()) {
-            long m = s.matchIndex().getOrDefault(v, 0L);
-            if (v != s.id() && m > bestMatch) {
-                best = v;
-                bestMatch = m;
-            }
-        }
+        long best = s.mostUpToDateOtherVoter();
         if (best == 0) {
             throw refused("there is no other voter to hand leadership to");
         }

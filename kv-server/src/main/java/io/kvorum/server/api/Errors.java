@@ -51,7 +51,8 @@ public final class Errors {
             case INVALID_PATH, TOO_LARGE, INVALID_DATA -> Code.INVALID_ARGUMENT;
             case COMPACTED -> Code.OUT_OF_RANGE;
             case NO_LEADER -> Code.UNAVAILABLE;
-            case WATCHER_TOO_SLOW, OVERLOADED, TOO_MANY_STREAMS -> Code.RESOURCE_EXHAUSTED;
+            case WATCHER_TOO_SLOW, OVERLOADED, TOO_MANY_STREAMS, QUOTA_EXCEEDED, SNAPSHOT_BUSY ->
+                    Code.RESOURCE_EXHAUSTED;
             case ERROR_REASON_UNSPECIFIED, UNRECOGNIZED -> Code.INTERNAL;
         };
     }

@@ -17,4 +17,27 @@ public record NodeStatus(long id, String role, long leaderId, long term, long co
                          long lastIndex, long snapshotIndex, Map<Long, String> members,
                          java.util.Set<Long> voters, Map<Long, Long> matchIndex, java.util.Set<Long> learners,
                          Map<Long, Boolean> active) {
+
+    /**
+     * On the leader, the other voter with the longest replicated log, preferring one heard from
+     * lately (the one a leadership transfer completes soonest with); 0 when there is none.
+     */
+    public long mostUpToDateOtherVoter() {
+        long best = 0;
+        long bestMatch = -1;
+        boolean bestActive = false;
+        for (long v : voters) {
+            if (v == id) {
+                continue;
+            }
+            long m = matchIndex.getOrDefault(v, 0L);
+            boolean live = active.getOrDefault(v, false);
+            if ((live && !bestActive) || (live == bestActive && m > bestMatch)) {
+                best = v;
+                bestMatch = m;
+                bestActive = live;
+            }
+        }
+        return best;
+    }
 }

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * followers that fell behind the compacted log) and {@code incoming-<from>-<index>-<term>}
  * for snapshots being received (kept across restarts so a transfer resumes).
  */
-final class SnapshotFiles implements SnapshotStore {
+public final class SnapshotFiles implements SnapshotStore {
     private final Path root;
 
     SnapshotFiles(Path root) {
@@ -35,6 +35,14 @@ final class SnapshotFiles implements SnapshotStore {
     @Override
     public Path stagingDirFor(long from, SnapshotMeta meta) {
         return root.resolve("incoming-" + from + "-" + meta.index() + "-" + meta.term());
+    }
+
+    /**
+     * Where a node with data dir {@code dataDir} keeps its checkpoint at {@code index}: a
+     * restore puts the restored snapshot there, so the leader can send it to members added later.
+     */
+    public static Path checkpointDir(Path dataDir, long index) {
+        return dataDir.resolve("snapshots").resolve("snap-" + index);
     }
 
     /** Where to write a new checkpoint at {@code index}; the directory must not exist yet. */

@@ -189,6 +189,10 @@ public final class CoordinationState implements StateMachine {
                     members.announce(t, cmd.getMemberClientAddress());
                     result.setDone(done(t));
                 }
+                case COMPACT_HISTORY -> {
+                    history.compact(overlay, cmd.getCompactHistory().getRevision(), revision);
+                    result.setDone(done(t));
+                }
                 case OP_NOT_SET -> throw new CommandFailure(ErrorReason.INVALID_DATA, "",
                         "command at index " + index + " carries no operation");
             }

@@ -47,6 +47,21 @@ final class History {
                 oldestStored = r;
             }
         }
+        dropBefore(o, keepFrom);
+        if (keep <= 0) {
+            oldestStored = 0;
+        }
+    }
+
+    /**
+     * An operator's compaction: drops the stored revisions before {@code revision}, which must
+     * not be past {@code current} (the newest revision), so the newest one always stays.
+     */
+    void compact(BatchOverlay o, long revision, long current) {
+        dropBefore(o, Math.min(revision, current));
+    }
+
+    private void dropBefore(BatchOverlay o, long keepFrom) {
         if (oldestStored != 0 && oldestStored < keepFrom) {
             if (keepFrom - oldestStored <= POINT_DELETES) {
                 for (long x = oldestStored; x < keepFrom; x++) {
@@ -55,7 +70,7 @@ final class History {
             } else {
                 o.deleteUnreadRange(Keys.history(oldestStored), Keys.history(keepFrom));
             }
-            oldestStored = keep > 0 ? keepFrom : 0;
+            oldestStored = keepFrom;
         }
     }
 

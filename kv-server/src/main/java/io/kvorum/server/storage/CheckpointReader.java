@@ -138,6 +138,34 @@ final class CheckpointReader implements AutoCloseable {
         }
     }
 
+    /** The cluster the checkpoint's store belongs to. */
+    String clusterId() {
+        try {
+            return Records.decodeString(StoreLayout.CLUSTER_ID, required(db, meta, StoreLayout.CLUSTER_ID, dir), dir);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The term of the entry at the checkpoint's applied index. */
+    long appliedTerm() {
+        try {
+            long index = applied().index();
+            return index == 0 ? 0 : termAt(index);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoint's state value at {@code key}, or null. */
+    byte[] stateGet(byte[] key) {
+        try {
+            return db.get(state, key);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** An iterator over the checkpoint's state column family; the caller closes it. */
     RocksIterator stateIterator() {
         return db.newIterator(state);

@@ -533,19 +533,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      */
     public SnapshotMeta createSnapshot(Path checkpointDir) {
         Path target = checkpointDir.toAbsolutePath();
-        if (Files.exists(target)) {
-            throw new IllegalArgumentException("checkpoint directory " + target + " already exists");
-        }
-        dbLock.readLock().lock();
-        try (Checkpoint cp = Checkpoint.create(db)) {
-            ensureOpen();
-            cp.createCheckpoint(target.toString());
-        } catch (RocksDBException e) {
-            throw new StorageException("creating checkpoint " + target + " of " + dir + " failed: "
-                    + e.getMessage(), e);
-        } finally {
-            dbLock.readLock().unlock();
-        }
+        checkpoint(target);
         Records.Applied at;
         try (CheckpointReader r = CheckpointReader.open(target)) {
             at = r.applied();
@@ -569,6 +557,63 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
             throw new StorageException("recording snapshot in " + dir + " failed: " + e.getMessage(), e);
         } finally {
             logLock.unlock();
+        }
+    }
+
+    /**
+     * Writes a RocksDB checkpoint of this store to {@code checkpointDir} (which must not exist)
+     * without recording it as a snapshot: for backups, read with {@link CheckpointExport}.
+     */
+    public void checkpoint(Path checkpointDir) {
+        Path target = checkpointDir.toAbsolutePath();
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException("checkpoint directory " + target + " already exists");
+        }
+        dbLock.readLock().lock();
+        try (Checkpoint cp = Checkpoint.create(db)) {
+            ensureOpen();
+            cp.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StorageException("creating checkpoint " + target + " of " + dir + " failed: "
+                    + e.getMessage(), e);
+        } finally {
+            dbLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * About how many bytes the state machine's data takes (its column family's files and
+     * memtables, RocksDB's estimate): what the space quota measures. Deleted data counts until
+     * compaction drops it.
+     */
+    public long stateSizeBytes() {
+        dbLock.readLock().lock();
+        try (Slice from = new Slice(new byte[0]); Slice to = new Slice(new byte[] {(byte) 0xFF})) {
+            ensureOpen();
+            long[] sizes = db.getApproximateSizes(stateCf, List.of(new org.rocksdb.Range(from, to)),
+                    org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES, org.rocksdb.SizeApproximationFlag.INCLUDE_FILES);
+            return sizes[0];
+        } finally {
+            dbLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Compacts every column family's files now (RocksDB's manual compaction), so that space
+     * held by deleted and overwritten keys goes back to the filesystem. Safe while the node
+     * runs: RocksDB compacts in the background of reads and writes.
+     */
+    public void compactFiles() {
+        dbLock.readLock().lock();
+        try {
+            ensureOpen();
+            for (String name : rocks.columnFamilies()) {
+                db.compactRange(rocks.cf(name));
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("compacting the files of " + dir + " failed: " + e.getMessage(), e);
+        } finally {
+            dbLock.readLock().unlock();
         }
     }
 

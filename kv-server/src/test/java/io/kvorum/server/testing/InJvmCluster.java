@@ -6,11 +6,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.proto.v1.MaintenanceGrpc;
 import io.kvorum.proto.v1.SessionGrpc;
 import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.ClientServer;
+import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.NodeConfig;
@@ -85,6 +87,7 @@ public final class InJvmCluster implements AutoCloseable {
     private StateLimits limits = StateLimits.defaults();
     private AdmissionLimits admission = AdmissionLimits.defaults();
     private long snapshotEntries = 10_000;
+    private long quotaBytes;
 
     /** A cluster of founding members {@code 1..size} with data under {@code dir}; nothing runs yet. */
     public InJvmCluster(Path dir, int size, String clusterName) throws IOException {
@@ -141,6 +144,17 @@ public final class InJvmCluster implements AutoCloseable {
         return this;
     }
 
+    /** The space quota (state bytes; 0 for none) for nodes started from now on. */
+    public InJvmCluster quotaBytes(long quotaBytes) {
+        this.quotaBytes = quotaBytes;
+        return this;
+    }
+
+    /** Where member {@code id} keeps its data. */
+    public Path dataDir(long id) {
+        return dir.resolve("node-" + id);
+    }
+
     /**
      * Picks addresses for member {@code id}. Reserve a member that joins later after the founders
      * started: they must not list it, it lists them.
@@ -168,7 +182,7 @@ public final class InJvmCluster implements AutoCloseable {
     /** Starts member {@code id}; a joining node founds nothing and waits to be added. */
     public Running start(long id, boolean join) throws IOException {
         String[] hp = peers.get(id).split(":");
-        NodeConfig cfg = NodeConfig.of(id, clusterName, dir.resolve("node-" + id),
+        NodeConfig cfg = NodeConfig.of(id, clusterName, dataDir(id),
                 new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), peers, join, HEARTBEAT_MS, ELECTION_MS,
                 snapshotEntries);
         StateLimits nodeLimits = limits;
@@ -183,7 +197,8 @@ public final class InJvmCluster implements AutoCloseable {
         ClientServer server;
         try {
             server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
-                    hub[0], nodeLimits, options, node.store().path(), metrics.clients(), admission);
+                    hub[0], nodeLimits, options, node.store().path(), metrics.clients(), admission,
+                    SpaceQuota.ofState(quotaBytes, node.store()));
             metrics.bind(node, server, state[0]);
         } catch (IOException | RuntimeException e) {
             node.close();
@@ -340,6 +355,10 @@ public final class InJvmCluster implements AutoCloseable {
 
     public WatchGrpc.WatchStub watch(long id) {
         return WatchGrpc.newStub(nodes.get(id).channel());
+    }
+
+    public MaintenanceGrpc.MaintenanceBlockingStub maintenance(long id) {
+        return MaintenanceGrpc.newBlockingStub(nodes.get(id).channel());
     }
 
     public ClusterGrpc.ClusterBlockingStub cluster(long id) {
