@@ -2,6 +2,7 @@ package io.kvorum.server;
 
 import io.kvorum.server.admin.AdminServer;
 import io.kvorum.server.api.ApiOptions;
+import io.kvorum.server.api.ClientSecurity;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.node.NodeConfig;
@@ -9,9 +10,17 @@ import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
 import io.kvorum.server.storage.StorageException;
+import io.kvorum.server.tls.ReloadingTls;
+import io.kvorum.server.tls.TlsConfigException;
+import io.kvorum.server.tls.TlsFiles;
+import io.kvorum.server.tls.TlsReloader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -22,7 +31,7 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code kvorum-server}: runs one Kvorum node until SIGTERM/SIGINT. Exit codes: 0 after a
- * clean stop, 2 for bad flags, 3 when the data dir is refused (corrupt, another cluster or
+ * clean stop, 2 for bad flags or unusable TLS files, 3 when the data dir is refused (corrupt, another cluster or
  * node), 1 for anything else.
  */
 @Command(name = "kvorum-server", mixinStandardHelpOptions = true, version = "kvorum-server 0.1.0",
@@ -56,18 +65,34 @@ public final class KvorumServer implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        NodeConfig plainCfg;
         NodeConfig cfg;
         InetSocketAddress clientListen;
         StateLimits limits;
+        ReloadingTls clientTls;
+        ReloadingTls peerTls;
+        ClientSecurity security;
         try {
-            cfg = NodeConfig.of(options.id, options.clusterId, options.dataDirOrDefault(),
+            plainCfg = NodeConfig.of(options.id, options.clusterId, options.dataDirOrDefault(),
                     ServerOptions.parseAddress(options.peerListen, "--peer-listen"),
                     options.initialClusterOrSelf(), options.join, options.heartbeatMillis, options.electionMillis,
                     options.snapshotEntries);
             clientListen = ServerOptions.parseAddress(options.clientListen, "--client-listen");
             limits = options.limits();
+            TlsFiles clientFiles = options.clientTls();
+            TlsFiles peerFiles = options.peerTls();
+            clientTls = clientFiles == null ? null : ReloadingTls.load(clientFiles, "client and admin ports");
+            peerTls = peerFiles == null ? null : peerFiles.equals(clientFiles) ? clientTls
+                    : ReloadingTls.load(peerFiles, "peer port");
+            cfg = plainCfg.withTransport(plainCfg.transport().toBuilder().tls(peerTls).build());
+            security = new ClientSecurity(clientTls, options.clientCertAuth,
+                    Duration.ofSeconds(options.authTokenTtlSeconds), options.authPasswordIterations);
         } catch (IllegalArgumentException e) {
             System.err.println("kvorum-server: " + e.getMessage());
+            return 2;
+        } catch (TlsConfigException e) {
+            LOG.error("refusing to start: {}", e.getMessage());
+            System.err.println("kvorum-server: TLS: " + e.getMessage());
             return 2;
         }
         LOG.info("starting node {} of cluster {}: data dir {}, client {}, peer {}, admin {}, initial cluster {}, "
@@ -94,7 +119,8 @@ public final class KvorumServer implements Callable<Integer> {
         AdminServer admin;
         ClientServer clients;
         try {
-            admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node);
+            admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node,
+                    clientTls == null ? null : clientTls.jdkContext());
             admin.start();
         } catch (IOException e) {
             node.close();
@@ -102,15 +128,21 @@ public final class KvorumServer implements Callable<Integer> {
         }
         try {
             clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults());
+                    ApiOptions.defaults(), security);
         } catch (IOException | RuntimeException e) {
             admin.close();
             node.close();
             throw e;
         }
+        List<ReloadingTls> identities = Stream.of(clientTls, peerTls).filter(Objects::nonNull).distinct().toList();
+        TlsReloader reloader = identities.isEmpty() ? null
+                : TlsReloader.watch(identities, Duration.ofSeconds(Math.max(1, options.tlsReloadSeconds))).onSighup();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down node {}", cfg.nodeId());
+            if (reloader != null) {
+                reloader.close();
+            }
             clients.close();
             admin.close();
             node.close();

@@ -2,6 +2,11 @@ package io.kvorum.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.node.RaftNode;
 import java.io.IOException;
@@ -26,8 +31,30 @@ public final class AdminServer implements AutoCloseable {
     private final RaftNode node;
 
     public AdminServer(InetSocketAddress listen, RaftNode node) throws IOException {
+        this(listen, node, null);
+    }
+
+    /**
+     * @param tls null for plain HTTP; else HTTPS only (TLS 1.3 and 1.2), with no client
+     *            certificate asked for: the endpoints only report health and figures
+     */
+    public AdminServer(InetSocketAddress listen, RaftNode node, SSLContext tls) throws IOException {
         this.node = node;
-        this.http = HttpServer.create(listen, 64);
+        if (tls == null) {
+            this.http = HttpServer.create(listen, 64);
+        } else {
+            HttpsServer https = HttpsServer.create(listen, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = tls.getDefaultSSLParameters();
+                    p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+                    p.setNeedClientAuth(false);
+                    params.setSSLParameters(p);
+                }
+            });
+            this.http = https;
+        }
         http.createContext("/health", ex -> respondCheck(ex, health(node.status(), HEALTHY_APPLY_LAG)));
         http.createContext("/ready", ex -> respondCheck(ex, health(node.status(), READY_APPLY_LAG)));
         http.createContext("/status", ex -> respond(ex, 200, "application/json", StatusJson.of(node.status(),

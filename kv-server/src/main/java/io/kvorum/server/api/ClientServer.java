@@ -2,6 +2,8 @@ package io.kvorum.server.api;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.kvorum.server.auth.AccessControl;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
@@ -37,6 +39,7 @@ public final class ClientServer implements AutoCloseable {
     private final TtlNodeReaper reaper;
     private final AddressAnnouncer announcer;
     private final WatchService watch;
+    private final AccessControl access;
     private volatile String clientAddress;
 
     /**
@@ -48,6 +51,16 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options) throws IOException {
+        this(listen, advertise, node, state, hub, limits, options, ClientSecurity.plaintext());
+    }
+
+    /**
+     * Like the plaintext constructor, with {@code security}: TLS (no plaintext fallback) and
+     * the settings of authentication, which is switched on and off through the Auth service.
+     */
+    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
+                        WatchHub hub, StateLimits limits, ApiOptions options, ClientSecurity security)
+            throws IOException {
         this.hub = hub;
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
@@ -63,9 +76,17 @@ public final class ClientServer implements AutoCloseable {
         this.keeper = new SessionKeeper(node, state, proposer, options.touchFlushInterval(),
                 options.expiryCheckInterval());
         this.watch = new WatchService(hub, validator, headers, options, pool);
+        this.access = new AccessControl(state.auth(), security.tokenTtl(), security.passwordIterations(),
+                System::currentTimeMillis);
         try {
-            Server s = NettyServerBuilder.forAddress(listen)
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
+            if (security.tls() != null) {
+                builder.sslContext(security.tls().serverContext(
+                        security.requireClientCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL));
+            }
+            Server s = builder
                     .executor(pool)
+                    .intercept(new AccessInterceptor(access, pool))
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .addService(RequestParsing.wrap(new KvService(state, validator, proposer, reads, headers, replies,
                             options.defaultDeadline()).bindService()))
@@ -75,9 +96,12 @@ public final class ClientServer implements AutoCloseable {
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
                             this::clientAddress, options.promoteMaxLag(),
                             options.defaultDeadline()).bindService()))
+                    .addService(RequestParsing.wrap(new AuthService(state, access, proposer, reads, headers, replies,
+                            options.defaultDeadline()).bindService()))
                     .build().start();
             this.server = s;
         } catch (IOException | RuntimeException e) {
+            access.detach();
             timer.shutdownNow();
             pool.shutdownNow();
             throw e;
@@ -92,7 +116,9 @@ public final class ClientServer implements AutoCloseable {
         reaper.start(timer);
         announcer.start(timer);
         watch.start(timer);
-        LOG.info("node {} serves clients on {} (announced as {})", node.status().id(), listen, clientAddress);
+        LOG.info("node {} serves clients on {} (announced as {}, {})", node.status().id(), listen, clientAddress,
+                security.tls() == null ? "plaintext" : security.requireClientCert() ? "TLS, client certificates required"
+                        : "TLS");
     }
 
     /** The client port actually bound (useful with port 0). */
@@ -145,5 +171,6 @@ public final class ClientServer implements AutoCloseable {
         timer.shutdownNow();
         pool.shutdownNow();
         hub.detach();
+        access.detach();
     }
 }

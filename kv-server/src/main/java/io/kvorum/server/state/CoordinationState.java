@@ -69,6 +69,7 @@ public final class CoordinationState implements StateMachine {
     private final BatchOverlay overlay;
     private final Sessions sessions;
     private final Members members = new Members();
+    private final AuthStore auth = new AuthStore();
     private final Dedupe dedupe;
     private final History history;
     private final TreeOps tree;
@@ -107,6 +108,7 @@ public final class CoordinationState implements StateMachine {
         revision = r == null ? 0 : Keys.getLong(r, 0);
         sessions.load(store);
         members.load(store);
+        auth.load(store);
         dedupe.load(store);
         history.load(store, revision);
         publishedRevision = revision;
@@ -179,6 +181,10 @@ public final class CoordinationState implements StateMachine {
                 }
                 case MEMBER_CLIENT_ADDRESS -> {
                     members.announce(t, cmd.getMemberClientAddress());
+                    result.setDone(done(t));
+                }
+                case AUTH_CHANGE -> {
+                    auth.apply(t, cmd.getAuthChange());
                     result.setDone(done(t));
                 }
                 case OP_NOT_SET -> throw new CommandFailure(ErrorReason.INVALID_DATA, "",
@@ -411,6 +417,11 @@ public final class CoordinationState implements StateMachine {
         store.forEachInRange(Keys.prefix(Keys.TTL), Keys.ttlAfter(nowMillis), limit, (k, v) ->
                 out.add(TtlExpiry.newBuilder().setPath(Keys.ttlPath(k)).setModRevision(Keys.getLong(v, 0)).build()));
         return out;
+    }
+
+    /** Users, roles and the auth switch, as applied. */
+    public AuthStore auth() {
+        return auth;
     }
 
     /** Client addresses members announced: member id -> address; a read-only live view. */

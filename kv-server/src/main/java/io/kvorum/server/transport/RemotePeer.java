@@ -3,6 +3,7 @@ package io.kvorum.server.transport;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvorum.server.raft.Message;
+import io.kvorum.server.tls.CertNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,8 @@ final class RemotePeer implements AutoCloseable {
                SnapshotStore store, TransportConfig config, TransportStats stats) {
         this.id = id;
         this.address = address;
-        this.priorityChannel = channel(address, config);
-        this.bulkChannel = channel(address, config);
+        this.priorityChannel = channel(id, address, config);
+        this.bulkChannel = channel(id, address, config);
         UnreachableReporter unreachable = new UnreachableReporter(id, handler, config.unreachableReportInterval);
         this.priority = new StreamLane(selfId, id, Lane.PRIORITY, priorityChannel,
                 new OutboundQueue(config.priorityQueueMessages, config.priorityQueueBytes, config.maxMessageBytes()),
@@ -42,9 +43,16 @@ final class RemotePeer implements AutoCloseable {
         this.snapshots = new SnapshotSender(selfId, id, bulkChannel, clusterId, store, handler, config, stats);
     }
 
-    private static ManagedChannel channel(PeerAddress address, TransportConfig config) {
-        return NettyChannelBuilder.forAddress(address.host(), address.port())
-                .usePlaintext()
+    private static ManagedChannel channel(long id, PeerAddress address, TransportConfig config) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(address.host(), address.port());
+        if (config.tls != null) {
+            // The peer's certificate must name the member we mean to reach: TLS host name
+            // verification checks it against this authority instead of the address dialled.
+            builder.sslContext(config.tls.clientContext()).overrideAuthority(CertNames.nodeName(id));
+        } else {
+            builder.usePlaintext();
+        }
+        return builder
                 .keepAliveTime(config.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(config.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 // A lane may be quiet (a follower's priority lane between elections) yet must
