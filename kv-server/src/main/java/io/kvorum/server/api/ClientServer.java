@@ -7,6 +7,7 @@ import io.kvorum.server.auth.AccessControl;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
+import io.kvorum.server.tls.TlsOnlyNegotiator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -81,8 +82,8 @@ public final class ClientServer implements AutoCloseable {
         try {
             NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
             if (security.tls() != null) {
-                builder.sslContext(security.tls().serverContext(
-                        security.requireClientCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL));
+                builder.protocolNegotiator(TlsOnlyNegotiator.of(security.tls().serverContext(
+                        security.requireClientCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL), "client port"));
             }
             Server s = builder
                     .executor(pool)

@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.kvorum.server.raft.Message;
 import io.kvorum.server.raft.MessageType;
+import io.kvorum.server.tls.TlsOnlyNegotiator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -100,7 +101,7 @@ public final class PeerTransport implements AutoCloseable {
         long keepAliveMillis = config.keepAliveTime.toMillis();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
         if (config.tls != null) {
-            builder.sslContext(config.tls.serverContext(ClientAuth.REQUIRE));
+            builder.protocolNegotiator(TlsOnlyNegotiator.of(config.tls.serverContext(ClientAuth.REQUIRE), "peer port"));
         }
         server = builder
                 // A restarted node must get its well-known port back even with connections of
