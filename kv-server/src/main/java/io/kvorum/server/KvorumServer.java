@@ -86,7 +86,8 @@ public final class KvorumServer implements Callable<Integer> {
                     : ReloadingTls.load(peerFiles, "peer port");
             cfg = plainCfg.withTransport(plainCfg.transport().toBuilder().tls(peerTls).build());
             security = new ClientSecurity(clientTls, options.clientCertAuth,
-                    Duration.ofSeconds(options.authTokenTtlSeconds), options.authPasswordIterations);
+                    Duration.ofSeconds(options.authTokenTtlSeconds), options.authPasswordIterations,
+                    options.authBreakGlass);
         } catch (IllegalArgumentException e) {
             System.err.println("kvorum-server: " + e.getMessage());
             return 2;

@@ -114,6 +114,10 @@ final class ServerOptions {
             description = "PBKDF2-HMAC-SHA256 iterations for new password hashes. Default: ${DEFAULT-VALUE}.")
     int authPasswordIterations;
 
+    @Option(names = "--auth-break-glass", description = "Recovery: this node checks no credentials or rights on its "
+            + "client port, which must then listen on loopback (to reset a lost root password).")
+    boolean authBreakGlass;
+
     @Option(names = "--config", description = "A properties file with any of these flags as keys (without dashes).")
     Path config;
 

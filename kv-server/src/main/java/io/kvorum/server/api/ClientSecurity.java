@@ -11,8 +11,11 @@ import java.time.Duration;
  * @param requireClientCert  callers must present a certificate of the CA (mutual TLS)
  * @param tokenTtl           how long an issued auth token is accepted
  * @param passwordIterations PBKDF2 iterations for new password hashes
+ * @param breakGlass         recovery mode: this node checks no credentials or rights; only
+ *                           allowed on a loopback client address (see docs/security.md)
  */
-public record ClientSecurity(ReloadingTls tls, boolean requireClientCert, Duration tokenTtl, int passwordIterations) {
+public record ClientSecurity(ReloadingTls tls, boolean requireClientCert, Duration tokenTtl, int passwordIterations,
+                             boolean breakGlass) {
     public static final Duration DEFAULT_TOKEN_TTL = Duration.ofMinutes(5);
 
     public ClientSecurity {
@@ -26,6 +29,12 @@ public record ClientSecurity(ReloadingTls tls, boolean requireClientCert, Durati
 
     /** Plaintext, production token TTL and hash strength. */
     public static ClientSecurity plaintext() {
-        return new ClientSecurity(null, false, DEFAULT_TOKEN_TTL, Passwords.DEFAULT_ITERATIONS);
+        return new ClientSecurity(null, false, DEFAULT_TOKEN_TTL, Passwords.DEFAULT_ITERATIONS, false);
+    }
+
+    /** TLS (or null) with production token TTL and hash strength. */
+    public static ClientSecurity of(ReloadingTls tls, boolean requireClientCert, Duration tokenTtl,
+                                    int passwordIterations) {
+        return new ClientSecurity(tls, requireClientCert, tokenTtl, passwordIterations, false);
     }
 }

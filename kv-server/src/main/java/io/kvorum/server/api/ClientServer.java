@@ -62,6 +62,10 @@ public final class ClientServer implements AutoCloseable {
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options, ClientSecurity security)
             throws IOException {
+        if (security.breakGlass() && !listen.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("break-glass mode turns auth off on this node: its client port must "
+                    + "listen on a loopback address, not " + listen);
+        }
         this.hub = hub;
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
@@ -87,7 +91,7 @@ public final class ClientServer implements AutoCloseable {
             }
             Server s = builder
                     .executor(pool)
-                    .intercept(new AccessInterceptor(access, pool))
+                    .intercept(new AccessInterceptor(access, pool, security.breakGlass()))
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .addService(RequestParsing.wrap(new KvService(state, validator, proposer, reads, headers, replies,
                             options.defaultDeadline()).bindService()))
@@ -117,6 +121,10 @@ public final class ClientServer implements AutoCloseable {
         reaper.start(timer);
         announcer.start(timer);
         watch.start(timer);
+        if (security.breakGlass()) {
+            LOG.warn("node {} is in break-glass mode: its client port checks no credentials and no rights",
+                    node.status().id());
+        }
         LOG.info("node {} serves clients on {} (announced as {}, {})", node.status().id(), listen, clientAddress,
                 security.tls() == null ? "plaintext" : security.requireClientCert() ? "TLS, client certificates required"
                         : "TLS");

@@ -67,6 +67,17 @@ final class RequestRights {
                 || request instanceof RoleRevokePermissionRequest;
     }
 
+    /** The request as one line for the audit log, with any password left out. */
+    static String describe(Object request) {
+        Object shown = request;
+        if (request instanceof UserAddRequest r) {
+            shown = r.toBuilder().clearPassword().build();
+        } else if (request instanceof UserChangePasswordRequest r) {
+            shown = r.toBuilder().clearPassword().build();
+        }
+        return shown.toString().replace('\n', ' ').trim();
+    }
+
     /** Null if {@code user} may send {@code request}, else why not. */
     static Denial check(AuthView v, String user, Object request) {
         if (request instanceof UnparsableRequest) {

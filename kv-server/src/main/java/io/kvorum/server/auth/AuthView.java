@@ -16,6 +16,8 @@ import java.util.Set;
  * Built once per applied auth change, so a check is a few map lookups and no disk read.
  */
 public final class AuthView {
+    /** Auth off: what a node in break-glass mode checks against. */
+    public static final AuthView DISABLED = new AuthView(AuthData.getDefaultInstance());
     private final AuthData data;
     private final Map<String, StoredUser> users = new HashMap<>();
     private final Map<String, List<Permission>> roles = new HashMap<>();

@@ -52,7 +52,7 @@ class TlsIntegrationTest {
         }
         cluster = new InJvmCluster(tmp.resolve("data"), 3, "secure")
                 .peerTls(tls::get)
-                .security(id -> new ClientSecurity(tls.get(id), requireClientCert, ClientSecurity.DEFAULT_TOKEN_TTL,
+                .security(id -> ClientSecurity.of(tls.get(id), requireClientCert, ClientSecurity.DEFAULT_TOKEN_TTL,
                         1000))
                 .channels(id -> TlsChannels.to(cluster.clientPort(id), pki.caFile(), client));
         cluster.startAll();
