@@ -140,6 +140,7 @@ public final class Cli {
             if (sessionTtl != null) {
                 b.sessionTtl(sessionTtl);
             }
+            Security.apply(options, b);
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageError("bad --endpoints: " + e.getMessage(), e);

@@ -1,0 +1,95 @@
+package io.kvorum.cli;
+
+import io.kvorum.client.KvorumClientBuilder;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+
+/**
+ * Applies {@code --cacert/--cert/--key} (TLS) and {@code --user} (credentials) to a client.
+ * The password is read from {@code --password-file}, else {@code KVORUM_PASSWORD}, else asked
+ * for on the terminal without echo; it is never taken from the command line, where other
+ * users of the machine could read it.
+ */
+public final class Security {
+    static final String PASSWORD_ENV = "KVORUM_PASSWORD";
+
+    private Security() {
+    }
+
+    static void apply(GlobalOptions o, KvorumClientBuilder b) {
+        if ((o.cert == null) != (o.key == null)) {
+            throw new UsageError("--cert and --key go together");
+        }
+        if (o.cert != null && o.cacert == null) {
+            throw new UsageError("--cert needs --cacert (client certificates are only sent over TLS)");
+        }
+        if (o.cacert != null) {
+            b.tls(o.cacert, o.cert, o.key);
+        }
+        if (o.user != null) {
+            b.credentials(o.user, password(o));
+        }
+    }
+
+    static final String NEW_PASSWORD_ENV = "KVORUM_NEW_PASSWORD";
+
+    /**
+     * A password to set for {@code user}: from {@code file}, else {@code KVORUM_NEW_PASSWORD},
+     * else asked twice on the terminal without echo.
+     */
+    public static String newPassword(java.nio.file.Path file, String user) {
+        if (file != null) {
+            return firstLine(file, "--new-password-file");
+        }
+        String env = System.getenv(NEW_PASSWORD_ENV);
+        if (env != null && !env.isEmpty()) {
+            return env;
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new UsageError("a new password for " + user + " is needed: give --new-password-file or set "
+                    + NEW_PASSWORD_ENV + " (no terminal to ask on)");
+        }
+        char[] a = console.readPassword("New password for %s: ", user);
+        char[] b = console.readPassword("Repeat it: ");
+        if (a == null || a.length == 0 || !java.util.Arrays.equals(a, b)) {
+            throw new UsageError("the passwords given for " + user + " are empty or differ");
+        }
+        return new String(a);
+    }
+
+    private static String firstLine(java.nio.file.Path file, String flag) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.isEmpty() || lines.get(0).isEmpty()) {
+                throw new UsageError(flag + " " + file + " is empty");
+            }
+            return lines.get(0);
+        } catch (IOException e) {
+            throw new UsageError("cannot read " + flag + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String password(GlobalOptions o) {
+        if (o.passwordFile != null) {
+            return firstLine(o.passwordFile, "--password-file");
+        }
+        String env = System.getenv(PASSWORD_ENV);
+        if (env != null && !env.isEmpty()) {
+            return env;
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new UsageError("--user " + o.user + " needs a password: give --password-file or set " + PASSWORD_ENV
+                    + " (no terminal to ask on)");
+        }
+        char[] pw = console.readPassword("Password for %s: ", o.user);
+        if (pw == null || pw.length == 0) {
+            throw new UsageError("no password given for --user " + o.user);
+        }
+        return new String(pw);
+    }
+}
