@@ -1,8 +1,13 @@
 package io.kvorum.server.api;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.server.auth.AccessControl;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
@@ -10,6 +15,8 @@ import io.kvorum.server.state.StateLimits;
 import io.kvorum.server.tls.TlsOnlyNegotiator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,6 +99,7 @@ public final class ClientServer implements AutoCloseable {
             Server s = builder
                     .executor(pool)
                     .intercept(new AccessInterceptor(access, pool, security.breakGlass()))
+                    .callExecutor(new InlineCalls())
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .addService(RequestParsing.wrap(new KvService(state, validator, proposer, reads, headers, replies,
                             options.defaultDeadline()).bindService()))
@@ -128,6 +136,25 @@ public final class ClientServer implements AutoCloseable {
         LOG.info("node {} serves clients on {} (announced as {}, {})", node.status().id(), listen, clientAddress,
                 security.tls() == null ? "plaintext" : security.requireClientCert() ? "TLS, client certificates required"
                         : "TLS");
+    }
+
+    /**
+     * Runs the small KV calls on the Netty thread that read them: a write only validates and
+     * queues a proposal, a point read looks up one key, so a hop to the pool would cost more
+     * than the work. Everything that may take longer (children pages, sessions, watches,
+     * cluster calls) runs on the API pool (null: the server's executor).
+     */
+    private static final class InlineCalls implements ServerCallExecutorSupplier {
+        private static final Set<String> INLINE = Set.of(KVGrpc.getCreateMethod().getFullMethodName(),
+                KVGrpc.getSetMethod().getFullMethodName(), KVGrpc.getDeleteMethod().getFullMethodName(),
+                KVGrpc.getMultiMethod().getFullMethodName(), KVGrpc.getGetMethod().getFullMethodName(),
+                KVGrpc.getExistsMethod().getFullMethodName());
+
+        @Override
+        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+            return INLINE.contains(call.getMethodDescriptor().getFullMethodName())
+                    ? MoreExecutors.directExecutor() : null;
+        }
     }
 
     /** The client port actually bound (useful with port 0). */

@@ -106,7 +106,7 @@ final class KvService extends KVGrpc.KVImplBase {
     public void get(GetRequest r, StreamObserver<GetResponse> out) {
         replies.reply(out, () -> {
             validator.read(r.getPath(), r.getConsistency(), r.getMinRevision());
-            return reads.read(r.getConsistency(), r.getMinRevision(), deadline(), () -> {
+            return reads.readPoint(r.getConsistency(), r.getMinRevision(), deadline(), () -> {
                 long revision = state.revision();
                 NodeRecord n = state.get(r.getPath()).orElseThrow(() -> Errors.of(ErrorReason.NO_NODE,
                         "node " + PathRules.quote(r.getPath()) + " does not exist", "path", r.getPath()));
@@ -121,7 +121,7 @@ final class KvService extends KVGrpc.KVImplBase {
     public void exists(ExistsRequest r, StreamObserver<ExistsResponse> out) {
         replies.reply(out, () -> {
             validator.read(r.getPath(), r.getConsistency(), r.getMinRevision());
-            return reads.read(r.getConsistency(), r.getMinRevision(), deadline(), () -> {
+            return reads.readPoint(r.getConsistency(), r.getMinRevision(), deadline(), () -> {
                 long revision = state.revision();
                 Optional<NodeRecord> n = state.get(r.getPath());
                 ExistsResponse.Builder b = ExistsResponse.newBuilder().setHeader(headers.of(revision))

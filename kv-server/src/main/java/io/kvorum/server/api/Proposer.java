@@ -1,9 +1,11 @@
 package io.kvorum.server.api;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.CommandResult;
 import io.kvorum.server.node.RaftNode;
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,8 +25,18 @@ final class Proposer {
 
     /** Completes with the result, or fails with the mapped command error, NotLeader or timeout. */
     CompletableFuture<CommandResult> propose(Command.Builder command, long timeoutMillis) {
-        byte[] bytes = command.setTimeMillis(System.currentTimeMillis()).build().toByteArray();
-        return node.propose(bytes).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).thenApply(Proposer::decode);
+        Command c = command.setTimeMillis(System.currentTimeMillis()).build();
+        // Encoded once, straight into the array that becomes the log entry.
+        int size = c.getSerializedSize();
+        byte[] framed = new byte[RaftNode.PROPOSAL_PREFIX_BYTES + size];
+        try {
+            CodedOutputStream out = CodedOutputStream.newInstance(framed, RaftNode.PROPOSAL_PREFIX_BYTES, size);
+            c.writeTo(out);
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new IllegalStateException("encoding a command into its own size failed", e);
+        }
+        return node.proposeFramed(framed).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).thenApply(Proposer::decode);
     }
 
     /** Checks that the answer is of the expected kind: anything else is a server bug. */

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * Decides when a read may look at this node's state. LINEARIZABLE: after a ReadIndex barrier
  * (on a follower the leader confirms the index, then this node serves from its own copy once
  * it applied that far). SERIALIZABLE: at once, or once this node reached {@code min_revision}.
- * The read itself runs on the API executor, never on the raft loop that completes the barrier.
+ * A page of children is read on the API executor; a point read where the gate opens.
  */
 final class ReadGate {
     /** A barrier lost to a leader change is retried this long at most (reads are idempotent). */
@@ -30,7 +30,21 @@ final class ReadGate {
         this.executor = executor;
     }
 
+    /** A read that may be large (a page of children): it runs on the API executor. */
     <T> CompletableFuture<T> read(Consistency consistency, long minRevision, long timeoutMillis, Supplier<T> read) {
+        return read(consistency, minRevision, timeoutMillis, read, executor);
+    }
+
+    /**
+     * A point read (one key): it runs on whichever thread opens the gate, the caller's or the
+     * apply thread's; one lookup costs less than a hand-off to the API executor.
+     */
+    <T> CompletableFuture<T> readPoint(Consistency consistency, long minRevision, long timeoutMillis, Supplier<T> read) {
+        return read(consistency, minRevision, timeoutMillis, read, Runnable::run);
+    }
+
+    private <T> CompletableFuture<T> read(Consistency consistency, long minRevision, long timeoutMillis,
+                                          Supplier<T> read, Executor where) {
         CompletableFuture<?> ready = consistency == Consistency.SERIALIZABLE
                 ? waiter.await(minRevision, timeoutMillis)
                 : barrier(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
@@ -42,7 +56,7 @@ final class ReadGate {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        return ready.thenApplyAsync(x -> read.get(), executor);
+        return ready.thenApplyAsync(x -> read.get(), where);
     }
 
     /** A ReadIndex barrier, retried while no leader is known or leadership moved under it. */

@@ -48,16 +48,13 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private final ApiOptions options;
     private final Runnable onClose;
     private final SerialExecutor exec;
-    private final Queue<RevisionEvents> inbox = new ConcurrentLinkedQueue<>();
+    private final Queue<Offered> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private final Map<Long, ActiveWatch> watches = new HashMap<>();
-    /**
-     * The newest revision the hub handed this stream. A jump past it means revisions this
-     * stream never saw live: an installed snapshot skipped them (the state hands listeners no
-     * events for those), or the stream subscribed between a revision's hand-out and its
-     * publication. Either way the watches short of the jump replay them from history.
-     */
-    private long lastHanded;
+
+    /** A revision the hub handed over; {@code afterJump}: the revisions before it never were. */
+    private record Offered(RevisionEvents events, boolean afterJump) {
+    }
     /** Written on the executor; read by the service to drop a stream that closed early. */
     private volatile boolean closed;
 
@@ -74,15 +71,14 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         out.setOnReadyHandler(this::schedulePump);
         out.setOnCancelHandler(() -> exec.execute(this::shutdown));
         hub.subscribe(this);
-        lastHanded = hub.notifiedRevision();
     }
 
     // ------------------------------------------------------------------ from other threads
 
-    /** From the raft loop: O(1), the work happens on the stream's executor. */
+    /** From the apply thread: O(1), the work happens on the stream's executor. */
     @Override
-    public void offer(RevisionEvents events) {
-        inbox.add(events);
+    public void offer(RevisionEvents events, boolean afterJump) {
+        inbox.add(new Offered(events, afterJump));
         schedulePump();
     }
 
@@ -134,8 +130,9 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         switch (r.getRequestCase()) {
             case CREATE -> create(r.getCreate());
             case CANCEL -> {
-                ActiveWatch w = watches.remove(r.getCancel().getWatchId());
+                ActiveWatch w = watches.get(r.getCancel().getWatchId());
                 if (w != null) {
+                    drop(w);
                     send(canceled(w.id, ErrorReason.ERROR_REASON_UNSPECIFIED, "canceled by the client"));
                 }
             }
@@ -164,6 +161,8 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
             send(compactedCancel(c.getWatchId(), start, compacted));
             return;
         }
+        // Registered before the start revision and any history are read (see WatchHub).
+        hub.watch(this, c.getPath(), c.getRecursive());
         ActiveWatch w = new ActiveWatch(c.getWatchId(), c.getPath(), c.getRecursive(),
                 start == 0 ? state.revision() + 1 : start, options.watcherMaxEvents(), options.watcherMaxBytes());
         watches.put(w.id, w);
@@ -178,12 +177,11 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         }
         // Read first: every revision up to it is in the inbox or already filed.
         long notified = hub.notifiedRevision();
-        RevisionEvents re;
-        while ((re = inbox.poll()) != null) {
-            boolean jumped = re.getRevision() > lastHanded + 1;
-            lastHanded = Math.max(lastHanded, re.getRevision());
+        Offered o;
+        while ((o = inbox.poll()) != null) {
+            RevisionEvents re = o.events();
             for (ActiveWatch w : watches.values()) {
-                if (jumped && w.live && w.next < re.getRevision()) {
+                if (o.afterJump() && w.live && w.next < re.getRevision()) {
                     w.live = false; // fill the skipped revisions from history first
                     LOG.info("watch {} resumes from history at revision {}: live events jumped to {}", w.id,
                             w.next, re.getRevision());
@@ -212,7 +210,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         while (w.outgoing.isEmpty() && !w.live) {
             long compacted = state.compactedRevision();
             if (w.next < compacted) {
-                watches.remove(w.id);
+                drop(w);
                 send(compactedCancel(w.id, w.next, compacted));
                 return false;
             }
@@ -225,7 +223,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
                 }
                 // Trimmed between the check and the read (the new oldest revision may not be
                 // published yet: it is past w.next in any case).
-                watches.remove(w.id);
+                drop(w);
                 send(compactedCancel(w.id, w.next, Math.max(state.compactedRevision(), w.next + 1)));
                 return false;
             }
@@ -261,7 +259,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     }
 
     private void tooSlow(ActiveWatch w) {
-        watches.remove(w.id);
+        drop(w);
         send(canceled(w.id, ErrorReason.WATCHER_TOO_SLOW, "watch " + w.id + " on " + PathRules.quote(w.path)
                 + " fell more than " + options.watcherMaxEvents() + " events or "
                 + options.watcherMaxBytes() + " bytes behind: read faster, then watch again from revision "
@@ -318,13 +316,20 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         }
     }
 
+    /** Forgets {@code w}, here and in the hub's index. */
+    private void drop(ActiveWatch w) {
+        if (watches.remove(w.id) != null) {
+            hub.unwatch(this, w.path, w.recursive);
+        }
+    }
+
     private void shutdown() {
         if (closed) {
             return;
         }
         closed = true;
+        List.copyOf(watches.values()).forEach(this::drop);
         hub.unsubscribe(this);
-        watches.clear();
         inbox.clear();
         onClose.run();
     }

@@ -16,9 +16,10 @@
  *   <li><b>Reads</b> pass {@link io.kvorum.server.api.ReadGate}: a ReadIndex barrier for
  *   LINEARIZABLE (also on followers), or a wait for {@code min_revision} for SERIALIZABLE; then
  *   they read this node's copy of the state on the API executor.</li>
- *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision to
- *   every stream's inbox on the raft loop; each {@code WatchStream} files and sends on its own
- *   serial executor under gRPC flow control, replaying history first (see
+ *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision,
+ *   on the apply thread, to the inbox of each stream watching one of its paths (found through
+ *   an index of watched paths); each {@code WatchStream} files and sends on its own serial
+ *   executor under gRPC flow control, replaying history first (see
  *   {@code ActiveWatch} for the exactly-once, in-order argument).</li>
  *   <li><b>Sessions</b>: {@link io.kvorum.server.api.SessionKeeper} batches keep-alives into the
  *   log and, on the leader, decides expiry (bounded across leader changes: see its Javadoc).</li>
@@ -26,9 +27,10 @@
  *   {@code google.rpc.ErrorInfo} kvorum.proto's header promises.</li>
  * </ul>
  *
- * <p>Threads: gRPC calls run on the API pool; the raft loop completes proposal and barrier
- * futures. Small answers (a write's stat) are sent from whichever thread completes the future,
- * avoiding a hand-off per write; anything that reads state or may be large moves to the API
- * pool first, so the raft loop never waits on a read or on a client.
+ * <p>Threads: the point KV calls (create, set, delete, multi, get, exists) run on the Netty
+ * thread that read them (they only validate and queue, or look up one key); the others run on
+ * the API pool. The node's apply thread completes proposal and barrier futures: small answers
+ * (a write's stat, a point read) are produced and sent from there, avoiding a hand-off per
+ * call; a page of children moves to the API pool first.
  */
 package io.kvorum.server.api;

@@ -9,13 +9,12 @@ package io.kvorum.server.node;
 record ProposalHeader(long origin, long incarnation, long seq) {
     static final int SIZE = 24;
 
-    byte[] wrap(byte[] command) {
-        byte[] out = new byte[SIZE + command.length];
-        putLong(out, 0, origin);
-        putLong(out, 8, incarnation);
-        putLong(out, 16, seq);
-        System.arraycopy(command, 0, out, SIZE, command.length);
-        return out;
+    /** Writes this header into the first {@link #SIZE} bytes of {@code framed}; returns it. */
+    byte[] writeInto(byte[] framed) {
+        putLong(framed, 0, origin);
+        putLong(framed, 8, incarnation);
+        putLong(framed, 16, seq);
+        return framed;
     }
 
     /** Reads the header of an entry's data; null if the data is too short to carry one. */
@@ -24,10 +23,6 @@ record ProposalHeader(long origin, long incarnation, long seq) {
             return null;
         }
         return new ProposalHeader(getLong(data, 0), getLong(data, 8), getLong(data, 16));
-    }
-
-    static byte[] command(byte[] data) {
-        return java.util.Arrays.copyOfRange(data, SIZE, data.length);
     }
 
     private static void putLong(byte[] b, int off, long v) {

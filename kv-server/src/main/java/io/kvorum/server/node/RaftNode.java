@@ -32,6 +32,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,18 +43,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Kvorum node: a single loop thread drives the {@link RaftCore}. Proposals, reads and
- * peer messages arrive from other threads as tasks in one queue; the loop runs them, ticks
- * the core on time, and processes each Ready by the core's contract: it hands the leader's
- * appends to the transport first (so followers write while our own fsync runs), persists
- * the Ready in one synced write (group commit: whatever queued meanwhile shares the next
- * one), sends acknowledgements, applies committed entries with the applied index in one
- * write, and completes the callers waiting on them.
+ * One Kvorum node: two stages, each on its own thread, that overlap.
  *
- * <p>All fields below the queue are touched by the loop thread only.
+ * <p>The <b>raft loop</b> drives the {@link RaftCore}. Proposals, reads and peer messages
+ * arrive from other threads as tasks in one queue; the loop runs them, ticks the core on
+ * time, and processes each Ready by the core's contract: it hands the leader's appends to
+ * the transport first (so followers write while our own fsync runs), hands committed entries
+ * that are already durable here to the apply stage, persists the Ready in one synced write
+ * (group commit: whatever queued meanwhile shares the next one), sends acknowledgements, and
+ * hands the rest of the committed entries and the read states to the apply stage.
+ *
+ * <p>The <b>apply stage</b> ({@link Applier}) applies committed entries in log order with the
+ * applied index in one write per batch, completes the callers waiting on them, releases
+ * linearizable reads, and takes snapshots. So under load the entries committed by one round
+ * are applied and answered while the loop persists the next round, instead of after it.
+ *
+ * <p>All fields below the queue are touched by the loop thread only, unless marked otherwise.
  */
 public final class RaftNode implements AutoCloseable, MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    /** Bytes a caller of {@link #proposeFramed} leaves free before its command. */
+    public static final int PROPOSAL_PREFIX_BYTES = ProposalHeader.SIZE;
+    /** Committed entries waiting to be applied before the loop waits for the apply stage. */
+    private static final long MAX_APPLY_BACKLOG_BYTES = 64L << 20;
 
     private final NodeConfig cfg;
     private final NodeStore store;
@@ -66,24 +78,23 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private volatile NodeStatus status;
     private final long incarnation = new SecureRandom().nextLong();
     private final AtomicLong fsyncs = new AtomicLong();
-    private final AtomicLong appliedEntries = new AtomicLong();
     private final AtomicLong snapshotsInstalled = new AtomicLong();
     /** Every future handed to a caller and not yet done, so a stopping node can fail them all. */
     private final java.util.Set<CompletableFuture<?>> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private RaftCore core;
-    private ConfState appliedConf;
-    private final Map<Long, String> peers = new TreeMap<>();
+    private Applier applier;
+    /** Peer addresses by id; read by any thread, changed by the loop and the apply stage. */
+    private final Map<Long, String> peers = new ConcurrentSkipListMap<>();
     private long nextProposalSeq;
-    private final Map<Long, CompletableFuture<byte[]>> proposals = new HashMap<>();
     private long nextReadId;
+    /** Reads whose ReadIndex round is in flight, by request id. */
     private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
-    /** Reads whose index is known, waiting for apply to reach it, by read index. */
-    private final TreeMap<Long, List<CompletableFuture<Long>>> readsAwaitingApply = new TreeMap<>();
     private final List<PendingChange> pendingChanges = new ArrayList<>();
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
-    private long lastSnapshotIndex;
+    /** Written by the apply stage (snapshots taken) and the loop (snapshots installed). */
+    private volatile long lastSnapshotIndex;
     /**
      * On the leader, when each peer was last seen recently active (System.nanoTime). The core
      * clears its recentActive flags at every check-quorum round, so the flag alone flickers;
@@ -140,7 +151,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     private void begin() throws IOException {
-        appliedConf = store.appliedConfState();
+        applier = new Applier(cfg.nodeId(), incarnation, store, stateMachine, new ApplyListener(), MAX_APPLY_BACKLOG_BYTES);
         lastSnapshotIndex = store.snapshot().index();
         RaftConfig rc = new RaftConfig(cfg.nodeId(), cfg.electionTicks(), cfg.heartbeatTicks(), 1 << 20, 4096, 256,
                 64L << 20, 16L << 20, true, true, store.appliedIndex(), incarnation);
@@ -152,6 +163,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         transport.start();
         transport.setPeers(otherPeers());
         publishStatus();
+        applier.start();
         loop.start();
         LOG.info("node {} of cluster {} started: peer address {}, applied index {}, members {}", cfg.nodeId(),
                 cfg.clusterId(), cfg.peerListen(), store.appliedIndex(), peers);
@@ -165,7 +177,12 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     public NodeStatus status() {
-        return status;
+        NodeStatus s = status;
+        long applied = applier.appliedIndex();
+        // The apply stage moves on between the loop's publications: report where it is.
+        return applied == s.appliedIndex() ? s : new NodeStatus(s.id(), s.role(), s.leaderId(), s.term(),
+                s.commitIndex(), applied, s.lastIndex(), s.snapshotIndex(), s.members(), s.voters(), s.matchIndex(),
+                s.learners(), s.active());
     }
 
     public NodeStore store() {
@@ -184,16 +201,33 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /**
      * Replicates {@code command}; completes with the state machine's answer once this node
      * applied it, or exceptionally with {@link NotLeaderException} when it cannot be proposed.
-     * Callers set their own deadline (e.g. {@code orTimeout}); a command that timed out may
-     * still be applied later.
+     * Callers set their own deadline (e.g. {@code orTimeout}); a command whose future is done
+     * (timed out, cancelled) before the loop reaches it is dropped unproposed, so a backlog of
+     * abandoned calls costs no log space; one that timed out after it was proposed may still be
+     * applied later.
      */
     public CompletableFuture<byte[]> propose(byte[] command) {
+        byte[] framed = new byte[PROPOSAL_PREFIX_BYTES + command.length];
+        System.arraycopy(command, 0, framed, PROPOSAL_PREFIX_BYTES, command.length);
+        return proposeFramed(framed);
+    }
+
+    /**
+     * Like {@link #propose(byte[])} for a command the caller encoded after
+     * {@link #PROPOSAL_PREFIX_BYTES} bytes it left free: the node writes its header there and
+     * the array itself becomes the log entry, with no copy.
+     */
+    public CompletableFuture<byte[]> proposeFramed(byte[] framed) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         submit(f, () -> {
+            if (f.isDone()) {
+                return; // its caller gave up (deadline, cancel) while it queued: never propose it
+            }
             long seq = ++nextProposalSeq;
             try {
-                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).wrap(command));
-                proposals.put(seq, f);
+                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
+                // Before the entry can commit: it commits in a later Ready of this loop.
+                applier.expectProposal(seq, f);
             } catch (ProposalRejectedException e) {
                 f.completeExceptionally(notLeader(e));
             }
@@ -208,6 +242,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public CompletableFuture<Long> readBarrier() {
         CompletableFuture<Long> f = new CompletableFuture<>();
         submit(f, () -> {
+            if (f.isDone()) {
+                return;
+            }
             long rid = ++nextReadId;
             try {
                 core.readIndex(rid);
@@ -338,21 +375,28 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         failAll(new NotLeaderException("node " + cfg.nodeId() + " is shutting down", 0, null));
     }
 
-    private void handleReady(Ready rd) {
+    private void handleReady(Ready rd) throws InterruptedException {
         transport.send(rd.messages());
         if (rd.snapshot() != null) {
+            applier.awaitIdle();
             installSnapshot(rd.snapshot());
         }
+        // Committed entries already durable here are applied while this Ready persists: the
+        // leader's are all of them (it counts itself only for durable entries). An entry at or
+        // past the first one this Ready writes may replace what is stored there, so it waits.
+        List<Entry> committed = rd.committedEntries();
+        int durable = rd.snapshot() != null ? 0 : countDurable(committed, rd.entries());
+        applier.apply(committed.subList(0, durable));
         if (rd.mustSync()) {
             fsyncs.incrementAndGet();
         }
         store.persist(rd);
         transport.send(rd.messagesAfterPersist());
-        apply(rd.committedEntries());
+        applier.apply(committed.subList(durable, committed.size()));
         for (ReadState rs : rd.readStates()) {
             CompletableFuture<Long> f = reads.remove(rs.context());
             if (f != null) {
-                readsAwaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(f);
+                applier.awaitApplied(rs.index(), f);
             }
         }
         if (rd.softState() != null) {
@@ -360,11 +404,20 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         }
         core.advance(rd);
         discardStaleStagedSnapshots();
-        releaseReads();
-        maybeSnapshot();
         publishStatus();
         // After publishing: a caller woken by its membership change or transfer sees it in status().
         checkPendingChanges();
+    }
+
+    /** How many of {@code committed} (a prefix) are in the stored log and not about to be replaced. */
+    private int countDurable(List<Entry> committed, List<Entry> toPersist) {
+        long firstUnsafe = toPersist.isEmpty() ? store.lastIndex() + 1
+                : Math.min(store.lastIndex() + 1, toPersist.get(0).index());
+        int n = 0;
+        while (n < committed.size() && committed.get(n).index() < firstUnsafe) {
+            n++;
+        }
+        return n;
     }
 
     private void installSnapshot(SnapshotMeta meta) {
@@ -373,13 +426,13 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             throw new IllegalStateException("core accepted snapshot " + meta.index() + " that was never staged");
         }
         store.installSnapshot(meta, staged);
-        appliedConf = meta.conf();
         lastSnapshotIndex = meta.index();
         snapshots.discard(staged);
         peers.putAll(PeerAddressBook.load(store));
         peers.putAll(cfg.initialCluster());
         transport.setPeers(otherPeers());
         stateMachine.restored(meta.index());
+        applier.restored(meta.index(), meta.conf());
         snapshotsInstalled.incrementAndGet();
         LOG.info("node {} installed snapshot at index {} term {} (members {})", cfg.nodeId(), meta.index(),
                 meta.term(), meta.conf());
@@ -397,54 +450,35 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         });
     }
 
-    private void apply(List<Entry> entries) {
-        if (entries.isEmpty()) {
-            return;
-        }
-        List<Runnable> completions = new ArrayList<>();
-        ConfState before = appliedConf;
-        ConfState after = before;
-        for (Entry e : entries) {
-            if (e.type() == EntryType.CONF_CHANGE) {
-                after = after.apply(ConfChange.decode(e.data()));
-            }
-        }
-        Entry last = entries.get(entries.size() - 1);
-        store.applyBatch(last.index(), after, batch -> {
-            for (Entry e : entries) {
-                if (e.type() == EntryType.CONF_CHANGE) {
-                    ConfChange cc = ConfChange.decode(e.data());
-                    if (cc.type() == ConfChangeType.REMOVE_NODE) {
-                        peers.remove(cc.nodeId());
-                        PeerAddressBook.remove(batch, cc.nodeId());
-                    } else if (cc.context().length > 0) {
-                        String address = new String(cc.context(), StandardCharsets.UTF_8);
-                        peers.put(cc.nodeId(), cfg.initialCluster().getOrDefault(cc.nodeId(), address));
-                        PeerAddressBook.put(batch, cc.nodeId(), address);
-                    }
-                    continue;
-                }
-                if (e.data().length == 0) {
-                    continue; // a new leader's no-op
-                }
-                ProposalHeader h = ProposalHeader.read(e.data());
-                byte[] result = stateMachine.apply(e.index(), ProposalHeader.command(e.data()), batch);
-                if (h != null && h.origin() == cfg.nodeId() && h.incarnation() == incarnation) {
-                    CompletableFuture<byte[]> f = proposals.remove(h.seq());
-                    if (f != null) {
-                        completions.add(() -> f.complete(result));
-                    }
+    /** The apply stage's news for the node; called on the apply thread. */
+    private final class ApplyListener implements Applier.Listener {
+        @Override
+        public void membershipApplied(ConfState conf, List<ConfChange> changes) {
+            for (ConfChange cc : changes) {
+                if (cc.type() == ConfChangeType.REMOVE_NODE) {
+                    peers.remove(cc.nodeId());
+                } else if (cc.context().length > 0) {
+                    String address = new String(cc.context(), StandardCharsets.UTF_8);
+                    peers.put(cc.nodeId(), cfg.initialCluster().getOrDefault(cc.nodeId(), address));
                 }
             }
-        });
-        appliedConf = after;
-        stateMachine.committed(last.index());
-        appliedEntries.addAndGet(entries.size());
-        completions.forEach(Runnable::run);
-        if (!appliedConf.equals(before)) {
-            LOG.info("node {} membership now voters {} learners {}", cfg.nodeId(), appliedConf.voters(),
-                    appliedConf.learners());
-            transport.setPeers(otherPeers());
+            LOG.info("node {} membership now voters {} learners {}", cfg.nodeId(), conf.voters(), conf.learners());
+            inbox.add(() -> {
+                transport.setPeers(otherPeers());
+                checkPendingChanges();
+            });
+        }
+
+        @Override
+        public void batchApplied(long appliedIndex) {
+            maybeSnapshot(appliedIndex);
+        }
+
+        @Override
+        public void applyFailed(RuntimeException e) {
+            inbox.add(() -> {
+                throw e;
+            });
         }
     }
 
@@ -461,42 +495,39 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         }
     }
 
-    private void releaseReads() {
-        long applied = core.status().applied();
-        while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
-            for (CompletableFuture<Long> f : readsAwaitingApply.pollFirstEntry().getValue()) {
-                f.complete(applied);
-            }
-        }
-    }
-
     private void checkPendingChanges() {
         Iterator<PendingChange> it = pendingChanges.iterator();
         while (it.hasNext()) {
             PendingChange p = it.next();
-            if (p.future().isDone() || p.applied().test(appliedConf)) {
+            if (p.future().isDone() || p.applied().test(applier.appliedConf())) {
                 p.future().complete(null);
                 it.remove();
             }
         }
-        proposals.values().removeIf(CompletableFuture::isDone);
+        applier.forgetAbandonedProposals();
     }
 
-    private void maybeSnapshot() {
-        long applied = store.appliedIndex();
+    /**
+     * On the apply thread, between batches (so the checkpoint holds exactly what is applied):
+     * takes a snapshot every {@code snapshotEntries} entries, then lets the loop compact the
+     * log behind it (the core reads the log on the loop thread only).
+     */
+    private void maybeSnapshot(long applied) {
         if (applied - lastSnapshotIndex < cfg.snapshotEntries()) {
             return;
         }
         try {
             SnapshotMeta meta = store.createSnapshot(snapshots.newSnapshotDir(applied));
             lastSnapshotIndex = meta.index();
-            long compactTo = Math.max(store.firstIndex(), meta.index() - cfg.catchUpEntries());
-            if (compactTo > store.firstIndex()) {
-                store.compact(compactTo);
-            }
             snapshots.pruneOlderThan(meta.index());
-            LOG.info("node {} took snapshot at index {} term {}; log compacted before {}", cfg.nodeId(),
-                    meta.index(), meta.term(), compactTo);
+            inbox.add(() -> {
+                long compactTo = Math.max(store.firstIndex(), meta.index() - cfg.catchUpEntries());
+                if (compactTo > store.firstIndex()) {
+                    store.compact(compactTo);
+                }
+                LOG.info("node {} took snapshot at index {} term {}; log compacted before {}", cfg.nodeId(),
+                        meta.index(), meta.term(), compactTo);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("snapshot at " + applied + " failed", e);
         }
@@ -555,7 +586,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         }
     }
 
-    /** Stops the loop and the transport, then closes the store. */
+    /** Stops the loop, the apply stage and the transport, then closes the store. */
     @Override
     public void close() {
         running = false;
@@ -565,6 +596,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        applier.close();
         transport.close();
         store.close();
         LOG.info("node {} stopped", cfg.nodeId());

@@ -4,8 +4,8 @@ import io.kvorum.server.storage.StateBatch;
 
 /**
  * The replicated application the node applies committed commands to. The node calls it from
- * its single loop thread, in log order; every write goes into {@code batch}, which the node
- * commits together with the applied index (so a restart resumes exactly where it stopped).
+ * its single apply thread, in log order; every write goes into {@code batch}, which the node
+ * writes together with the applied index (so a restart resumes exactly where it stopped).
  */
 public interface StateMachine {
     /**
@@ -17,10 +17,18 @@ public interface StateMachine {
     byte[] apply(long index, byte[] command, StateBatch batch);
 
     /**
+     * Applies the command held in {@code data[offset, offset + length)}: the node hands the
+     * log entry's own bytes, so a state machine that parses in place copies nothing.
+     */
+    default byte[] apply(long index, byte[] data, int offset, int length, StateBatch batch) {
+        return apply(index, java.util.Arrays.copyOfRange(data, offset, offset + length), batch);
+    }
+
+    /**
      * The batch holding everything applied through {@code appliedIndex} is written: effects
      * that must not be seen before they are durable (watch events) may go out now.
      */
-    default void committed(long appliedIndex) {
+    default void batchWritten(long appliedIndex) {
     }
 
     /** The state was replaced by an installed snapshot: drop any cached view of it. */

@@ -1,6 +1,6 @@
 package io.kvorum.server.state;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.CodedInputStream;
 import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.CommandError;
 import io.kvorum.proto.internal.v1.CommandResult;
@@ -19,6 +19,7 @@ import io.kvorum.server.storage.StateBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,7 +36,7 @@ import java.util.function.LongConsumer;
  * history and exactly-once writes) applied from committed commands.
  *
  * <h2>Applying</h2>
- * {@link #apply} runs on the node's loop thread, in log order. It parses a
+ * {@link #apply} runs on the node's apply thread, in log order. It parses a
  * {@code kvorum.internal.v1.Command}, applies it and returns a serialized {@link CommandResult}.
  * It is deterministic: it reads no clock and no randomness (times come from
  * {@code Command.time_millis}, session ids are log indexes), so every node that applies the same
@@ -50,7 +51,7 @@ import java.util.function.LongConsumer;
  * delete, a multi with a write, the end of a session that deleted ephemerals, a TTL expiry
  * that deleted something, and the container deletions they cascade into); not by sessions
  * opening, touches, member addresses or failed commands. Each revision's events are stored
- * for {@link #history} and handed to listeners from {@link #committed}, after they are durable.
+ * for {@link #history} and handed to listeners from {@link #batchWritten}, after they are durable.
  *
  * <h2>Reading</h2>
  * The read methods may be called from any thread while apply runs. They read the store, which
@@ -79,9 +80,9 @@ public final class CoordinationState implements StateMachine {
 
     /** The last applied revision: apply thread only. */
     private long revision;
-    /** The revision readers see: published by {@link #committed}. */
+    /** The revision readers see: published by {@link #batchWritten}. */
     private volatile long publishedRevision;
-    /** Revisions applied but not yet reported durable: go to listeners from committed(). */
+    /** Revisions applied but not yet reported durable: go to listeners from batchWritten(). */
     private final List<RevisionEvents> pending = new ArrayList<>();
 
     /**
@@ -118,15 +119,22 @@ public final class CoordinationState implements StateMachine {
 
     @Override
     public byte[] apply(long index, byte[] command, StateBatch batch) {
+        return apply(index, command, 0, command.length, batch);
+    }
+
+    @Override
+    public byte[] apply(long index, byte[] data, int offset, int length, StateBatch batch) {
         overlay.begin(batch);
         Command cmd;
         try {
-            cmd = Command.parseFrom(command);
-        } catch (InvalidProtocolBufferException e) {
+            CodedInputStream in = CodedInputStream.newInstance(data, offset, length);
+            in.enableAliasing(true); // the entry's bytes never change: values refer to them, uncopied
+            cmd = Command.parseFrom(in);
+        } catch (IOException e) {
             return error(ErrorReason.INVALID_DATA, "malformed command at index " + index + ": " + e.getMessage());
         }
-        if (command.length > (long) limits.maxRequestBytes() + COMMAND_OVERHEAD_BYTES) {
-            return error(ErrorReason.TOO_LARGE, "command of " + command.length + " bytes is over the request limit of "
+        if (length > (long) limits.maxRequestBytes() + COMMAND_OVERHEAD_BYTES) {
+            return error(ErrorReason.TOO_LARGE, "command of " + length + " bytes is over the request limit of "
                     + limits.maxRequestBytes() + " bytes");
         }
         String clientId = cmd.getHeader().getClientId();
@@ -243,7 +251,7 @@ public final class CoordinationState implements StateMachine {
      * new revision to readers and hand each new revision's events to the listeners, in order.
      */
     @Override
-    public void committed(long appliedIndex) {
+    public void batchWritten(long appliedIndex) {
         overlay.reset();
         history.publish(revision);
         publishedRevision = revision;
@@ -277,7 +285,7 @@ public final class CoordinationState implements StateMachine {
 
     /**
      * The revision of the state readers see: every write through it is readable. Advances when
-     * the node reports a batch durable ({@link #committed}); a response to a write carries the
+     * the node reports a batch durable ({@link #batchWritten}); a response to a write carries the
      * write's own revision.
      */
     public long revision() {
@@ -380,7 +388,7 @@ public final class CoordinationState implements StateMachine {
 
     /**
      * Receives every revision's events, in order, once they are durable; called on the node's
-     * loop thread, so it must not block. An exception is logged and the listener kept.
+     * apply thread, so it must not block. An exception is logged and the listener kept.
      */
     public void addListener(Consumer<RevisionEvents> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -400,7 +408,7 @@ public final class CoordinationState implements StateMachine {
     }
 
     /**
-     * Called on the loop thread, while applying a TouchSessions command, once per touched
+     * Called on the apply thread, while applying a TouchSessions command, once per touched
      * session that exists; must not block. Replaces the previous callback.
      */
     public void onTouch(LongConsumer sessionTouched) {

@@ -78,6 +78,8 @@ import java.util.function.Consumer;
  */
 public final class NodeStore implements RaftStorage, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeStore.class);
+    private static final int TAIL_ENTRIES = 16_384;
+    private static final long TAIL_BYTES = 32L << 20;
 
     private final Path dir;
     private final String clusterId;
@@ -91,6 +93,8 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
 
     /** Serializes changes to the log and Raft records: persist, compact, snapshots, close. */
     private final ReentrantLock logLock = new ReentrantLock();
+    /** Recently persisted entries, served without RocksDB; written under logLock. */
+    private final LogTail tail = new LogTail(TAIL_ENTRIES, TAIL_BYTES);
     /** Serializes changes to the state machine: applyBatch, installSnapshot, close. */
     private final ReentrantLock applyLock = new ReentrantLock();
     /**
@@ -194,6 +198,10 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
             }
             if (lo >= hi) {
                 return new ArrayList<>();
+            }
+            List<Entry> cached = tail.read(v, lo, hi, maxBytes);
+            if (cached != null) {
+                return cached;
             }
             try {
                 return readEntries(v, lo, hi, maxBytes);
@@ -316,6 +324,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
             LogView view = logView;
             SnapshotMeta snap = snapshot;
             HardState hs = hardState;
+            List<Entry> ents;
             try (WriteBatch batch = new WriteBatch()) {
                 SnapshotMeta s = rd.snapshot();
                 if (s != null) {
@@ -334,7 +343,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
                     view = LogView.empty(s.index(), s.term());
                     snap = s;
                 }
-                List<Entry> ents = notCompacted(rd.entries(), view);
+                ents = notCompacted(rd.entries(), view);
                 if (!ents.isEmpty()) {
                     LogView next = view.append(ents);
                     for (Entry e : ents) {
@@ -362,6 +371,10 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
             } catch (RocksDBException e) {
                 throw new StorageException("persisting a Ready to " + dir + " failed: " + e.getMessage(), e);
             }
+            if (rd.snapshot() != null) {
+                tail.reset(rd.snapshot().index());
+            }
+            tail.appended(ents);
             // Published only after the write landed: readers never see what is not yet durable.
             logView = view;
             snapshot = snap;
@@ -597,6 +610,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
                 throw new StorageException("compacting the log of " + dir + " to " + index + " failed: "
                         + e.getMessage(), e);
             }
+            tail.compactedTo(index);
             logView = next;
         } finally {
             logLock.unlock();
@@ -682,6 +696,7 @@ public final class NodeStore implements RaftStorage, AutoCloseable {
                 applied = new Records.Applied(meta.index(), meta.conf());
                 snapshot = meta;
                 hardState = hs;
+                tail.reset(meta.index());
                 logView = LogView.empty(meta.index(), meta.term());
             } finally {
                 dbLock.writeLock().unlock();

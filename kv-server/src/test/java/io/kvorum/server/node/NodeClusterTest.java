@@ -2,7 +2,9 @@ package io.kvorum.server.node;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +55,31 @@ class NodeClusterTest {
         cluster.write(leader, "fresh", "yes");
         assertEquals("yes", cluster.linearizableRead(follower, "fresh"),
                 "a linearizable read on a follower sees a write acknowledged by the leader");
+    }
+
+    /**
+     * The durability contract through the pipelined node: the leader persists and applies on
+     * separate threads, yet a write is answered (and applied) only once a quorum persisted it.
+     */
+    @Test
+    void aWriteIsAcknowledgedOnlyOnceAQuorumPersistedIt() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        long leader = cluster.awaitLeaderKnownByAll();
+        cluster.write(leader, "warm", "1");
+        List<Long> followers = new ArrayList<>(List.of(1L, 2L, 3L));
+        followers.remove(leader);
+        followers.forEach(cluster::stop);
+        RaftNode l = cluster.node(leader);
+        long persistedBefore = l.store().lastIndex();
+        CompletableFuture<byte[]> write = l.propose(CounterStateMachine.put("lonely", "v"));
+        // Positive signal first: the entry is on the leader's own disk.
+        await().atMost(Duration.ofSeconds(10)).until(() -> l.store().lastIndex() > persistedBefore);
+        assertFalse(write.isDone(), "a write was answered with only the leader's copy durable");
+        assertNull(cluster.read(leader, "lonely"), "a write was applied with only the leader's copy durable");
+        cluster.start(followers.get(0));
+        write.get(20, TimeUnit.SECONDS);
+        assertEquals("v", cluster.read(leader, "lonely"));
     }
 
     @Test

@@ -154,7 +154,7 @@ class HistoryTest {
         h.store.applyBatch(index, io.kvorum.server.raft.ConfState.EMPTY, (StateBatch b) -> h.state.apply(index, cmd, b));
         assertEquals(List.of(1L, 2L, 3L), seen);
         assertEquals(3, h.state.revision(), "readers see the new revision only once it is committed");
-        h.state.committed(index);
+        h.state.batchWritten(index);
         assertEquals(List.of(1L, 2L, 3L, 4L), seen);
         assertEquals(4, h.state.revision());
     }

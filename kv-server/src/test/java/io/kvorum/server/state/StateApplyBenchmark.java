@@ -81,7 +81,7 @@ public final class StateApplyBenchmark {
                     }
                 }
             });
-            state.committed(last);
+            state.batchWritten(last);
             index[0] = last;
         }
         double secs = (System.nanoTime() - start) / 1e9;

@@ -106,7 +106,7 @@ final class StateHarness implements AutoCloseable {
             }
         });
         lastIndex = last;
-        state.committed(last);
+        state.batchWritten(last);
         List<CommandResult> out = new ArrayList<>();
         for (byte[] r : results) {
             try {

@@ -1,0 +1,278 @@
+package io.kvorum.server.node;
+
+import io.kvorum.server.raft.ConfChange;
+import io.kvorum.server.raft.ConfChangeType;
+import io.kvorum.server.raft.ConfState;
+import io.kvorum.server.raft.Entry;
+import io.kvorum.server.raft.EntryType;
+import io.kvorum.server.storage.NodeStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The apply stage of a node: one thread that applies committed entries to the state machine,
+ * in log order, while the raft loop goes on persisting and sending the entries after them.
+ * It answers the proposers waiting on those entries and releases linearizable reads once the
+ * applied index reaches their read index.
+ *
+ * <p>Invariants: entries are handed over in log order and only once durable on this node (the
+ * loop hands over entries below the first one it is about to persist, the rest after its
+ * persist), so the applied index written with each batch never points past the stored log.
+ * Work handed over is done in the order handed over: a read registered after a batch of
+ * entries is released no earlier than that batch is applied. The amount of work waiting is
+ * bounded ({@link #maxPendingBytes}): the loop blocks when it runs ahead that far, which keeps
+ * memory bounded when applying is slower than committing.
+ */
+final class Applier implements AutoCloseable {
+    /** What the applier tells the node; called on the apply thread. */
+    interface Listener {
+        /** A batch applied membership {@code changes} (in log order), leaving {@code conf} in force. */
+        void membershipApplied(ConfState conf, List<ConfChange> changes);
+
+        /** A batch up to {@code appliedIndex} is written (a point to take a snapshot at). */
+        void batchApplied(long appliedIndex);
+
+        /** Applying failed: the node must stop rather than go on with a state it cannot trust. */
+        void applyFailed(RuntimeException e);
+    }
+
+    private final long nodeId;
+    private final long incarnation;
+    private final NodeStore store;
+    private final StateMachine stateMachine;
+    private final Listener listener;
+    private final long maxPendingBytes;
+    private final Thread thread;
+    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    /** Bytes of entries handed over and not yet applied; the loop waits while it is over the bound. */
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final Object pendingLock = new Object();
+    private final AtomicLong appliedEntries = new AtomicLong();
+    /** Callers waiting for the entry with their proposal sequence to be applied here. */
+    private final Map<Long, CompletableFuture<byte[]>> proposals = new ConcurrentHashMap<>();
+    private volatile boolean running = true;
+    private volatile long appliedIndex;
+    private volatile ConfState appliedConf;
+
+    /** Apply thread only: reads waiting for the applied index to reach their read index. */
+    private final TreeMap<Long, List<CompletableFuture<Long>>> readsAwaitingApply = new TreeMap<>();
+
+    Applier(long nodeId, long incarnation, NodeStore store, StateMachine stateMachine, Listener listener,
+            long maxPendingBytes) {
+        this.nodeId = nodeId;
+        this.incarnation = incarnation;
+        this.store = store;
+        this.stateMachine = stateMachine;
+        this.listener = listener;
+        this.maxPendingBytes = maxPendingBytes;
+        this.appliedIndex = store.appliedIndex();
+        this.appliedConf = store.appliedConfState();
+        this.thread = new Thread(this::run, "raft-apply-" + nodeId);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The index of the last entry whose effects are in the state (written, maybe not yet synced). */
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    ConfState appliedConf() {
+        return appliedConf;
+    }
+
+    long appliedEntries() {
+        return appliedEntries.get();
+    }
+
+    /** Bytes of committed entries handed over and not yet applied (the commit-to-apply gap). */
+    long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    /** Registers the caller of proposal {@code seq} before the proposal can commit. */
+    void expectProposal(long seq, CompletableFuture<byte[]> caller) {
+        proposals.put(seq, caller);
+    }
+
+    /** Forgets callers that gave up (timed out), so a proposal that never commits leaks nothing. */
+    void forgetAbandonedProposals() {
+        proposals.values().removeIf(CompletableFuture::isDone);
+    }
+
+    /**
+     * Hands over committed entries, in log order, all durable on this node. Blocks (the loop)
+     * while more than the bound is waiting to be applied.
+     */
+    void apply(List<Entry> entries) throws InterruptedException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        long bytes = 0;
+        for (Entry e : entries) {
+            bytes += e.sizeBytes();
+        }
+        synchronized (pendingLock) {
+            while (running && pendingBytes.get() > maxPendingBytes) {
+                pendingLock.wait(100);
+            }
+        }
+        pendingBytes.addAndGet(bytes);
+        long handed = bytes;
+        queue.add(() -> {
+            try {
+                applyBatch(entries);
+            } finally {
+                if (pendingBytes.addAndGet(-handed) <= maxPendingBytes) {
+                    synchronized (pendingLock) {
+                        pendingLock.notifyAll();
+                    }
+                }
+            }
+        });
+    }
+
+    /** Completes {@code read} once everything up to {@code readIndex} is applied. */
+    void awaitApplied(long readIndex, CompletableFuture<Long> read) {
+        queue.add(() -> {
+            if (readIndex <= appliedIndex) {
+                read.complete(appliedIndex);
+            } else {
+                readsAwaitingApply.computeIfAbsent(readIndex, k -> new ArrayList<>()).add(read);
+            }
+        });
+    }
+
+    /** Runs {@code task} on the apply thread after everything handed over before it. */
+    void execute(Runnable task) {
+        queue.add(task);
+    }
+
+    /**
+     * Waits until everything handed over so far is applied, so the caller may replace the
+     * state (install a snapshot) while nothing applies. The caller must hand over nothing
+     * while it relies on that.
+     */
+    void awaitIdle() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        queue.add(done::countDown);
+        while (!done.await(100, TimeUnit.MILLISECONDS)) {
+            if (!running) {
+                return;
+            }
+        }
+    }
+
+    /** The state was replaced by a snapshot at {@code index}; called while the applier is idle. */
+    void restored(long index, ConfState conf) {
+        appliedIndex = index;
+        appliedConf = conf;
+        queue.add(this::releaseReads);
+    }
+
+    private void run() {
+        while (running) {
+            Runnable task;
+            try {
+                task = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                running = false;
+                listener.applyFailed(e);
+                return;
+            }
+        }
+    }
+
+    private void applyBatch(List<Entry> entries) {
+        List<Runnable> completions = new ArrayList<>();
+        ConfState after = appliedConf;
+        List<ConfChange> changes = new ArrayList<>();
+        Entry last = entries.get(entries.size() - 1);
+        for (Entry e : entries) {
+            if (e.type() == EntryType.CONF_CHANGE) {
+                after = after.apply(ConfChange.decode(e.data()));
+            }
+        }
+        store.applyBatch(last.index(), after, batch -> {
+            for (Entry e : entries) {
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    ConfChange cc = ConfChange.decode(e.data());
+                    changes.add(cc);
+                    if (cc.type() == ConfChangeType.REMOVE_NODE) {
+                        PeerAddressBook.remove(batch, cc.nodeId());
+                    } else if (cc.context().length > 0) {
+                        PeerAddressBook.put(batch, cc.nodeId(), new String(cc.context(), StandardCharsets.UTF_8));
+                    }
+                    continue;
+                }
+                if (e.data().length == 0) {
+                    continue; // a new leader's no-op
+                }
+                byte[] data = e.data();
+                ProposalHeader h = ProposalHeader.read(data);
+                if (h == null) {
+                    throw new IllegalStateException("entry " + e.index() + " of " + data.length
+                            + " bytes is shorter than a proposal's header");
+                }
+                byte[] result = stateMachine.apply(e.index(), data, ProposalHeader.SIZE, data.length - ProposalHeader.SIZE,
+                        batch);
+                if (h.origin() == nodeId && h.incarnation() == incarnation) {
+                    CompletableFuture<byte[]> f = proposals.remove(h.seq());
+                    if (f != null) {
+                        completions.add(() -> f.complete(result));
+                    }
+                }
+            }
+        });
+        appliedConf = after;
+        appliedIndex = last.index();
+        stateMachine.batchWritten(last.index());
+        appliedEntries.addAndGet(entries.size());
+        completions.forEach(Runnable::run);
+        releaseReads();
+        if (!changes.isEmpty()) {
+            listener.membershipApplied(after, changes);
+        }
+        listener.batchApplied(last.index());
+    }
+
+    private void releaseReads() {
+        long applied = appliedIndex;
+        while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
+            for (CompletableFuture<Long> f : readsAwaitingApply.pollFirstEntry().getValue()) {
+                f.complete(applied);
+            }
+        }
+    }
+
+    /** Stops the apply thread; work still queued is dropped (its callers are failed by the node). */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        synchronized (pendingLock) {
+            pendingLock.notifyAll();
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.kvorum.server.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.kvorum.proto.internal.v1.RevisionEvents;
+import io.kvorum.proto.v1.Event;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The hub's index hands each revision only to the streams watching one of its paths. */
+class WatchHubTest {
+    /** Records what the hub offers it. */
+    private static final class Recorder implements WatchHub.Subscriber {
+        final List<String> got = new ArrayList<>();
+
+        @Override
+        public void offer(RevisionEvents events, boolean afterJump) {
+            got.add(events.getRevision() + (afterJump ? " jump" : ""));
+        }
+    }
+
+    private static RevisionEvents revision(long revision, String... paths) {
+        RevisionEvents.Builder b = RevisionEvents.newBuilder().setRevision(revision);
+        for (String p : paths) {
+            b.addEvents(Event.newBuilder().setPath(p).setRevision(revision));
+        }
+        return b.build();
+    }
+
+    @Test
+    void nodeWatchesGetTheirPathOnlyAndTreeWatchesEverythingBelow() {
+        WatchHub hub = new WatchHub(null, 0);
+        Recorder node = new Recorder();
+        Recorder tree = new Recorder();
+        Recorder root = new Recorder();
+        Recorder idle = new Recorder();
+        for (Recorder r : List.of(node, tree, root, idle)) {
+            hub.subscribe(r);
+        }
+        hub.watch(node, "/a/b", false);
+        hub.watch(tree, "/a", true);
+        hub.watch(root, "/", true);
+        hub.accept(revision(1, "/a/b"));
+        hub.accept(revision(2, "/a/bc"));
+        hub.accept(revision(3, "/x"));
+        hub.accept(revision(4, "/a"));
+        assertEquals(List.of("1"), node.got);
+        assertEquals(List.of("1", "2", "4"), tree.got, "/a/bc is under /a; /x is not");
+        assertEquals(List.of("1", "2", "3", "4"), root.got);
+        assertEquals(List.of(), idle.got, "a stream watching nothing is never woken");
+        assertEquals(4, hub.notifiedRevision());
+    }
+
+    @Test
+    void aPathStaysWatchedUntilItsLastWatchIsDropped() {
+        WatchHub hub = new WatchHub(null, 0);
+        Recorder r = new Recorder();
+        hub.subscribe(r);
+        hub.watch(r, "/k", false);
+        hub.watch(r, "/k", false);
+        hub.accept(revision(1, "/k", "/k"));
+        hub.unwatch(r, "/k", false);
+        hub.accept(revision(2, "/k"));
+        hub.unwatch(r, "/k", false);
+        hub.accept(revision(3, "/k"));
+        assertEquals(List.of("1", "2"), r.got, "one offer per revision, however many events or watches match");
+    }
+
+    @Test
+    void aJumpInRevisionsReachesEveryStream() {
+        WatchHub hub = new WatchHub(null, 5);
+        Recorder watching = new Recorder();
+        Recorder other = new Recorder();
+        hub.subscribe(watching);
+        hub.subscribe(other);
+        hub.watch(watching, "/k", false);
+        hub.accept(revision(6, "/k"));
+        hub.accept(revision(9, "/elsewhere"));
+        hub.accept(revision(10, "/elsewhere"));
+        assertEquals(List.of("6", "9 jump"), watching.got);
+        assertEquals(List.of("9 jump"), other.got);
+    }
+}
