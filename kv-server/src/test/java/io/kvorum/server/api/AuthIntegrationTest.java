@@ -260,17 +260,18 @@ class AuthIntegrationTest {
 
     @Test
     void failedLoginsAreSlowedDownPerUser() {
+        // A name of its own: the slow-down is per user and must not reach the other tests' users.
         // The wait doubles per failure (up to 10 s), so within a few quick failures one lands
         // inside the wait, however slow the machine.
         StatusRuntimeException last = null;
         for (int i = 0; i < 12; i++) {
-            last = assertThrows(StatusRuntimeException.class, () -> login("noroles", "bad"));
+            last = assertThrows(StatusRuntimeException.class, () -> login("guesser", "bad"));
             if (last.getStatus().getCode() != UNAUTH) {
                 break;
             }
         }
         assertEquals(Code.RESOURCE_EXHAUSTED, last.getStatus().getCode(), last.toString());
-        assertTrue(last.getMessage().contains("too many failed logins for user noroles"), last.getMessage());
+        assertTrue(last.getMessage().contains("too many failed logins for user guesser"), last.getMessage());
     }
 
     @Test
