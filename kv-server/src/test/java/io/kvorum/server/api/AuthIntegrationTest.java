@@ -91,7 +91,7 @@ class AuthIntegrationTest {
                 () -> auth.authEnable(AuthEnableRequest.getDefaultInstance()));
         assertEquals(Code.FAILED_PRECONDITION, refused.getStatus().getCode(), "no root yet: " + refused);
 
-        for (String u : List.of("root", "noroles", "reader", "other")) {
+        for (String u : List.of("root", "noroles", "reader", "other", "victim")) {
             auth.userAdd(UserAddRequest.newBuilder().setName(u).setPassword(u + "-pw").build());
         }
         auth.roleAdd(RoleAddRequest.newBuilder().setName("app-ro").build());
@@ -225,7 +225,8 @@ class AuthIntegrationTest {
     @Test
     void permissionMatrix() {
         byte[] secret = cluster.node(1).state().auth().current().getTokenSecret().toByteArray();
-        StatusRuntimeException wrong = assertThrows(StatusRuntimeException.class, () -> login("reader", "nope"));
+        // A user of its own: the failure slows down that user's next login, and no other's.
+        StatusRuntimeException wrong = assertThrows(StatusRuntimeException.class, () -> login("victim", "nope"));
         assertEquals(UNAUTH, wrong.getStatus().getCode());
         Map<String, String> callers = new LinkedHashMap<>();
         callers.put("no credentials", null);
