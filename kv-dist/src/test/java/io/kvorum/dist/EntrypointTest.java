@@ -91,7 +91,9 @@ class EntrypointTest {
         for (String setting : ServerDefaults.settings().keySet()) {
             String value = switch (setting) {
                 case "id" -> "7";
-                case "join" -> "true";
+                case "join", "force-new-cluster" -> "true";
+                case "metric-events" -> "false";
+                case "log-format" -> "json";
                 case "initial-cluster" -> "7=kvorum-6.peers:7380,8=kvorum-7.peers:7380";
                 default -> setting.endsWith("-listen") || setting.endsWith("-advertise") ? "127.0.0.9:1234"
                         : setting.endsWith("-dir") ? "/data/" + setting
