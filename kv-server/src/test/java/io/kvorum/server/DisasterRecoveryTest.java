@@ -71,14 +71,24 @@ class DisasterRecoveryTest {
             }
             assertEquals(Set.of(1L, 2L, 3L), c.node(3).node().status().voters());
             for (long id = 1; id <= 3; id++) {
-                for (int i = 0; i < writes; i++) {
-                    assertEquals("v" + i, c.kv(id).get(GetRequest.newBuilder().setPath("/k" + i).build())
-                            .getData().toStringUtf8(), "member " + id + " /k" + i);
-                }
+                long member = id;
+                // A member just promoted may not know the leader yet: it answers NO_LEADER at once
+                // until it does, so each member's reads are retried until it serves them.
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                    for (int i = 0; i < writes; i++) {
+                        assertEquals("v" + i, c.kv(member).get(GetRequest.newBuilder().setPath("/k" + i).build())
+                                .getData().toStringUtf8(), "member " + member + " /k" + i);
+                    }
+                });
             }
             // And the new cluster takes writes.
-            assertTrue(c.kv(1).create(CreateRequest.newBuilder().setPath("/after").build()).getHeader()
-                    .getRevision() > writes);
+            long[] revision = new long[1];
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                revision[0] = c.kv(1).create(CreateRequest.newBuilder().setPath("/after").build()).getHeader()
+                        .getRevision();
+                return true;
+            });
+            assertTrue(revision[0] > writes);
         }
     }
 

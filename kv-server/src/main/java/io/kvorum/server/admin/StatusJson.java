@@ -18,11 +18,20 @@ final class StatusJson {
     }
 
     static String of(NodeStatus s, long fsyncs) {
-        return of(s, fsyncs, List.of(), "{}");
+        return GSON.toJson(statusOf(s, fsyncs)) + "\n";
     }
 
     /** With the node's raised alarms ({@code "alarms"}) and enforced limits ({@code "limits"}). */
     static String of(NodeStatus s, long fsyncs, List<String> alarms, String limitsJson) {
+        JsonObject o = statusOf(s, fsyncs);
+        JsonArray raised = new JsonArray();
+        alarms.forEach(raised::add);
+        o.add("alarms", raised);
+        o.add("limits", JsonParser.parseString(limitsJson));
+        return GSON.toJson(o) + "\n";
+    }
+
+    private static JsonObject statusOf(NodeStatus s, long fsyncs) {
         JsonObject o = new JsonObject();
         o.addProperty("id", s.id());
         o.addProperty("role", s.role());
@@ -46,11 +55,7 @@ final class StatusJson {
             members.add(member);
         }
         o.add("members", members);
-        JsonArray raised = new JsonArray();
-        alarms.forEach(raised::add);
-        o.add("alarms", raised);
-        o.add("limits", JsonParser.parseString(limitsJson));
-        return GSON.toJson(o) + "\n";
+        return o;
     }
 
     /** The answer of {@code /health} and {@code /ready}: ok, or not and why. */

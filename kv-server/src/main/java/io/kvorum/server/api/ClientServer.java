@@ -71,7 +71,7 @@ public final class ClientServer implements AutoCloseable {
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir) throws IOException {
         this(listen, advertise, node, state, hub, limits, options, storeDir, ClientMetrics.NONE,
-                AdmissionLimits.defaults(), SpaceQuota.ofState(0, node.store()));
+                AdmissionLimits.defaults(), new SpaceQuota(0, () -> 0));
     }
 
     /**

@@ -152,8 +152,11 @@ class BatchStreamTest {
         assertError(s.result(4), Status.Code.FAILED_PRECONDITION, "BAD_VERSION");
         assertError(s.result(5), Status.Code.INVALID_ARGUMENT, "INVALID_DATA");
 
-        s.send(get(6, "/a"), get(7, "/nope"),
-                BatchItem.newBuilder().setId(8).setExists(ExistsRequest.newBuilder().setPath("/a")
+        // A read and a later write in flight together may be ordered either way (both are
+        // linearizable, neither finished before the other began): read first, then write.
+        s.send(get(6, "/a"), get(7, "/nope"));
+        assertEquals("one", s.result(6).getGet().getData().toStringUtf8());
+        s.send(BatchItem.newBuilder().setId(8).setExists(ExistsRequest.newBuilder().setPath("/a")
                         .setConsistency(Consistency.SERIALIZABLE).setMinRevision(s.result(1).getCreate()
                                 .getHeader().getRevision())).build(),
                 set(9, "/a", "two", 0), create(10, "bad//path", ""),

@@ -37,7 +37,9 @@ class ErrorsTest {
                 Map.entry(ErrorReason.NOT_LEARNER_CAUGHT_UP, Code.FAILED_PRECONDITION),
                 Map.entry(ErrorReason.MEMBERSHIP_REFUSED, Code.FAILED_PRECONDITION),
                 Map.entry(ErrorReason.OVERLOADED, Code.RESOURCE_EXHAUSTED),
-                Map.entry(ErrorReason.TOO_MANY_STREAMS, Code.RESOURCE_EXHAUSTED));
+                Map.entry(ErrorReason.TOO_MANY_STREAMS, Code.RESOURCE_EXHAUSTED),
+                Map.entry(ErrorReason.QUOTA_EXCEEDED, Code.RESOURCE_EXHAUSTED),
+                Map.entry(ErrorReason.SNAPSHOT_BUSY, Code.RESOURCE_EXHAUSTED));
         for (ErrorReason r : ErrorReason.values()) {
             if (r == ErrorReason.UNRECOGNIZED || r == ErrorReason.ERROR_REASON_UNSPECIFIED) {
                 continue;
