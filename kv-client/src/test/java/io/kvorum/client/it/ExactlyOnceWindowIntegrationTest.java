@@ -55,7 +55,8 @@ class ExactlyOnceWindowIntegrationTest {
             cluster.startAll();
             cluster.awaitLeader();
             HoldFirstWrite hold = new HoldFirstWrite();
-            try (KvorumClient client = ItClients.builder(cluster)
+            // Unary calls, so the interceptor below can hold one write's call back.
+            try (KvorumClient client = ItClients.builder(cluster).batching(false)
                     .defaultDeadline(Duration.ofSeconds(20))
                     .attemptTimeout(Duration.ofSeconds(10))
                     .maxWritesInFlight(KEPT_PER_CLIENT)
