@@ -35,8 +35,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -99,6 +103,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private final LeaderContact leaderContact;
     /** Written by the apply stage (snapshots taken) and the loop (snapshots installed). */
     private volatile long lastSnapshotIndex;
+    /** Takes snapshots off the apply thread; see {@link #maybeSnapshot}. */
+    private final ExecutorService snapshotThread;
+    private final AtomicBoolean snapshotting = new AtomicBoolean();
     /**
      * On the leader, when each peer was last seen recently active (System.nanoTime). The core
      * clears its recentActive flags at every check-quorum round, so the flag alone flickers;
@@ -118,6 +125,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
         this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots);
         this.loop = new Thread(this::runLoop, "raft-loop-" + cfg.nodeId());
+        this.snapshotThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "raft-snapshot-" + cfg.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
         this.leaderContact = new LeaderContact(cfg.nodeId(), cfg.tickMillis() * cfg.electionTicks());
     }
 
@@ -586,20 +598,40 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     /**
-     * On the apply thread, between batches (so the checkpoint holds exactly what is applied):
-     * takes a snapshot every {@code snapshotEntries} entries, then lets the loop compact the
-     * log behind it (the core reads the log on the loop thread only).
+     * On the apply thread, after a batch: every {@code snapshotEntries} entries, starts a
+     * snapshot on the snapshot thread, then lets the loop compact the log behind it (the core
+     * reads the log on the loop thread only). The checkpoint runs beside the applier, not on it:
+     * it flushes the memtable and opens the copy, hundreds of milliseconds during which every
+     * write would otherwise wait. It is consistent all the same, because each applied batch is
+     * one atomic write that carries its own applied index, and the snapshot is taken at the
+     * index the checkpoint holds. One snapshot at a time.
      */
     private void maybeSnapshot(long applied) {
-        if (applied - lastSnapshotIndex < cfg.snapshotEntries()) {
+        if (applied - lastSnapshotIndex < cfg.snapshotEntries() || !snapshotting.compareAndSet(false, true)) {
             return;
         }
         try {
+            snapshotThread.execute(() -> {
+                try {
+                    takeSnapshot(applied);
+                } finally {
+                    snapshotting.set(false);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            snapshotting.set(false);
+        }
+    }
+
+    private void takeSnapshot(long applied) {
+        Path staging = null;
+        try {
             long started = System.nanoTime();
-            Path dir = snapshots.newSnapshotDir(applied);
-            SnapshotMeta meta = store.createSnapshot(dir);
-            metrics.snapshotTaken(System.nanoTime() - started, SnapshotFiles.sizeOf(dir));
-            lastSnapshotIndex = meta.index();
+            staging = snapshots.newCheckpointStaging(applied);
+            SnapshotMeta meta = store.createSnapshot(staging, index -> snapshots.snapshotDir(index, true));
+            metrics.snapshotTaken(System.nanoTime() - started,
+                    SnapshotFiles.sizeOf(snapshots.snapshotDir(meta.index(), false)));
+            lastSnapshotIndex = Math.max(lastSnapshotIndex, meta.index());
             snapshots.pruneOlderThan(meta.index());
             inbox.add(() -> {
                 long compactTo = Math.max(store.firstIndex(), meta.index() - cfg.catchUpEntries());
@@ -609,8 +641,21 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 LOG.info("node {} took snapshot at index {} term {}; log compacted before {}", cfg.nodeId(),
                         meta.index(), meta.term(), compactTo);
             });
-        } catch (IOException e) {
-            throw new UncheckedIOException("snapshot at " + applied + " failed", e);
+        } catch (IOException | RuntimeException e) {
+            if (!running || store.snapshot().index() >= applied) {
+                // Closing, or a snapshot from the leader was installed meanwhile: nothing is lost.
+                LOG.info("node {}: snapshot at {} abandoned: {}", cfg.nodeId(), applied, e.toString());
+                if (staging != null) {
+                    snapshots.discard(staging);
+                }
+                return;
+            }
+            // As a failed write: a node that cannot snapshot would grow its log without bound.
+            RuntimeException failure = e instanceof IOException io
+                    ? new UncheckedIOException("snapshot at " + applied + " failed", io) : (RuntimeException) e;
+            inbox.add(() -> {
+                throw failure;
+            });
         }
     }
 
@@ -678,6 +723,14 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             Thread.currentThread().interrupt();
         }
         applier.close();
+        snapshotThread.shutdown();
+        try {
+            if (!snapshotThread.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("node {}: a snapshot still runs after 60 s; closing the store under it", cfg.nodeId());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         transport.close();
         store.close();
         LOG.info("node {} stopped", cfg.nodeId());
