@@ -120,7 +120,7 @@ public final class ClientServer implements AutoCloseable {
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .intercept(admission)
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(BatchStream.bind(kv.bindService(), kv,
-                            errors, options.defaultDeadline(), quota)), quotaGuard))
+                            errors, options.defaultDeadline(), quota, admission)), quotaGuard))
                     .addService(RequestParsing.wrap(watch.bindService()))
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(new SessionService(node, state,
                             validator, proposer, keeper, headers, replies, errors, options.defaultDeadline())
