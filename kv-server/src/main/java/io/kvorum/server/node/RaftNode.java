@@ -67,6 +67,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNode implements AutoCloseable, MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    /**
+     * Proposals held at most during one hand-off (beyond, they are refused as before); the
+     * core's own bound on uncommitted bytes applies when they are proposed.
+     */
+    private static final int MAX_HELD_FOR_TRANSFER = 10_000;
     /** Bytes a caller of {@link #proposeFramed} leaves free before its command. */
     public static final int PROPOSAL_PREFIX_BYTES = ProposalHeader.SIZE;
     /** Committed entries waiting to be applied before the loop waits for the apply stage. */
@@ -97,6 +102,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /** Reads whose ReadIndex round is in flight, by request id. */
     private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
     private final List<PendingChange> pendingChanges = new ArrayList<>();
+    /** Loop only: proposals refused while this leader hands over leadership; see releaseHeldProposals. */
+    private final List<HeldProposal> heldForTransfer = new ArrayList<>();
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
     /** Availability hook: lets calls fail at once on a node cut off from its leader. */
@@ -112,6 +119,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * this remembers it for one election timeout to report a stable "active".
      */
     private final Map<Long, Long> lastActiveNanos = new HashMap<>();
+
+    /** A proposal held during a leadership hand-off, with its caller's future. */
+    private record HeldProposal(byte[] framed, CompletableFuture<byte[]> caller) {
+    }
 
     /** A membership change waiting to be applied; done when {@code applied} holds for the conf. */
     private record PendingChange(Predicate<ConfState> applied, CompletableFuture<Void> future) {
@@ -267,17 +278,47 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             if (refusedCutOff(f)) {
                 return;
             }
-            long seq = ++nextProposalSeq;
-            try {
-                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
-                // Before the entry can commit: it commits in a later Ready of this loop.
-                applier.expectProposal(seq, f);
-            } catch (ProposalRejectedException e) {
-                metrics.proposalFailed();
-                f.completeExceptionally(notLeader(e));
-            }
+            propose(framed, f);
         });
         return f;
+    }
+
+    /** On the loop: proposes, holds the proposal while leadership is being handed over, or fails it. */
+    private void propose(byte[] framed, CompletableFuture<byte[]> f) {
+        long seq = ++nextProposalSeq;
+        try {
+            core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
+            // Before the entry can commit: it commits in a later Ready of this loop.
+            applier.expectProposal(seq, f);
+        } catch (ProposalRejectedException e) {
+            if (e.reason() == ProposalRejectedException.Reason.TRANSFERRING
+                    && heldForTransfer.size() < MAX_HELD_FOR_TRANSFER) {
+                heldForTransfer.add(new HeldProposal(framed, f));
+                return;
+            }
+            metrics.proposalFailed();
+            f.completeExceptionally(notLeader(e));
+        }
+    }
+
+    /**
+     * Once a hand-off of leadership has ended, proposes what was held during it: forwarded to
+     * the new leader, or proposed here again when the transfer was abandoned. A planned
+     * hand-off thus costs the callers a pause of about one election round trip, not a refusal
+     * and a client back-off (which made the stall of a rolling restart several times longer).
+     * A proposal whose caller gave up meanwhile is dropped.
+     */
+    private void releaseHeldProposals() {
+        if (heldForTransfer.isEmpty() || !core.acceptsProposals()) {
+            return;
+        }
+        List<HeldProposal> held = new ArrayList<>(heldForTransfer);
+        heldForTransfer.clear();
+        for (HeldProposal h : held) {
+            if (!h.caller().isDone()) {
+                propose(h.framed(), h.caller());
+            }
+        }
     }
 
     /**
@@ -441,6 +482,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                     // After a long stall tick once, not a burst: a burst would start elections.
                     nextTick = Math.max(nextTick + tickNanos, now);
                 }
+                releaseHeldProposals();
                 while (core.hasReady()) {
                     handleReady(core.ready());
                 }
