@@ -105,7 +105,8 @@ public final class ClientServer implements AutoCloseable {
                 SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
         QuotaInterceptor quotaGuard = new QuotaInterceptor(quota);
         quota.refresh();
-        KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline());
+        KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline(),
+                options.pageSizes());
         // Batch streams send the results of one apply burst as one message.
         node.setCompletionScope(ReplyBurst.SCOPE);
         try {
