@@ -156,6 +156,9 @@ public final class Cli {
             if (sessionTtl != null) {
                 b.sessionTtl(sessionTtl);
             }
+            if (options.localDatacenter() != null) {
+                b.localDatacenter(options.localDatacenter());
+            }
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageError("bad --endpoints: " + e.getMessage(), e);

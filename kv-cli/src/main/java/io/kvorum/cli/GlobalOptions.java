@@ -31,6 +31,12 @@ public final class GlobalOptions {
                     + "serializable (the answering node's copy, possibly stale, cheaper).")
     ReadConsistency consistency = ReadConsistency.LINEARIZABLE;
 
+    @Option(names = "--local-datacenter", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "The datacenter this client runs in: reads go to members there (as the servers' "
+                    + "--datacenter says) while one is healthy; writes go to the leader. Default: none (reads spread "
+                    + "over all members).")
+    String localDatacenter;
+
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|json",
             description = "Output format: text (default) or json (one JSON object per line; field names are stable).")
     Format output = Format.TEXT;
@@ -42,6 +48,11 @@ public final class GlobalOptions {
 
     public ReadConsistency consistency() {
         return consistency;
+    }
+
+    /** The client's datacenter, or null. */
+    public String localDatacenter() {
+        return localDatacenter;
     }
 
     public Format output() {

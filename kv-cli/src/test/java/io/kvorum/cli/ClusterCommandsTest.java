@@ -64,7 +64,8 @@ class ClusterCommandsTest {
         List<String> lines = r.lines();
         assertEquals(4, lines.size(), r::toString);
         assertTrue(lines.get(0).matches(
-                "ENDPOINT\\s+ID\\s+ROLE\\s+LEADER\\s+TERM\\s+COMMIT\\s+APPLIED\\s+DB_SIZE\\s+VERSION"), lines.get(0));
+                "ENDPOINT\\s+ID\\s+ROLE\\s+DATACENTER\\s+LEADER\\s+TERM\\s+COMMIT\\s+APPLIED\\s+DB_SIZE\\s+VERSION"),
+                lines.get(0));
         long leaders = lines.stream().skip(1).filter(l -> l.contains(" leader ")).count();
         assertEquals(1, leaders, r::toString);
         for (int i = 1; i <= 3; i++) {
@@ -125,7 +126,8 @@ class ClusterCommandsTest {
         Run.Result list = kv("member", "list");
         assertEquals(0, list.exit(), list::toString);
         assertEquals(4, list.lines().size(), list::toString);
-        assertTrue(list.lines().get(0).matches("ID\\s+ROLE\\s+PEER\\s+CLIENT\\s+VOTER\\s+MATCH\\s+ACTIVE"),
+        assertTrue(list.lines().get(0)
+                        .matches("ID\\s+ROLE\\s+PEER\\s+CLIENT\\s+DATACENTER\\s+ZONE\\s+VOTER\\s+MATCH\\s+ACTIVE"),
                 list.lines().get(0));
 
         cluster.reserve(4);

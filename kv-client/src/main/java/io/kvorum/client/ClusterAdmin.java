@@ -78,6 +78,20 @@ public final class ClusterAdmin {
                 AddMemberResponse::getHeader, false, null).thenApply(r -> members(r.getMembersList())));
     }
 
+    /**
+     * Adds a member as an observer: a learner meant to stay one. It replicates the log and serves
+     * reads (serializable ones from its own state, linearizable ones after a ReadIndex round trip
+     * to the leader), never votes, never counts towards a quorum, and becomes a voter only if
+     * {@link #promoteMember(long) promoted}. This is how a remote datacenter gets local reads
+     * without slowing writes.
+     */
+    public List<MemberInfo> addObserver(long id, String peerAddress) {
+        return Blocking.await(core.unique("add observer " + id, RequestOptions.DEFAULT,
+                ClusterGrpc.getAddMemberMethod(),
+                AddMemberRequest.newBuilder().setId(id).setPeerAddress(peerAddress).setObserver(true).build(),
+                AddMemberResponse::getHeader, false, null).thenApply(r -> members(r.getMembersList())));
+    }
+
     /** Promotes a learner that caught up to voter; {@link MembershipChangeException} if it has not. */
     public List<MemberInfo> promoteMember(long id) {
         return Blocking.await(core.unique("promote member " + id, RequestOptions.DEFAULT,

@@ -14,7 +14,11 @@ public enum EndpointPolicy {
     /**
      * Calls go to healthy endpoints in the client's own datacenter
      * ({@link KvorumClientBuilder#localDatacenter(String)}), round robin; only when none of them
-     * is healthy do they fail over to the other datacenters.
+     * is healthy do they fail over to the other datacenters. An endpoint's datacenter is the one
+     * its node announced ({@code kvorum-server --datacenter}), learned with the member list, or
+     * else the one {@link Endpoint#inDatacenter(String)} gave it. Until the member list first
+     * arrives (right after the first call), endpoints without a configured datacenter count as
+     * remote.
      */
     PREFER_LOCAL
 }

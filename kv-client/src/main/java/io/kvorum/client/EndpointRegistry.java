@@ -162,7 +162,9 @@ final class EndpointRegistry {
 
     /**
      * The cluster's member list and leader ({@code leaderId} 0: none known) as a node reported
-     * them: members with a client address join routing, members gone leave it.
+     * them: members with a client address join routing (voters, learners and observers alike:
+     * any member serves reads), members gone leave it, and each endpoint takes the datacenter
+     * its member announced, which {@link EndpointPolicy#PREFER_LOCAL} routes by.
      */
     void members(List<Member> members, long leaderId) {
         EndpointState newLeader = null;
@@ -179,6 +181,7 @@ final class EndpointRegistry {
             } catch (IllegalArgumentException badAddress) {
                 continue;
             }
+            e.announcedDatacenter(m.getDatacenter());
             if (seen.add(e)) {
                 all.add(e);
             }

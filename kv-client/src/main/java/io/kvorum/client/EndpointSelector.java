@@ -54,7 +54,7 @@ interface EndpointSelector {
         }
 
         private static boolean qualifies(EndpointState e, Predicate<EndpointState> usable, String datacenter) {
-            return (datacenter == null || datacenter.equals(e.endpoint.datacenter())) && usable.test(e);
+            return (datacenter == null || datacenter.equals(e.datacenter())) && usable.test(e);
         }
     }
 

@@ -37,6 +37,8 @@ final class EndpointState {
     private final ScheduledExecutorService scheduler;
     private final HealthProbe probe;
 
+    /** The datacenter the node announced to the cluster (its {@code --datacenter}); empty until learned. */
+    private volatile String announcedDatacenter = "";
     private volatile ManagedChannel channel;
     private volatile boolean healthy = true;
     private int consecutiveFailures;
@@ -56,6 +58,20 @@ final class EndpointState {
 
     String address() {
         return endpoint.address();
+    }
+
+    /**
+     * The datacenter routing places this endpoint in: the one the node announced when the member
+     * list has it (the server knows where it runs), else the one it was configured with (may be null).
+     */
+    String datacenter() {
+        String announced = announcedDatacenter;
+        return announced.isEmpty() ? endpoint.datacenter() : announced;
+    }
+
+    /** Records the datacenter the member list reports for this node (empty: none announced). */
+    void announcedDatacenter(String datacenter) {
+        announcedDatacenter = datacenter;
     }
 
     /** The channel, made on first use. A failed one is asked to reconnect now (we chose it as a last resort). */

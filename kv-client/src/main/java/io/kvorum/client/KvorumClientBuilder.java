@@ -27,7 +27,7 @@ public final class KvorumClientBuilder {
     static final int DEFAULT_MAX_WRITES_IN_FLIGHT = 1_000;
 
     private final List<Endpoint> endpoints = new ArrayList<>();
-    private EndpointPolicy policy = EndpointPolicy.ROUND_ROBIN;
+    private EndpointPolicy policy;
     private String localDatacenter;
     private Duration defaultDeadline = Duration.ofSeconds(5);
     private Duration attemptTimeout = Duration.ofSeconds(2);
@@ -72,13 +72,21 @@ public final class KvorumClientBuilder {
         return this;
     }
 
-    /** How calls are spread over the endpoints; {@link EndpointPolicy#ROUND_ROBIN} by default. */
+    /**
+     * How calls are spread over the endpoints; by default {@link EndpointPolicy#PREFER_LOCAL} when
+     * a {@link #localDatacenter(String)} is given, else {@link EndpointPolicy#ROUND_ROBIN}.
+     */
     public KvorumClientBuilder endpointPolicy(EndpointPolicy policy) {
         this.policy = Objects.requireNonNull(policy, "policy");
         return this;
     }
 
-    /** The client's own datacenter, which {@link EndpointPolicy#PREFER_LOCAL} prefers. */
+    /**
+     * The client's own datacenter: reads go to members there (voters or observers, as their
+     * servers' {@code --datacenter} says) while one is healthy, to the others otherwise; writes go
+     * to the leader wherever it is. Selects {@link EndpointPolicy#PREFER_LOCAL} unless
+     * {@link #endpointPolicy(EndpointPolicy)} chose another policy.
+     */
     public KvorumClientBuilder localDatacenter(String datacenter) {
         this.localDatacenter = Objects.requireNonNull(datacenter, "datacenter");
         return this;
@@ -194,13 +202,11 @@ public final class KvorumClientBuilder {
                 throw new IllegalArgumentException("endpoint " + e.address() + " is given twice");
             }
         }
-        if (policy == EndpointPolicy.PREFER_LOCAL) {
-            if (localDatacenter == null) {
-                throw new IllegalArgumentException("PREFER_LOCAL needs localDatacenter(...)");
-            }
-            if (endpoints.stream().noneMatch(e -> localDatacenter.equals(e.datacenter()))) {
-                throw new IllegalArgumentException("no endpoint is in the local datacenter " + localDatacenter);
-            }
+        EndpointPolicy policy = this.policy != null ? this.policy
+                : localDatacenter != null ? EndpointPolicy.PREFER_LOCAL : EndpointPolicy.ROUND_ROBIN;
+        // No endpoint need be configured in the local datacenter: members announce theirs.
+        if (policy == EndpointPolicy.PREFER_LOCAL && localDatacenter == null) {
+            throw new IllegalArgumentException("PREFER_LOCAL needs localDatacenter(...)");
         }
         if (retryMax.compareTo(retryBase) < 0 || endpointBackoffMax.compareTo(endpointBackoffBase) < 0) {
             throw new IllegalArgumentException("a backoff's max must not be below its base");

@@ -10,6 +10,8 @@ public enum Role {
     CANDIDATE,
     /** Replicating without a vote, until promoted. */
     LEARNER,
+    /** A learner added to stay one: replicates and serves reads, never votes, until explicitly promoted. */
+    OBSERVER,
     /** Not known: asked of a node that is not the leader, or a role this client does not know. */
     UNKNOWN;
 

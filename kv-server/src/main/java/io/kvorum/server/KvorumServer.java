@@ -1,10 +1,12 @@
 package io.kvorum.server;
 
 import io.kvorum.server.admin.AdminServer;
+import io.kvorum.server.admin.MemberLabels;
 import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.api.BackupScheduler;
+import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
@@ -19,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.Security;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -92,7 +96,9 @@ public final class KvorumServer implements Callable<Integer> {
         StateLimits limits;
         PageSizes pageSizes;
         LogFormat logFormat;
+        Placement placement;
         try {
+            placement = options.placement();
             logFormat = LogFormat.parse(options.logFormat);
             cfg = NodeConfig.of(options.id, options.clusterId, options.dataDirOrDefault(),
                     ServerOptions.parseAddress(options.peerListen, "--peer-listen"),
@@ -114,6 +120,8 @@ public final class KvorumServer implements Callable<Integer> {
                 cfg.nodeId(), cfg.clusterId(), cfg.dataDir().toAbsolutePath(), options.clientListen,
                 options.peerListen, options.adminListen, cfg.initialCluster(), cfg.join(), options.heartbeatMillis,
                 options.electionMillis, cfg.tickMillis(), cfg.snapshotEntries());
+        LOG.info("placement: datacenter '{}', zone '{}', leader preference {}", placement.datacenter(),
+                placement.zone(), placement.leaderPreference());
         KvorumMetrics metrics = new KvorumMetrics(options.metricEvents);
         LOG.info("limits: path {} B, value {} B, request {} B, {} ops per multi, {} revisions of watch history, "
                         + "session TTL {}..{} ms, quota {} B{}, pages of {} children (at most {})",
@@ -152,7 +160,7 @@ public final class KvorumServer implements Callable<Integer> {
         try {
             quota = SpaceQuota.ofState(options.quotaBytes, node.store());
             admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node, metrics,
-                    quota::alarms, limitsJson(limits, options.quotaBytes, pageSizes));
+                    quota::alarms, limitsJson(limits, options.quotaBytes, pageSizes), () -> labelsOf(state[0]));
             admin.start();
         } catch (IOException e) {
             node.close();
@@ -160,7 +168,8 @@ public final class KvorumServer implements Callable<Integer> {
         }
         try {
             clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults().withPageSizes(pageSizes), node.store().path(), metrics.clients(), AdmissionLimits.defaults(), quota);
+                    ApiOptions.defaults().withPageSizes(pageSizes), node.store().path(), metrics.clients(),
+                    AdmissionLimits.defaults(), quota, placement);
             metrics.bind(node, clients, state[0]);
         } catch (IOException | RuntimeException e) {
             admin.close();
@@ -187,6 +196,17 @@ public final class KvorumServer implements Callable<Integer> {
         }, "shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Members' labels from the replicated state, for {@code /status}. */
+    static Map<Long, MemberLabels> labelsOf(CoordinationState state) {
+        Map<Long, MemberLabels> out = new HashMap<>();
+        state.memberLocalities().forEach((id, l) -> out.put(id, new MemberLabels(l.getDatacenter(), l.getZone(),
+                state.observers().contains(id))));
+        for (long id : state.observers()) {
+            out.putIfAbsent(id, new MemberLabels("", "", true));
+        }
+        return out;
     }
 
     /** The limits as a JSON object for {@code /status}: what this node enforces. */

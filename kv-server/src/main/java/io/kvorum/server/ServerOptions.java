@@ -1,5 +1,6 @@
 package io.kvorum.server;
 
+import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.state.StateLimits;
 import java.net.InetSocketAddress;
@@ -33,6 +34,22 @@ final class ServerOptions {
             description = "host:port clients should use to reach this node, announced to the cluster (e.g. when "
                     + "--client-listen is 0.0.0.0). Default: the --client-listen address.")
     String clientAdvertise;
+
+    @Option(names = "--datacenter", defaultValue = "",
+            description = "The datacenter this node runs in, announced to the cluster: shown by 'kvorum member list', "
+                    + "used by clients that prefer their local datacenter. Default: none.")
+    String datacenter;
+
+    @Option(names = "--zone", defaultValue = "",
+            description = "The zone (e.g. rack or availability zone) within the datacenter, announced likewise. "
+                    + "Default: none.")
+    String zone;
+
+    @Option(names = "--leader-preference", defaultValue = "",
+            description = "Datacenters to keep the leader in, most preferred first, e.g. dc1,dc2; give every node the "
+                    + "same. A leader elsewhere hands leadership to a live, caught-up voter in a better one after "
+                    + "leading for 3 election timeouts. Default: none (leader anywhere).")
+    String leaderPreference;
 
     @Option(names = "--max-path-bytes", defaultValue = "4096",
             description = "Longest path in UTF-8 bytes; the same on every node. Default: ${DEFAULT-VALUE}.")
@@ -184,6 +201,15 @@ final class ServerOptions {
         StateLimits d = StateLimits.defaults();
         return new StateLimits(maxPathBytes, maxValueBytes, maxRequestBytes, maxMultiOps, historyRevisions,
                 d.dedupeClients(), d.dedupePerClient(), minSessionTtlMillis, maxSessionTtlMillis);
+    }
+
+    /**
+     * Where this node runs and where the leader should, from {@code --datacenter}, {@code --zone}
+     * and {@code --leader-preference}; the hand-off settles for three election timeouts.
+     */
+    Placement placement() {
+        return new Placement(datacenter, zone, Placement.parsePreference(leaderPreference),
+                Duration.ofMillis(3 * Math.max(1, electionMillis)));
     }
 
     /** Children per page of a listing; throws IllegalArgumentException naming the flags when they disagree. */

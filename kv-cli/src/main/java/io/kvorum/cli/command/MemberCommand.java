@@ -13,6 +13,7 @@ import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -24,7 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "member", description = {"Lists and changes the cluster's members.",
         "Add a node in three steps: 'member add ID PEER_ADDRESS' (a learner), start it with --join, then "
                 + "'member promote ID' once it caught up.",
-        "JSON: {leaderId, members: [{id, role, peerAddress, clientAddress, learner, matchIndex, active}]}."},
+        "JSON: {leaderId, members: [{id, role, peerAddress, clientAddress, learner, matchIndex, active, datacenter, "
+                + "zone, observer}]}."},
         subcommands = CommandLine.HelpCommand.class)
 public final class MemberCommand implements Runnable {
     private final Cli cli;
@@ -47,11 +49,18 @@ public final class MemberCommand implements Runnable {
         return withClient(admin -> admin.members());
     }
 
-    @Command(name = "add", description = "Adds a member as a learner.")
+    @Command(name = "add", description = {"Adds a member as a learner.",
+            "With --observer, as an observer: a learner meant to stay one, serving reads (e.g. in a remote "
+                    + "datacenter) without a vote; 'member promote' still makes it a voter."})
     int add(@Parameters(paramLabel = "ID", description = "The new member's id (a positive number).") long id,
-            @Parameters(paramLabel = "PEER_ADDRESS", description = "host:port of its peer listener.") String peer) {
+            @Parameters(paramLabel = "PEER_ADDRESS", description = "host:port of its peer listener.") String peer,
+            @Option(names = "--observer", description = "Add it as an observer.") boolean observer) {
         return withClient(admin -> {
-            admin.addMember(id, peer);
+            if (observer) {
+                admin.addObserver(id, peer);
+            } else {
+                admin.addMember(id, peer);
+            }
             return admin.members();
         });
     }
@@ -92,6 +101,9 @@ public final class MemberCommand implements Runnable {
                 o.addProperty("learner", i.learner());
                 o.addProperty("matchIndex", i.matchIndex());
                 o.addProperty("active", i.active());
+                o.addProperty("datacenter", i.datacenter());
+                o.addProperty("zone", i.zone());
+                o.addProperty("observer", i.observer());
                 a.add(o);
             }
             JsonObject o = new JsonObject();
@@ -100,11 +112,15 @@ public final class MemberCommand implements Runnable {
             cli.printJson(o);
             return;
         }
-        Table t = new Table("ID", "ROLE", "PEER", "CLIENT", "VOTER", "MATCH", "ACTIVE");
+        Table t = new Table("ID", "ROLE", "PEER", "CLIENT", "DATACENTER", "ZONE", "VOTER", "MATCH", "ACTIVE");
         for (MemberInfo i : members) {
-            t.row(i.id(), i.role(), i.peerAddress(), i.clientAddress().isEmpty() ? "-" : i.clientAddress(),
-                    i.learner() ? "no" : "yes", i.matchIndex(), i.active() ? "yes" : "no");
+            t.row(i.id(), i.role(), i.peerAddress(), orDash(i.clientAddress()), orDash(i.datacenter()),
+                    orDash(i.zone()), i.learner() ? "no" : "yes", i.matchIndex(), i.active() ? "yes" : "no");
         }
         t.lines().forEach(cli::println);
+    }
+
+    private static String orDash(String s) {
+        return s.isEmpty() ? "-" : s;
     }
 }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
                 + "follower lag, fsync p99, requests/s and server errors/s over --window.",
         "Alarms (e.g. NOSPACE: over the space quota) follow the table, one line each.",
         "JSON: {endpoints: [{endpoint, id, role, leaderId, term, commitIndex, appliedIndex, dbSizeBytes, version, "
-                + "revision, alarms, error}], metrics: [{admin, id, role, leaderId, applyLag, followerLag, "
+                + "revision, datacenter, zone, alarms, error}], metrics: [{admin, id, role, leaderId, applyLag, "
+                + "followerLag, "
                 + "fsyncP99Seconds, requestsPerSecond, errorsPerSecond, error}]}; error is null for an endpoint that "
                 + "answered, else the other fields are absent; metrics only with --admin."})
 public final class StatusCommand extends ClientCommand {
@@ -75,6 +76,8 @@ public final class StatusCommand extends ClientCommand {
                     o.addProperty("dbSizeBytes", s.dbSizeBytes());
                     o.addProperty("version", s.version());
                     o.addProperty("revision", s.revision());
+                    o.addProperty("datacenter", s.datacenter());
+                    o.addProperty("zone", s.zone());
                     JsonArray al = new JsonArray();
                     alarms.getOrDefault(r.endpoint(), List.of()).forEach(al::add);
                     o.add("alarms", al);
@@ -89,14 +92,16 @@ public final class StatusCommand extends ClientCommand {
             }
             cli.printJson(o);
         } else {
-            Table t = new Table("ENDPOINT", "ID", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "DB_SIZE", "VERSION");
+            Table t = new Table("ENDPOINT", "ID", "ROLE", "DATACENTER", "LEADER", "TERM", "COMMIT", "APPLIED",
+                    "DB_SIZE", "VERSION");
             for (EndpointProbe.Result r : results) {
                 NodeStatus s = r.status();
                 if (s == null) {
-                    t.row(r.endpoint(), "-", "unreachable", "-", "-", "-", "-", "-", "-");
+                    t.row(r.endpoint(), "-", "unreachable", "-", "-", "-", "-", "-", "-", "-");
                 } else {
-                    t.row(r.endpoint(), s.id(), s.role(), s.leaderId() == 0 ? "none" : s.leaderId(), s.term(),
-                            s.commitIndex(), s.appliedIndex(), bytes(s.dbSizeBytes()), s.version());
+                    t.row(r.endpoint(), s.id(), s.role(), s.datacenter().isEmpty() ? "-" : s.datacenter(),
+                            s.leaderId() == 0 ? "none" : s.leaderId(), s.term(), s.commitIndex(), s.appliedIndex(),
+                            bytes(s.dbSizeBytes()), s.version());
                 }
             }
             t.lines().forEach(cli::println);

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -38,12 +39,18 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics, Supplier<List<String>> alarms,
                        String limitsJson) throws IOException {
+        this(listen, node, metrics, alarms, limitsJson, Map::of);
+    }
+
+    /** As above, showing each member's labels ({@code memberLabels}: member id -> labels) in {@code /status}. */
+    public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics, Supplier<List<String>> alarms,
+                       String limitsJson, Supplier<Map<Long, MemberLabels>> memberLabels) throws IOException {
         this.node = node;
         this.http = HttpServer.create(listen, 64);
         http.createContext("/health", ex -> respondCheck(ex, health(node.status(), HEALTHY_APPLY_LAG)));
         http.createContext("/ready", ex -> respondCheck(ex, health(node.status(), READY_APPLY_LAG)));
         http.createContext("/status", ex -> respond(ex, 200, "application/json", StatusJson.of(node.status(),
-                node.fsyncCount(), alarms.get(), limitsJson)));
+                node.fsyncCount(), alarms.get(), limitsJson, memberLabels.get())));
         http.createContext("/metrics", ex -> respond(ex, 200, metrics.contentType(), metrics.scrape()));
         http.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "admin-http");

@@ -18,12 +18,16 @@ final class StatusJson {
     }
 
     static String of(NodeStatus s, long fsyncs) {
-        return GSON.toJson(statusOf(s, fsyncs)) + "\n";
+        return GSON.toJson(statusOf(s, fsyncs, Map.of())) + "\n";
     }
 
-    /** With the node's raised alarms ({@code "alarms"}) and enforced limits ({@code "limits"}). */
-    static String of(NodeStatus s, long fsyncs, List<String> alarms, String limitsJson) {
-        JsonObject o = statusOf(s, fsyncs);
+    /**
+     * With the node's raised alarms ({@code "alarms"}), enforced limits ({@code "limits"}) and
+     * each member's labels ({@code "datacenter"}, {@code "zone"}, {@code "observer"}).
+     */
+    static String of(NodeStatus s, long fsyncs, List<String> alarms, String limitsJson,
+                     Map<Long, MemberLabels> labels) {
+        JsonObject o = statusOf(s, fsyncs, labels);
         JsonArray raised = new JsonArray();
         alarms.forEach(raised::add);
         o.add("alarms", raised);
@@ -31,7 +35,7 @@ final class StatusJson {
         return GSON.toJson(o) + "\n";
     }
 
-    private static JsonObject statusOf(NodeStatus s, long fsyncs) {
+    private static JsonObject statusOf(NodeStatus s, long fsyncs, Map<Long, MemberLabels> labels) {
         JsonObject o = new JsonObject();
         o.addProperty("id", s.id());
         o.addProperty("role", s.role());
@@ -51,6 +55,12 @@ final class StatusJson {
             Long match = s.matchIndex().get(m.getKey());
             if (match != null) {
                 member.addProperty("matchIndex", match);
+            }
+            MemberLabels l = labels.get(m.getKey());
+            if (l != null) {
+                member.addProperty("datacenter", l.datacenter());
+                member.addProperty("zone", l.zone());
+                member.addProperty("observer", l.observer());
             }
             members.add(member);
         }

@@ -11,6 +11,7 @@ import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.housekeeping.AddressAnnouncer;
+import io.kvorum.server.housekeeping.LeaderPlacement;
 import io.kvorum.server.housekeeping.PeriodicTask;
 import io.kvorum.server.housekeeping.SessionKeeper;
 import io.kvorum.server.housekeeping.TtlNodeReaper;
@@ -22,6 +23,7 @@ import io.kvorum.server.state.StateLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +48,8 @@ public final class ClientServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
     /** Room above maxRequestBytes so a request just over the limit gets our message, not gRPC's. */
     static final int INBOUND_SLACK_BYTES = 64 * 1024;
+    /** How often the leader looks at whether leadership belongs in another datacenter. */
+    private static final Duration PLACEMENT_CHECK_INTERVAL = Duration.ofMillis(200);
 
     private final Server server;
     private final ExecutorService pool;
@@ -54,6 +58,7 @@ public final class ClientServer implements AutoCloseable {
     private final SessionKeeper keeper;
     private final TtlNodeReaper reaper;
     private final AddressAnnouncer announcer;
+    private final LeaderPlacement leaderPlacement;
     private final WatchService watch;
     private final Admission admission;
     private final HealthService health;
@@ -81,6 +86,17 @@ public final class ClientServer implements AutoCloseable {
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir, ClientMetrics metrics,
                         AdmissionLimits admissionLimits, SpaceQuota quota) throws IOException {
+        this(listen, advertise, node, state, hub, limits, options, storeDir, metrics, admissionLimits, quota,
+                Placement.NONE);
+    }
+
+    /**
+     * As above, announcing {@code placement}'s locality with the client address and, while this
+     * node leads, moving leadership to its preferred datacenters ({@link LeaderPlacement}).
+     */
+    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
+                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir, ClientMetrics metrics,
+                        AdmissionLimits admissionLimits, SpaceQuota quota, Placement placement) throws IOException {
         this.hub = hub;
         this.quota = quota;
         this.admission = new Admission(admissionLimits, () -> {
@@ -129,8 +145,8 @@ public final class ClientServer implements AutoCloseable {
                     .addService(RequestParsing.wrap(new MaintenanceService(node, state, proposer, headers, replies,
                             errors, quota, pool, options.defaultDeadline()).bindService()))
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
-                            this::clientAddress, () -> DiskUsage.bytes(storeDir), options.promoteMaxLag(),
-                            options.defaultDeadline()).bindService()))
+                            this::clientAddress, proposer, placement, () -> DiskUsage.bytes(storeDir),
+                            options.promoteMaxLag(), options.defaultDeadline()).bindService()))
                     .addService(health)
                     .build().start();
             this.server = s;
@@ -142,13 +158,17 @@ public final class ClientServer implements AutoCloseable {
         // With port 0 the address to announce is only known once bound.
         this.clientAddress = advertisedOr(advertise, listen, server.getPort());
         this.reaper = new TtlNodeReaper(node, state, proposer::propose, options.ttlNodeCheckInterval());
-        this.announcer = new AddressAnnouncer(node, state, proposer::propose, clientAddress, options.announceInterval());
+        this.announcer = new AddressAnnouncer(node, state, proposer::propose, clientAddress,
+                placement.locality(), options.announceInterval());
+        this.leaderPlacement = new LeaderPlacement(node, state, placement.datacenter(), placement.leaderPreference(),
+                placement.leaderSettle(), System::nanoTime);
         // Backstop for waiting reads: an installed snapshot moves the revision without events.
         timer.scheduleWithFixedDelay(PeriodicTask.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(PeriodicTask.guard(quota::refresh), 1, 1, TimeUnit.SECONDS);
         keeper.start(timer);
         reaper.start(timer);
         announcer.start(timer);
+        leaderPlacement.start(timer, PLACEMENT_CHECK_INTERVAL);
         watch.start(timer);
         health.start(timer);
         LOG.info("node {} serves clients on {} (announced as {})", node.status().id(), listen, clientAddress);
@@ -222,6 +242,7 @@ public final class ClientServer implements AutoCloseable {
     @Override
     public void close() {
         announcer.close();
+        leaderPlacement.close();
         reaper.close();
         keeper.close();
         watch.close();

@@ -1,6 +1,8 @@
 package io.kvorum.server.api;
 
 import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.internal.v1.Command;
+import io.kvorum.proto.internal.v1.MarkObserver;
 import io.kvorum.proto.v1.AddMemberRequest;
 import io.kvorum.proto.v1.AddMemberResponse;
 import io.kvorum.proto.v1.ClusterGrpc;
@@ -30,6 +32,13 @@ import java.util.function.Supplier;
  * UNAVAILABLE naming the leader's client address), and each is checked first against the
  * mistakes that hurt: promoting a learner that has not caught up (the cluster would wait on
  * it) and removing a voter when the voters left would not include a live quorum.
+ *
+ * <p>An observer is a learner with a mark in the replicated state: AddMember proposes the mark
+ * (set or cleared) before the conf change, so a new member is never shown as the wrong kind,
+ * and a member re-added as a plain learner loses an old mark. Raft does not know the mark:
+ * to the core an observer is a learner (no vote, not in any quorum, never campaigns), and
+ * nothing promotes learners but PromoteMember. The mark counts only while the member is a
+ * learner, so a promoted observer is simply a voter.
  */
 final class ClusterService extends ClusterGrpc.ClusterImplBase {
     static final String VERSION = versionOf();
@@ -40,20 +49,24 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     private final Replies replies;
     private final Errors errors;
     private final Supplier<String> clientAddress;
+    private final Proposer proposer;
+    private final Placement placement;
     /** Bytes of the node's store on disk, walked at each Status call. */
     private final LongSupplier storeBytes;
     private final long promoteMaxLag;
     private final Duration defaultDeadline;
 
     ClusterService(RaftNode node, CoordinationState state, Headers headers, Replies replies, Errors errors,
-                   Supplier<String> clientAddress, LongSupplier storeBytes, long promoteMaxLag,
-                   Duration defaultDeadline) {
+                   Supplier<String> clientAddress, Proposer proposer, Placement placement, LongSupplier storeBytes,
+                   long promoteMaxLag, Duration defaultDeadline) {
         this.node = node;
         this.state = state;
         this.headers = headers;
         this.replies = replies;
         this.errors = errors;
         this.clientAddress = clientAddress;
+        this.proposer = proposer;
+        this.placement = placement;
         this.storeBytes = storeBytes;
         this.promoteMaxLag = promoteMaxLag;
         this.defaultDeadline = defaultDeadline;
@@ -65,7 +78,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             NodeStatus s = node.status();
             return CompletableFuture.completedFuture(ListMembersResponse.newBuilder()
                     .setHeader(headers.of(state.revision())).setLeaderId(s.leaderId())
-                    .addAllMembers(MemberViews.of(s, state.memberClientAddresses())).build());
+                    .addAllMembers(MemberViews.of(s, state)).build());
         });
     }
 
@@ -83,9 +96,12 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             if (s.voters().contains(r.getId()) || s.learners().contains(r.getId())) {
                 throw refused("node " + r.getId() + " is already a member");
             }
-            return change(node.addMember(r.getId(), r.getPeerAddress(), true)).thenApply(v -> AddMemberResponse
+            long id = r.getId();
+            return markObserver(id, r.getObserver())
+                    .thenCompose(marked -> change(node.addMember(id, r.getPeerAddress(), true)))
+                    .thenApply(v -> AddMemberResponse
                     .newBuilder().setHeader(headers.of(state.revision()))
-                    .addAllMembers(MemberViews.of(node.status(), state.memberClientAddresses())).build());
+                    .addAllMembers(MemberViews.of(node.status(), state)).build());
         });
     }
 
@@ -106,7 +122,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             }
             return change(node.promote(id)).thenApply(v -> PromoteMemberResponse.newBuilder()
                     .setHeader(headers.of(state.revision()))
-                    .addAllMembers(MemberViews.of(node.status(), state.memberClientAddresses())).build());
+                    .addAllMembers(MemberViews.of(node.status(), state)).build());
         });
     }
 
@@ -133,7 +149,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             }
             return change(node.removeMember(id)).thenApply(v -> RemoveMemberResponse.newBuilder()
                     .setHeader(headers.of(state.revision()))
-                    .addAllMembers(MemberViews.of(node.status(), state.memberClientAddresses())).build());
+                    .addAllMembers(MemberViews.of(node.status(), state)).build());
         });
     }
 
@@ -162,7 +178,8 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
                     .setId(s.id()).setRole(s.role()).setLeaderId(s.leaderId()).setTerm(s.term())
                     .setCommitIndex(s.commitIndex()).setAppliedIndex(s.appliedIndex())
                     .setDbSizeBytes(storeBytes.getAsLong()).setVersion(VERSION)
-                    .setClientAddress(clientAddress.get()).setPeerAddress(s.members().getOrDefault(s.id(), "")).build());
+                    .setClientAddress(clientAddress.get()).setPeerAddress(s.members().getOrDefault(s.id(), ""))
+                    .setDatacenter(placement.datacenter()).setZone(placement.zone()).build());
         });
     }
 
@@ -180,6 +197,12 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             throw refused("there is no other voter to hand leadership to");
         }
         return best;
+    }
+
+    /** Records in the replicated state whether member {@code id} is an observer. */
+    private CompletableFuture<Void> markObserver(long id, boolean observer) {
+        return proposer.propose(Command.newBuilder().setMarkObserver(MarkObserver.newBuilder().setMemberId(id)
+                .setObserver(observer)), Deadlines.remainingMillis(defaultDeadline)).thenApply(result -> null);
     }
 
     /** Waits for a membership future within the deadline; the core's refusals become MEMBERSHIP_REFUSED. */

@@ -5,6 +5,7 @@ import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.CommandError;
 import io.kvorum.proto.internal.v1.CommandResult;
 import io.kvorum.proto.internal.v1.Done;
+import io.kvorum.proto.internal.v1.Locality;
 import io.kvorum.proto.internal.v1.RevisionEvents;
 import io.kvorum.proto.internal.v1.TtlExpiry;
 import io.kvorum.proto.v1.Child;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -185,6 +187,10 @@ public final class CoordinationState implements StateMachine {
                 }
                 case MEMBER_CLIENT_ADDRESS -> {
                     members.announce(t, cmd.getMemberClientAddress());
+                    result.setDone(done(t));
+                }
+                case MARK_OBSERVER -> {
+                    members.markObserver(t, cmd.getMarkObserver());
                     result.setDone(done(t));
                 }
                 case COMPACT_HISTORY -> {
@@ -430,5 +436,15 @@ public final class CoordinationState implements StateMachine {
     /** Client addresses members announced: member id -> address; a read-only live view. */
     public Map<Long, String> memberClientAddresses() {
         return members.view();
+    }
+
+    /** Where members announced they run (datacenter, zone): member id -> locality; a read-only live view. */
+    public Map<Long, Locality> memberLocalities() {
+        return members.localities();
+    }
+
+    /** The members marked as observers; a read-only live view. */
+    public Set<Long> observers() {
+        return members.observers();
     }
 }

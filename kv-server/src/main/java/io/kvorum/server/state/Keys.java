@@ -16,6 +16,8 @@ final class Keys {
     static final byte SESSION = 's';
     static final byte SESSION_TOUCH = 'u';
     static final byte MEMBER = 'a';
+    static final byte MEMBER_LOCALITY = 'l';
+    static final byte OBSERVER = 'o';
     static final byte ANSWER = 'd';
     static final byte CLIENT = 'c';
     static final byte HISTORY = 'h';
@@ -137,6 +139,14 @@ final class Keys {
 
     static byte[] member(long memberId) {
         return longKey(MEMBER, memberId);
+    }
+
+    static byte[] memberLocality(long memberId) {
+        return longKey(MEMBER_LOCALITY, memberId);
+    }
+
+    static byte[] observer(long memberId) {
+        return longKey(OBSERVER, memberId);
     }
 
     static byte[] history(long revision) {

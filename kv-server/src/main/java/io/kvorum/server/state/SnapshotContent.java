@@ -6,9 +6,10 @@ import java.util.function.Function;
  * What the state machine's keys mean to backups and restores: where the revision is, and which
  * keys belong to the cluster that wrote them rather than to the data. A restore into a new
  * cluster carries the data, sessions, watch history and exactly-once answers, so revisions,
- * sequential suffixes and sessions continue; it drops the old members' client addresses (the
- * new members announce their own) and every node-owned key (a leading zero byte: the peer
- * address book, written afresh by the new cluster's membership).
+ * sequential suffixes and sessions continue; it drops the old members' client addresses and
+ * localities (the new members announce their own), their observer marks, and every node-owned
+ * key (a leading zero byte: the peer address book, written afresh by the new cluster's
+ * membership).
  */
 public final class SnapshotContent {
     private SnapshotContent() {
@@ -22,6 +23,7 @@ public final class SnapshotContent {
 
     /** Whether a restore into a new cluster keeps {@code key}. */
     public static boolean keptOnRestore(byte[] key) {
-        return key.length > 0 && key[0] != 0 && key[0] != Keys.MEMBER;
+        return key.length > 0 && key[0] != 0 && key[0] != Keys.MEMBER && key[0] != Keys.MEMBER_LOCALITY
+                && key[0] != Keys.OBSERVER;
     }
 }

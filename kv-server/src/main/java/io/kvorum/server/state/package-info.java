@@ -19,6 +19,8 @@
  * 's' session           -> ttl_millis
  * 'u' session           -> log index of the last command that renewed it (open or touch)
  * 'a' member            -> client address (UTF-8)
+ * 'l' member            -> Locality (datacenter, zone) the member announced with its address
+ * 'o' member            -> (empty) the member was added as an observer
  * 'c' len16 client      -> lastUsedIndex(8) floor(8): one exactly-once client
  * 'd' len16 client seq  -> CommandResult remembered for (client, seq)
  * 'h' revision          -> RevisionEvents of that revision (the watch history)

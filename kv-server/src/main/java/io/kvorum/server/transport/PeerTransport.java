@@ -54,6 +54,8 @@ public final class PeerTransport implements AutoCloseable {
     private final SnapshotStore snapshots;
     private final TransportConfig config;
     private final TransportStats stats = new TransportStats();
+    /** Simulated WAN latency, off unless a benchmark script asks for it (see {@link LinkDelay}). */
+    private final LinkDelay linkDelay = LinkDelay.fromSystemProperty();
     private final Map<Long, RemotePeer> peers = new ConcurrentHashMap<>();
     private Server server;
     private volatile boolean closed;
@@ -207,7 +209,8 @@ public final class PeerTransport implements AutoCloseable {
             log.debug("dropped {} messages to unknown peer {}", stream.size(), to);
             return;
         }
-        peer.send(stream);
+        List<Message> held = stream;
+        linkDelay.send(to, () -> peer.send(held));
     }
 
     /** Hands SNAPSHOT messages to their peer's snapshot sender; returns the others. */
@@ -245,6 +248,7 @@ public final class PeerTransport implements AutoCloseable {
             closed = true;
         }
         handler.close();
+        linkDelay.close();
         for (RemotePeer p : peers.values()) {
             p.close();
         }

@@ -12,6 +12,7 @@ import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.ClientServer;
+import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.WatchHub;
@@ -83,6 +84,7 @@ public final class InJvmCluster implements AutoCloseable {
     private final Map<Long, String> peers = new LinkedHashMap<>();
     private final Map<Long, Integer> clientPorts = new LinkedHashMap<>();
     private final Map<Long, Running> nodes = new TreeMap<>();
+    private final Map<Long, Placement> placements = new LinkedHashMap<>();
     private final Set<Integer> used = new HashSet<>();
     private ApiOptions options = testOptions();
     private StateLimits limits = StateLimits.defaults();
@@ -152,6 +154,12 @@ public final class InJvmCluster implements AutoCloseable {
         return this;
     }
 
+    /** Member {@code id}'s datacenter, zone and leader preference, from its next start on (default none). */
+    public InJvmCluster placement(long id, Placement placement) {
+        placements.put(id, placement);
+        return this;
+    }
+
     /** Where member {@code id} keeps its data. */
     public Path dataDir(long id) {
         return dir.resolve("node-" + id);
@@ -200,7 +208,7 @@ public final class InJvmCluster implements AutoCloseable {
         try {
             server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
                     hub[0], nodeLimits, options, node.store().path(), metrics.clients(), admission,
-                    SpaceQuota.ofState(quotaBytes, node.store()));
+                    SpaceQuota.ofState(quotaBytes, node.store()), placements.getOrDefault(id, Placement.NONE));
             metrics.bind(node, server, state[0]);
         } catch (IOException | RuntimeException e) {
             node.close();
