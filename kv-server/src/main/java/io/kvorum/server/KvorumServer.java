@@ -7,6 +7,7 @@ import io.kvorum.server.api.BackupScheduler;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
+import io.kvorum.server.http.HttpApiServer;
 import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
@@ -88,6 +89,7 @@ public final class KvorumServer implements Callable<Integer> {
     public Integer call() throws Exception {
         NodeConfig cfg;
         InetSocketAddress clientListen;
+        InetSocketAddress httpListen = null;
         StateLimits limits;
         LogFormat logFormat;
         try {
@@ -97,6 +99,9 @@ public final class KvorumServer implements Callable<Integer> {
                     options.initialClusterOrSelf(), options.join, options.heartbeatMillis, options.electionMillis,
                     options.snapshotEntries);
             clientListen = ServerOptions.parseAddress(options.clientListen, "--client-listen");
+            if (options.httpListen != null && !options.httpListen.isBlank()) {
+                httpListen = ServerOptions.parseAddress(options.httpListen, "--http-listen");
+            }
             limits = options.limits();
             if (options.backupDir != null) {
                 options.backupIntervalDuration();
@@ -162,6 +167,18 @@ public final class KvorumServer implements Callable<Integer> {
             node.close();
             throw e;
         }
+        HttpApiServer http = null;
+        if (httpListen != null) {
+            try {
+                http = new HttpApiServer(httpListen, clients.calls());
+            } catch (IOException | RuntimeException e) {
+                clients.close();
+                admin.close();
+                node.close();
+                throw e;
+            }
+        }
+        HttpApiServer httpApi = http;
         if (options.backupDir != null) {
             backups = new BackupScheduler(node, options.backupDir, options.backupIntervalDuration(),
                     options.backupRetain);
@@ -175,6 +192,9 @@ public final class KvorumServer implements Callable<Integer> {
                 scheduled.close();
             }
             LeaderHandOff.run(node, handOffBound);
+            if (httpApi != null) {
+                httpApi.close();
+            }
             clients.close();
             admin.close();
             node.close();
