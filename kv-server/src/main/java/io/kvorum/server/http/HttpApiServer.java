@@ -65,6 +65,7 @@ public final class HttpApiServer implements AutoCloseable {
         this.waiter = new ChangeWaiter(calls, maxWaiting);
         new NodeRoutes(calls, waiter).register(router);
         new SessionRoutes(calls).register(router);
+        new WatchRoutes(calls, waiter, () -> stopping).register(router);
         if (tls == null) {
             server = HttpServer.create(listen, 0);
         } else {
