@@ -42,6 +42,7 @@ public final class HttpApiServer implements AutoCloseable {
     private final HttpAccess access;
     private final int maxBodyBytes;
     private final ChangeWaiter waiter;
+    private final HealthChecker checker;
     private volatile boolean stopping;
 
     /** Plain HTTP, every request allowed. */
@@ -66,6 +67,7 @@ public final class HttpApiServer implements AutoCloseable {
         new NodeRoutes(calls, waiter).register(router);
         new SessionRoutes(calls).register(router);
         new WatchRoutes(calls, waiter, () -> stopping).register(router);
+        new CatalogRoutes(calls, waiter).register(router);
         if (tls == null) {
             server = HttpServer.create(listen, 0);
         } else {
@@ -82,6 +84,7 @@ public final class HttpApiServer implements AutoCloseable {
         server.setExecutor(pool);
         server.createContext("/", this::serve);
         server.start();
+        this.checker = new HealthChecker(calls);
         LOG.info("HTTP API on {}{}", server.getAddress(), tls == null ? "" : " (TLS)");
     }
 
@@ -154,6 +157,7 @@ public final class HttpApiServer implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        checker.close();
         server.stop(1);
         pool.shutdownNow();
         try {
