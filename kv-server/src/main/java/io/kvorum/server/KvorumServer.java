@@ -3,6 +3,7 @@ package io.kvorum.server;
 import io.kvorum.server.admin.AdminServer;
 import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
+import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.api.BackupScheduler;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
@@ -91,6 +92,7 @@ public final class KvorumServer implements Callable<Integer> {
         InetSocketAddress clientListen;
         InetSocketAddress httpListen = null;
         StateLimits limits;
+        PageSizes pageSizes;
         LogFormat logFormat;
         try {
             logFormat = LogFormat.parse(options.logFormat);
@@ -103,6 +105,7 @@ public final class KvorumServer implements Callable<Integer> {
                 httpListen = ServerOptions.parseAddress(options.httpListen, "--http-listen");
             }
             limits = options.limits();
+            pageSizes = options.pageSizes();
             if (options.backupDir != null) {
                 options.backupIntervalDuration();
             }
@@ -118,9 +121,11 @@ public final class KvorumServer implements Callable<Integer> {
                 options.electionMillis, cfg.tickMillis(), cfg.snapshotEntries());
         KvorumMetrics metrics = new KvorumMetrics(options.metricEvents);
         LOG.info("limits: path {} B, value {} B, request {} B, {} ops per multi, {} revisions of watch history, "
-                        + "session TTL {}..{} ms, quota {} B{}", limits.maxPathBytes(), limits.maxValueBytes(),
-                limits.maxRequestBytes(), limits.maxMultiOps(), limits.historyRevisions(), limits.minSessionTtlMillis(),
-                limits.maxSessionTtlMillis(), options.quotaBytes, options.quotaBytes == 0 ? " (none)" : "");
+                        + "session TTL {}..{} ms, quota {} B{}, pages of {} children (at most {})",
+                limits.maxPathBytes(), limits.maxValueBytes(), limits.maxRequestBytes(), limits.maxMultiOps(),
+                limits.historyRevisions(), limits.minSessionTtlMillis(), limits.maxSessionTtlMillis(),
+                options.quotaBytes, options.quotaBytes == 0 ? " (none)" : "", pageSizes.defaultSize(),
+                pageSizes.maxSize());
         if (options.forceNewCluster) {
             try {
                 ForceNewCluster.apply(cfg.dataDir().resolve("db"), cfg.clusterId(), cfg.nodeId());
@@ -152,7 +157,7 @@ public final class KvorumServer implements Callable<Integer> {
         try {
             quota = SpaceQuota.ofState(options.quotaBytes, node.store());
             admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node, metrics,
-                    quota::alarms, limitsJson(limits, options.quotaBytes));
+                    quota::alarms, limitsJson(limits, options.quotaBytes, pageSizes));
             admin.start();
         } catch (IOException e) {
             node.close();
@@ -160,7 +165,7 @@ public final class KvorumServer implements Callable<Integer> {
         }
         try {
             clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults(), node.store().path(), metrics.clients(), AdmissionLimits.defaults(), quota);
+                    ApiOptions.defaults().withPageSizes(pageSizes), node.store().path(), metrics.clients(), AdmissionLimits.defaults(), quota);
             metrics.bind(node, clients, state[0]);
         } catch (IOException | RuntimeException e) {
             admin.close();
@@ -205,11 +210,12 @@ public final class KvorumServer implements Callable<Integer> {
     }
 
     /** The limits as a JSON object for {@code /status}: what this node enforces. */
-    static String limitsJson(StateLimits l, long quotaBytes) {
+    static String limitsJson(StateLimits l, long quotaBytes, PageSizes pages) {
         return "{\"maxPathBytes\":" + l.maxPathBytes() + ",\"maxValueBytes\":" + l.maxValueBytes()
                 + ",\"maxRequestBytes\":" + l.maxRequestBytes() + ",\"maxMultiOps\":" + l.maxMultiOps()
                 + ",\"historyRevisions\":" + l.historyRevisions() + ",\"minSessionTtlMillis\":"
                 + l.minSessionTtlMillis() + ",\"maxSessionTtlMillis\":" + l.maxSessionTtlMillis()
-                + ",\"quotaBytes\":" + quotaBytes + "}";
+                + ",\"quotaBytes\":" + quotaBytes + ",\"defaultPageSize\":" + pages.defaultSize()
+                + ",\"maxPageSize\":" + pages.maxSize() + "}";
     }
 }

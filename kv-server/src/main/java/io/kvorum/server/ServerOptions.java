@@ -1,5 +1,6 @@
 package io.kvorum.server;
 
+import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.state.StateLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -107,6 +108,15 @@ final class ServerOptions {
             description = "Longest session TTL accepted; the same on every node. Default: ${DEFAULT-VALUE}.")
     long maxSessionTtlMillis;
 
+    @Option(names = "--default-page-size", defaultValue = "1000",
+            description = "Children per page of a listing when the client asks for no size. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int defaultPageSize;
+
+    @Option(names = "--max-page-size", defaultValue = "10000",
+            description = "Most children per page of a listing, whatever the client asks. Default: ${DEFAULT-VALUE}.")
+    int maxPageSize;
+
     @Option(names = "--quota-bytes", defaultValue = "4294967296",
             description = "Space quota of the node's database: over it, writes that add data are refused "
                     + "(RESOURCE_EXHAUSTED) until deletes and 'kvorum compact-storage' bring it back under; 0 for "
@@ -179,6 +189,15 @@ final class ServerOptions {
         StateLimits d = StateLimits.defaults();
         return new StateLimits(maxPathBytes, maxValueBytes, maxRequestBytes, maxMultiOps, historyRevisions,
                 d.dedupeClients(), d.dedupePerClient(), minSessionTtlMillis, maxSessionTtlMillis);
+    }
+
+    /** Children per page of a listing; throws IllegalArgumentException naming the flags when they disagree. */
+    PageSizes pageSizes() {
+        if (defaultPageSize < 1 || maxPageSize < defaultPageSize) {
+            throw new IllegalArgumentException("need 1 <= --default-page-size (" + defaultPageSize
+                    + ") <= --max-page-size (" + maxPageSize + ")");
+        }
+        return new PageSizes(defaultPageSize, maxPageSize);
     }
 
     Path dataDirOrDefault() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvorum.server.api.PageSizes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,27 @@ class ServerOptionsTest {
         int code = new CommandLine(server).setErr(new java.io.PrintWriter(java.io.Writer.nullWriter()))
                 .execute("--id", "1", "--initial-cluster", "1=nohostport");
         assertEquals(2, code);
+    }
+
+    @Test
+    void pageSizesComeFromTheirFlagsAndMustAgree() {
+        PageSizes p = parsed("--default-page-size", "50", "--max-page-size", "200").options.pageSizes();
+        assertEquals(50, p.resolve(0));
+        assertEquals(7, p.resolve(7));
+        assertEquals(200, p.resolve(5_000));
+        assertEquals(PageSizes.defaults(), parsed().options.pageSizes());
+        KvorumServer bad = parsed("--default-page-size", "500", "--max-page-size", "100");
+        assertMessage("need 1 <= --default-page-size (500) <= --max-page-size (100)", bad.options::pageSizes);
+    }
+
+    private static KvorumServer parsed(String... args) {
+        KvorumServer server = new KvorumServer();
+        String[] withId = new String[args.length + 2];
+        withId[0] = "--id";
+        withId[1] = "1";
+        System.arraycopy(args, 0, withId, 2, args.length);
+        new CommandLine(server).parseArgs(withId);
+        return server;
     }
 
     private static void assertMessage(String part, org.junit.jupiter.api.function.Executable e) {

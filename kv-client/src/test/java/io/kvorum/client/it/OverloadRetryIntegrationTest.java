@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,15 +28,15 @@ class OverloadRetryIntegrationTest {
     @TempDir
     Path dir;
 
-    @Test
-    void refusedWritesAndReadsAreRetriedWithinTheirDeadlineAndAppliedOnce() throws Exception {
+    @ParameterizedTest(name = "batching {0}")
+    @ValueSource(booleans = {false, true})
+    void refusedWritesAndReadsAreRetriedWithinTheirDeadlineAndAppliedOnce(boolean batching) throws Exception {
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, "overload-retry")) {
             cluster.admission(new AdmissionLimits(4, 4, Duration.ofMillis(20), 100, 10_000, 5_000));
             cluster.startAll();
             cluster.awaitLeader();
-            // Unary calls: the door admits and refuses per call; a Batch stream counts as one call
-            // there and bounds its own items.
-            try (KvorumClient client = ItClients.builder(cluster).batching(false)
+            // The door admits and refuses per call, unary or a Batch stream's item alike.
+            try (KvorumClient client = ItClients.builder(cluster).batching(batching)
                     .defaultDeadline(Duration.ofSeconds(60)).build()) {
                 client.create("/r", new byte[0]);
                 List<CompletableFuture<?>> calls = new ArrayList<>();

@@ -27,7 +27,8 @@ import java.util.function.LongSupplier;
  * will not take more, instead of queueing without bound.
  *
  * <ul>
- *   <li>Unary reads and writes each have a server-wide in-flight limit. A request over it is
+ *   <li>Reads and writes each have a server-wide in-flight limit, unary calls and the items
+ *       of Batch streams alike ({@link #admit}). A request over it is
  *       closed RESOURCE_EXHAUSTED with reason OVERLOADED and a retry hint (ErrorInfo metadata
  *       {@code retry_after_ms} and the {@code retry-after-ms} trailer): it was never handed to
  *       the service, so a client may retry it anywhere, write or not.</li>
@@ -88,24 +89,14 @@ public final class Admission implements ServerInterceptor {
         }
         boolean isRead = READS.contains(method);
         if (isRead || WRITES.contains(method)) {
-            Semaphore permits = isRead ? reads : writes;
-            long gap = applyGap.getAsLong();
-            if (gap > limits.maxApplyGap()) {
-                (isRead ? refusedReads : refusedWrites).incrementAndGet();
-                refuse(call, ErrorReason.OVERLOADED, "this node has " + gap + " committed entries not applied yet"
-                        + " (its limit is " + limits.maxApplyGap() + "): " + method + " was not started; retry after "
-                        + limits.retryAfter().toMillis() + " ms", true);
+            Runnable permit;
+            try {
+                permit = admit(isRead, method + " was not started");
+            } catch (StatusRuntimeException refused) {
+                close(call, refused);
                 return new ServerCall.Listener<>() { };
             }
-            if (!permits.tryAcquire()) {
-                (isRead ? refusedReads : refusedWrites).incrementAndGet();
-                refuse(call, ErrorReason.OVERLOADED, "this node is serving " + (isRead
-                        ? limits.maxInFlightReads() + " reads" : limits.maxInFlightWrites() + " writes")
-                        + " already (its limit): " + method + " was not started; retry after "
-                        + limits.retryAfter().toMillis() + " ms", true);
-                return new ServerCall.Listener<>() { };
-            }
-            Release release = new Release(permits::release);
+            Release release = new Release(permit);
             return new ReleasingListener<>(next.startCall(new ReleasingCall<>(call, release), headers), release);
         }
         if (call.getMethodDescriptor().getType().clientSendsOneMessage()) {
@@ -134,7 +125,7 @@ public final class Admission implements ServerInterceptor {
             release.run();
             cutStreams.incrementAndGet();
             refuse(call, ErrorReason.TOO_MANY_STREAMS, "this connection has " + limits.maxStreamsPerConnection()
-                    + " streams open already (the limit per connection): " + method + " was not opened", false);
+                    + " streams open already (the limit per connection): " + method + " was not opened");
             return new ServerCall.Listener<>() { };
         }
         GuardedCall<Q, A> guarded = new GuardedCall<>(call, release);
@@ -166,15 +157,45 @@ public final class Admission implements ServerInterceptor {
         private static final long serialVersionUID = 1L;
     };
 
-    private void refuse(ServerCall<?, ?> call, ErrorReason reason, String message, boolean retryHint) {
-        StatusRuntimeException e = retryHint
-                ? Errors.of(reason, message, "retry_after_ms", Long.toString(limits.retryAfter().toMillis()))
-                : Errors.of(reason, message);
-        Metadata trailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
-        if (retryHint) {
-            trailers.put(RETRY_AFTER_MS, Long.toString(limits.retryAfter().toMillis()));
+    /**
+     * The door of one read or write, a unary call or an item of a Batch stream alike (a batch
+     * must not carry more work past the door than the same calls sent one by one).
+     *
+     * @param refusedWhat what the refusal says was not done, e.g. "kvorum.v1.KV/Set was not started"
+     * @return the permit, to run exactly once when the work is answered
+     * @throws StatusRuntimeException OVERLOADED with a retry hint, having taken nothing
+     */
+    Runnable admit(boolean isRead, String refusedWhat) {
+        long gap = applyGap.getAsLong();
+        if (gap > limits.maxApplyGap()) {
+            (isRead ? refusedReads : refusedWrites).incrementAndGet();
+            throw overloaded("this node has " + gap + " committed entries not applied yet (its limit is "
+                    + limits.maxApplyGap() + "): " + refusedWhat);
         }
-        call.close(e.getStatus(), trailers);
+        Semaphore permits = isRead ? reads : writes;
+        if (!permits.tryAcquire()) {
+            (isRead ? refusedReads : refusedWrites).incrementAndGet();
+            throw overloaded("this node is serving " + (isRead ? limits.maxInFlightReads() + " reads"
+                    : limits.maxInFlightWrites() + " writes") + " already (its limit): " + refusedWhat);
+        }
+        return permits::release;
+    }
+
+    private StatusRuntimeException overloaded(String message) {
+        String retryMillis = Long.toString(limits.retryAfter().toMillis());
+        StatusRuntimeException e = Errors.of(ErrorReason.OVERLOADED, message + "; retry after " + retryMillis + " ms",
+                "retry_after_ms", retryMillis);
+        Metadata trailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
+        trailers.put(RETRY_AFTER_MS, retryMillis);
+        return new StatusRuntimeException(e.getStatus(), trailers);
+    }
+
+    private void refuse(ServerCall<?, ?> call, ErrorReason reason, String message) {
+        close(call, Errors.of(reason, message));
+    }
+
+    private static void close(ServerCall<?, ?> call, StatusRuntimeException e) {
+        call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
     }
 
     /** Requests refused as over a limit since start: reads, writes, streams cut. */

@@ -14,23 +14,30 @@ import java.time.Duration;
  * @param watcherMaxEvents     events one watch may have waiting before it is cancelled as too slow
  * @param watcherMaxBytes      bytes of events one watch may have waiting likewise
  * @param promoteMaxLag        log entries a learner may trail the leader's commit and be promoted
+ * @param pageSizes            children per page of a listing, by default and at most
  */
 public record ApiOptions(Duration defaultDeadline, Duration touchFlushInterval, Duration expiryCheckInterval,
                          Duration ttlNodeCheckInterval, Duration announceInterval, Duration watchProgressAfter,
-                         int watcherMaxEvents, long watcherMaxBytes, long promoteMaxLag) {
+                         int watcherMaxEvents, long watcherMaxBytes, long promoteMaxLag, PageSizes pageSizes) {
 
     public static ApiOptions defaults() {
         return new ApiOptions(Duration.ofSeconds(10), Duration.ofMillis(250), Duration.ofMillis(100),
-                Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5), 10_000, 16L << 20, 1000);
+                Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5), 10_000, 16L << 20, 1000,
+                PageSizes.defaults());
     }
 
     public ApiOptions withWatchProgressAfter(Duration d) {
         return new ApiOptions(defaultDeadline, touchFlushInterval, expiryCheckInterval, ttlNodeCheckInterval,
-                announceInterval, d, watcherMaxEvents, watcherMaxBytes, promoteMaxLag);
+                announceInterval, d, watcherMaxEvents, watcherMaxBytes, promoteMaxLag, pageSizes);
+    }
+
+    public ApiOptions withPageSizes(PageSizes p) {
+        return new ApiOptions(defaultDeadline, touchFlushInterval, expiryCheckInterval, ttlNodeCheckInterval,
+                announceInterval, watchProgressAfter, watcherMaxEvents, watcherMaxBytes, promoteMaxLag, p);
     }
 
     public ApiOptions withWatcherLimits(int maxEvents, long maxBytes) {
         return new ApiOptions(defaultDeadline, touchFlushInterval, expiryCheckInterval, ttlNodeCheckInterval,
-                announceInterval, watchProgressAfter, maxEvents, maxBytes, promoteMaxLag);
+                announceInterval, watchProgressAfter, maxEvents, maxBytes, promoteMaxLag, pageSizes);
     }
 }

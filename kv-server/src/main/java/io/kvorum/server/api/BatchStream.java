@@ -53,6 +53,7 @@ final class BatchStream extends ReplyBurst.Sender {
     private final ServerCall<?, BatchResponse> call;
     private final KvService kv;
     private final SpaceQuota quota;
+    private final Admission admission;
     private final Errors errors;
     private final Duration defaultDeadline;
     private final ConcurrentLinkedQueue<BatchResult> results = new ConcurrentLinkedQueue<>();
@@ -69,10 +70,11 @@ final class BatchStream extends ReplyBurst.Sender {
     private boolean closed;
 
     private BatchStream(ServerCall<?, BatchResponse> call, KvService kv, Errors errors, Duration defaultDeadline,
-                        SpaceQuota quota) {
+                        SpaceQuota quota, Admission admission) {
         this.call = call;
         this.kv = kv;
         this.quota = quota;
+        this.admission = admission;
         this.errors = errors;
         this.defaultDeadline = defaultDeadline;
     }
@@ -82,7 +84,7 @@ final class BatchStream extends ReplyBurst.Sender {
      * item ({@link BatchParsing}); the other methods are kept as they are.
      */
     static ServerServiceDefinition bind(ServerServiceDefinition service, KvService kv, Errors errors,
-                                        Duration defaultDeadline, SpaceQuota quota) {
+                                        Duration defaultDeadline, SpaceQuota quota, Admission admission) {
         MethodDescriptor<BatchParsing.Parsed, BatchResponse> batch = KVGrpc.getBatchMethod()
                 .toBuilder(new BatchParsing(), KVGrpc.getBatchMethod().getResponseMarshaller()).build();
         ServiceDescriptor old = service.getServiceDescriptor();
@@ -94,7 +96,7 @@ final class BatchStream extends ReplyBurst.Sender {
             }
         }
         ServerCallHandler<BatchParsing.Parsed, BatchResponse> handler = (call, headers) ->
-                new BatchStream(call, kv, errors, defaultDeadline, quota).start();
+                new BatchStream(call, kv, errors, defaultDeadline, quota, admission).start();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(sd.build()).addMethod(batch, handler);
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
             if (!m.getMethodDescriptor().getFullMethodName().equals(batch.getFullMethodName())) {
@@ -158,20 +160,38 @@ final class BatchStream extends ReplyBurst.Sender {
             answer(id, () -> CompletableFuture.failedFuture(QuotaInterceptor.refusal(quota)), null);
             return;
         }
-        switch (item.getOpCase()) {
-            case CREATE -> answer(id, () -> kv.create(item.getCreate(), t), BatchResult.Builder::setCreate);
-            case SET -> answer(id, () -> kv.set(item.getSet(), t), BatchResult.Builder::setSet);
-            case DELETE -> answer(id, () -> kv.delete(item.getDelete(), t), BatchResult.Builder::setDelete);
-            case MULTI -> answer(id, () -> kv.multi(item.getMulti(), t), BatchResult.Builder::setMulti);
-            case GET -> answer(id, () -> kv.get(item.getGet(), t), BatchResult.Builder::setGet);
-            case EXISTS -> answer(id, () -> kv.exists(item.getExists(), t), BatchResult.Builder::setExists);
-            case OP_NOT_SET -> answer(id, () -> CompletableFuture.failedFuture(Errors.of(ErrorReason.INVALID_DATA,
+        if (item.getOpCase() == BatchItem.OpCase.OP_NOT_SET) {
+            answer(id, () -> CompletableFuture.failedFuture(Errors.of(ErrorReason.INVALID_DATA,
                     "batch item " + id + " is not valid: it carries no operation")), null);
+            return;
+        }
+        // The same door as the unary call of the item's kind: in-flight limits and apply lag.
+        Runnable permit;
+        try {
+            permit = admission.admit(item.hasGet() || item.hasExists(), "batch item " + id + " was not started");
+        } catch (StatusRuntimeException refused) {
+            answer(id, () -> CompletableFuture.failedFuture(refused), null);
+            return;
+        }
+        switch (item.getOpCase()) {
+            case CREATE -> answer(id, () -> kv.create(item.getCreate(), t), BatchResult.Builder::setCreate, permit);
+            case SET -> answer(id, () -> kv.set(item.getSet(), t), BatchResult.Builder::setSet, permit);
+            case DELETE -> answer(id, () -> kv.delete(item.getDelete(), t), BatchResult.Builder::setDelete, permit);
+            case MULTI -> answer(id, () -> kv.multi(item.getMulti(), t), BatchResult.Builder::setMulti, permit);
+            case GET -> answer(id, () -> kv.get(item.getGet(), t), BatchResult.Builder::setGet, permit);
+            case EXISTS -> answer(id, () -> kv.exists(item.getExists(), t), BatchResult.Builder::setExists, permit);
+            default -> throw new IllegalStateException("unreachable: " + item.getOpCase());
         }
     }
 
     /** Runs one item's call (which may throw) and queues its result when it completes. */
     private <T> void answer(long id, Supplier<CompletableFuture<T>> work, BiConsumer<BatchResult.Builder, T> put) {
+        answer(id, work, put, () -> { });
+    }
+
+    /** As above, running {@code done} (the item's admission permit) once the item has its result. */
+    private <T> void answer(long id, Supplier<CompletableFuture<T>> work, BiConsumer<BatchResult.Builder, T> put,
+                            Runnable done) {
         CompletableFuture<T> f;
         try {
             f = work.get();
@@ -179,6 +199,7 @@ final class BatchStream extends ReplyBurst.Sender {
             f = CompletableFuture.failedFuture(e);
         }
         f.whenComplete((value, error) -> {
+            done.run();
             BatchResult.Builder r = BatchResult.newBuilder().setId(id);
             if (error == null) {
                 put.accept(r, value);

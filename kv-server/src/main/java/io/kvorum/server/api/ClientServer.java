@@ -106,7 +106,8 @@ public final class ClientServer implements AutoCloseable {
                 SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
         QuotaInterceptor quotaGuard = new QuotaInterceptor(quota);
         quota.refresh();
-        KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline());
+        KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline(),
+                options.pageSizes());
         SessionService sessions = new SessionService(node, state, validator, proposer, keeper, headers, replies, errors,
                 options.defaultDeadline());
         this.calls = new ClientCalls(kv, sessions, watch, errors, quota, limits, options.defaultDeadline(),
@@ -125,7 +126,7 @@ public final class ClientServer implements AutoCloseable {
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .intercept(admission)
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(BatchStream.bind(kv.bindService(), kv,
-                            errors, options.defaultDeadline(), quota)), quotaGuard))
+                            errors, options.defaultDeadline(), quota, admission)), quotaGuard))
                     .addService(RequestParsing.wrap(watch.bindService()))
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(sessions.bindService()), quotaGuard))
                     .addService(RequestParsing.wrap(new MaintenanceService(node, state, proposer, headers, replies,

@@ -35,8 +35,6 @@ import java.util.concurrent.CompletableFuture;
  * runs the same code per item.
  */
 final class KvService extends KVGrpc.KVImplBase {
-    static final int DEFAULT_PAGE_SIZE = 1000;
-    static final int MAX_PAGE_SIZE = 10_000;
 
     private final CoordinationState state;
     private final RequestValidator validator;
@@ -45,9 +43,10 @@ final class KvService extends KVGrpc.KVImplBase {
     private final Headers headers;
     private final Replies replies;
     private final Duration defaultDeadline;
+    private final PageSizes pageSizes;
 
     KvService(CoordinationState state, RequestValidator validator, Proposer proposer, ReadGate reads, Headers headers,
-              Replies replies, Duration defaultDeadline) {
+              Replies replies, Duration defaultDeadline, PageSizes pageSizes) {
         this.state = state;
         this.validator = validator;
         this.proposer = proposer;
@@ -55,6 +54,7 @@ final class KvService extends KVGrpc.KVImplBase {
         this.headers = headers;
         this.replies = replies;
         this.defaultDeadline = defaultDeadline;
+        this.pageSizes = pageSizes;
     }
 
     @Override
@@ -155,7 +155,7 @@ final class KvService extends KVGrpc.KVImplBase {
         replies.reply(out, () -> {
             validator.children(r);
             String after = PageTokens.decode(r.getPageToken(), r.getPath());
-            int pageSize = r.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : Math.min(r.getPageSize(), MAX_PAGE_SIZE);
+            int pageSize = pageSizes.resolve(r.getPageSize());
             return reads.read(r.getConsistency(), r.getMinRevision(), deadline(), () -> {
                 ChildrenPage page = state.children(r.getPath(), pageSize, after, r.getIncludeStat());
                 return ChildrenResponse.newBuilder().setHeader(headers.of(page.revision()))

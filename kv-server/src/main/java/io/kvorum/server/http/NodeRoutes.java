@@ -91,8 +91,8 @@ final class NodeRoutes {
         blockIfAsked(c, path);
         long pageSize = c.queryLong("pageSize", 0);
         if (pageSize < 0 || pageSize > Integer.MAX_VALUE) {
-            throw HttpProblem.invalid("query parameter pageSize must be between 0 (the default page) and "
-                    + "10000, got " + pageSize);
+            throw HttpProblem.invalid("query parameter pageSize must be 0 (the server's default page) or more "
+                    + "(the server caps it at its --max-page-size), got " + pageSize);
         }
         String token = c.query("pageToken");
         ChildrenResponse r = c.await(calls.children(ChildrenRequest.newBuilder().setPath(path)

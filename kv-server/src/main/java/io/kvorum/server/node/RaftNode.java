@@ -35,8 +35,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -63,6 +67,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNode implements AutoCloseable, MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    /**
+     * Proposals held at most during one hand-off (beyond, they are refused as before); the
+     * core's own bound on uncommitted bytes applies when they are proposed.
+     */
+    private static final int MAX_HELD_FOR_TRANSFER = 10_000;
     /** Bytes a caller of {@link #proposeFramed} leaves free before its command. */
     public static final int PROPOSAL_PREFIX_BYTES = ProposalHeader.SIZE;
     /** Committed entries waiting to be applied before the loop waits for the apply stage. */
@@ -93,18 +102,27 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /** Reads whose ReadIndex round is in flight, by request id. */
     private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
     private final List<PendingChange> pendingChanges = new ArrayList<>();
+    /** Loop only: proposals refused while this leader hands over leadership; see releaseHeldProposals. */
+    private final List<HeldProposal> heldForTransfer = new ArrayList<>();
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
     /** Availability hook: lets calls fail at once on a node cut off from its leader. */
     private final LeaderContact leaderContact;
     /** Written by the apply stage (snapshots taken) and the loop (snapshots installed). */
     private volatile long lastSnapshotIndex;
+    /** Takes snapshots off the apply thread; see {@link #maybeSnapshot}. */
+    private final ExecutorService snapshotThread;
+    private final AtomicBoolean snapshotting = new AtomicBoolean();
     /**
      * On the leader, when each peer was last seen recently active (System.nanoTime). The core
      * clears its recentActive flags at every check-quorum round, so the flag alone flickers;
      * this remembers it for one election timeout to report a stable "active".
      */
     private final Map<Long, Long> lastActiveNanos = new HashMap<>();
+
+    /** A proposal held during a leadership hand-off, with its caller's future. */
+    private record HeldProposal(byte[] framed, CompletableFuture<byte[]> caller) {
+    }
 
     /** A membership change waiting to be applied; done when {@code applied} holds for the conf. */
     private record PendingChange(Predicate<ConfState> applied, CompletableFuture<Void> future) {
@@ -118,6 +136,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
         this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots);
         this.loop = new Thread(this::runLoop, "raft-loop-" + cfg.nodeId());
+        this.snapshotThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "raft-snapshot-" + cfg.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
         this.leaderContact = new LeaderContact(cfg.nodeId(), cfg.tickMillis() * cfg.electionTicks());
     }
 
@@ -255,17 +278,47 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             if (refusedCutOff(f)) {
                 return;
             }
-            long seq = ++nextProposalSeq;
-            try {
-                core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
-                // Before the entry can commit: it commits in a later Ready of this loop.
-                applier.expectProposal(seq, f);
-            } catch (ProposalRejectedException e) {
-                metrics.proposalFailed();
-                f.completeExceptionally(notLeader(e));
-            }
+            propose(framed, f);
         });
         return f;
+    }
+
+    /** On the loop: proposes, holds the proposal while leadership is being handed over, or fails it. */
+    private void propose(byte[] framed, CompletableFuture<byte[]> f) {
+        long seq = ++nextProposalSeq;
+        try {
+            core.propose(new ProposalHeader(cfg.nodeId(), incarnation, seq).writeInto(framed));
+            // Before the entry can commit: it commits in a later Ready of this loop.
+            applier.expectProposal(seq, f);
+        } catch (ProposalRejectedException e) {
+            if (e.reason() == ProposalRejectedException.Reason.TRANSFERRING
+                    && heldForTransfer.size() < MAX_HELD_FOR_TRANSFER) {
+                heldForTransfer.add(new HeldProposal(framed, f));
+                return;
+            }
+            metrics.proposalFailed();
+            f.completeExceptionally(notLeader(e));
+        }
+    }
+
+    /**
+     * Once a hand-off of leadership has ended, proposes what was held during it: forwarded to
+     * the new leader, or proposed here again when the transfer was abandoned. A planned
+     * hand-off thus costs the callers a pause of about one election round trip, not a refusal
+     * and a client back-off (which made the stall of a rolling restart several times longer).
+     * A proposal whose caller gave up meanwhile is dropped.
+     */
+    private void releaseHeldProposals() {
+        if (heldForTransfer.isEmpty() || !core.acceptsProposals()) {
+            return;
+        }
+        List<HeldProposal> held = new ArrayList<>(heldForTransfer);
+        heldForTransfer.clear();
+        for (HeldProposal h : held) {
+            if (!h.caller().isDone()) {
+                propose(h.framed(), h.caller());
+            }
+        }
     }
 
     /**
@@ -429,6 +482,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                     // After a long stall tick once, not a burst: a burst would start elections.
                     nextTick = Math.max(nextTick + tickNanos, now);
                 }
+                releaseHeldProposals();
                 while (core.hasReady()) {
                     handleReady(core.ready());
                 }
@@ -586,20 +640,40 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     /**
-     * On the apply thread, between batches (so the checkpoint holds exactly what is applied):
-     * takes a snapshot every {@code snapshotEntries} entries, then lets the loop compact the
-     * log behind it (the core reads the log on the loop thread only).
+     * On the apply thread, after a batch: every {@code snapshotEntries} entries, starts a
+     * snapshot on the snapshot thread, then lets the loop compact the log behind it (the core
+     * reads the log on the loop thread only). The checkpoint runs beside the applier, not on it:
+     * it flushes the memtable and opens the copy, hundreds of milliseconds during which every
+     * write would otherwise wait. It is consistent all the same, because each applied batch is
+     * one atomic write that carries its own applied index, and the snapshot is taken at the
+     * index the checkpoint holds. One snapshot at a time.
      */
     private void maybeSnapshot(long applied) {
-        if (applied - lastSnapshotIndex < cfg.snapshotEntries()) {
+        if (applied - lastSnapshotIndex < cfg.snapshotEntries() || !snapshotting.compareAndSet(false, true)) {
             return;
         }
         try {
+            snapshotThread.execute(() -> {
+                try {
+                    takeSnapshot(applied);
+                } finally {
+                    snapshotting.set(false);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            snapshotting.set(false);
+        }
+    }
+
+    private void takeSnapshot(long applied) {
+        Path staging = null;
+        try {
             long started = System.nanoTime();
-            Path dir = snapshots.newSnapshotDir(applied);
-            SnapshotMeta meta = store.createSnapshot(dir);
-            metrics.snapshotTaken(System.nanoTime() - started, SnapshotFiles.sizeOf(dir));
-            lastSnapshotIndex = meta.index();
+            staging = snapshots.newCheckpointStaging(applied);
+            SnapshotMeta meta = store.createSnapshot(staging, index -> snapshots.snapshotDir(index, true));
+            metrics.snapshotTaken(System.nanoTime() - started,
+                    SnapshotFiles.sizeOf(snapshots.snapshotDir(meta.index(), false)));
+            lastSnapshotIndex = Math.max(lastSnapshotIndex, meta.index());
             snapshots.pruneOlderThan(meta.index());
             inbox.add(() -> {
                 long compactTo = Math.max(store.firstIndex(), meta.index() - cfg.catchUpEntries());
@@ -609,8 +683,21 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 LOG.info("node {} took snapshot at index {} term {}; log compacted before {}", cfg.nodeId(),
                         meta.index(), meta.term(), compactTo);
             });
-        } catch (IOException e) {
-            throw new UncheckedIOException("snapshot at " + applied + " failed", e);
+        } catch (IOException | RuntimeException e) {
+            if (!running || store.snapshot().index() >= applied) {
+                // Closing, or a snapshot from the leader was installed meanwhile: nothing is lost.
+                LOG.info("node {}: snapshot at {} abandoned: {}", cfg.nodeId(), applied, e.toString());
+                if (staging != null) {
+                    snapshots.discard(staging);
+                }
+                return;
+            }
+            // As a failed write: a node that cannot snapshot would grow its log without bound.
+            RuntimeException failure = e instanceof IOException io
+                    ? new UncheckedIOException("snapshot at " + applied + " failed", io) : (RuntimeException) e;
+            inbox.add(() -> {
+                throw failure;
+            });
         }
     }
 
@@ -678,6 +765,14 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             Thread.currentThread().interrupt();
         }
         applier.close();
+        snapshotThread.shutdown();
+        try {
+            if (!snapshotThread.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("node {}: a snapshot still runs after 60 s; closing the store under it", cfg.nodeId());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         transport.close();
         store.close();
         LOG.info("node {} stopped", cfg.nodeId());

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * The node's snapshot directories: {@code snap-<index>} for checkpoints it took (streamed to
  * followers that fell behind the compacted log) and {@code incoming-<from>-<index>-<term>}
- * for snapshots being received (kept across restarts so a transfer resumes).
+ * for snapshots being received (kept across restarts so a transfer resumes); a checkpoint being
+ * taken is written to {@code checkpointing-0-<index>} first.
  */
 public final class SnapshotFiles implements SnapshotStore {
     private final Path root;
@@ -45,10 +46,23 @@ public final class SnapshotFiles implements SnapshotStore {
         return dataDir.resolve("snapshots").resolve("snap-" + index);
     }
 
-    /** Where to write a new checkpoint at {@code index}; the directory must not exist yet. */
-    Path newSnapshotDir(long index) throws IOException {
-        Path dir = root.resolve("snap-" + index);
+    /**
+     * Where to write a new checkpoint of the store that has applied at least {@code index}
+     * (emptied first); it is moved to {@link #snapshotDir} of the index it holds once that is
+     * known. Named like a staging directory so that pruning treats it by {@code index}.
+     */
+    Path newCheckpointStaging(long index) throws IOException {
+        Path dir = root.resolve("checkpointing-0-" + index);
         deleteTree(dir);
+        return dir;
+    }
+
+    /** Where the checkpoint at {@code index} lives (emptied first when {@code fresh}). */
+    Path snapshotDir(long index, boolean fresh) {
+        Path dir = root.resolve("snap-" + index);
+        if (fresh) {
+            discard(dir);
+        }
         return dir;
     }
 

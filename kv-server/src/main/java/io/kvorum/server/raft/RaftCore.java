@@ -382,6 +382,14 @@ public final class RaftCore {
         }
     }
 
+    /**
+     * Whether this node can take a proposal now: a leader not handing over leadership, or a
+     * follower that knows a leader to forward it to. A proposal made otherwise is refused.
+     */
+    public boolean acceptsProposals() {
+        return role == Role.LEADER ? leadTransferee == 0 : leaderId != 0;
+    }
+
     public Status status() {
         Map<Long, Status.PeerProgress> view = new LinkedHashMap<>();
         if (role == Role.LEADER) {

@@ -62,8 +62,6 @@ public final class CoordinationState implements StateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinationState.class);
     /** Room for the command's own fields around a request of {@link StateLimits#maxRequestBytes()}. */
     private static final int COMMAND_OVERHEAD_BYTES = 4096;
-    private static final int DEFAULT_PAGE = 1000;
-    private static final int MAX_PAGE = 10_000;
 
     private final StateReader store;
     private final StateLimits limits;
@@ -326,8 +324,9 @@ public final class CoordinationState implements StateMachine {
     /**
      * One page of {@code path}'s children, sorted by name (UTF-8 byte order, which is code
      * point order): those after {@code after} (null or empty: from the first), at most
-     * {@code pageSize} (0 or less: 1,000; capped at 10,000). Reads only the page (one range
-     * read of the children's keys), however many children there are.
+     * {@code pageSize} (at least 1; the API resolves a client's request against the server's
+     * page sizes). Reads only the page (one range read of the children's keys), however many
+     * children there are.
      *
      * @throws StateException NO_NODE when {@code path} does not exist; INVALID_PATH or TOO_LARGE
      */
@@ -337,7 +336,10 @@ public final class CoordinationState implements StateMachine {
         if (!path.equals(Paths.ROOT) && store.get(Keys.node(path)) == null) {
             throw new StateException(ErrorReason.NO_NODE, path, "node " + path + " does not exist");
         }
-        int size = pageSize <= 0 ? DEFAULT_PAGE : Math.min(pageSize, MAX_PAGE);
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("page size must be at least 1, not " + pageSize);
+        }
+        int size = pageSize;
         byte[] prefix = Keys.childrenPrefix(path);
         byte[] from = prefix;
         if (after != null && !after.isEmpty()) {

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 /**
  * Everything one node keeps on disk, in one RocksDB (layout in {@link StoreLayout}): the Raft
@@ -532,11 +534,30 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      * followers), delete it after.
      */
     public SnapshotMeta createSnapshot(Path checkpointDir) {
-        Path target = checkpointDir.toAbsolutePath();
-        checkpoint(target);
+        return createSnapshot(checkpointDir, index -> checkpointDir);
+    }
+
+    /**
+     * Like {@link #createSnapshot(Path)}, for a checkpoint made while entries are applied: it is
+     * written to {@code stagingDir}, then moved to {@code placeAt(index)}, the index it turned
+     * out to hold, before it is recorded as the snapshot (so a recorded snapshot is always
+     * where its index says).
+     */
+    public SnapshotMeta createSnapshot(Path stagingDir, LongFunction<Path> placeAt) {
+        Path staging = stagingDir.toAbsolutePath();
+        checkpoint(staging);
         Records.Applied at;
-        try (CheckpointReader r = CheckpointReader.open(target)) {
+        try (CheckpointReader r = CheckpointReader.open(staging)) {
             at = r.applied();
+        }
+        Path target = placeAt.apply(at.index()).toAbsolutePath();
+        if (!target.equals(staging)) {
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new StorageException("moving checkpoint " + staging + " to " + target + " failed: "
+                        + e.getMessage(), e);
+            }
         }
         logLock.lock();
         try {

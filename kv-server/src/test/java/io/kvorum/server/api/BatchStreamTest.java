@@ -56,6 +56,11 @@ class BatchStreamTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new InJvmCluster(dir, 3, "batch-test");
+        // Room at the door for more than one stream's bound of items, so that the stream's own
+        // bound is what the tests meet (OverloadIntegrationTest meets the door's).
+        AdmissionLimits d = AdmissionLimits.defaults();
+        cluster.admission(new AdmissionLimits(2 * BatchStream.MAX_IN_FLIGHT, 2 * BatchStream.MAX_IN_FLIGHT,
+                d.retryAfter(), d.maxStreamsPerConnection(), d.maxWatchesPerConnection(), d.maxApplyGap()));
         cluster.startAll();
         leader = cluster.awaitLeader();
         follower = cluster.other(leader);

@@ -135,7 +135,7 @@ class ClusterIntegrationTest {
         ApiOptions o = cluster.options();
         cluster.options(new ApiOptions(o.defaultDeadline(), o.touchFlushInterval(), o.expiryCheckInterval(),
                 o.ttlNodeCheckInterval(), o.announceInterval(), o.watchProgressAfter(), o.watcherMaxEvents(),
-                o.watcherMaxBytes(), 5));
+                o.watcherMaxBytes(), 5, o.pageSizes()));
         startCluster();
         cluster.reserve(4);
         expect(Code.INVALID_ARGUMENT, "INVALID_DATA", () -> cluster.cluster(leader).addMember(AddMemberRequest

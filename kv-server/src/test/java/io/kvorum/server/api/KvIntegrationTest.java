@@ -225,7 +225,7 @@ class KvIntegrationTest {
         assertEquals(names, listAll(leader, 50_000), "page_size is capped at 10,000");
         ChildrenResponse first = cluster.kv(follower).children(ChildrenRequest.newBuilder().setPath("/big")
                 .setIncludeStat(true).build());
-        assertEquals(KvService.DEFAULT_PAGE_SIZE, first.getChildrenCount());
+        assertEquals(PageSizes.defaults().defaultSize(), first.getChildrenCount());
         assertTrue(first.getChildren(0).hasStat());
     }
 
@@ -242,7 +242,7 @@ class KvIntegrationTest {
             token = page.getNextPageToken();
             pages++;
         } while (!token.isEmpty());
-        int size = pageSize == 0 ? KvService.DEFAULT_PAGE_SIZE : Math.min(pageSize, KvService.MAX_PAGE_SIZE);
+        int size = PageSizes.defaults().resolve(pageSize);
         assertEquals((names.size() + size - 1) / size, pages);
         return names;
     }

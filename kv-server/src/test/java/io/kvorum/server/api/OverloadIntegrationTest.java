@@ -14,6 +14,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.v1.BatchError;
+import io.kvorum.proto.v1.BatchItem;
+import io.kvorum.proto.v1.BatchRequest;
+import io.kvorum.proto.v1.BatchResponse;
+import io.kvorum.proto.v1.BatchResult;
 import io.kvorum.proto.v1.ChildrenRequest;
 import io.kvorum.proto.v1.CreateRequest;
 import io.kvorum.proto.v1.GetRequest;
@@ -28,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -112,6 +118,67 @@ class OverloadIntegrationTest {
                 cluster.kv(leader).create(CreateRequest.newBuilder().setPath("/o/after" + i).build());
             }
             assertEquals(w.ok + 50, children(cluster.kv(leader), "/o"));
+        }
+    }
+
+    /**
+     * A Batch stream carries many calls through one door: each item passes the same in-flight
+     * limit as its unary call, so one message of 1,500 writes is not 1,500 admitted writes.
+     */
+    @Test
+    void theItemsOfABatchStreamPassTheDoorOneByOne() throws Exception {
+        try (InJvmCluster cluster = new InJvmCluster(dir, 3, "batch-door")) {
+            cluster.admission(new AdmissionLimits(MAX_READS, MAX_WRITES, Duration.ofMillis(40), 4, 8, 5_000));
+            cluster.startAll();
+            long leader = cluster.awaitLeader();
+            KVGrpc.newBlockingStub(cluster.node(leader).channel()).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .create(CreateRequest.newBuilder().setPath("/b").build());
+            BatchRequest.Builder burst = BatchRequest.newBuilder();
+            for (int i = 0; i < BURST; i++) {
+                burst.addItems(BatchItem.newBuilder().setId(i).setTimeoutMillis(60_000)
+                        .setCreate(CreateRequest.newBuilder().setPath("/b/n" + i)));
+            }
+            List<BatchResult> results = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch ended = new CountDownLatch(1);
+            StreamObserver<BatchRequest> requests = KVGrpc.newStub(cluster.node(leader).channel())
+                    .withDeadlineAfter(60, TimeUnit.SECONDS).batch(new StreamObserver<>() {
+                        @Override
+                        public void onNext(BatchResponse r) {
+                            results.addAll(r.getResultsList());
+                            if (results.size() == BURST) {
+                                ended.countDown();
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            ended.countDown();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            ended.countDown();
+                        }
+                    });
+            requests.onNext(burst.build());
+            assertTrue(ended.await(60, TimeUnit.SECONDS), "every item answered");
+            requests.onCompleted();
+            assertEquals(BURST, results.size());
+            long ok = results.stream().filter(r -> r.hasCreate()).count();
+            List<BatchError> refused = results.stream().filter(BatchResult::hasError).map(BatchResult::getError).toList();
+            for (BatchError e : refused) {
+                assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), e.getCode(), e.getMessage());
+                ErrorInfo i = info(StatusProto.toStatusRuntimeException(com.google.rpc.Status.parseFrom(e.getDetails())));
+                assertEquals("OVERLOADED", i.getReason(), e.getMessage());
+                assertEquals("40", i.getMetadataMap().get("retry_after_ms"), "the retry hint detail");
+            }
+            assertTrue(ok > 0 && !refused.isEmpty(), ok + " created, " + refused.size() + " refused");
+            assertEquals(refused.size(), cluster.node(leader).server().admission().refusedWrites(),
+                    "every refused item was counted by the door");
+            long created = ok;
+            await().atMost(Duration.ofSeconds(30)).until(() -> children(cluster.kv(leader), "/b") == created);
+            Admission door = cluster.node(leader).server().admission();
+            assertEquals(0, door.inFlightWrites() + door.inFlightReads(), "permits given back");
         }
     }
 

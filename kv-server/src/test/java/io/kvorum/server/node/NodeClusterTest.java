@@ -82,6 +82,53 @@ class NodeClusterTest {
         assertEquals("v", cluster.read(leader, "lonely"));
     }
 
+    /**
+     * Writes that reach a leader while it hands over leadership are held, not refused: once
+     * the new leader is known they are forwarded to it and answered, so a planned hand-off
+     * costs callers a pause rather than an error (and a client back-off). Proposed in the same
+     * loop batch as the transfer, so they always meet it in progress.
+     */
+    @Test
+    void writesDuringAHandOffAreHeldAndForwardedToTheNewLeader() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        long leader = cluster.awaitLeaderKnownByAll();
+        long to = leader == 1 ? 2 : 1;
+        cluster.write(leader, "warm", "1");
+        RaftNode l = cluster.node(leader);
+        CompletableFuture<Void> transfer = l.transferLeadership(to);
+        List<CompletableFuture<byte[]>> writes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            writes.add(l.propose(CounterStateMachine.put("held" + i, "v" + i)));
+        }
+        transfer.get(10, TimeUnit.SECONDS);
+        for (CompletableFuture<byte[]> w : writes) {
+            w.get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(to, cluster.awaitLeaderKnownByAll());
+        for (int i = 0; i < 50; i++) {
+            assertEquals("v" + i, cluster.read(to, "held" + i));
+        }
+    }
+
+    /** A hand-off to a node that never takes over is abandoned; the writes held meanwhile are proposed here. */
+    @Test
+    void writesHeldDuringAnAbandonedHandOffAreProposedByTheLeader() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        long leader = cluster.awaitLeaderKnownByAll();
+        long to = leader == 1 ? 2 : 1;
+        cluster.write(leader, "warm", "1");
+        cluster.stop(to);
+        RaftNode l = cluster.node(leader);
+        CompletableFuture<Void> transfer = l.transferLeadership(to);
+        CompletableFuture<byte[]> write = l.propose(CounterStateMachine.put("held", "v"));
+        write.get(20, TimeUnit.SECONDS);
+        assertFalse(transfer.isDone(), "the transfer to a stopped node cannot have finished");
+        assertEquals(leader, cluster.awaitLeader());
+        assertEquals("v", cluster.read(leader, "held"));
+    }
+
     @Test
     void newLeaderServesAfterTheLeaderDiesAndTheDeadNodeCatchesUp() throws Exception {
         cluster = new NodeHarness(dir, "test", 3);

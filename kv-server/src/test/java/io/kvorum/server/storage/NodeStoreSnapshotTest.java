@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,28 @@ class NodeStoreSnapshotTest {
             meta = leader.createSnapshot(checkpoint);
         }
         assertEquals(new SnapshotMeta(50, 3, LEADER_CONF), meta);
+    }
+
+    /**
+     * A checkpoint taken while the applier goes on holds some later index than the caller
+     * asked at: it is moved to the place of the index it holds before being recorded, so the
+     * recorded snapshot is always found where its index says.
+     */
+    @Test
+    void aSnapshotIsPlacedByTheIndexItHoldsNotTheOneAskedFor() {
+        try (NodeStore s = NodeStore.open(dir.resolve("placing"), CLUSTER, 1, CONF)) {
+            s.persist(ready(new HardState(3, 1, 60), ents(1, 60, 3)));
+            for (long i = 1; i <= 60; i++) {
+                long n = i;
+                s.applyBatch(i, CONF, b -> b.put(key(n % 50), bytes("v" + n)));
+            }
+            Path staging = dir.resolve("staging-asked-at-40");
+            SnapshotMeta taken = s.createSnapshot(staging, index -> dir.resolve("snap-" + index));
+            assertEquals(new SnapshotMeta(60, 3, CONF), taken);
+            assertEquals(taken, s.snapshot());
+            assertFalse(Files.exists(staging));
+            assertTrue(Files.isDirectory(dir.resolve("snap-60")));
+        }
     }
 
     /** A follower (node 2) with its own older state and a log that conflicts at its tail. */

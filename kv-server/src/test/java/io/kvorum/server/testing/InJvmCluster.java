@@ -12,6 +12,7 @@ import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.ClientServer;
+import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.metrics.KvorumMetrics;
@@ -102,7 +103,8 @@ public final class InJvmCluster implements AutoCloseable {
     /** Short intervals so tests see keep-alives, expiry and watch progress quickly. */
     public static ApiOptions testOptions() {
         return new ApiOptions(Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMillis(50),
-                Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofMillis(500), 10_000, 16L << 20, 1000);
+                Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofMillis(500), 10_000, 16L << 20, 1000,
+                PageSizes.defaults());
     }
 
     /** A loopback port free right now (for a nothing-listens-here address, say). */
