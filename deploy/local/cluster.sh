@@ -8,7 +8,7 @@
 #   rolling-restart   restart every node in turn, followers first, each once the previous is healthy
 #   pause N       SIGSTOP node N          resume N    SIGCONT node N
 #   wipe          stop everything and delete the data directory
-# Node N listens on client 7379+10(N-1), peer 7380+10(N-1), admin 7381+10(N-1).
+# Node N listens on client 7379+10(N-1), peer 7380+10(N-1), admin 7381+10(N-1), HTTP API 7382+10(N-1).
 # Processes are tracked by their PID files and signalled by those ids alone.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -35,7 +35,8 @@ start_node() {
   mkdir -p "$data/node-$i"
   nohup "$root/bin/kvorum-server" --id "$i" --data-dir "$data/node-$i" \
     --client-listen "127.0.0.1:$(port "$i" 7379)" --peer-listen "127.0.0.1:$(port "$i" 7380)" \
-    --admin-listen "127.0.0.1:$(port "$i" 7381)" --initial-cluster "$(initial_cluster "$n")" \
+    --admin-listen "127.0.0.1:$(port "$i" 7381)" --http-listen "127.0.0.1:$(port "$i" 7382)" \
+    --initial-cluster "$(initial_cluster "$n")" \
     >>"$data/node-$i/server.log" 2>&1 </dev/null &
   echo $! >"$(pidfile "$i")"
   echo "node $i started (pid $!), log $data/node-$i/server.log"

@@ -10,6 +10,7 @@ import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.WatchHub;
+import io.kvorum.server.http.HttpApiServer;
 import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
@@ -93,6 +94,7 @@ public final class KvorumServer implements Callable<Integer> {
     public Integer call() throws Exception {
         NodeConfig cfg;
         InetSocketAddress clientListen;
+        InetSocketAddress httpListen = null;
         StateLimits limits;
         PageSizes pageSizes;
         LogFormat logFormat;
@@ -105,6 +107,9 @@ public final class KvorumServer implements Callable<Integer> {
                     options.initialClusterOrSelf(), options.join, options.heartbeatMillis, options.electionMillis,
                     options.snapshotEntries);
             clientListen = ServerOptions.parseAddress(options.clientListen, "--client-listen");
+            if (options.httpListen != null && !options.httpListen.isBlank()) {
+                httpListen = ServerOptions.parseAddress(options.httpListen, "--http-listen");
+            }
             limits = options.limits();
             pageSizes = options.pageSizes();
             if (options.backupDir != null) {
@@ -176,6 +181,18 @@ public final class KvorumServer implements Callable<Integer> {
             node.close();
             throw e;
         }
+        HttpApiServer http = null;
+        if (httpListen != null) {
+            try {
+                http = new HttpApiServer(httpListen, clients.calls());
+            } catch (IOException | RuntimeException e) {
+                clients.close();
+                admin.close();
+                node.close();
+                throw e;
+            }
+        }
+        HttpApiServer httpApi = http;
         if (options.backupDir != null) {
             backups = new BackupScheduler(node, options.backupDir, options.backupIntervalDuration(),
                     options.backupRetain);
@@ -189,6 +206,9 @@ public final class KvorumServer implements Callable<Integer> {
                 scheduled.close();
             }
             LeaderHandOff.run(node, handOffBound);
+            if (httpApi != null) {
+                httpApi.close();
+            }
             clients.close();
             admin.close();
             node.close();

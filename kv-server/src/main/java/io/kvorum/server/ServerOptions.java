@@ -71,6 +71,11 @@ final class ServerOptions {
             description = "host:port of the admin HTTP endpoints (/health /ready /status /metrics). Default: ${DEFAULT-VALUE}.")
     String adminListen;
 
+    @Option(names = "--http-listen",
+            description = "host:port of the HTTP/JSON API (docs/http-api.md): nodes, sessions, blocking queries, "
+                    + "event streams. Off when unset.")
+    String httpListen;
+
     @Option(names = "--initial-cluster",
             description = "Founding members as id=host:peerPort,... e.g. 1=127.0.0.1:7380,2=127.0.0.1:7390. A host "
                     + "may be a DNS name: looked up when connecting and again after a failed connection, so a "

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  *   state                         storage's StateReader/StateWriter, node's StateMachine
  *   housekeeping                  node, state
  *   api                           housekeeping, node, state (never the node's store)
+ *   http                          api (the HTTP/JSON front end calls the client API's own handlers)
  *   admin                         node
  *   io.kvorum.server (the root)   everything: it wires the layers together
  * </pre>
@@ -65,6 +66,7 @@ class LayeringTest {
                 .layer("state").definedBy("io.kvorum.server.state..")
                 .layer("housekeeping").definedBy("io.kvorum.server.housekeeping..")
                 .layer("api").definedBy("io.kvorum.server.api..")
+                .layer("http").definedBy("io.kvorum.server.http..")
                 .layer("admin").definedBy("io.kvorum.server.admin..")
                 .layer("root").definedBy("io.kvorum.server")
                 .whereLayer("raft").mayNotAccessAnyLayer()
@@ -74,6 +76,7 @@ class LayeringTest {
                 .whereLayer("state").mayOnlyAccessLayers("storage", "node")
                 .whereLayer("housekeeping").mayOnlyAccessLayers("node", "state")
                 .whereLayer("api").mayOnlyAccessLayers("housekeeping", "node", "state")
+                .whereLayer("http").mayOnlyAccessLayers("api")
                 .whereLayer("admin").mayOnlyAccessLayers("node")
                 .whereLayer("root").mayNotBeAccessedByAnyLayer()
                 .ignoreDependency(BACKUP_AND_QUOTA, resideInAnyPackage("io.kvorum.server.storage..",
@@ -95,7 +98,7 @@ class LayeringTest {
     @Test
     void theApiNeverReachesIntoTheNodesStore() {
         noClasses().that().resideInAnyPackage("io.kvorum.server.api..", "io.kvorum.server.housekeeping..",
-                        "io.kvorum.server.admin..").and(not(BACKUP_AND_QUOTA))
+                        "io.kvorum.server.admin..", "io.kvorum.server.http..").and(not(BACKUP_AND_QUOTA))
                 .should().callMethod(RaftNode.class, "store")
                 .because("clients are served from the state and the node's public calls; the store is the node's")
                 .check(classes);

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The live instances of one service, from a {@link KvorumCache} of {@code /services/<name>}:
  * an instance appears when it registers and disappears when it deregisters or its session
- * expires. Picks one by {@link LoadBalancing}. Get one from {@link ServiceRegistry#discover}.
+ * expires, and is left out while the catalog's health check says it is critical. Picks one of
+ * the passing instances by {@link LoadBalancing}. Get one from {@link ServiceRegistry#discover}.
  */
 public final class ServiceDiscovery implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceDiscovery.class);
@@ -96,7 +97,10 @@ public final class ServiceDiscovery implements AutoCloseable {
         List<ServiceInstance> list = new ArrayList<>();
         for (NodeData d : cache.children(servicePath)) {
             try {
-                list.add(ServiceInstance.fromJson(d.data()));
+                ServiceInstance instance = ServiceInstance.fromJson(d.data());
+                if (ServiceInstance.isPassing(d.data())) {
+                    list.add(instance);
+                }
             } catch (IllegalArgumentException e) {
                 LOG.warn("ignoring {}: not a service registration ({})", d.path(), e.getMessage());
             }

@@ -28,7 +28,9 @@ import java.util.Objects;
  *  "tags":["v2","canary"],"metadata":{"zone":"eu-1"}}
  * }</pre>
  * Readers ignore fields they do not know; a missing weight is 1, missing tags and metadata are
- * empty.
+ * empty. This is also the entry format of the server's service catalog (its HTTP API), which
+ * adds {@code datacenter}, {@code check} and {@code status}: an instance whose status is
+ * {@code critical} is left out of discovery ({@link #isPassing}).
  *
  * @param name the service's name (a path segment: no '/')
  * @param id unique among the service's instances (a path segment); by default {@code address:port}
@@ -116,6 +118,23 @@ public record ServiceInstance(String name, String id, String address, int port, 
         }
         return new ServiceInstance(text(m, "name"), text(m, "id"), text(m, "address"), number(m, "port", -1),
                 number(m, "weight", 1), tags, metadata);
+    }
+
+    /**
+     * Whether a registration's health is passing: false only when its {@code status} field says
+     * {@code critical}. The service catalog of the HTTP API writes that field for instances whose
+     * HTTP or TCP check fails; registrations without it (this recipe's own) are passing while
+     * they exist.
+     *
+     * @throws IllegalArgumentException when it is not a JSON object
+     */
+    public static boolean isPassing(byte[] json) {
+        JsonElement parsed = parse(new String(json, StandardCharsets.UTF_8));
+        if (!parsed.isJsonObject()) {
+            throw new IllegalArgumentException("a service registration is a JSON object");
+        }
+        JsonElement status = parsed.getAsJsonObject().get("status");
+        return status == null || !status.isJsonPrimitive() || !status.getAsString().equals("critical");
     }
 
     /** Exactly one strict JSON value: anything after it, or any leniency, is malformed. */

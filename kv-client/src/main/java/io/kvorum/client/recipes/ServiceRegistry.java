@@ -14,6 +14,11 @@ import java.util.Objects;
  * the instance's JSON ({@link ServiceInstance#toJson()}). An instance is listed exactly while
  * its owner's session lives.
  *
+ * <p>This is also the layout of the server's service catalog (HTTP {@code /v1/catalog} and
+ * {@code /v1/health}), so services registered over HTTP, with health checks, are discovered
+ * here and the other way round; discovery and {@link #readInstances} list passing instances
+ * only ({@link ServiceInstance#isPassing}).
+ *
  * <pre>{@code
  * ServiceRegistry registry = new ServiceRegistry(client);
  * ServiceRegistration me = registry.register(ServiceInstance.of("orders", "10.0.0.5", 8080).withWeight(3));
@@ -67,7 +72,7 @@ public final class ServiceRegistry {
     }
 
     /**
-     * The instances registered now, read once from the cluster (linearizably). For a view kept
+     * The passing instances registered now, read once from the cluster (linearizably). For a view kept
      * up to date, use {@link #discover} and {@link ServiceDiscovery#instances()}.
      */
     public List<ServiceInstance> readInstances(String serviceName) {
@@ -81,7 +86,10 @@ public final class ServiceRegistry {
         for (String id : ids) {
             try {
                 NodeData d = client.get(instancePath(serviceName, id));
-                out.add(ServiceInstance.fromJson(d.data()));
+                ServiceInstance instance = ServiceInstance.fromJson(d.data());
+                if (ServiceInstance.isPassing(d.data())) {
+                    out.add(instance);
+                }
             } catch (NoNodeException | IllegalArgumentException gone) {
                 // deregistered meanwhile, or not a registration
             }

@@ -63,6 +63,7 @@ public final class ClientServer implements AutoCloseable {
     private final Admission admission;
     private final HealthService health;
     private final SpaceQuota quota;
+    private final ClientCalls calls;
     private volatile String clientAddress;
 
     /**
@@ -123,6 +124,10 @@ public final class ClientServer implements AutoCloseable {
         quota.refresh();
         KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline(),
                 options.pageSizes());
+        SessionService sessions = new SessionService(node, state, validator, proposer, keeper, headers, replies, errors,
+                options.defaultDeadline());
+        this.calls = new ClientCalls(kv, sessions, watch, errors, quota, limits, options.defaultDeadline(),
+                () -> "leader".equals(node.status().role()));
         // Batch streams send the results of one apply burst as one message.
         node.setCompletionScope(ReplyBurst.SCOPE);
         try {
@@ -139,9 +144,7 @@ public final class ClientServer implements AutoCloseable {
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(BatchStream.bind(kv.bindService(), kv,
                             errors, options.defaultDeadline(), quota, admission)), quotaGuard))
                     .addService(RequestParsing.wrap(watch.bindService()))
-                    .addService(ServerInterceptors.intercept(RequestParsing.wrap(new SessionService(node, state,
-                            validator, proposer, keeper, headers, replies, errors, options.defaultDeadline())
-                            .bindService()), quotaGuard))
+                    .addService(ServerInterceptors.intercept(RequestParsing.wrap(sessions.bindService()), quotaGuard))
                     .addService(RequestParsing.wrap(new MaintenanceService(node, state, proposer, headers, replies,
                             errors, quota, pool, options.defaultDeadline()).bindService()))
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
@@ -197,6 +200,11 @@ public final class ClientServer implements AutoCloseable {
     /** The client port actually bound (useful with port 0). */
     public int port() {
         return server.getPort();
+    }
+
+    /** The same calls as futures, for the HTTP/JSON front end. */
+    public ClientCalls calls() {
+        return calls;
     }
 
     /** The door's counts: requests in flight and refused. */

@@ -1,0 +1,133 @@
+package io.kvorum.server.api;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.v1.WatchRequest;
+import io.kvorum.proto.v1.WatchResponse;
+import java.util.function.Function;
+
+/**
+ * A Watch stream of the gRPC Watch service driven from inside the server: requests go in
+ * through {@link #send}, responses come out to a {@link Sink}. Flow control works as on a gRPC
+ * call: the stream sends events only while {@link Sink#hasRoom()}, and the sink calls
+ * {@link #ready()} once it has room again; a sink that never makes room sees its watches
+ * cancelled with WATCHER_TOO_SLOW, never unbounded memory. Control responses (created,
+ * progress, canceled) are sent regardless, as on gRPC.
+ */
+public final class LocalWatch implements AutoCloseable {
+    /** Where a local watch stream's responses go. Called from the stream's executor, one at a time. */
+    public interface Sink {
+        /** Whether the stream may send another event response now. */
+        boolean hasRoom();
+
+        void onResponse(WatchResponse response);
+
+        /** The stream failed (a malformed request): no more responses follow. */
+        void onError(ApiError error);
+    }
+
+    private final Sink sink;
+    private final Function<Throwable, ApiError> describe;
+    private final Call call = new Call();
+    private StreamObserver<WatchRequest> requests;
+
+    LocalWatch(Sink sink, Function<Throwable, ApiError> describe) {
+        this.sink = sink;
+        this.describe = describe;
+    }
+
+    Call call() {
+        return call;
+    }
+
+    void attach(StreamObserver<WatchRequest> requests) {
+        this.requests = requests;
+    }
+
+    /** Sends a create, cancel or progress request into the stream. */
+    public void send(WatchRequest r) {
+        requests.onNext(r);
+    }
+
+    /** The sink has room again: the stream resumes sending. */
+    public void ready() {
+        Runnable r = call.onReady;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    /** Ends the stream and drops its watches (as a client cancelling its gRPC call). */
+    @Override
+    public void close() {
+        if (call.cancelled) {
+            return;
+        }
+        call.cancelled = true;
+        Runnable r = call.onCancel;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    /** The stand-in for the gRPC server call the Watch service writes to. */
+    final class Call extends ServerCallStreamObserver<WatchResponse> {
+        volatile boolean cancelled;
+        volatile Runnable onReady;
+        volatile Runnable onCancel;
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public void setOnCancelHandler(Runnable handler) {
+            onCancel = handler;
+        }
+
+        @Override
+        public void setCompression(String compression) {
+        }
+
+        @Override
+        public boolean isReady() {
+            return !cancelled && sink.hasRoom();
+        }
+
+        @Override
+        public void setOnReadyHandler(Runnable handler) {
+            onReady = handler;
+        }
+
+        @Override
+        public void disableAutoInboundFlowControl() {
+        }
+
+        @Override
+        public void request(int count) {
+        }
+
+        @Override
+        public void setMessageCompression(boolean enable) {
+        }
+
+        @Override
+        public void onNext(WatchResponse value) {
+            if (!cancelled) {
+                sink.onResponse(value);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (!cancelled) {
+                sink.onError(describe.apply(t));
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+        }
+    }
+}

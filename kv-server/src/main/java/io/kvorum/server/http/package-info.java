@@ -1,0 +1,21 @@
+/**
+ * The HTTP/JSON front end of the client API and the service catalog, served by
+ * {@link io.kvorum.server.http.HttpApiServer} on {@code --http-listen}.
+ *
+ * <ul>
+ *   <li><b>Routing</b>: {@link io.kvorum.server.http.Router} matches method and path template;
+ *   {@code HttpCall} decodes path, query and body strictly (bad input is a 4xx naming it).</li>
+ *   <li><b>Access</b>: {@link io.kvorum.server.http.HttpAccess} checks every routed request
+ *   before it is served: where users and roles plug in (allow-all by default).</li>
+ *   <li><b>Calls</b>: every route calls {@link io.kvorum.server.api.ClientCalls}, the gRPC
+ *   services' own handlers, so data model, consistency and error reasons are the gRPC API's;
+ *   {@code HttpStatuses} maps the reasons to HTTP statuses.</li>
+ *   <li><b>Waiting</b>: blocking queries ({@code ChangeWaiter}) and event streams
+ *   ({@code WatchRoutes}) are watches of the gRPC Watch service through
+ *   {@link io.kvorum.server.api.LocalWatch}.</li>
+ *   <li><b>Catalog</b>: {@code CatalogRoutes} and {@code CatalogEntry} (entries under
+ *   {@code /services}, the Java ServiceRegistry recipe's layout); {@code HealthChecker} runs HTTP
+ *   and TCP checks on the leader.</li>
+ * </ul>
+ */
+package io.kvorum.server.http;
