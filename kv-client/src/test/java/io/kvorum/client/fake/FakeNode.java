@@ -79,6 +79,7 @@ public final class FakeNode implements AutoCloseable {
     /** min_revision seen on serializable reads. */
     public final List<Long> minRevisions = new CopyOnWriteArrayList<>();
     private final List<StreamObserver<?>> openStreams = new CopyOnWriteArrayList<>();
+    private final List<StreamObserver<WatchResponse>> watchStreams = new CopyOnWriteArrayList<>();
 
     public FakeNode(long id, FakeState state) throws IOException {
         this.id = id;
@@ -112,6 +113,17 @@ public final class FakeNode implements AutoCloseable {
         state.members.put(id, address());
     }
 
+    /** Ends every open watch stream with {@code error}, as a node cut off from its leader does. */
+    public void endWatchStreams(StatusRuntimeException error) {
+        for (StreamObserver<WatchResponse> out : watchStreams) {
+            state.unwatch(out, -1);
+            synchronized (state) {
+                out.onError(error);
+            }
+        }
+        watchStreams.clear();
+    }
+
     /** Stops the node: connections are cut, new ones refused until {@link #start()}. */
     public synchronized void stop() throws InterruptedException {
         if (server != null) {
@@ -120,6 +132,7 @@ public final class FakeNode implements AutoCloseable {
             server = null;
         }
         openStreams.clear();
+        watchStreams.clear();
     }
 
     @Override
@@ -286,6 +299,7 @@ public final class FakeNode implements AutoCloseable {
         @Override
         public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
             openStreams.add(out);
+            watchStreams.add(out);
             return new StreamObserver<>() {
                 @Override
                 public void onNext(WatchRequest r) {
