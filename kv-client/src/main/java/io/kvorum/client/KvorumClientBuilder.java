@@ -41,6 +41,7 @@ public final class KvorumClientBuilder {
     private ChannelFactory channelFactory = KvorumClientBuilder::plaintextChannel;
     private int maxWritesInFlight = DEFAULT_MAX_WRITES_IN_FLIGHT;
     private boolean batching = true;
+    private boolean hedgeReads = true;
 
     KvorumClientBuilder() {
     }
@@ -179,6 +180,20 @@ public final class KvorumClientBuilder {
         return this;
     }
 
+    /**
+     * Whether a read (get, exists, children) that its first node has not answered within the
+     * 95th percentile of this client's recent read latencies is also sent to a second node, the
+     * first answer winning and the other copy cancelled; on by default. A hung, paused or
+     * partitioned node then delays a read by about that percentile instead of the attempt
+     * timeout. Hedges are limited to about a tenth of reads. Sound for linearizable reads too:
+     * each copy is a whole linearizable read inside the caller's call. A node that a hedge beats
+     * twice in a row is left out of routing until it answers a probe.
+     */
+    public KvorumClientBuilder hedgeReads(boolean enabled) {
+        this.hedgeReads = enabled;
+        return this;
+    }
+
     /** Builds the client. Connects lazily: no call is made until the first request. */
     public KvorumClient build() {
         return new KvorumClient(config());
@@ -207,7 +222,7 @@ public final class KvorumClientBuilder {
         }
         return new ClientConfig(List.copyOf(endpoints), policy, localDatacenter, defaultDeadline, attemptTimeout,
                 retryBase, retryMax, endpointBackoffBase, endpointBackoffMax, sessionTtl, watchCheckInterval,
-                memberRefreshInterval, channelFactory, maxWritesInFlight, batching);
+                memberRefreshInterval, channelFactory, maxWritesInFlight, batching, hedgeReads);
     }
 
     private static Duration positive(Duration d, String what) {

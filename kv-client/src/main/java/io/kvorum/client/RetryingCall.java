@@ -64,7 +64,8 @@ final class RetryingCall<Resp> {
 
     // Touched by one attempt at a time: each attempt starts after the previous one ended.
     private final Set<String> tried = new LinkedHashSet<>();
-    private EndpointState lastTarget;
+    /** The endpoint of the attempt in flight or just ended (a hedge starts elsewhere); at first, one to avoid. */
+    private volatile EndpointState lastTarget;
     private String hint;
     private boolean lastWasHint;
     private int delayedRetries;
@@ -75,8 +76,9 @@ final class RetryingCall<Resp> {
     private boolean mayHaveBeenApplied;
     private volatile CompletableFuture<Resp> current;
 
+    /** @param avoid an endpoint the first attempt should not go to if another is available (or null) */
     RetryingCall(Retrier retrier, String what, Retrier.Safety safety, boolean isWrite, long deadlineNanos,
-                 Duration deadline, EndpointState pinned, Retrier.Attempt<Resp> attempt) {
+                 Duration deadline, EndpointState pinned, EndpointState avoid, Retrier.Attempt<Resp> attempt) {
         this.retrier = retrier;
         this.what = what;
         this.safety = safety;
@@ -85,6 +87,7 @@ final class RetryingCall<Resp> {
         this.deadline = deadline;
         this.pinned = pinned;
         this.attempt = attempt;
+        this.lastTarget = avoid;
         result.whenComplete((r, e) -> {
             CompletableFuture<Resp> c = current;
             if (result.isCancelled() && c != null) {
@@ -95,6 +98,11 @@ final class RetryingCall<Resp> {
 
     CompletableFuture<Resp> result() {
         return result;
+    }
+
+    /** The endpoint the attempt in flight went to (null before the first). */
+    EndpointState target() {
+        return lastTarget;
     }
 
     void start() {

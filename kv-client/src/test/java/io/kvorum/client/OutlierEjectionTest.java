@@ -37,7 +37,8 @@ class OutlierEjectionTest {
         hung.hang = true;
         // Short backoff: without probes gating its return the node would get calls again every ~100 ms.
         // A 1 s attempt timeout: the healthy nodes must not time out too on a loaded machine.
-        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(1))
+        // Without hedged reads, so the attempt times out (HedgedReadTest covers hedges).
+        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(1)).hedgeReads(false)
                 .defaultDeadline(Duration.ofSeconds(10))
                 .endpointBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build()) {
             client.get("/"); // round robin starts at the hung node: one attempt times out there

@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.v1.ChildrenRequest;
 import io.kvorum.proto.v1.ChildrenResponse;
@@ -67,6 +68,8 @@ public final class FakeNode implements AutoCloseable {
     public final AtomicInteger loseReplies = new AtomicInteger();
     /** Serializable reads see this revision as the node's own (to test min_revision). */
     public final AtomicLong lagRevision = new AtomicLong(-1);
+    /** Unary calls held by {@link #hang} that the client then cancelled. */
+    public final AtomicInteger heldCallsCancelled = new AtomicInteger();
     /** Calls served, by kind. */
     public final AtomicInteger unaryCalls = new AtomicInteger();
     public final AtomicInteger keepAlives = new AtomicInteger();
@@ -144,6 +147,7 @@ public final class FakeNode implements AutoCloseable {
     private <T> void unary(StreamObserver<T> out, Supplier<T> body, boolean write) {
         unaryCalls.incrementAndGet();
         if (hang) {
+            ((ServerCallStreamObserver<T>) out).setOnCancelHandler(heldCallsCancelled::incrementAndGet);
             return;
         }
         String hint = noLeaderHint;
