@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,20 +29,15 @@ final class ElectionsCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     int inFlight;
 
-    @Option(names = "--heartbeat-ms", defaultValue = "100",
-            description = "Servers' --heartbeat-ms (the server's default: ${DEFAULT-VALUE}).")
-    long heartbeatMillis;
-
-    @Option(names = "--election-ms", defaultValue = "1000",
-            description = "Servers' --election-ms (the server's default: ${DEFAULT-VALUE}).")
-    long electionMillis;
+    @Mixin
+    ServerTimeouts timeouts;
 
     @Option(names = "--dir", description = "Folder for the servers' data and logs. Default: store/elections-<time>.")
     Path dir;
 
     @Override
     public Integer call() throws Exception {
-        if (minutes <= 0 || inFlight <= 0 || heartbeatMillis <= 0 || electionMillis <= heartbeatMillis) {
+        if (minutes <= 0 || inFlight <= 0 || !timeouts.valid()) {
             System.err.println("kvorum-jepsen elections: need --minutes > 0, --in-flight > 0, "
                     + "0 < --heartbeat-ms < --election-ms");
             return 2;
@@ -50,7 +46,7 @@ final class ElectionsCommand implements Callable<Integer> {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(out);
         // The server's own launcher's heap, rather than the small one fault runs use.
-        ClusterSpec base = ClusterSpec.of(3).withTimeouts(heartbeatMillis, electionMillis);
+        ClusterSpec base = ClusterSpec.of(3).withTimeouts(timeouts.heartbeatMillis, timeouts.electionMillis);
         ClusterSpec spec = new ClusterSpec(base.size(), base.clusterId(), base.heartbeatMillis(),
                 base.electionMillis(), base.classpath(), List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC"));
         List<String> lines = new ArrayList<>();
