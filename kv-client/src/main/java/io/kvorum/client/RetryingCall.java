@@ -113,7 +113,7 @@ final class RetryingCall<Resp> {
         return result;
     }
 
-    /** The endpoint the attempt in flight went to (null before the first). */
+    /** The endpoint the attempt in flight went to (before the first: the one to avoid, or null). */
     EndpointState target() {
         return lastTarget;
     }
