@@ -109,7 +109,7 @@ class RetryTest {
     void aHungNodeCostsOneAttemptTimeoutNotTheDeadline() {
         FakeNode hung = cluster.node(0);
         hung.hang = true;
-        // Without hedged reads, so the attempt times out (HedgedReadTest covers hedges).
+        // Without hedged reads, so the attempt times out (OutlierEjectionTest covers hedges).
         try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofMillis(300)).hedgeReads(false)
                 .endpointBackoff(Duration.ofSeconds(10), Duration.ofSeconds(10)).build()) {
             for (int i = 0; i < 6; i++) {
@@ -182,7 +182,7 @@ class RetryTest {
         for (FakeNode n : cluster.nodes) {
             n.hang = true;
         }
-        // One copy of the read (HedgedReadTest covers cancelling a hedged one).
+        // One copy of the read (OutlierEjectionTest covers cancelling a hedged one).
         try (KvorumClient client = TestClients.builder(cluster).hedgeReads(false).build()) {
             CompletableFuture<NodeData> f = client.async().get("/", RequestOptions.deadline(Duration.ofSeconds(3)));
             Thread.sleep(100);
