@@ -8,5 +8,5 @@ record ClientConfig(List<Endpoint> endpoints, EndpointPolicy policy, String loca
                     Duration attemptTimeout, Duration retryBase, Duration retryMax, Duration endpointBackoffBase,
                     Duration endpointBackoffMax, Duration sessionTtl, Duration watchCheckInterval,
                     Duration memberRefreshInterval, ChannelFactory channelFactory, int maxWritesInFlight,
-                    boolean batching) {
+                    boolean batching, boolean hedgeReads) {
 }

@@ -64,7 +64,8 @@ final class ClientCore {
         this.discovery = new MemberDiscovery(endpoints, scheduler, config.memberRefreshInterval(),
                 config.attemptTimeout());
         this.reconnectBackoff = new Backoff(config.retryBase(), config.retryMax());
-        this.retrier = new Retrier(endpoints, discovery, reconnectBackoff, scheduler, config.attemptTimeout());
+        this.retrier = new Retrier(endpoints, discovery, reconnectBackoff, scheduler, config.attemptTimeout(),
+                config.hedgeReads());
         this.sessions = new Sessions(this);
         this.watches = new WatchManager(this);
     }
@@ -86,13 +87,13 @@ final class ClientCore {
         return options.deadline() != null ? options.deadline() : config.defaultDeadline();
     }
 
-    /** A read: retried freely (it changes nothing). */
+    /** A read: retried freely (it changes nothing), and hedged when the first endpoint is slow. */
     <Req, Resp> CompletableFuture<Resp> read(String what, RequestOptions options, MethodDescriptor<Req, Resp> method,
                                              Req request, Function<Resp, ResponseHeader> header) {
         if (closed) {
             return CompletableFuture.failedFuture(closedError(what));
         }
-        CompletableFuture<Resp> call = retrier.call(what, Retrier.Safety.IDEMPOTENT, false, deadline(options), null,
+        CompletableFuture<Resp> call = retrier.read(what, deadline(options),
                 (channel, callOptions) -> Rpc.unary(channel, method, callOptions, request));
         return observed(call, call, header);
     }

@@ -194,7 +194,14 @@ final class EndpointRegistry {
                 routing = new Routing(List.copyOf(all), EndpointSelector.of(policy, all, localDatacenter));
             }
         }
+        EndpointState previous = leader;
         leader = newLeader;
+        if (newLeader != null && newLeader != previous) {
+            // An election just ended: nodes left out for having no leader can serve again.
+            for (EndpointState e : all) {
+                e.probeSoon();
+            }
+        }
     }
 
     void close() {

@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * A channel in TRANSIENT_FAILURE counts as failed too: gRPC's pick-first keeps a failed channel
  * there until a reconnect succeeds (gRFC A62, "sticky" failure) with a reconnect backoff that
  * grows to two minutes, so a probe asks it to reconnect now.
+ *
+ * <p>A read that waited here while a hedged copy of it was answered elsewhere counts as a lost
+ * hedge; two in a row (no answer from here in between) eject the endpoint too.
  *
  * <p>Thread-safe: the routing checks ({@link #available}, {@link #succeeded} when healthy) read
  * volatile fields only; state changes take the lock.
@@ -41,9 +45,16 @@ final class EndpointState {
     private volatile String announcedDatacenter = "";
     private volatile ManagedChannel channel;
     private volatile boolean healthy = true;
+    /** Reads hedged away from this endpoint that the hedge won, since its last answer. */
+    private volatile int hedgesLost;
     private int consecutiveFailures;
     private long nextProbeNanos;
     private boolean probing;
+    /** The probe waiting to run, while one is scheduled. */
+    private ScheduledFuture<?> scheduledProbe;
+    private boolean probeInFlight;
+    /** {@link #probeSoon} came while a probe was in flight: should it fail, the next runs at once. */
+    private boolean probeAgainAtOnce;
     private volatile boolean closed;
 
     EndpointState(Endpoint endpoint, boolean configured, ChannelFactory channels, Backoff backoff,
@@ -103,8 +114,32 @@ final class EndpointState {
         startProbing(delay);
     }
 
+    /**
+     * Leadership just settled (the client learned of a new leader): an endpoint out of routing
+     * because it had no leader or could not reach it may serve again, so its next probe runs now
+     * instead of at its backoff's turn.
+     */
+    synchronized void probeSoon() {
+        if (healthy || closed) {
+            return;
+        }
+        if (probeInFlight) {
+            probeAgainAtOnce = true; // it may have asked before the news: if it fails, ask again
+            return;
+        }
+        if (scheduledProbe == null || !scheduledProbe.cancel(false)) {
+            return;
+        }
+        consecutiveFailures = Math.min(consecutiveFailures, 1);
+        nextProbeNanos = System.nanoTime();
+        schedule(0);
+    }
+
     /** Records an answer from this endpoint: healthy again. */
     void succeeded() {
+        if (hedgesLost != 0) {
+            hedgesLost = 0;
+        }
         if (healthy) {
             return;
         }
@@ -112,6 +147,20 @@ final class EndpointState {
             consecutiveFailures = 0;
             nextProbeNanos = 0;
             healthy = true;
+        }
+    }
+
+    /**
+     * A read waiting here was answered sooner by a copy sent elsewhere (a hedge). Two in a row
+     * without an answer from here in between: hung or far slower than the rest, so it is
+     * ejected like an endpoint whose attempt timed out (its probe brings it back when it answers).
+     */
+    void lostHedge() {
+        synchronized (this) {
+            if (++hedgesLost >= 2) {
+                hedgesLost = 0;
+                failed();
+            }
         }
     }
 
@@ -147,8 +196,9 @@ final class EndpointState {
 
     private void schedule(long delayNanos) {
         try {
-            scheduler.schedule(this::probe, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+            scheduledProbe = scheduler.schedule(this::probe, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
+            scheduledProbe = null;
             probing = false;
         }
     }
@@ -156,16 +206,19 @@ final class EndpointState {
     private void probe() {
         ManagedChannel c;
         synchronized (this) {
+            scheduledProbe = null;
             if (closed || healthy) {
                 probing = false;
                 return;
             }
+            probeInFlight = true;
         }
         try {
             c = channel();
         } catch (RuntimeException closing) {
             synchronized (this) {
                 probing = false;
+                probeInFlight = false;
             }
             return;
         }
@@ -174,7 +227,9 @@ final class EndpointState {
     }
 
     private synchronized void probed(boolean ok) {
+        probeInFlight = false;
         if (ok) {
+            probeAgainAtOnce = false;
             probing = false;
             consecutiveFailures = 0;
             nextProbeNanos = 0;
@@ -183,6 +238,13 @@ final class EndpointState {
         }
         if (closed || healthy) {
             probing = false;
+            return;
+        }
+        if (probeAgainAtOnce) {
+            probeAgainAtOnce = false;
+            consecutiveFailures = Math.min(consecutiveFailures, 1);
+            nextProbeNanos = System.nanoTime();
+            schedule(0);
             return;
         }
         consecutiveFailures++;

@@ -1,6 +1,7 @@
 package io.kvorum.client;
 
 import io.grpc.CallOptions;
+import io.grpc.Status;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.ListMembersRequest;
 import io.kvorum.proto.v1.ListMembersResponse;
@@ -102,6 +103,10 @@ final class MemberDiscovery {
             leaderless = r.getLeaderId() == 0 || endpoints.leader() == null;
         } else {
             LOG.debug("member list from {} failed: {}", target, error.toString());
+            ErrorDetails d = ErrorDetails.of(Futures.unwrap(error));
+            if (!d.fromServer() && (d.code() == Status.Code.UNAVAILABLE || d.code() == Status.Code.DEADLINE_EXCEEDED)) {
+                target.failed(); // unreachable or silent (paused, hung): ask elsewhere next time
+            }
         }
         inFlight.set(false);
         if (again) {

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Runs a call with retries: each attempt goes to an endpoint chosen by the policy (a write: to
+ * Runs a call with retries (reads possibly hedged, see {@link #read}): each attempt goes to an endpoint chosen by the policy (a write: to
  * the leader when known; or to the one a leader hint named), has its own timeout (so a hung node costs one attempt, not the whole
  * deadline), and failures that another attempt could fix are retried after a jittered,
  * growing delay until the call's deadline. See {@link RetryingCall} for which failures.
@@ -39,14 +39,32 @@ final class Retrier {
     private final Backoff backoff;
     private final ScheduledExecutorService scheduler;
     private final long attemptTimeoutNanos;
+    /** When reads are hedged; null: never. */
+    private final HedgePolicy hedging;
 
+    /** @param hedgeReads whether a read goes to a second endpoint when the first is slow ({@link HedgedRead}) */
     Retrier(EndpointRegistry endpoints, MemberDiscovery discovery, Backoff backoff, ScheduledExecutorService scheduler,
-            Duration attemptTimeout) {
+            Duration attemptTimeout, boolean hedgeReads) {
         this.endpoints = endpoints;
         this.discovery = discovery;
         this.backoff = backoff;
         this.scheduler = scheduler;
         this.attemptTimeoutNanos = attemptTimeout.toNanos();
+        // A hedge later than half the attempt timeout would come after most stuck attempts have given up anyway.
+        this.hedging = hedgeReads ? new HedgePolicy(attemptTimeoutNanos / 2) : null;
+    }
+
+    /**
+     * A read (it changes nothing, so it is retried freely), routed by the policy and hedged to a
+     * second endpoint when the first is slow, if hedging is on.
+     */
+    <Resp> CompletableFuture<Resp> read(String what, Duration deadline, Attempt<Resp> attempt) {
+        if (hedging == null) {
+            return call(what, Safety.IDEMPOTENT, false, deadline, null, attempt);
+        }
+        discovery.touch();
+        return new HedgedRead<>(this, hedging, what, System.nanoTime() + deadline.toNanos(), deadline, attempt)
+                .start();
     }
 
     /**
@@ -60,7 +78,7 @@ final class Retrier {
                                         EndpointState pinned, Attempt<Resp> attempt) {
         discovery.touch();
         RetryingCall<Resp> call = new RetryingCall<>(this, what, safety, isWrite,
-                System.nanoTime() + deadline.toNanos(), deadline, pinned, attempt);
+                System.nanoTime() + deadline.toNanos(), deadline, pinned, null, attempt);
         call.start();
         return call.result();
     }

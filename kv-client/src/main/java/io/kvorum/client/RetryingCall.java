@@ -1,6 +1,7 @@
 package io.kvorum.client;
 
 import io.grpc.CallOptions;
+import io.grpc.ConnectivityState;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -15,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One call's retry loop (see {@link Retrier}).
@@ -24,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>UNAVAILABLE from the transport (node down, connection reset): the endpoint is ejected
  *       from routing until a probe succeeds, and the next attempt goes elsewhere. A write
  *       without deduplication is retried only when the connection never opened.</li>
+ *   <li>An attempt on a channel that has not connected within {@link #CONNECT_GRACE_NANOS}
+ *       (the node's kernel accepts the connection but the process never answers: paused or
+ *       hung): abandoned and retried elsewhere at once, the endpoint ejected. Idempotent calls
+ *       only.</li>
  *   <li>An attempt that hit its own timeout while the call still has time: the node is slow,
  *       hung or partitioned; it is ejected. Idempotent calls only.</li>
  *   <li>NO_LEADER from a node: it cannot serve now (no leader, or it cannot reach the leader),
@@ -49,6 +56,12 @@ import java.util.concurrent.TimeUnit;
 final class RetryingCall<Resp> {
     private enum LastFailure { NONE, UNREACHABLE, NO_LEADER, TIMEOUT, OVERLOADED }
 
+    /**
+     * How long an attempt waits for its channel to connect before trying another node. Far above
+     * a TCP and HTTP/2 handshake on a LAN, even on a busy machine; far below the attempt timeout.
+     */
+    static final long CONNECT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
     /** During an election NO_LEADER is retried this often at most: the new leader is used within about this. */
     private static final long NO_LEADER_RETRY_CAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -64,7 +77,8 @@ final class RetryingCall<Resp> {
 
     // Touched by one attempt at a time: each attempt starts after the previous one ended.
     private final Set<String> tried = new LinkedHashSet<>();
-    private EndpointState lastTarget;
+    /** The endpoint of the attempt in flight or just ended (a hedge starts elsewhere); at first, one to avoid. */
+    private volatile EndpointState lastTarget;
     private String hint;
     private boolean lastWasHint;
     private int delayedRetries;
@@ -75,8 +89,9 @@ final class RetryingCall<Resp> {
     private boolean mayHaveBeenApplied;
     private volatile CompletableFuture<Resp> current;
 
+    /** @param avoid an endpoint the first attempt should not go to if another is available (or null) */
     RetryingCall(Retrier retrier, String what, Retrier.Safety safety, boolean isWrite, long deadlineNanos,
-                 Duration deadline, EndpointState pinned, Retrier.Attempt<Resp> attempt) {
+                 Duration deadline, EndpointState pinned, EndpointState avoid, Retrier.Attempt<Resp> attempt) {
         this.retrier = retrier;
         this.what = what;
         this.safety = safety;
@@ -85,6 +100,7 @@ final class RetryingCall<Resp> {
         this.deadline = deadline;
         this.pinned = pinned;
         this.attempt = attempt;
+        this.lastTarget = avoid;
         result.whenComplete((r, e) -> {
             CompletableFuture<Resp> c = current;
             if (result.isCancelled() && c != null) {
@@ -95,6 +111,11 @@ final class RetryingCall<Resp> {
 
     CompletableFuture<Resp> result() {
         return result;
+    }
+
+    /** The endpoint the attempt in flight went to (before the first: the one to avoid, or null). */
+    EndpointState target() {
+        return lastTarget;
     }
 
     void start() {
@@ -126,7 +147,12 @@ final class RetryingCall<Resp> {
             return;
         }
         current = f;
+        // Whichever settles the attempt first, its answer or the connection check, goes on.
+        AtomicBoolean settled = new AtomicBoolean();
         f.whenComplete((resp, error) -> {
+            if (!settled.compareAndSet(false, true)) {
+                return; // abandoned by the connection check, which retried elsewhere
+            }
             if (error == null) {
                 target.succeeded();
                 result.complete(resp);
@@ -134,6 +160,47 @@ final class RetryingCall<Resp> {
                 onFailure(target, unwrap(error), cappedByAttemptTimeout);
             }
         });
+        if (safety == Retrier.Safety.IDEMPOTENT && pinned == null && CONNECT_GRACE_NANOS < attemptNanos
+                && !connected(target)) {
+            try {
+                retrier.scheduler().schedule(() -> checkConnected(target, f, settled), CONNECT_GRACE_NANOS,
+                        TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closing) {
+                // the client is closing: the attempt ends on its own
+            }
+        }
+    }
+
+    /** Whether {@code target}'s connection is up (true for a closed client: nothing to check then). */
+    private static boolean connected(EndpointState target) {
+        try {
+            return target.channel().getState(false) == ConnectivityState.READY;
+        } catch (ClientClosedException closed) {
+            return true;
+        }
+    }
+
+    /**
+     * The attempt went to a channel that was still connecting: if it still is, the node accepts
+     * TCP connections but does not complete the HTTP/2 handshake (a paused or hung process, whose
+     * kernel still accepts), and the call would wait there for its whole attempt timeout. The
+     * attempt is abandoned, the endpoint ejected, and the call retried on another node at once.
+     * Only for calls that may be sent twice: the check and the cancel are not atomic, so the
+     * request may just have left.
+     */
+    private void checkConnected(EndpointState target, CompletableFuture<Resp> f, AtomicBoolean settled) {
+        if (f.isDone() || result.isDone() || connected(target) || !settled.compareAndSet(false, true)) {
+            return;
+        }
+        f.cancel(true);
+        target.failed();
+        lostLeader(target, null, false);
+        last = LastFailure.UNREACHABLE;
+        lastDetails = new ErrorDetails(Status.Code.UNAVAILABLE, "no connection to " + target + " within "
+                + TimeUnit.NANOSECONDS.toMillis(CONNECT_GRACE_NANOS) + " ms", null, Map.of(), false, null);
+        mayHaveBeenApplied |= isWrite;
+        overloadPauseNanos = 0;
+        scheduleRetry(target, null);
     }
 
     private EndpointState chooseTarget() {

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@link CompactedException} to its listener; WATCHER_TOO_SLOW (our listener fell behind) is
  * answered by re-creating the watch from its last revision, as the server asks.
  *
+ * <p>A node cut off from the leader ends its watch streams with NO_LEADER (after a short grace);
+ * the stream then moves on at once, and that node is left out until a probe finds it in touch.
+ *
  * <p>Every {@code watchCheckInterval} the stream is asked for progress. A stream that sent
  * nothing at all since the last check, or whose newest revision stood still below what the
  * client had already seen elsewhere at the last check, is on a dead or partitioned node
@@ -231,7 +234,10 @@ final class WatchManager {
             return;
         }
         ErrorDetails d = t == null ? null : ErrorDetails.of(t);
-        broken(c, d == null ? "the node ended the watch stream" : d.summary(), d == null || !d.fromServer());
+        // NO_LEADER: the node is cut off from the leader and would deliver nothing new; leave it
+        // out until a probe finds it in touch again, as a unary call's NO_LEADER does.
+        broken(c, d == null ? "the node ended the watch stream" : d.summary(),
+                d == null || !d.fromServer() || d.isNoLeader());
     }
 
     private void broken(Connection c, String why, boolean endpointAtFault) {

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvorum.client.fake.FakeCluster;
 import io.kvorum.client.fake.FakeNode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +135,39 @@ class MemberDiscoveryTest {
             assertEquals(newLeader.address(), leaderOf(client));
             assertEquals(10, kvCalls(newLeader) - before, "the writes ended at the new leader");
             assertEquals(1, kvCalls(oldLeader) - oldBefore, "only the first write went to the old leader");
+        }
+    }
+
+    @Test
+    void nodesLeftOutDuringAnElectionServeAgainAsSoonAsTheNewLeaderIsKnown() {
+        cluster.state.leaderId = 1;
+        // Probes a minute apart: only the news of a new leader can bring a node back sooner.
+        try (KvorumClient client = builder(cluster).endpointBackoff(Duration.ofSeconds(60), Duration.ofSeconds(60))
+                .build()) {
+            warmUp(client);
+            await().atMost(Duration.ofSeconds(15)).until(() -> cluster.node(0).address().equals(leaderOf(client)));
+
+            // An election: every node refuses, knowing no leader, and is left out.
+            cluster.state.leaderId = 0;
+            for (FakeNode n : cluster.nodes) {
+                n.noLeaderHint = "";
+            }
+            List<CompletableFuture<CreateResult>> writes = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                writes.add(client.async().create("/e" + i, bytes("x"), CreateMode.PERSISTENT,
+                        RequestOptions.deadline(Duration.ofSeconds(60))));
+            }
+            List<EndpointState> all = client.core().endpoints.routable();
+            await().atMost(Duration.ofSeconds(15)).until(() -> all.stream().noneMatch(EndpointState::available));
+
+            // Node 3 wins. The writes go through, and every node is probed and back in routing.
+            for (FakeNode n : cluster.nodes) {
+                n.noLeaderHint = null;
+            }
+            cluster.state.leaderId = 3;
+            writes.forEach(CompletableFuture::join);
+            await().atMost(Duration.ofSeconds(20)).until(() -> all.stream().allMatch(EndpointState::available));
+            assertEquals(cluster.node(2).address(), leaderOf(client));
         }
     }
 

@@ -2,6 +2,9 @@ package io.kvorum.client;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvorum.client.fake.FakeCluster;
 import io.kvorum.client.fake.FakeNode;
@@ -12,7 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node that failed is left out of routing until a probe says it can serve again: a hung or
- * cut-off node costs each client one failed attempt, not one per backoff period.
+ * cut-off node costs each client one failed attempt, not one per backoff period. A read whose
+ * node hangs is sent to a second node after the hedge delay and answered there; the copy held by
+ * the hung node is cancelled, and a node that loses two hedges in a row is left out too.
  */
 class OutlierEjectionTest {
     private FakeCluster cluster;
@@ -37,7 +42,8 @@ class OutlierEjectionTest {
         hung.hang = true;
         // Short backoff: without probes gating its return the node would get calls again every ~100 ms.
         // A 1 s attempt timeout: the healthy nodes must not time out too on a loaded machine.
-        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(1))
+        // Without hedged reads, so the attempt times out (the hedge tests below cover hedges).
+        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(1)).hedgeReads(false)
                 .defaultDeadline(Duration.ofSeconds(10))
                 .endpointBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build()) {
             client.get("/"); // round robin starts at the hung node: one attempt times out there
@@ -74,6 +80,39 @@ class OutlierEjectionTest {
                 client.get("/");
                 return kvCalls(cutOff) > 1;
             });
+        }
+    }
+
+    @Test
+    void readsCompleteWhileANodeHoldsThemAndTheHeldCopiesAreCancelled() {
+        FakeNode hung = cluster.node(0);
+        hung.hang = true;
+        // An attempt timeout of a minute: without a hedge, the first read (round robin starts at
+        // the hung node) would wait that long; 30 s bounds the whole loop far below it.
+        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(60))
+                .defaultDeadline(Duration.ofSeconds(120)).endpointBackoff(Duration.ofSeconds(5), Duration.ofSeconds(5))
+                .build()) {
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                for (int i = 0; i < 12; i++) {
+                    assertEquals("/", client.get("/").path());
+                }
+            });
+            assertTrue(kvCalls(hung) >= 1, "the first read went to the hung node");
+            assertTrue(kvCalls(hung) <= 2, "two lost hedges leave the node out; it got " + kvCalls(hung));
+            await().atMost(Duration.ofSeconds(15)).until(() -> hung.heldCallsCancelled.get() == kvCalls(hung));
+        }
+    }
+
+    @Test
+    void anAnswerFromTheClusterWinsEvenWhenItIsAnError() {
+        FakeNode hung = cluster.node(0);
+        hung.hang = true;
+        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(60))
+                .defaultDeadline(Duration.ofSeconds(120)).build()) {
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                assertThrows(NoNodeException.class, () -> client.get("/missing"));
+            });
+            assertEquals(1, kvCalls(hung));
         }
     }
 }

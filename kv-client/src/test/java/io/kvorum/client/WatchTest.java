@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvorum.client.fake.Errs;
 import io.kvorum.client.fake.FakeCluster;
 import io.kvorum.client.fake.FakeNode;
 import java.time.Duration;
@@ -127,6 +128,27 @@ class WatchTest {
         // The stream is silent and behind: the health check moves it within about two intervals.
         await().atMost(Duration.ofSeconds(4)).until(() -> r.created().size() == 6);
         assertIncreasing(r.events);
+    }
+
+    @Test
+    void aWatchStreamEndedWithNoLeaderResumesElsewhereAndThatNodeIsLeftOut() throws Exception {
+        // No health checks in this test's time: only the node's NO_LEADER can move the stream.
+        try (KvorumClient c = TestClients.builder(cluster).watchCheckInterval(Duration.ofMinutes(5)).build()) {
+            Recorder r = new Recorder();
+            c.watch(WatchSpec.subtree("/w"), r);
+            client.create("/w/first", bytes(""));
+            await().until(() -> r.created().size() == 1);
+            FakeNode holder = cluster.nodes.stream().filter(n -> n.watchCreates.get() > 0).findFirst().orElseThrow();
+            holder.partition(true);
+            holder.endWatchStreams(Errs.noLeader(null));
+            for (int i = 0; i < 5; i++) {
+                client.create("/w/during" + i, bytes(""));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.created().size() == 6);
+            assertIncreasing(r.events);
+            // Ejected like a unary call's NO_LEADER: probed until it is in touch again.
+            await().atMost(Duration.ofSeconds(10)).until(() -> holder.probeCalls.get() > 0);
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,27 +27,22 @@ final class FailoverCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (3 or 5). Default: ${DEFAULT-VALUE}.")
     int nodes;
 
-    @Option(names = "--heartbeat-ms", defaultValue = "100",
-            description = "Servers' --heartbeat-ms (the server's default: ${DEFAULT-VALUE}).")
-    long heartbeatMillis;
-
-    @Option(names = "--election-ms", defaultValue = "1000",
-            description = "Servers' --election-ms (the server's default: ${DEFAULT-VALUE}).")
-    long electionMillis;
+    @Mixin
+    ServerTimeouts timeouts;
 
     @Option(names = "--dir", description = "Folder for the servers' data and logs. Default: store/failover-<time>.")
     Path dir;
 
     @Override
     public Integer call() throws Exception {
-        if (kills <= 0 || (nodes != 3 && nodes != 5) || heartbeatMillis <= 0 || electionMillis <= heartbeatMillis) {
+        if (kills <= 0 || (nodes != 3 && nodes != 5) || !timeouts.valid()) {
             System.err.println("kvorum-jepsen failover: need --kills > 0, --nodes 3 or 5, 0 < --heartbeat-ms < --election-ms");
             return 2;
         }
         Path out = dir != null ? dir : Path.of("store", "failover-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(out);
-        ClusterSpec spec = ClusterSpec.of(nodes).withTimeouts(heartbeatMillis, electionMillis);
+        ClusterSpec spec = ClusterSpec.of(nodes).withTimeouts(timeouts.heartbeatMillis, timeouts.electionMillis);
         List<Double> ms = FailoverMeasurement.run(spec, out.resolve("cluster"), kills, System.out::println);
         String summary = FailoverMeasurement.summary(ms);
         System.out.println(summary);

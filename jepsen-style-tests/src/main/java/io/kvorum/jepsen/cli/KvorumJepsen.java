@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code kvorum-jepsen}: run tests against real servers, and check recorded histories. */
 @Command(name = "kvorum-jepsen", mixinStandardHelpOptions = true, version = "kvorum-jepsen 0.1.0",
         description = "Jepsen-style testing for Kvorum.",
-        subcommands = {RunCommand.class, CheckCommand.class, FailoverCommand.class, CheckClusterCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, FailoverCommand.class, CheckClusterCommand.class,
+            ElectionsCommand.class})
 public final class KvorumJepsen implements Runnable {
 
     public static void main(String[] args) {

@@ -64,10 +64,14 @@ public final class FailoverMeasurement {
                     leader = cluster.awaitLeader(PATIENCE);
                     long killed = System.nanoTime();
                     cluster.node(leader).kill();
+                    CompletableFuture<Long> elected = electedAfter(cluster, leader, killed);
                     double ms = firstWriteAfter(client, timer, killed, round) / 1e6;
                     out.add(ms);
-                    log.accept(String.format(Locale.ROOT, "kill %d of %d: leader %d; a write succeeded %.0f ms later",
-                            round, kills, leader, ms));
+                    Long electedNanos = elected.get(GIVE_UP_NANOS, TimeUnit.NANOSECONDS);
+                    log.accept(String.format(Locale.ROOT, "kill %d of %d: leader %d; a new leader after %s, "
+                                    + "a write succeeded %.0f ms later", round, kills, leader,
+                            electedNanos == null ? "(not seen)" : String.format(Locale.ROOT, "%.0f ms",
+                                    electedNanos / 1e6), ms));
                     cluster.node(leader).start();
                 }
             }
@@ -75,6 +79,30 @@ public final class FailoverMeasurement {
             timer.shutdownNow();
         }
         return out;
+    }
+
+    /**
+     * Nanoseconds from {@code killed} until a survivor's {@code /status} first says it leads
+     * (polled every few ms), or null when none did within the give-up time: how much of the
+     * failover is the election, the rest being the client finding the new leader.
+     */
+    private static CompletableFuture<Long> electedAfter(ProcessCluster cluster, long dead, long killed) {
+        List<Long> survivors = new ArrayList<>(cluster.ids());
+        survivors.remove(dead);
+        return CompletableFuture.supplyAsync(() -> {
+            while (System.nanoTime() - killed < GIVE_UP_NANOS) {
+                if (cluster.leader(survivors).isPresent()) {
+                    return System.nanoTime() - killed;
+                }
+                try {
+                    Thread.sleep(PROBE_EVERY_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            return null;
+        });
     }
 
     /** Starts a write every few ms from {@code killed} on; nanoseconds until the first succeeds. */

@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.v1.ChildrenRequest;
 import io.kvorum.proto.v1.ChildrenResponse;
@@ -67,6 +68,8 @@ public final class FakeNode implements AutoCloseable {
     public final AtomicInteger loseReplies = new AtomicInteger();
     /** Serializable reads see this revision as the node's own (to test min_revision). */
     public final AtomicLong lagRevision = new AtomicLong(-1);
+    /** Unary calls held by {@link #hang} that the client then cancelled. */
+    public final AtomicInteger heldCallsCancelled = new AtomicInteger();
     /** Calls served, by kind. */
     public final AtomicInteger unaryCalls = new AtomicInteger();
     public final AtomicInteger keepAlives = new AtomicInteger();
@@ -79,6 +82,7 @@ public final class FakeNode implements AutoCloseable {
     /** min_revision seen on serializable reads. */
     public final List<Long> minRevisions = new CopyOnWriteArrayList<>();
     private final List<StreamObserver<?>> openStreams = new CopyOnWriteArrayList<>();
+    private final List<StreamObserver<WatchResponse>> watchStreams = new CopyOnWriteArrayList<>();
 
     public FakeNode(long id, FakeState state) throws IOException {
         this.id = id;
@@ -112,6 +116,17 @@ public final class FakeNode implements AutoCloseable {
         state.members.put(id, address());
     }
 
+    /** Ends every open watch stream with {@code error}, as a node cut off from its leader does. */
+    public void endWatchStreams(StatusRuntimeException error) {
+        for (StreamObserver<WatchResponse> out : watchStreams) {
+            state.unwatch(out, -1);
+            synchronized (state) {
+                out.onError(error);
+            }
+        }
+        watchStreams.clear();
+    }
+
     /** Stops the node: connections are cut, new ones refused until {@link #start()}. */
     public synchronized void stop() throws InterruptedException {
         if (server != null) {
@@ -120,6 +135,7 @@ public final class FakeNode implements AutoCloseable {
             server = null;
         }
         openStreams.clear();
+        watchStreams.clear();
     }
 
     @Override
@@ -131,6 +147,7 @@ public final class FakeNode implements AutoCloseable {
     private <T> void unary(StreamObserver<T> out, Supplier<T> body, boolean write) {
         unaryCalls.incrementAndGet();
         if (hang) {
+            ((ServerCallStreamObserver<T>) out).setOnCancelHandler(heldCallsCancelled::incrementAndGet);
             return;
         }
         String hint = noLeaderHint;
@@ -286,6 +303,7 @@ public final class FakeNode implements AutoCloseable {
         @Override
         public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
             openStreams.add(out);
+            watchStreams.add(out);
             return new StreamObserver<>() {
                 @Override
                 public void onNext(WatchRequest r) {

@@ -117,7 +117,8 @@ public final class ClientServer implements AutoCloseable {
         ReadGate reads = new ReadGate(node, waiter, pool);
         this.keeper = new SessionKeeper(node, state, proposer::propose, options.touchFlushInterval(),
                 options.expiryCheckInterval(), metrics::sessionsExpired);
-        this.watch = new WatchService(hub, validator, headers, options, metrics, pool);
+        this.watch = new WatchService(hub, validator, headers, options, metrics, pool, node::leaderCutOff,
+                errors::unavailable);
         this.health = new HealthService(node::status, Set.of(KVGrpc.SERVICE_NAME, WatchGrpc.SERVICE_NAME,
                 SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
         QuotaInterceptor quotaGuard = new QuotaInterceptor(quota);

@@ -89,6 +89,11 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         return watches.size();
     }
 
+    /** Ends the stream with {@code status} (the node cannot serve watches now); from any thread. */
+    void end(StatusRuntimeException status) {
+        exec.execute(() -> fail(status));
+    }
+
     /** From the progress timer. */
     void tick() {
         schedulePump();

@@ -108,6 +108,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private long leaderId;
     /** Availability hook: lets calls fail at once on a node cut off from its leader. */
     private final LeaderContact leaderContact;
+    /** Why this node could not reach a leader at its last tick (null: it could); read by the API's watch streams. */
+    private volatile LeaderUnreachableException cutOffAtTick;
     /** Written by the apply stage (snapshots taken) and the loop (snapshots installed). */
     private volatile long lastSnapshotIndex;
     /** Takes snapshots off the apply thread; see {@link #maybeSnapshot}. */
@@ -210,6 +212,14 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /** The peer port actually bound (useful with port 0). */
     public int peerPort() {
         return transport.port();
+    }
+
+    /**
+     * Why this node cannot reach a leader (as of its last tick, so at most a tick old), naming
+     * the leader it knew; null while it can. Any thread.
+     */
+    public LeaderUnreachableException leaderCutOff() {
+        return cutOffAtTick;
     }
 
     public NodeStatus status() {
@@ -478,6 +488,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 long now = System.nanoTime();
                 if (now >= nextTick) {
                     core.tick();
+                    String cutOff = leaderContact.cutOff(leaderId);
+                    cutOffAtTick = cutOff == null ? null : new LeaderUnreachableException(cutOff, leaderId, false);
                     long tickNanos = TimeUnit.MILLISECONDS.toNanos(cfg.tickMillis());
                     // After a long stall tick once, not a burst: a burst would start elections.
                     nextTick = Math.max(nextTick + tickNanos, now);

@@ -1,6 +1,8 @@
 package io.kvorum.server.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +15,7 @@ import io.kvorum.proto.v1.GetRequest;
 import io.kvorum.proto.v1.SetRequest;
 import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,5 +81,43 @@ class LeaderCutOffTest {
         // Serializable reads need no leader and still work on the node.
         assertEquals("1", cluster.kv(follower).get(GetRequest.newBuilder().setPath("/a")
                 .setConsistency(Consistency.SERIALIZABLE).build()).getData().toStringUtf8());
+    }
+
+    @Test
+    void aFollowerCutOffFromTheLeaderEndsItsWatchStreamsSoWatchersMoveOn() throws Exception {
+        cluster = new InJvmCluster(dir, 3, "cut-off-watch").startAll();
+        long leader = cluster.awaitLeader();
+        long follower = cluster.other(leader);
+        long third = cluster.runningIds().stream().filter(id -> id != leader && id != follower).findFirst()
+                .orElseThrow();
+        Calls.retry(() -> cluster.kv(follower).create(CreateRequest.newBuilder().setPath("/w")
+                .setData(ByteString.copyFromUtf8("1")).build()));
+
+        try (WatchClient watch = new WatchClient(cluster.watch(follower))) {
+            watch.create(1, "/w", false, 0);
+            assertTrue(watch.nextNonProgress(10_000).getCreated());
+            // While the follower is in touch with its leader the stream stays and delivers.
+            Calls.retry(() -> cluster.kv(leader).set(SetRequest.newBuilder().setPath("/w")
+                    .setData(ByteString.copyFromUtf8("2")).build()));
+            assertEquals(1, watch.events(1, 1, 10_000).size());
+            assertNull(watch.error, "the stream of a node in touch with its leader stays open");
+
+            cluster.stop(leader);
+            cluster.stop(third);
+
+            // Nothing new can reach the follower now: it ends the stream instead of keeping its
+            // watchers waiting for events that would happen elsewhere.
+            await().atMost(Duration.ofSeconds(20)).until(() -> watch.error != null);
+            StatusRuntimeException e = (StatusRuntimeException) watch.error;
+            assertEquals(Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
+            assertEquals("NO_LEADER", ErrorDetails.reason(e), e.getStatus().toString());
+
+            // A stream opened on the node while it stays cut off ends too.
+            try (WatchClient late = new WatchClient(cluster.watch(follower))) {
+                late.create(2, "/w", false, 0);
+                await().atMost(Duration.ofSeconds(20)).until(() -> late.error != null);
+                assertEquals("NO_LEADER", ErrorDetails.reason((StatusRuntimeException) late.error));
+            }
+        }
     }
 }
