@@ -2,6 +2,9 @@ package io.kvorum.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.node.RaftNode;
@@ -12,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The admin HTTP port: {@code GET /health}, {@code /ready}, {@code /status} (JSON) and
@@ -28,18 +33,35 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer http;
     private final RaftNode node;
 
+    /** Plain HTTP, with no alarms and no limits to show. */
     public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics) throws IOException {
-        this(listen, node, metrics, List::of, "{}");
+        this(listen, node, metrics, List::of, "{}", null);
     }
 
     /**
      * @param alarms     the node's raised alarms, in words, shown in {@code /status}
      * @param limitsJson the limits this node enforces, a JSON object shown in {@code /status}
+     * @param tls        null for plain HTTP; else HTTPS only (TLS 1.3 and 1.2), with no client
+     *                   certificate asked for: the endpoints only report health and figures
      */
     public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics, Supplier<List<String>> alarms,
-                       String limitsJson) throws IOException {
+                       String limitsJson, SSLContext tls) throws IOException {
         this.node = node;
-        this.http = HttpServer.create(listen, 64);
+        if (tls == null) {
+            this.http = HttpServer.create(listen, 64);
+        } else {
+            HttpsServer https = HttpsServer.create(listen, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = tls.getDefaultSSLParameters();
+                    p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+                    p.setNeedClientAuth(false);
+                    params.setSSLParameters(p);
+                }
+            });
+            this.http = https;
+        }
         http.createContext("/health", ex -> respondCheck(ex, health(node.status(), HEALTHY_APPLY_LAG)));
         http.createContext("/ready", ex -> respondCheck(ex, health(node.status(), READY_APPLY_LAG)));
         http.createContext("/status", ex -> respond(ex, 200, "application/json", StatusJson.of(node.status(),

@@ -40,6 +40,10 @@ import java.util.function.Supplier;
  * gRPC says the stream is not ready, and the next inbound message is only asked for while it is
  * ready, so a client that stops reading stops being read.
  *
+ * <p>Access: every item goes through {@link ItemCheck} before anything else, as the request of
+ * its unary call would, and a refused item is answered with the unary call's error (the stream
+ * stays open for the others).
+ *
  * <p>Invariant: every interaction with the {@link ServerCall} after it started (send, request,
  * close) happens inside {@link #flush()}, which one thread at a time runs (the {@code wip}
  * counter); other threads only queue results and set flags, then call it.
@@ -53,6 +57,7 @@ final class BatchStream extends ReplyBurst.Sender {
     private final ServerCall<?, BatchResponse> call;
     private final KvService kv;
     private final SpaceQuota quota;
+    private final ItemCheck access;
     private final Errors errors;
     private final Duration defaultDeadline;
     private final ConcurrentLinkedQueue<BatchResult> results = new ConcurrentLinkedQueue<>();
@@ -68,11 +73,24 @@ final class BatchStream extends ReplyBurst.Sender {
     /** Only inside flush(). */
     private boolean closed;
 
+    /** Decides whether the caller of the stream may make one item's call. */
+    interface ItemCheck {
+        /** Lets every item through (auth is not wired in). */
+        ItemCheck NONE = (op, request) -> null;
+
+        /**
+         * Null if the caller may send {@code request} (an item's unary request), else the
+         * error its unary call would end with; {@code op} names the call for the audit log.
+         */
+        StatusRuntimeException refusal(String op, Object request);
+    }
+
     private BatchStream(ServerCall<?, BatchResponse> call, KvService kv, Errors errors, Duration defaultDeadline,
-                        SpaceQuota quota) {
+                        SpaceQuota quota, ItemCheck access) {
         this.call = call;
         this.kv = kv;
         this.quota = quota;
+        this.access = access;
         this.errors = errors;
         this.defaultDeadline = defaultDeadline;
     }
@@ -82,7 +100,7 @@ final class BatchStream extends ReplyBurst.Sender {
      * item ({@link BatchParsing}); the other methods are kept as they are.
      */
     static ServerServiceDefinition bind(ServerServiceDefinition service, KvService kv, Errors errors,
-                                        Duration defaultDeadline, SpaceQuota quota) {
+                                        Duration defaultDeadline, SpaceQuota quota, ItemCheck access) {
         MethodDescriptor<BatchParsing.Parsed, BatchResponse> batch = KVGrpc.getBatchMethod()
                 .toBuilder(new BatchParsing(), KVGrpc.getBatchMethod().getResponseMarshaller()).build();
         ServiceDescriptor old = service.getServiceDescriptor();
@@ -94,7 +112,7 @@ final class BatchStream extends ReplyBurst.Sender {
             }
         }
         ServerCallHandler<BatchParsing.Parsed, BatchResponse> handler = (call, headers) ->
-                new BatchStream(call, kv, errors, defaultDeadline, quota).start();
+                new BatchStream(call, kv, errors, defaultDeadline, quota, access).start();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(sd.build()).addMethod(batch, handler);
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
             if (!m.getMethodDescriptor().getFullMethodName().equals(batch.getFullMethodName())) {
@@ -151,6 +169,11 @@ final class BatchStream extends ReplyBurst.Sender {
             return;
         }
         BatchItem item = e.item();
+        StatusRuntimeException refused = checkAccess(item);
+        if (refused != null) {
+            answer(id, () -> CompletableFuture.failedFuture(refused), null);
+            return;
+        }
         long t = Deadlines.itemMillis(item.getTimeoutMillis(), defaultDeadline);
         // The same refusal the unary calls get from QuotaInterceptor, item by item.
         if (quota.exceeded() && (item.hasCreate() || item.hasSet()
@@ -168,6 +191,21 @@ final class BatchStream extends ReplyBurst.Sender {
             case OP_NOT_SET -> answer(id, () -> CompletableFuture.failedFuture(Errors.of(ErrorReason.INVALID_DATA,
                     "batch item " + id + " is not valid: it carries no operation")), null);
         }
+    }
+
+    /** The item's unary request through {@link #access}; null when allowed or it carries none. */
+    private StatusRuntimeException checkAccess(BatchItem item) {
+        Object request = switch (item.getOpCase()) {
+            case CREATE -> item.getCreate();
+            case SET -> item.getSet();
+            case DELETE -> item.getDelete();
+            case MULTI -> item.getMulti();
+            case GET -> item.getGet();
+            case EXISTS -> item.getExists();
+            case OP_NOT_SET -> null;
+        };
+        return request == null ? null
+                : access.refusal(KVGrpc.getBatchMethod().getFullMethodName() + " " + item.getOpCase(), request);
     }
 
     /** Runs one item's call (which may throw) and queues its result when it completes. */

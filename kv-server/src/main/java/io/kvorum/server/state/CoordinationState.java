@@ -70,6 +70,7 @@ public final class CoordinationState implements StateMachine {
     private final BatchOverlay overlay;
     private final Sessions sessions;
     private final Members members = new Members();
+    private final AuthStore auth = new AuthStore();
     private final Dedupe dedupe;
     private final History history;
     private final TreeOps tree;
@@ -108,6 +109,7 @@ public final class CoordinationState implements StateMachine {
         revision = r == null ? 0 : Keys.getLong(r, 0);
         sessions.load(store);
         members.load(store);
+        auth.load(store);
         dedupe.load(store);
         history.load(store, revision);
         publishedRevision = revision;
@@ -191,6 +193,10 @@ public final class CoordinationState implements StateMachine {
                 }
                 case COMPACT_HISTORY -> {
                     history.compact(overlay, cmd.getCompactHistory().getRevision(), revision);
+                    result.setDone(done(t));
+                }
+                case AUTH_CHANGE -> {
+                    auth.apply(t, cmd.getAuthChange());
                     result.setDone(done(t));
                 }
                 case OP_NOT_SET -> throw new CommandFailure(ErrorReason.INVALID_DATA, "",
@@ -423,6 +429,11 @@ public final class CoordinationState implements StateMachine {
         store.forEachInRange(Keys.prefix(Keys.TTL), Keys.ttlAfter(nowMillis), limit, (k, v) ->
                 out.add(TtlExpiry.newBuilder().setPath(Keys.ttlPath(k)).setModRevision(Keys.getLong(v, 0)).build()));
         return out;
+    }
+
+    /** Users, roles and the auth switch, as applied. */
+    public AuthStore auth() {
+        return auth;
     }
 
     /** Client addresses members announced: member id -> address; a read-only live view. */

@@ -22,6 +22,7 @@ final class Keys {
     static final byte META = 'm';
 
     static final byte[] REVISION = {META, 'r', 'e', 'v', 'i', 's', 'i', 'o', 'n'};
+    static final byte[] AUTH = {'A', 'a', 'u', 't', 'h'};
 
     /** Root's node key: empty parent, empty name. */
     static final byte[] ROOT = {NODE, 0};

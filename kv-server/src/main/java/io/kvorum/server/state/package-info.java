@@ -23,6 +23,7 @@
  * 'd' len16 client seq  -> CommandResult remembered for (client, seq)
  * 'h' revision          -> RevisionEvents of that revision (the watch history)
  * 'm' "revision"        -> the last applied revision
+ * 'A' "auth"            -> AuthData: users (password hashes), roles, the auth switch, token key
  * </pre>
  * Because a node's key is its parent, a zero byte, then its name, the children of {@code P} are
  * exactly the keys starting with {@code 'n' P 0x00}: a listing is a range read in name order,
@@ -30,7 +31,7 @@
  *
  * <h2>Files</h2>
  * {@code CoordinationState} (dispatch, reads, listeners), {@code TreeOps} (znode operations and
- * their indexes), {@code MultiOps}, {@code Sessions}, {@code Members}, {@code Dedupe},
+ * their indexes), {@code MultiOps}, {@code Sessions}, {@code Members}, {@code AuthStore} (users and roles), {@code Dedupe},
  * {@code History}, {@code Txn} (one command's all-or-none writes), {@code BatchOverlay}
  * (read-your-writes within one RocksDB batch), {@code Znode} (record encoding), {@code Keys},
  * {@code Paths}. The package imports storage, {@code node.StateMachine}, kv-proto, the JDK and
