@@ -11,6 +11,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
 import io.kvorum.proto.health.v1.HealthGrpc;
 import io.kvorum.proto.v1.ErrorReason;
+import io.kvorum.proto.v1.KeepAliveRequest;
 import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchRequest;
 import io.kvorum.server.auth.AccessControl;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.LongFunction;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -47,12 +49,15 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
     private static final String BEARER = "Bearer ";
 
     private final AccessControl access;
+    /** The user who opened a live session (null: unknown here, or opened without a user). */
+    private final LongFunction<String> sessionOwners;
     /** Break-glass mode: checks are off on this node (loopback only; see ClientSecurity). */
     private final boolean bypass;
     private final Set<WatchGuard<?, ?>> watches = ConcurrentHashMap.newKeySet();
 
-    AccessInterceptor(AccessControl access, Executor executor, boolean bypass) {
+    AccessInterceptor(AccessControl access, LongFunction<String> sessionOwners, Executor executor, boolean bypass) {
         this.access = access;
+        this.sessionOwners = sessionOwners;
         this.bypass = bypass;
         access.onChange(() -> executor.execute(this::recheckWatches));
     }
@@ -143,6 +148,17 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
         call.close(e.getStatus(), e.getTrailers() != null ? e.getTrailers() : new Metadata());
     }
 
+    /**
+     * A session belongs to the user who opened it. Closing it and creating ephemerals in it are
+     * refused at apply (state.Sessions); keep-alives never reach the log one by one, so they are
+     * checked here, against this node's applied state.
+     */
+    private RequestRights.Denial keepAliveRefusal(String user, long sessionId) {
+        String owner = sessionOwners.apply(sessionId);
+        return owner == null || owner.equals(user) ? null : new RequestRights.Denial("", "user " + user
+                + " may not keep session " + sessionId + " alive: another user opened it");
+    }
+
     private void recheckWatches() {
         if (bypass) {
             return;
@@ -183,6 +199,9 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
             }
             if (v.enabled() && user != null) {
                 RequestRights.Denial d = RequestRights.check(v, user, message);
+                if (d == null && message instanceof KeepAliveRequest k) {
+                    d = keepAliveRefusal(user, k.getSessionId());
+                }
                 if (d != null) {
                     deny(d);
                     return;

@@ -118,7 +118,8 @@ public final class ClientServer implements AutoCloseable {
                 SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
         this.access = new AccessControl(state.auth(), security.tokenTtl(), security.passwordIterations(),
                 System::currentTimeMillis);
-        AccessInterceptor accessGuard = new AccessInterceptor(access, pool, security.breakGlass());
+        AccessInterceptor accessGuard = new AccessInterceptor(access, state::sessionOwner, pool,
+                security.breakGlass());
         QuotaInterceptor quotaGuard = new QuotaInterceptor(quota);
         quota.refresh();
         KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline());

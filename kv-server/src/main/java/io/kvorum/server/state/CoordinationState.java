@@ -97,7 +97,7 @@ public final class CoordinationState implements StateMachine {
         this.sessions = new Sessions(limits);
         this.dedupe = new Dedupe(limits);
         this.history = new History(limits);
-        this.tree = new TreeOps(limits, sessions::exists);
+        this.tree = new TreeOps(limits, sessions);
         this.multi = new MultiOps(limits, tree);
         load();
     }
@@ -151,7 +151,7 @@ public final class CoordinationState implements StateMachine {
 
     /** Runs {@code cmd} in its own transaction: all of it is written, or (on a refusal) none. */
     private byte[] execute(long index, Command cmd) {
-        Txn t = new Txn(overlay, revision, cmd.getTimeMillis(), index);
+        Txn t = new Txn(overlay, revision, cmd.getTimeMillis(), index, cmd.getCaller());
         CommandResult.Builder result = CommandResult.newBuilder();
         try {
             switch (cmd.getOpCase()) {
@@ -409,6 +409,14 @@ public final class CoordinationState implements StateMachine {
      */
     public Map<Long, Long> sessions() {
         return sessions.view();
+    }
+
+    /**
+     * The user who opened live session {@code id} while auth was on, or null (unknown session,
+     * or opened without a user). Weakly consistent, like {@link #sessions()}.
+     */
+    public String sessionOwner(long id) {
+        return sessions.owner(id);
     }
 
     /**

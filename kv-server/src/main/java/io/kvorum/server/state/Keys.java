@@ -15,6 +15,7 @@ final class Keys {
     static final byte TTL = 't';
     static final byte SESSION = 's';
     static final byte SESSION_TOUCH = 'u';
+    static final byte SESSION_OWNER = 'o';
     static final byte MEMBER = 'a';
     static final byte ANSWER = 'd';
     static final byte CLIENT = 'c';
@@ -134,6 +135,10 @@ final class Keys {
 
     static byte[] session(long sessionId) {
         return longKey(SESSION, sessionId);
+    }
+
+    static byte[] sessionOwner(long sessionId) {
+        return longKey(SESSION_OWNER, sessionId);
     }
 
     static byte[] member(long memberId) {

@@ -18,6 +18,7 @@
  *                          the order is numeric): due nodes are one range read
  * 's' session           -> ttl_millis
  * 'u' session           -> log index of the last command that renewed it (open or touch)
+ * 'o' session           -> the user who opened it (UTF-8), when one did (auth on)
  * 'a' member            -> client address (UTF-8)
  * 'c' len16 client      -> lastUsedIndex(8) floor(8): one exactly-once client
  * 'd' len16 client seq  -> CommandResult remembered for (client, seq)

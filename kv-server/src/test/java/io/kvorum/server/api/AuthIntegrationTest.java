@@ -24,6 +24,8 @@ import io.kvorum.proto.v1.BatchRequest;
 import io.kvorum.proto.v1.BatchResponse;
 import io.kvorum.proto.v1.BatchResult;
 import io.kvorum.proto.v1.CheckOp;
+import io.kvorum.proto.v1.CloseSessionRequest;
+import io.kvorum.proto.v1.CreateMode;
 import io.kvorum.proto.v1.ChildrenRequest;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.CreateRequest;
@@ -31,6 +33,8 @@ import io.kvorum.proto.v1.DeleteRequest;
 import io.kvorum.proto.v1.ExistsRequest;
 import io.kvorum.proto.v1.GetRequest;
 import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.proto.v1.KeepAliveRequest;
+import io.kvorum.proto.v1.KeepAliveResponse;
 import io.kvorum.proto.v1.ListMembersRequest;
 import io.kvorum.proto.v1.MaintenanceGrpc;
 import io.kvorum.proto.v1.MultiRequest;
@@ -75,8 +79,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Authentication and authorization end to end on a real node: the permission matrix (every
  * RPC, each kind of Batch item and the Maintenance calls included, against every kind of caller
  * gets exactly the status it should, and a denied write changes nothing), enabling auth only
- * with a root, slowed-down password guessing, and a watch closed when the right to read what
- * it watches is revoked.
+ * with a root, slowed-down password guessing, a watch closed when the right to read what it
+ * watches is revoked, and sessions usable only by the user who opened them.
  */
 @Timeout(180)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -104,7 +108,7 @@ class AuthIntegrationTest {
                 () -> auth.authEnable(AuthEnableRequest.getDefaultInstance()));
         assertEquals(Code.FAILED_PRECONDITION, refused.getStatus().getCode(), "no root yet: " + refused);
 
-        for (String u : List.of("root", "noroles", "reader", "other", "victim")) {
+        for (String u : List.of("root", "noroles", "reader", "other", "victim", "alice", "bob")) {
             auth.userAdd(UserAddRequest.newBuilder().setName(u).setPassword(u + "-pw").build());
         }
         auth.roleAdd(RoleAddRequest.newBuilder().setName("app-ro").build());
@@ -116,11 +120,18 @@ class AuthIntegrationTest {
         auth.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("reader").setRole("app-ro").build());
         auth.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("other").setRole("other-rw").build());
         auth.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+        auth.roleAdd(RoleAddRequest.newBuilder().setName("sessions-rw").build());
+        auth.roleGrantPermission(RoleGrantPermissionRequest.newBuilder().setRole("sessions-rw").setPermission(
+                Permission.newBuilder().setType(PermissionType.READWRITE).setKey("/sessions/").setPrefix(true))
+                .build());
+        auth.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("alice").setRole("sessions-rw").build());
+        auth.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("bob").setRole("sessions-rw").build());
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(open);
         kv.create(CreateRequest.newBuilder().setPath("/app").build());
         kv.create(CreateRequest.newBuilder().setPath("/app/x").setData(ByteString.copyFromUtf8("1")).build());
         kv.create(CreateRequest.newBuilder().setPath("/app/del").build());
         kv.create(CreateRequest.newBuilder().setPath("/app/bdel").build());
+        kv.create(CreateRequest.newBuilder().setPath("/sessions").build());
         transferToNobody = code(() -> ClusterGrpc.newBlockingStub(open).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .transferLeadership(TransferLeadershipRequest.newBuilder().setToId(99).build()));
         assertTrue(transferToNobody != DENIED && transferToNobody != UNAUTH, transferToNobody.toString());
@@ -388,5 +399,59 @@ class AuthIntegrationTest {
         Throwable t = ended.orTimeout(10, TimeUnit.SECONDS).join();
         assertEquals(DENIED, io.grpc.Status.fromThrowable(t).getCode(), String.valueOf(t));
         assertTrue(t.getMessage().contains("revoked"), t.getMessage());
+    }
+
+    private static Code keepAlive(Channel c, long sessionId) {
+        CompletableFuture<Code> outcome = new CompletableFuture<>();
+        StreamObserver<KeepAliveRequest> req = SessionGrpc.newStub(c).keepAlive(new StreamObserver<>() {
+            @Override
+            public void onNext(KeepAliveResponse r) {
+                outcome.complete(r.getExpired() ? Code.NOT_FOUND : OK);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                outcome.complete(io.grpc.Status.fromThrowable(t).getCode());
+            }
+
+            @Override
+            public void onCompleted() {
+                outcome.complete(Code.UNKNOWN);
+            }
+        });
+        req.onNext(KeepAliveRequest.newBuilder().setSessionId(sessionId).build());
+        Code result = outcome.orTimeout(10, TimeUnit.SECONDS).join();
+        req.onCompleted();
+        return result;
+    }
+
+    private static CreateRequest ephemeral(String path, long sessionId) {
+        return CreateRequest.newBuilder().setPath(path).setMode(CreateMode.EPHEMERAL).setSessionId(sessionId).build();
+    }
+
+    @Test
+    void aSessionServesOnlyTheUserWhoOpenedIt() {
+        Channel alice = as(login("alice", "alice-pw"));
+        Channel bob = as(login("bob", "bob-pw"));
+        long id = SessionGrpc.newBlockingStub(alice).open(OpenSessionRequest.newBuilder().setTtlMillis(10_000)
+                .build()).getSessionId();
+
+        long before = revision();
+        assertEquals(DENIED, code(() -> kv(bob).create(ephemeral("/sessions/bob", id))));
+        assertEquals(DENIED, code(() -> kv(bob).multi(MultiRequest.newBuilder()
+                .addOps(Op.newBuilder().setCreate(ephemeral("/sessions/bob-multi", id))).build())));
+        assertEquals(DENIED, batch(bob, BatchItem.newBuilder().setCreate(ephemeral("/sessions/bob-batch", id))));
+        assertEquals(DENIED, keepAlive(bob, id));
+        assertEquals(DENIED, code(() -> SessionGrpc.newBlockingStub(bob).close(CloseSessionRequest.newBuilder()
+                .setSessionId(id).build())));
+        assertEquals(before, revision(), "a refused use of another user's session changed the state");
+        assertTrue(cluster.node(1).state().sessions().containsKey(id), "bob's close must not end alice's session");
+
+        assertEquals(OK, code(() -> kv(alice).create(ephemeral("/sessions/alice", id))));
+        assertEquals(OK, keepAlive(alice, id));
+        assertEquals(OK, code(() -> SessionGrpc.newBlockingStub(alice).close(CloseSessionRequest.newBuilder()
+                .setSessionId(id).build())));
+        assertEquals(false, kv(alice).exists(ExistsRequest.newBuilder().setPath("/sessions/alice").build())
+                .getExists(), "closing the session deletes its ephemeral");
     }
 }
