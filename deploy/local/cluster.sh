@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
 # A local Kvorum cluster on loopback. Data, logs and PID files live under <repo>/data/node-N
 # (or $KVORUM_DATA/node-N), whatever directory this is run from.
-#   start [3|5]   build when needed and start (or resume) the cluster
+#   start [3|5] [--secure]   build when needed and start (or resume) the cluster; --secure
+#                 makes a throw-away CA and certificates (openssl) under <data>/tls, starts every
+#                 port with TLS only and turns auth on (user root, password in <data>/tls)
 #   stop          stop every node (SIGTERM: a leader hands off first; SIGKILL after 10 s)
 #   status        each node's role, term, commit and applied index, and who leads
 #   kill N        SIGKILL node N          restart N   stop and start node N again, wait until healthy
 #   rolling-restart   restart every node in turn, followers first, each once the previous is healthy
 #   pause N       SIGSTOP node N          resume N    SIGCONT node N
 #   wipe          stop everything and delete the data directory
-# Node N listens on client 7379+10(N-1), peer 7380+10(N-1), admin 7381+10(N-1), HTTP API 7382+10(N-1).
-# Processes are tracked by their PID files and signalled by those ids alone.
+# Node N listens on client 7379+10(N-1), peer 7380+10(N-1), admin 7381+10(N-1), HTTP API
+# 7382+10(N-1) (7379 is $KVORUM_PORT_BASE when set). Processes are tracked by their PID files
+# and signalled by those ids alone.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 data="${KVORUM_DATA:-$root/data}"
+base="${KVORUM_PORT_BASE:-7379}"
+tls="$data/tls"
 
-port() { echo $(( $2 + 10 * ($1 - 1) )); }
+# port N P: port P of node 1 (7379 client, 7380 peer, 7381 admin) for node N.
+port() { echo $(( $2 - 7379 + base + 10 * ($1 - 1) )); }
+# The cluster in $data was started with --secure: TLS on every port, auth on.
+secure() { [ -f "$data/secure" ]; }
+# The client endpoints of an N-node cluster, comma-separated.
+endpoints() {
+  local n=$1 i out=""
+  for i in $(seq 1 "$n"); do out="$out${out:+,}127.0.0.1:$(port "$i" 7379)"; done
+  echo "$out"
+}
 pidfile() { echo "$data/node-$1/pid"; }
 size() { cat "$data/cluster.size" 2>/dev/null || echo 3; }
 
@@ -33,10 +47,12 @@ start_node() {
   local i=$1 n; n=$(size)
   if alive "$i"; then echo "node $i already running (pid $(cat "$(pidfile "$i")"))"; return; fi
   mkdir -p "$data/node-$i"
+  local tls_flags=()
+  if secure; then tls_flags=(--tls-cert "$tls/node-$i.pem" --tls-key "$tls/node-$i-key.pem" --tls-ca "$tls/ca.pem"); fi
   nohup "$root/bin/kvorum-server" --id "$i" --data-dir "$data/node-$i" \
     --client-listen "127.0.0.1:$(port "$i" 7379)" --peer-listen "127.0.0.1:$(port "$i" 7380)" \
     --admin-listen "127.0.0.1:$(port "$i" 7381)" --http-listen "127.0.0.1:$(port "$i" 7382)" \
-    --initial-cluster "$(initial_cluster "$n")" \
+    --initial-cluster "$(initial_cluster "$n")" ${tls_flags[@]+"${tls_flags[@]}"} \
     >>"$data/node-$i/server.log" 2>&1 </dev/null &
   echo $! >"$(pidfile "$i")"
   echo "node $i started (pid $!), log $data/node-$i/server.log"
@@ -54,9 +70,20 @@ stop_node() {
   echo "node $i stopped"
 }
 
-# GET http://127.0.0.1:PORT/PATH with bash alone (no curl needed); prints the body.
+# GET http://127.0.0.1:PORT/PATH with bash alone (no curl needed); prints the body. A secure
+# cluster's admin port is HTTPS only: then curl, or openssl, trusting the cluster's CA.
 http_get() {
   local body
+  if secure; then
+    if command -v curl >/dev/null; then
+      curl -sS --max-time 2 --cacert "$tls/ca.pem" "https://127.0.0.1:$1$2"
+    else
+      body=$(printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$2" \
+        | timeout 2 openssl s_client -quiet -verify_return_error -CAfile "$tls/ca.pem" -connect "127.0.0.1:$1" 2>/dev/null) || true
+      printf '%s\n' "${body#*$'\r\n\r\n'}"
+    fi
+    return
+  fi
   exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
   printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$2" >&3
   body=$(timeout 2 cat <&3) || true
@@ -78,6 +105,58 @@ await_healthy() {
 
 # The id of the leader as node N sees it, or nothing.
 leader_of() { field "$(http_get "$(port "$1" 7381)" /status 2>/dev/null || true)" leaderId; }
+
+# Signs certificate NAME (CN=NAME) with the local CA; SANS (may be empty) as openssl writes them.
+issue_cert() {
+  local name=$1 sans=$2
+  { [ -z "$sans" ] || echo "subjectAltName=$sans"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=serverAuth,clientAuth"; } >"$tls/$name.ext"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$name" -keyout "$tls/$name-key.pem" -out "$tls/$name.csr" 2>/dev/null
+  openssl x509 -req -in "$tls/$name.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" -CAcreateserial -days 30 \
+    -extfile "$tls/$name.ext" -out "$tls/$name.pem" 2>/dev/null
+  rm -f "$tls/$name.csr" "$tls/$name.ext"
+}
+
+# A throw-away CA, a certificate per node (DNS node-N as peers check it, and loopback for
+# clients), a client certificate for user root, and root's password. Valid 30 days; for this
+# machine only.
+make_certs() {
+  local n=$1 i
+  command -v openssl >/dev/null || { echo "--secure needs openssl to make the throw-away certificates" >&2; exit 2; }
+  mkdir -p "$tls"; chmod 700 "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=kvorum local throw-away CA" \
+    -keyout "$tls/ca-key.pem" -out "$tls/ca.pem" 2>/dev/null
+  for i in $(seq 1 "$n"); do issue_cert "node-$i" "DNS:node-$i,DNS:localhost,IP:127.0.0.1"; done
+  issue_cert root ""
+  (umask 077; openssl rand -hex 16 >"$tls/root.password")
+  echo "made a throw-away CA and certificates in $tls"
+}
+
+# The CLI against this cluster over TLS.
+cli() { "$root/bin/kvorum" --endpoints "$(endpoints "$(size)")" --cacert "$tls/ca.pem" "$@"; }
+
+# User root with the role root, then auth on; each step skipped when already done, so an
+# interrupted start finishes the job next time.
+enable_auth() {
+  if cli auth status 2>/dev/null | grep -q '^auth enabled'; then return; fi
+  if ! cli user get root >/dev/null 2>&1; then
+    KVORUM_NEW_PASSWORD="$(cat "$tls/root.password")" cli user add root >/dev/null
+  fi
+  if ! cli user get root 2>/dev/null | grep -qw 'roles:.*root'; then cli user grant-role root root >/dev/null; fi
+  cli auth enable >/dev/null
+  echo "auth enabled: user root, password in $tls/root.password"
+}
+
+secure_hints() {
+  cat <<HINTS
+TLS on every port and auth on (throw-away certificates in $tls). The CLI connects with:
+  export KVORUM_ENDPOINTS=$(endpoints "$1")
+  bin/kvorum --cacert $tls/ca.pem --user root --password-file $tls/root.password member list
+  bin/kvorum --cacert $tls/ca.pem --cert $tls/root.pem --key $tls/root-key.pem ls /    # root, by certificate
+  curl --cacert $tls/ca.pem https://127.0.0.1:$(port 1 7381)/status
+HINTS
+}
 
 build_if_needed() {
   if ! ls "$root"/kv-server/target/kv-server-*.jar >/dev/null 2>&1 || [ ! -d "$root/kv-server/target/lib" ]; then
@@ -105,13 +184,23 @@ need_node() {
 cmd="${1:-}"
 case "$cmd" in
   start)
-    n="${2:-3}"
-    [[ "$n" == 3 || "$n" == 5 ]] || { echo "usage: $0 start [3|5]" >&2; exit 2; }
+    n=3; want_secure=false
+    for a in "${@:2}"; do
+      case "$a" in
+        3|5) n=$a ;;
+        --secure) want_secure=true ;;
+        *) echo "usage: $0 start [3|5] [--secure]" >&2; exit 2 ;;
+      esac
+    done
     if [ -f "$data/cluster.size" ] && [ "$(size)" != "$n" ]; then
       echo "data/ holds a $(size)-node cluster; run '$0 wipe' first to start a $n-node one" >&2; exit 2
     fi
+    if [ "$want_secure" = true ] && [ -f "$data/cluster.size" ] && ! secure; then
+      echo "data/ holds a plaintext cluster; run '$0 wipe' first to start a secure one" >&2; exit 2
+    fi
     build_if_needed
     mkdir -p "$data"; echo "$n" >"$data/cluster.size"
+    if [ "$want_secure" = true ] && ! secure; then make_certs "$n"; touch "$data/secure"; fi
     for i in $(seq 1 "$n"); do start_node "$i"; done
     echo "waiting for a leader..."
     for _ in $(seq 1 60); do
@@ -119,6 +208,7 @@ case "$cmd" in
         s=$(http_get "$(port "$i" 7381)" /status 2>/dev/null || true)
         if [ "$(field "$s" leaderId)" != "" ] && [ "$(field "$s" leaderId)" != "0" ]; then
           echo "cluster up: leader is node $(field "$s" leaderId); client endpoints $(for j in $(seq 1 "$n"); do printf '127.0.0.1:%s ' "$(port "$j" 7379)"; done)"
+          if secure; then enable_auth; secure_hints "$n"; fi
           exit 0
         fi
       done
@@ -163,5 +253,5 @@ case "$cmd" in
     if [ -d "$data" ]; then for i in $(seq 1 "$(size)"); do stop_node "$i"; done; fi
     rm -rf "$data"; echo "wiped $data" ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

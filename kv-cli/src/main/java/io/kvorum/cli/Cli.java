@@ -126,12 +126,28 @@ public final class Cli {
 
     /**
      * A plain gRPC channel to one endpoint, for the maintenance calls the client library does
-     * not wrap (snapshot streaming, storage compaction, alarms). Same transport as
-     * {@link #connect()}'s; the caller shuts it down.
+     * not wrap (snapshot streaming, storage compaction, alarms). Same transport and credentials
+     * as {@link #connect()}'s (TLS with {@code --cacert}, a token with {@code --user}); the
+     * caller shuts it down.
      */
     public io.grpc.ManagedChannel channel(String endpoint) {
-        return io.grpc.Grpc.newChannelBuilder(endpoint, io.grpc.InsecureChannelCredentials.create())
-                .maxInboundMessageSize(8 << 20).build();
+        KvorumClientBuilder b = KvorumClient.builder();
+        Security.apply(options, env, b);
+        return b.channelTo(endpoint);
+    }
+
+    /** The admin ports' URL scheme: https with {@code --cacert} (a TLS cluster's admin port is HTTPS only). */
+    public String adminScheme() {
+        return options.cacert != null ? "https" : "http";
+    }
+
+    /** An HTTP client for the admin ports, trusting {@code --cacert}'s CA when given. */
+    public java.net.http.HttpClient adminHttp(Duration connectTimeout) {
+        java.net.http.HttpClient.Builder b = java.net.http.HttpClient.newBuilder().connectTimeout(connectTimeout);
+        if (options.cacert != null) {
+            b.sslContext(Security.trusting(options.cacert));
+        }
+        return b.build();
     }
 
     /** A client for the chosen endpoints, with the chosen deadline. Connects lazily. */
@@ -159,6 +175,7 @@ public final class Cli {
             if (options.localDatacenter() != null) {
                 b.localDatacenter(options.localDatacenter());
             }
+            Security.apply(options, env, b);
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageError("bad --endpoints: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.kvorum.cli;
 
 import io.kvorum.client.ReadConsistency;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,27 @@ public final class GlobalOptions {
             converter = DurationConverter.class,
             description = "Deadline of each call to the cluster, retries included (e.g. 500ms, 5s). Default: 5s.")
     Duration timeout = Duration.ofSeconds(5);
+
+    @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Connect over TLS, trusting servers whose certificate chains to this PEM CA.")
+    Path cacert;
+
+    @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "PEM client certificate to present (with --key; needs --cacert).")
+    Path cert;
+
+    @Option(names = "--key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "PEM private key (unencrypted PKCS#8) of --cert.")
+    Path key;
+
+    @Option(names = "--user", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Authenticate as this user. The password comes from --password-file, else $"
+                    + "KVORUM_PASSWORD, else a prompt (never echoed).")
+    String user;
+
+    @Option(names = "--password-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Read the password of --user from the first line of this file.")
+    Path passwordFile;
 
     public ReadConsistency consistency() {
         return consistency;

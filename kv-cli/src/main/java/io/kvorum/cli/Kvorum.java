@@ -1,6 +1,7 @@
 package io.kvorum.cli;
 
 import io.kvorum.cli.bench.BenchCommand;
+import io.kvorum.cli.command.AuthCommand;
 import io.kvorum.cli.command.CompactCommand;
 import io.kvorum.cli.command.CompactStorageCommand;
 import io.kvorum.cli.command.CompletionCommand;
@@ -14,10 +15,12 @@ import io.kvorum.cli.command.LockCommand;
 import io.kvorum.cli.command.LsCommand;
 import io.kvorum.cli.command.MemberCommand;
 import io.kvorum.cli.command.MultiCommand;
+import io.kvorum.cli.command.RoleCommand;
 import io.kvorum.cli.command.SetCommand;
 import io.kvorum.cli.command.SnapshotCommand;
 import io.kvorum.cli.command.StatCommand;
 import io.kvorum.cli.command.StatusCommand;
+import io.kvorum.cli.command.UserCommand;
 import io.kvorum.cli.command.WatchCommand;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -39,7 +42,8 @@ import picocli.CommandLine.Spec;
         subcommands = {CreateCommand.class, GetCommand.class, SetCommand.class, DeleteCommand.class, LsCommand.class,
                 StatCommand.class, WatchCommand.class, MultiCommand.class, LockCommand.class, ElectCommand.class,
                 MemberCommand.class, LeaderCommand.class, StatusCommand.class, HealthCommand.class,
-                SnapshotCommand.class, CompactCommand.class, CompactStorageCommand.class, BenchCommand.class, CompletionCommand.class},
+                SnapshotCommand.class, CompactCommand.class, CompactStorageCommand.class, AuthCommand.class,
+                UserCommand.class, RoleCommand.class, BenchCommand.class, CompletionCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 success, 1 other error, 2 bad usage, 3 no such node, 4 node exists,",
                 "  5 bad version or failed precondition, 6 cluster unavailable or deadline exceeded,",

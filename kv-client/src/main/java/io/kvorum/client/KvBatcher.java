@@ -299,7 +299,7 @@ final class KvBatcher {
 
                 @Override
                 public void onClose(Status status, Metadata trailers) {
-                    ended(status);
+                    ended(status, trailers);
                 }
             }, new Metadata());
             call.request(1);
@@ -323,14 +323,19 @@ final class KvBatcher {
             }
         }
 
-        private void ended(Status status) {
+        private void ended(Status status, Metadata trailers) {
             ended = true;
             current.compareAndSet(this, null);
             boolean noBatch = status.getCode() == Status.Code.UNIMPLEMENTED;
             if (noBatch) {
                 unsupported = true;
             }
-            StatusRuntimeException broken = Status.UNAVAILABLE.withDescription("the batch stream to "
+            // No valid login (or none allowed): the answer each item would get as a unary call,
+            // passed on as it is rather than as a broken stream to retry.
+            boolean refusedCaller = status.getCode() == Status.Code.UNAUTHENTICATED
+                    || status.getCode() == Status.Code.PERMISSION_DENIED;
+            StatusRuntimeException broken = refusedCaller ? status.asRuntimeException(trailers)
+                    : Status.UNAVAILABLE.withDescription("the batch stream to "
                     + channel.authority() + " ended: " + status.getCode()
                     + (status.getDescription() == null ? "" : " " + status.getDescription()))
                     .withCause(status.getCause()).asRuntimeException();

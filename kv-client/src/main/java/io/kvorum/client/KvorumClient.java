@@ -38,11 +38,13 @@ public final class KvorumClient implements AutoCloseable {
     private final ClientCore core;
     private final AsyncKvorumClient async;
     private final ClusterAdmin cluster;
+    private final AuthAdmin auth;
 
     KvorumClient(ClientConfig config) {
         this.core = new ClientCore(config);
         this.async = new AsyncKvorumClient(core);
         this.cluster = new ClusterAdmin(core);
+        this.auth = new AuthAdmin(core);
     }
 
     public static KvorumClientBuilder builder() {
@@ -52,6 +54,11 @@ public final class KvorumClient implements AutoCloseable {
     /** The same client's asynchronous API. */
     public AsyncKvorumClient async() {
         return async;
+    }
+
+    /** Users, roles and the auth switch. */
+    public AuthAdmin auth() {
+        return auth;
     }
 
     /** Membership and status. */

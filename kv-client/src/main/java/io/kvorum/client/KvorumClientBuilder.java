@@ -1,7 +1,12 @@
 package io.kvorum.client;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +22,8 @@ import java.util.Set;
  * KvorumClient client = KvorumClient.builder()
  *     .endpoints("10.0.0.1:7379", "10.0.0.2:7379", "10.0.0.3:7379")
  *     .defaultDeadline(Duration.ofSeconds(3))
+ *     .tls(Path.of("ca.pem"), null, null)          // optional: TLS
+ *     .credentials("alice", password)               // optional: auth
  *     .build();
  * }</pre>
  */
@@ -38,7 +45,9 @@ public final class KvorumClientBuilder {
     private Duration sessionTtl = Duration.ofSeconds(10);
     private Duration watchCheckInterval = Duration.ofSeconds(1);
     private Duration memberRefreshInterval = Duration.ofSeconds(5);
-    private ChannelFactory channelFactory = KvorumClientBuilder::plaintextChannel;
+    private ChannelFactory channelFactory;
+    private ChannelCredentials transport = InsecureChannelCredentials.create();
+    private TokenCredentials credentials;
     private int maxWritesInFlight = DEFAULT_MAX_WRITES_IN_FLIGHT;
     private boolean batching = true;
     private boolean hedgeReads = true;
@@ -157,6 +166,30 @@ public final class KvorumClientBuilder {
     }
 
     /**
+     * Connects over TLS: the servers' certificates must chain to {@code caFile}; with
+     * {@code certFile} and {@code keyFile} (PEM, unencrypted PKCS#8) the client also presents a
+     * certificate (servers started with --client-cert-auth require one; its common name is the
+     * user when auth is on and no password is given). Pass null for both to present none.
+     */
+    public KvorumClientBuilder tls(Path caFile, Path certFile, Path keyFile) {
+        Objects.requireNonNull(caFile, "caFile");
+        if ((certFile == null) != (keyFile == null)) {
+            throw new IllegalArgumentException("a client certificate needs both its certificate and key file");
+        }
+        try {
+            TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder().trustManager(caFile.toFile());
+            if (certFile != null) {
+                b.keyManager(certFile.toFile(), keyFile.toFile());
+            }
+            this.transport = b.build();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read TLS files " + caFile + ", " + certFile + ", " + keyFile
+                    + ": " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    /**
      * The client's write window: a write is sent only while its sequence is less than this many
      * past the oldest write still in flight; later writes wait (within their deadline) for an
      * earlier one to end. The cluster remembers the answers of each client's most recent writes
@@ -173,7 +206,21 @@ public final class KvorumClientBuilder {
         return this;
     }
 
-    /** Makes the channels (TLS, credentials, interceptors, tests). Plaintext by default. */
+    /**
+     * Authenticates as {@code user}: the client logs in on first use, sends the token with every
+     * call and renews it before it expires. Use with {@link #tls} so the password and tokens
+     * are not sent in the clear.
+     */
+    public KvorumClientBuilder credentials(String user, String password) {
+        this.credentials = new TokenCredentials(Objects.requireNonNull(user, "user"),
+                Objects.requireNonNull(password, "password"));
+        return this;
+    }
+
+    /**
+     * Makes the channels (interceptors, tests) instead of the built-in factory; {@link #tls} and
+     * {@link #credentials} then do not apply. Plaintext by default.
+     */
     public KvorumClientBuilder channelFactory(ChannelFactory factory) {
         this.channelFactory = Objects.requireNonNull(factory, "factory");
         return this;
@@ -205,6 +252,16 @@ public final class KvorumClientBuilder {
         return this;
     }
 
+    /**
+     * A gRPC channel to one {@code host:port} with this builder's transport ({@link #tls}) and
+     * {@link #credentials}, for calls the client does not wrap (e.g. the Maintenance service's
+     * snapshot stream). Connects lazily; the caller shuts it down.
+     */
+    public io.grpc.ManagedChannel channelTo(String address) {
+        Objects.requireNonNull(address, "address");
+        return channel(address, transport, credentials);
+    }
+
     /** Builds the client. Connects lazily: no call is made until the first request. */
     public KvorumClient build() {
         return new KvorumClient(config());
@@ -229,9 +286,15 @@ public final class KvorumClientBuilder {
         if (retryMax.compareTo(retryBase) < 0 || endpointBackoffMax.compareTo(endpointBackoffBase) < 0) {
             throw new IllegalArgumentException("a backoff's max must not be below its base");
         }
+        ChannelFactory factory = channelFactory;
+        if (factory == null) {
+            ChannelCredentials t = transport;
+            TokenCredentials c = credentials;
+            factory = address -> channel(address, t, c);
+        }
         return new ClientConfig(List.copyOf(endpoints), policy, localDatacenter, defaultDeadline, attemptTimeout,
                 retryBase, retryMax, endpointBackoffBase, endpointBackoffMax, sessionTtl, watchCheckInterval,
-                memberRefreshInterval, channelFactory, maxWritesInFlight, batching, hedgeReads);
+                memberRefreshInterval, factory, maxWritesInFlight, batching, hedgeReads);
     }
 
     private static Duration positive(Duration d, String what) {
@@ -242,9 +305,18 @@ public final class KvorumClientBuilder {
         return d;
     }
 
+    private static io.grpc.ManagedChannel channel(String address, ChannelCredentials transport,
+                                                  TokenCredentials credentials) {
+        ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(address, transport)
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+        if (credentials != null) {
+            b.intercept(credentials);
+        }
+        return b.build();
+    }
+
+    /** A plaintext channel to {@code address}, as the built-in factory makes without TLS or credentials. */
     static io.grpc.ManagedChannel plaintextChannel(String address) {
-        return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .build();
+        return channel(address, InsecureChannelCredentials.create(), null);
     }
 }

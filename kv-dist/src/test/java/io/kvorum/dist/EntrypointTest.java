@@ -91,12 +91,13 @@ class EntrypointTest {
         for (String setting : ServerDefaults.settings().keySet()) {
             String value = switch (setting) {
                 case "id" -> "7";
-                case "join", "force-new-cluster" -> "true";
+                case "join", "force-new-cluster", "client-cert-auth", "auth-break-glass" -> "true";
                 case "metric-events" -> "false";
                 case "log-format" -> "json";
                 case "initial-cluster" -> "7=kvorum-6.peers:7380,8=kvorum-7.peers:7380";
                 default -> setting.endsWith("-listen") || setting.endsWith("-advertise") ? "127.0.0.9:1234"
                         : setting.endsWith("-dir") ? "/data/" + setting
+                        : setting.contains("tls-") && !setting.endsWith("-seconds") ? "/tls/" + setting + ".pem"
                         : "4321";
             };
             vars.put("KVORUM_" + setting.toUpperCase().replace('-', '_'), value);
@@ -139,6 +140,7 @@ class EntrypointTest {
         for (BadValue bad : List.of(new BadValue("KVORUM_ID", Map.of("KVORUM_ID", "one")),
                 new BadValue("KVORUM_ID", Map.of()),
                 new BadValue("KVORUM_JOIN", Map.of("KVORUM_ID", "1", "KVORUM_JOIN", "yes")),
+                new BadValue("KVORUM_CLIENT_CERT_AUTH", Map.of("KVORUM_ID", "1", "KVORUM_CLIENT_CERT_AUTH", "on")),
                 new BadValue("KVORUM_HEAP_PERCENT", Map.of("KVORUM_ID", "1", "KVORUM_HEAP_PERCENT", "150")))) {
             ProcessRun run = entrypoint(bad.vars());
             assertEquals(2, run.exitCode(), bad + ": " + run.output());

@@ -2,10 +2,11 @@ package io.kvorum.server;
 
 import io.kvorum.server.admin.AdminServer;
 import io.kvorum.server.admin.MemberLabels;
-import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
 import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.api.BackupScheduler;
+import io.kvorum.server.api.ClientSecurity;
+import io.kvorum.server.api.ClientServerParts;
 import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
@@ -17,13 +18,20 @@ import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
 import io.kvorum.server.storage.StorageException;
+import io.kvorum.server.tls.ReloadingTls;
+import io.kvorum.server.tls.TlsConfigException;
+import io.kvorum.server.tls.TlsFiles;
+import io.kvorum.server.tls.TlsReloader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.Security;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -36,8 +44,8 @@ import picocli.CommandLine.Mixin;
  * {@code kvorum-server}: runs one Kvorum node until SIGTERM/SIGINT; on SIGTERM a leader first
  * hands leadership to the most up-to-date other voter ({@link LeaderHandOff}).
  * {@code kvorum-server restore ...} builds a data dir from a backup ({@link RestoreCommand}).
- * Exit codes: 0 after a
- * clean stop, 2 for bad flags, 3 when the data dir is refused (corrupt, another cluster or
+ * Exit codes: 0 after a clean stop, 2 for bad flags or unusable TLS files, 3 when the data dir
+ * is refused (corrupt, another cluster or
  * node), 1 for anything else.
  */
 @Command(name = "kvorum-server", mixinStandardHelpOptions = true, version = "kvorum-server 0.1.0",
@@ -92,6 +100,7 @@ public final class KvorumServer implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        NodeConfig plainCfg;
         NodeConfig cfg;
         InetSocketAddress clientListen;
         InetSocketAddress httpListen = null;
@@ -99,10 +108,13 @@ public final class KvorumServer implements Callable<Integer> {
         PageSizes pageSizes;
         LogFormat logFormat;
         Placement placement;
+        ReloadingTls clientTls;
+        ReloadingTls peerTls;
+        ClientSecurity security;
         try {
             placement = options.placement();
             logFormat = LogFormat.parse(options.logFormat);
-            cfg = NodeConfig.of(options.id, options.clusterId, options.dataDirOrDefault(),
+            plainCfg = NodeConfig.of(options.id, options.clusterId, options.dataDirOrDefault(),
                     ServerOptions.parseAddress(options.peerListen, "--peer-listen"),
                     options.initialClusterOrSelf(), options.join, options.heartbeatMillis, options.electionMillis,
                     options.snapshotEntries);
@@ -115,8 +127,21 @@ public final class KvorumServer implements Callable<Integer> {
             if (options.backupDir != null) {
                 options.backupIntervalDuration();
             }
+            TlsFiles clientFiles = options.clientTls();
+            TlsFiles peerFiles = options.peerTls();
+            clientTls = clientFiles == null ? null : ReloadingTls.load(clientFiles, "client and admin ports");
+            peerTls = peerFiles == null ? null : peerFiles.equals(clientFiles) ? clientTls
+                    : ReloadingTls.load(peerFiles, "peer port");
+            cfg = plainCfg.withTransport(plainCfg.transport().toBuilder().tls(peerTls).build());
+            security = new ClientSecurity(clientTls, options.clientCertAuth,
+                    Duration.ofSeconds(options.authTokenTtlSeconds), options.authPasswordIterations,
+                    options.authBreakGlass);
         } catch (IllegalArgumentException e) {
             System.err.println("kvorum-server: " + e.getMessage());
+            return 2;
+        } catch (TlsConfigException e) {
+            LOG.error("refusing to start: {}", e.getMessage());
+            System.err.println("kvorum-server: TLS: " + e.getMessage());
             return 2;
         }
         logFormat.apply(cfg.nodeId());
@@ -165,7 +190,8 @@ public final class KvorumServer implements Callable<Integer> {
         try {
             quota = SpaceQuota.ofState(options.quotaBytes, node.store());
             admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node, metrics,
-                    quota::alarms, limitsJson(limits, options.quotaBytes, pageSizes), () -> labelsOf(state[0]));
+                    quota::alarms, limitsJson(limits, options.quotaBytes, pageSizes), () -> labelsOf(state[0]),
+                    clientTls == null ? null : clientTls.jdkContext());
             admin.start();
         } catch (IOException e) {
             node.close();
@@ -173,8 +199,9 @@ public final class KvorumServer implements Callable<Integer> {
         }
         try {
             clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults().withPageSizes(pageSizes), node.store().path(), metrics.clients(),
-                    AdmissionLimits.defaults(), quota, placement);
+                    ApiOptions.defaults().withPageSizes(pageSizes), node.store().path(), ClientServerParts.defaults()
+                            .withMetrics(metrics.clients()).withQuota(quota).withSecurity(security)
+                            .withPlacement(placement));
             metrics.bind(node, clients, state[0]);
         } catch (IOException | RuntimeException e) {
             admin.close();
@@ -198,6 +225,9 @@ public final class KvorumServer implements Callable<Integer> {
                     options.backupRetain);
         }
         BackupScheduler scheduled = backups;
+        List<ReloadingTls> identities = Stream.of(clientTls, peerTls).filter(Objects::nonNull).distinct().toList();
+        TlsReloader reloader = identities.isEmpty() ? null
+                : TlsReloader.watch(identities, Duration.ofSeconds(Math.max(1, options.tlsReloadSeconds))).onSighup();
         CountDownLatch stopped = new CountDownLatch(1);
         Duration handOffBound = Duration.ofMillis(2 * options.electionMillis);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -208,6 +238,9 @@ public final class KvorumServer implements Callable<Integer> {
             LeaderHandOff.run(node, handOffBound);
             if (httpApi != null) {
                 httpApi.close();
+            }
+            if (reloader != null) {
+                reloader.close();
             }
             clients.close();
             admin.close();

@@ -3,6 +3,7 @@ package io.kvorum.server;
 import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.state.StateLimits;
+import io.kvorum.server.tls.TlsFiles;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,6 +158,49 @@ final class ServerOptions {
             description = "Scheduled backups kept; older ones are deleted. Default: ${DEFAULT-VALUE}.")
     int backupRetain;
 
+    @Option(names = "--tls-cert", description = "PEM certificate (chain) of this node for the client and admin ports, "
+            + "and the peer port unless --peer-tls-cert is given. With TLS every port is TLS only.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM private key (unencrypted PKCS#8 or PKCS#1) of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", description = "PEM CA certificate(s) that client certificates (and peers' unless "
+            + "--peer-tls-ca is given) must chain to.")
+    Path tlsCa;
+
+    @Option(names = "--peer-tls-cert", description = "PEM certificate for the peer port; must name this node as "
+            + "DNS name node-<id>. Default: --tls-cert.")
+    Path peerTlsCert;
+
+    @Option(names = "--peer-tls-key", description = "PEM private key of --peer-tls-cert. Default: --tls-key.")
+    Path peerTlsKey;
+
+    @Option(names = "--peer-tls-ca", description = "PEM CA of the cluster: every peer's certificate must chain to it. "
+            + "Default: --tls-ca.")
+    Path peerTlsCa;
+
+    @Option(names = "--client-cert-auth", description = "Clients must present a certificate of --tls-ca (mutual TLS); "
+            + "its common name is the user when auth is enabled.")
+    boolean clientCertAuth;
+
+    @Option(names = "--tls-reload-seconds", defaultValue = "10",
+            description = "How often TLS files are checked for changes (they are also re-read on SIGHUP). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long tlsReloadSeconds;
+
+    @Option(names = "--auth-token-ttl-seconds", defaultValue = "300",
+            description = "How long an auth token is accepted; clients renew before. Default: ${DEFAULT-VALUE}.")
+    long authTokenTtlSeconds;
+
+    @Option(names = "--auth-password-iterations", defaultValue = "600000",
+            description = "PBKDF2-HMAC-SHA256 iterations for new password hashes. Default: ${DEFAULT-VALUE}.")
+    int authPasswordIterations;
+
+    @Option(names = "--auth-break-glass", description = "Recovery: this node checks no credentials or rights on its "
+            + "client port, which must then listen on loopback (to reset a lost root password).")
+    boolean authBreakGlass;
+
     @Option(names = "--config", description = "A properties file with any of these flags as keys (without dashes).")
     Path config;
 
@@ -224,6 +268,36 @@ final class ServerOptions {
                     + ") <= --max-page-size (" + maxPageSize + ")");
         }
         return new PageSizes(defaultPageSize, maxPageSize);
+    }
+
+    /** The client/admin TLS files, or null without TLS; IllegalArgumentException when only some are given. */
+    TlsFiles clientTls() {
+        return tlsFiles(tlsCert, tlsKey, tlsCa, "--tls-cert, --tls-key and --tls-ca");
+    }
+
+    /** The peer TLS files (defaulting to the client ones), or null without TLS. */
+    TlsFiles peerTls() {
+        TlsFiles own = tlsFiles(peerTlsCert, peerTlsKey, peerTlsCa, "--peer-tls-cert, --peer-tls-key and --peer-tls-ca");
+        TlsFiles client = clientTls();
+        if (own != null && client == null) {
+            throw new IllegalArgumentException("--peer-tls-* needs --tls-cert, --tls-key and --tls-ca too: with TLS "
+                    + "no port stays plaintext");
+        }
+        if (clientCertAuth && client == null) {
+            throw new IllegalArgumentException("--client-cert-auth needs --tls-cert, --tls-key and --tls-ca");
+        }
+        return own != null ? own : client;
+    }
+
+    private static TlsFiles tlsFiles(Path cert, Path key, Path ca, String flags) {
+        int given = (cert != null ? 1 : 0) + (key != null ? 1 : 0) + (ca != null ? 1 : 0);
+        if (given == 0) {
+            return null;
+        }
+        if (given != 3) {
+            throw new IllegalArgumentException(flags + " go together: give all three or none");
+        }
+        return new TlsFiles(cert, key, ca);
     }
 
     Path dataDirOrDefault() {

@@ -25,11 +25,14 @@ import org.junit.jupiter.api.Test;
  * use only the layers below it:
  * <pre>
  *   raft                          JDK only (RaftPackagePurityTest also bans clocks and threads)
- *   storage, transport            raft
+ *   tls                           JDK and grpc-netty only
+ *   storage                       raft
+ *   transport                     raft, tls
  *   node                          raft, storage, transport
  *   state                         storage's StateReader/StateWriter, node's StateMachine
  *   housekeeping                  node, state
- *   api                           housekeeping, node, state (never the node's store)
+ *   auth                          state, tls
+ *   api                           housekeeping, auth, node, state, tls (never the node's store)
  *   http                          api (the HTTP/JSON front end calls the client API's own handlers)
  *   admin                         node
  *   io.kvorum.server (the root)   everything: it wires the layers together
@@ -60,22 +63,26 @@ class LayeringTest {
     void eachLayerUsesOnlyTheLayersBelowIt() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("raft").definedBy("io.kvorum.server.raft..")
+                .layer("tls").definedBy("io.kvorum.server.tls..")
                 .layer("storage").definedBy("io.kvorum.server.storage..")
                 .layer("transport").definedBy("io.kvorum.server.transport..")
                 .layer("node").definedBy("io.kvorum.server.node..")
                 .layer("state").definedBy("io.kvorum.server.state..")
                 .layer("housekeeping").definedBy("io.kvorum.server.housekeeping..")
+                .layer("auth").definedBy("io.kvorum.server.auth..")
                 .layer("api").definedBy("io.kvorum.server.api..")
                 .layer("http").definedBy("io.kvorum.server.http..")
                 .layer("admin").definedBy("io.kvorum.server.admin..")
                 .layer("root").definedBy("io.kvorum.server")
                 .whereLayer("raft").mayNotAccessAnyLayer()
+                .whereLayer("tls").mayNotAccessAnyLayer()
                 .whereLayer("storage").mayOnlyAccessLayers("raft")
-                .whereLayer("transport").mayOnlyAccessLayers("raft")
+                .whereLayer("transport").mayOnlyAccessLayers("raft", "tls")
                 .whereLayer("node").mayOnlyAccessLayers("raft", "storage", "transport")
                 .whereLayer("state").mayOnlyAccessLayers("storage", "node")
                 .whereLayer("housekeeping").mayOnlyAccessLayers("node", "state")
-                .whereLayer("api").mayOnlyAccessLayers("housekeeping", "node", "state")
+                .whereLayer("auth").mayOnlyAccessLayers("state", "tls")
+                .whereLayer("api").mayOnlyAccessLayers("housekeeping", "auth", "node", "state", "tls")
                 .whereLayer("http").mayOnlyAccessLayers("api")
                 .whereLayer("admin").mayOnlyAccessLayers("node")
                 .whereLayer("root").mayNotBeAccessedByAnyLayer()

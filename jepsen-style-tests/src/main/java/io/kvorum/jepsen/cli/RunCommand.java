@@ -58,6 +58,11 @@ final class RunCommand implements Callable<Integer> {
             + "run is invalid. Default: one per second of --time-limit.")
     Long minimumAcknowledged;
 
+    @Option(names = "--secure", description = "TLS on every port and auth on: throw-away certificates (made with "
+            + "openssl under the report folder), clients log in as root. Workloads that tap their channels "
+            + "(session) cannot run secure.")
+    boolean secure;
+
     @Override
     public Integer call() throws Exception {
         String problem = validate();
@@ -74,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             r = TestRun.run(new RunOptions(workload, nemesis, Duration.ofSeconds(timeLimitSeconds), concurrency,
                     nodes, s, out, Duration.ofSeconds(checkSeconds),
-                    minimumAcknowledged != null ? minimumAcknowledged : timeLimitSeconds));
+                    minimumAcknowledged != null ? minimumAcknowledged : timeLimitSeconds, secure));
         } catch (Exception e) {
             // No history to judge (the cluster did not start, the disk is full): not a verdict.
             System.err.println("kvorum-jepsen run: the run could not be carried out: " + e);
@@ -102,6 +107,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (nodes != 3 && nodes != 5) {
             return "--nodes must be 3 or 5";
+        }
+        if (secure && workload.equals("session")) {
+            return "the session workload taps its clients' channels and cannot run --secure";
         }
         return null;
     }

@@ -30,6 +30,9 @@ public final class ServerProcess {
     private final Path log;
     private final ClusterSpec spec;
     private final String initialCluster;
+    /** For /status: plain HTTP, or HTTPS trusting the cluster CA when the cluster is secure. */
+    private final HttpClient http;
+    private final String adminUrl;
     private volatile Process process;
     private volatile boolean paused;
     /** Once a node was replaced by an empty one that joined, it always starts with --join. */
@@ -45,6 +48,8 @@ public final class ServerProcess {
         this.log = dir.resolve("node-" + id + ".log");
         this.spec = spec;
         this.initialCluster = initialCluster;
+        this.http = spec.security() == null ? HTTP : spec.security().http(Duration.ofMillis(500));
+        this.adminUrl = (spec.security() == null ? "http" : "https") + "://127.0.0.1:" + adminPort;
     }
 
     public String clientAddress() {
@@ -64,6 +69,9 @@ public final class ServerProcess {
                 "--admin-listen", "127.0.0.1:" + adminPort, "--initial-cluster", initialCluster,
                 "--heartbeat-ms", Long.toString(spec.heartbeatMillis()),
                 "--election-ms", Long.toString(spec.electionMillis())));
+        if (spec.security() != null) {
+            cmd.addAll(spec.security().serverFlags(id));
+        }
         if (join) {
             // Without it an empty data dir would bootstrap a cluster of its own from
             // --initial-cluster: a second history that claims the same members.
@@ -172,8 +180,8 @@ public final class ServerProcess {
     /** The node's /status, or empty if it does not answer within a second (down, paused, starting). */
     public Optional<NodeStatus> status() {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
-                    + "/status")).timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(adminUrl + "/status"))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? Optional.of(NodeStatus.parse(r.body())) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();

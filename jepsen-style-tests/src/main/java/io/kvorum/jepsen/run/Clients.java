@@ -5,6 +5,7 @@ import io.kvorum.client.Endpoint;
 import io.kvorum.client.EndpointPolicy;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.KvorumClientBuilder;
+import io.kvorum.jepsen.harness.ClusterSecurity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,16 +19,25 @@ import java.util.Objects;
  * <p>Timeouts are generous for a loaded 2-core machine running three servers beside the test:
  * a call may take 5 s in all (then its outcome is unknown), one attempt 1.5 s before the call
  * moves to another node.
+ *
+ * <p>Against a secure cluster every client speaks TLS and logs in as root.
  */
 public final class Clients implements AutoCloseable {
     public static final Duration DEADLINE = Duration.ofSeconds(5);
     private static final Duration ATTEMPT = Duration.ofMillis(1500);
 
     private final List<String> endpoints;
+    private final ClusterSecurity security;
     private final List<KvorumClient> open = new ArrayList<>();
 
     public Clients(List<String> endpoints) {
+        this(endpoints, null);
+    }
+
+    /** Clients of a cluster with {@code security} (null: plaintext, no login). */
+    public Clients(List<String> endpoints, ClusterSecurity security) {
         this.endpoints = List.copyOf(endpoints);
+        this.security = security;
     }
 
     public List<String> endpoints() {
@@ -41,6 +51,10 @@ public final class Clients implements AutoCloseable {
 
     /** A client over every node whose channels come from {@code channels} (to tap or cut them). */
     public KvorumClient open(ChannelFactory channels) {
+        if (security != null) {
+            throw new UnsupportedOperationException("a secure run's clients use the client's own TLS channels: "
+                    + "this workload taps its channels and cannot run secure");
+        }
         return track(builder().endpoints(endpoints.toArray(String[]::new)).channelFactory(channels).build());
     }
 
@@ -60,9 +74,10 @@ public final class Clients implements AutoCloseable {
     }
 
     private KvorumClientBuilder builder() {
-        return KvorumClient.builder().defaultDeadline(DEADLINE).attemptTimeout(ATTEMPT)
+        KvorumClientBuilder b = KvorumClient.builder().defaultDeadline(DEADLINE).attemptTimeout(ATTEMPT)
                 .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(500))
                 .endpointBackoff(Duration.ofMillis(200), Duration.ofSeconds(2));
+        return security == null ? b : security.apply(b, true);
     }
 
     private synchronized KvorumClient track(KvorumClient c) {

@@ -16,9 +16,16 @@ import java.time.Duration;
  * @param checkLimit  how long a checker may search before its verdict is unknown
  * @param minimumAcknowledged operations that must complete ok (final reads included), or the
  *                    run is invalid: a cluster that served nothing passes every safety check
+ * @param secure      TLS on every port and auth on (throw-away certificates; clients log in as root)
  */
 public record RunOptions(String workload, String nemesis, Duration timeLimit, int concurrency, int nodes, long seed,
-                         Path dir, Duration checkLimit, long minimumAcknowledged) {
+                         Path dir, Duration checkLimit, long minimumAcknowledged, boolean secure) {
+
+    /** A plaintext run without auth. */
+    public RunOptions(String workload, String nemesis, Duration timeLimit, int concurrency, int nodes, long seed,
+                      Path dir, Duration checkLimit, long minimumAcknowledged) {
+        this(workload, nemesis, timeLimit, concurrency, nodes, seed, dir, checkLimit, minimumAcknowledged, false);
+    }
 
     public static RunOptions of(String workload, String nemesis, Duration timeLimit, Path dir) {
         return new RunOptions(workload, nemesis, timeLimit, 5, 3, System.nanoTime(), dir, Duration.ofSeconds(60),

@@ -5,6 +5,7 @@ import io.kvorum.jepsen.checker.AvailabilityChecker;
 import io.kvorum.jepsen.checker.CheckResult;
 import io.kvorum.jepsen.checker.Checkers;
 import io.kvorum.jepsen.checker.Verdict;
+import io.kvorum.jepsen.harness.ClusterSecurity;
 import io.kvorum.jepsen.harness.ClusterSpec;
 import io.kvorum.jepsen.harness.ProcessCluster;
 import io.kvorum.jepsen.harness.ServerProcess;
@@ -53,10 +54,21 @@ public final class TestRun {
         FaultLog faults;
         long runNanos;
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
-        try (ProcessCluster cluster = ProcessCluster.start(ClusterSpec.of(o.nodes()), o.dir().resolve("cluster"))) {
+        ClusterSpec spec = ClusterSpec.of(o.nodes());
+        ClusterSecurity security = o.secure() ? ClusterSecurity.create(o.dir().resolve("tls"), o.nodes()) : null;
+        if (security != null) {
+            spec = spec.withSecurity(security);
+        }
+        try (ProcessCluster cluster = ProcessCluster.start(spec, o.dir().resolve("cluster"))) {
             cluster.awaitLeader(PATIENCE);
             List<String> endpoints = cluster.nodes().stream().map(ServerProcess::clientAddress).toList();
-            try (Clients clients = new Clients(endpoints)) {
+            if (security != null) {
+                Retry.until(PATIENCE, () -> {
+                    security.enableAuth(endpoints, Clients.DEADLINE);
+                    return null;
+                });
+            }
+            try (Clients clients = new Clients(endpoints, security)) {
                 KvorumClient admin = clients.open();
                 Retry.until(PATIENCE, () -> {
                     workload.setup(admin);

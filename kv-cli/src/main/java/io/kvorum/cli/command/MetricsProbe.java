@@ -24,18 +24,20 @@ final class MetricsProbe {
     private MetricsProbe() {
     }
 
-    static List<Result> probeAll(List<String> admins, Duration window, Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    /** Over {@code http} with URLs of {@code scheme} (https for a TLS cluster's admin ports). */
+    static List<Result> probeAll(List<String> admins, Duration window, Duration timeout, HttpClient http,
+                                 String scheme) throws InterruptedException {
         List<MetricsScrape> first = new ArrayList<>();
         List<String> why = new ArrayList<>();
         for (String a : admins) {
-            first.add(scrape(http, a, timeout, why));
+            first.add(scrape(http, scheme, a, timeout, why));
         }
         Thread.sleep(window.toMillis());
         List<Result> out = new ArrayList<>();
         for (int i = 0; i < admins.size(); i++) {
             List<String> failure = new ArrayList<>();
-            MetricsScrape second = first.get(i) == null ? null : scrape(http, admins.get(i), timeout, failure);
+            MetricsScrape second = first.get(i) == null ? null
+                    : scrape(http, scheme, admins.get(i), timeout, failure);
             if (first.get(i) == null) {
                 out.add(new Result(admins.get(i), null, why.get(i)));
             } else if (second == null) {
@@ -48,14 +50,14 @@ final class MetricsProbe {
     }
 
     /** One scrape, or null with the reason appended to {@code why} (kept index-aligned). */
-    private static MetricsScrape scrape(HttpClient http, String admin, Duration timeout, List<String> why)
-            throws InterruptedException {
+    private static MetricsScrape scrape(HttpClient http, String scheme, String admin, Duration timeout,
+                                        List<String> why) throws InterruptedException {
         try {
-            MetricsScrape s = MetricsScrape.fetch(http, admin, timeout);
+            MetricsScrape s = MetricsScrape.fetch(http, scheme, admin, timeout);
             why.add(null);
             return s;
         } catch (IOException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            why.add("cannot read http://" + admin + "/metrics: " + e.getMessage());
+            why.add("cannot read " + scheme + "://" + admin + "/metrics: " + e.getMessage());
             return null;
         }
     }

@@ -20,10 +20,10 @@ record MetricsScrape(long atNanos, List<Sample> samples) {
     record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    /** Fetches {@code http://adminAddress/metrics}; throws IOException naming the address. */
-    static MetricsScrape fetch(HttpClient http, String adminAddress, Duration timeout)
+    /** Fetches {@code scheme://adminAddress/metrics}; throws IOException naming the address. */
+    static MetricsScrape fetch(HttpClient http, String scheme, String adminAddress, Duration timeout)
             throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + adminAddress + "/metrics")).timeout(timeout)
+        HttpRequest req = HttpRequest.newBuilder(URI.create(scheme + "://" + adminAddress + "/metrics")).timeout(timeout)
                 .GET().build();
         HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() != 200) {

@@ -53,7 +53,8 @@ public final class StatusCommand extends ClientCommand {
     protected int run(KvorumClient client) throws InterruptedException {
         List<EndpointProbe.Result> results = EndpointProbe.probeAll(client);
         List<MetricsProbe.Result> metrics = admin.isEmpty() ? List.of()
-                : MetricsProbe.probeAll(admin, window, cli.options().timeout());
+                : MetricsProbe.probeAll(admin, window, cli.options().timeout(),
+                        cli.adminHttp(cli.options().timeout()), cli.adminScheme());
         java.util.Map<String, List<String>> alarms = new java.util.LinkedHashMap<>();
         for (EndpointProbe.Result r : results) {
             if (r.answered()) {

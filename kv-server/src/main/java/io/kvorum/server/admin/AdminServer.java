@@ -2,6 +2,9 @@ package io.kvorum.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.node.RaftNode;
@@ -13,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The admin HTTP port: {@code GET /health}, {@code /ready}, {@code /status} (JSON) and
@@ -29,24 +34,48 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer http;
     private final RaftNode node;
 
+    /** Plain HTTP, with no alarms and no limits to show. */
     public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics) throws IOException {
-        this(listen, node, metrics, List::of, "{}");
+        this(listen, node, metrics, List::of, "{}", Map::of, null);
     }
 
     /**
      * @param alarms     the node's raised alarms, in words, shown in {@code /status}
      * @param limitsJson the limits this node enforces, a JSON object shown in {@code /status}
+     * @param tls        null for plain HTTP; else HTTPS only (TLS 1.3 and 1.2), with no client
+     *                   certificate asked for: the endpoints only report health and figures
      */
     public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics, Supplier<List<String>> alarms,
                        String limitsJson) throws IOException {
-        this(listen, node, metrics, alarms, limitsJson, Map::of);
+        this(listen, node, metrics, alarms, limitsJson, Map::of, null);
+    }
+
+    /** As above, served over HTTPS with {@code tls} (null: plain HTTP). */
+    public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics, Supplier<List<String>> alarms,
+                       String limitsJson, SSLContext tls) throws IOException {
+        this(listen, node, metrics, alarms, limitsJson, Map::of, tls);
     }
 
     /** As above, showing each member's labels ({@code memberLabels}: member id -> labels) in {@code /status}. */
     public AdminServer(InetSocketAddress listen, RaftNode node, KvorumMetrics metrics, Supplier<List<String>> alarms,
-                       String limitsJson, Supplier<Map<Long, MemberLabels>> memberLabels) throws IOException {
+                       String limitsJson, Supplier<Map<Long, MemberLabels>> memberLabels, SSLContext tls)
+            throws IOException {
         this.node = node;
-        this.http = HttpServer.create(listen, 64);
+        if (tls == null) {
+            this.http = HttpServer.create(listen, 64);
+        } else {
+            HttpsServer https = HttpsServer.create(listen, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = tls.getDefaultSSLParameters();
+                    p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+                    p.setNeedClientAuth(false);
+                    params.setSSLParameters(p);
+                }
+            });
+            this.http = https;
+        }
         http.createContext("/health", ex -> respondCheck(ex, health(node.status(), HEALTHY_APPLY_LAG)));
         http.createContext("/ready", ex -> respondCheck(ex, health(node.status(), READY_APPLY_LAG)));
         http.createContext("/status", ex -> respond(ex, 200, "application/json", StatusJson.of(node.status(),

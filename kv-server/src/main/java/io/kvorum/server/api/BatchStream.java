@@ -40,6 +40,10 @@ import java.util.function.Supplier;
  * gRPC says the stream is not ready, and the next inbound message is only asked for while it is
  * ready, so a client that stops reading stops being read.
  *
+ * <p>Access: every item goes through {@link ItemCheck} before anything else, as the request of
+ * its unary call would, and a refused item is answered with the unary call's error (the stream
+ * stays open for the others).
+ *
  * <p>Invariant: every interaction with the {@link ServerCall} after it started (send, request,
  * close) happens inside {@link #flush()}, which one thread at a time runs (the {@code wip}
  * counter); other threads only queue results and set flags, then call it.
@@ -54,6 +58,7 @@ final class BatchStream extends ReplyBurst.Sender {
     private final KvService kv;
     private final SpaceQuota quota;
     private final Admission admission;
+    private final ItemCheck access;
     private final Errors errors;
     private final Duration defaultDeadline;
     private final ConcurrentLinkedQueue<BatchResult> results = new ConcurrentLinkedQueue<>();
@@ -69,12 +74,25 @@ final class BatchStream extends ReplyBurst.Sender {
     /** Only inside flush(). */
     private boolean closed;
 
+    /** Decides whether the caller of the stream may make one item's call. */
+    interface ItemCheck {
+        /** Lets every item through (auth is not wired in). */
+        ItemCheck NONE = (op, request) -> null;
+
+        /**
+         * Null if the caller may send {@code request} (an item's unary request), else the
+         * error its unary call would end with; {@code op} names the call for the audit log.
+         */
+        StatusRuntimeException refusal(String op, Object request);
+    }
+
     private BatchStream(ServerCall<?, BatchResponse> call, KvService kv, Errors errors, Duration defaultDeadline,
-                        SpaceQuota quota, Admission admission) {
+                        SpaceQuota quota, Admission admission, ItemCheck access) {
         this.call = call;
         this.kv = kv;
         this.quota = quota;
         this.admission = admission;
+        this.access = access;
         this.errors = errors;
         this.defaultDeadline = defaultDeadline;
     }
@@ -84,7 +102,8 @@ final class BatchStream extends ReplyBurst.Sender {
      * item ({@link BatchParsing}); the other methods are kept as they are.
      */
     static ServerServiceDefinition bind(ServerServiceDefinition service, KvService kv, Errors errors,
-                                        Duration defaultDeadline, SpaceQuota quota, Admission admission) {
+                                        Duration defaultDeadline, SpaceQuota quota, Admission admission,
+                                        ItemCheck access) {
         MethodDescriptor<BatchParsing.Parsed, BatchResponse> batch = KVGrpc.getBatchMethod()
                 .toBuilder(new BatchParsing(), KVGrpc.getBatchMethod().getResponseMarshaller()).build();
         ServiceDescriptor old = service.getServiceDescriptor();
@@ -96,7 +115,7 @@ final class BatchStream extends ReplyBurst.Sender {
             }
         }
         ServerCallHandler<BatchParsing.Parsed, BatchResponse> handler = (call, headers) ->
-                new BatchStream(call, kv, errors, defaultDeadline, quota, admission).start();
+                new BatchStream(call, kv, errors, defaultDeadline, quota, admission, access).start();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(sd.build()).addMethod(batch, handler);
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
             if (!m.getMethodDescriptor().getFullMethodName().equals(batch.getFullMethodName())) {
@@ -153,6 +172,11 @@ final class BatchStream extends ReplyBurst.Sender {
             return;
         }
         BatchItem item = e.item();
+        StatusRuntimeException refused = checkAccess(item);
+        if (refused != null) {
+            answer(id, () -> CompletableFuture.failedFuture(refused), null);
+            return;
+        }
         long t = Deadlines.itemMillis(item.getTimeoutMillis(), defaultDeadline);
         // The same refusal the unary calls get from QuotaInterceptor, item by item.
         if (quota.exceeded() && (item.hasCreate() || item.hasSet()
@@ -169,8 +193,8 @@ final class BatchStream extends ReplyBurst.Sender {
         Runnable permit;
         try {
             permit = admission.admit(item.hasGet() || item.hasExists(), "batch item " + id + " was not started");
-        } catch (StatusRuntimeException refused) {
-            answer(id, () -> CompletableFuture.failedFuture(refused), null);
+        } catch (StatusRuntimeException overloaded) {
+            answer(id, () -> CompletableFuture.failedFuture(overloaded), null);
             return;
         }
         switch (item.getOpCase()) {
@@ -182,6 +206,21 @@ final class BatchStream extends ReplyBurst.Sender {
             case EXISTS -> answer(id, () -> kv.exists(item.getExists(), t), BatchResult.Builder::setExists, permit);
             default -> throw new IllegalStateException("unreachable: " + item.getOpCase());
         }
+    }
+
+    /** The item's unary request through {@link #access}; null when allowed or it carries none. */
+    private StatusRuntimeException checkAccess(BatchItem item) {
+        Object request = switch (item.getOpCase()) {
+            case CREATE -> item.getCreate();
+            case SET -> item.getSet();
+            case DELETE -> item.getDelete();
+            case MULTI -> item.getMulti();
+            case GET -> item.getGet();
+            case EXISTS -> item.getExists();
+            case OP_NOT_SET -> null;
+        };
+        return request == null ? null
+                : access.refusal(KVGrpc.getBatchMethod().getFullMethodName() + " " + item.getOpCase(), request);
     }
 
     /** Runs one item's call (which may throw) and queues its result when it completes. */

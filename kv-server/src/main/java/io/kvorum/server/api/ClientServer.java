@@ -7,8 +7,10 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.server.auth.AccessControl;
 import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.housekeeping.AddressAnnouncer;
 import io.kvorum.server.housekeeping.LeaderPlacement;
@@ -20,6 +22,7 @@ import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
+import io.kvorum.server.tls.TlsOnlyNegotiator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -36,13 +39,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client port: a gRPC server with the KV, Watch, Session, Cluster and Maintenance
+ * The client port: a gRPC server with the KV, Watch, Session, Cluster, Maintenance and Auth
  * services of kvorum.proto over one node and the standard gRPC health service, plus the background
  * duties of serving clients (replicating keep-alives, expiring sessions and TTL nodes on the
  * leader, announcing this node's client address). Every service is wrapped by {@link RequestParsing} so a request that does not
  * parse gets INVALID_ARGUMENT. Inbound messages are capped a little above the request limit;
  * the {@link RequestValidator} then enforces the exact limits with clear errors. Every call
- * passes {@link Admission} first, which bounds the work in flight.
+ * passes {@link Admission} first, which bounds the work in flight, then {@link AccessInterceptor},
+ * which authenticates it and checks every request (each item of a Batch stream included) while
+ * auth is enabled.
  */
 public final class ClientServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
@@ -64,6 +69,7 @@ public final class ClientServer implements AutoCloseable {
     private final HealthService health;
     private final SpaceQuota quota;
     private final ClientCalls calls;
+    private final AccessControl access;
     private volatile String clientAddress;
 
     /**
@@ -76,31 +82,30 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
                         WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir) throws IOException {
-        this(listen, advertise, node, state, hub, limits, options, storeDir, ClientMetrics.NONE,
-                AdmissionLimits.defaults(), new SpaceQuota(0, () -> 0));
+        this(listen, advertise, node, state, hub, limits, options, storeDir, ClientServerParts.defaults());
     }
 
     /**
-     * As above, reporting to {@code metrics}, with the limits of what this node takes on at once
-     * ({@link Admission}), refusing writes that add data while {@code quota} is exceeded.
+     * As above, with {@code parts}: the metrics it reports to, the limits of what this node takes
+     * on at once ({@link Admission}), the space quota above which writes that add data are
+     * refused, the port's security (TLS with no plaintext fallback, and the settings of
+     * authentication, which is switched on and off through the Auth service), and its placement:
+     * the locality announced with the client address and, while this node leads, the move of
+     * leadership to its preferred datacenters ({@link LeaderPlacement}).
      */
     public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
-                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir, ClientMetrics metrics,
-                        AdmissionLimits admissionLimits, SpaceQuota quota) throws IOException {
-        this(listen, advertise, node, state, hub, limits, options, storeDir, metrics, admissionLimits, quota,
-                Placement.NONE);
-    }
-
-    /**
-     * As above, announcing {@code placement}'s locality with the client address and, while this
-     * node leads, moving leadership to its preferred datacenters ({@link LeaderPlacement}).
-     */
-    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
-                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir, ClientMetrics metrics,
-                        AdmissionLimits admissionLimits, SpaceQuota quota, Placement placement) throws IOException {
+                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir, ClientServerParts parts)
+            throws IOException {
+        ClientSecurity security = parts.security();
+        ClientMetrics metrics = parts.metrics();
+        Placement placement = parts.placement();
+        if (security.breakGlass() && !listen.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("break-glass mode turns auth off on this node: its client port must "
+                    + "listen on a loopback address, not " + listen);
+        }
         this.hub = hub;
-        this.quota = quota;
-        this.admission = new Admission(admissionLimits, () -> {
+        this.quota = parts.quota();
+        this.admission = new Admission(parts.admission(), () -> {
             NodeStatus s = node.status();
             return s.commitIndex() - s.appliedIndex();
         });
@@ -121,6 +126,10 @@ public final class ClientServer implements AutoCloseable {
                 errors::unavailable);
         this.health = new HealthService(node::status, Set.of(KVGrpc.SERVICE_NAME, WatchGrpc.SERVICE_NAME,
                 SessionGrpc.SERVICE_NAME, ClusterGrpc.SERVICE_NAME));
+        this.access = new AccessControl(state.auth(), security.tokenTtl(), security.passwordIterations(),
+                System::currentTimeMillis);
+        AccessInterceptor accessGuard = new AccessInterceptor(access, state::sessionOwner, pool,
+                security.breakGlass());
         QuotaInterceptor quotaGuard = new QuotaInterceptor(quota);
         quota.refresh();
         KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline(),
@@ -133,17 +142,24 @@ public final class ClientServer implements AutoCloseable {
         node.setCompletionScope(ReplyBurst.SCOPE);
         try {
             NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
+            if (security.tls() != null) {
+                builder.protocolNegotiator(TlsOnlyNegotiator.of(security.tls().serverContext(
+                        security.requireClientCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL), "client port"));
+            }
             if (metrics.streamTracer() != null) {
                 builder.addStreamTracerFactory(metrics.streamTracer());
             }
+            // Server interceptors run last-added first: admission, then the log context, then
+            // access (so audit lines carry the log context), then the services' own.
             Server s = builder
                     .executor(pool)
+                    .intercept(accessGuard)
                     .intercept(new RequestLogContext(node.status().id(), () -> node.status().term()))
                     .callExecutor(new InlineCalls())
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
                     .intercept(admission)
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(BatchStream.bind(kv.bindService(), kv,
-                            errors, options.defaultDeadline(), quota, admission)), quotaGuard))
+                            errors, options.defaultDeadline(), quota, admission, accessGuard)), quotaGuard))
                     .addService(RequestParsing.wrap(watch.bindService()))
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(sessions.bindService()), quotaGuard))
                     .addService(RequestParsing.wrap(new MaintenanceService(node, state, proposer, headers, replies,
@@ -151,10 +167,13 @@ public final class ClientServer implements AutoCloseable {
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
                             this::clientAddress, proposer, placement, () -> DiskUsage.bytes(storeDir),
                             options.promoteMaxLag(), options.defaultDeadline()).bindService()))
+                    .addService(RequestParsing.wrap(new AuthService(state, access, proposer, reads, headers, replies,
+                            options.defaultDeadline()).bindService()))
                     .addService(health)
                     .build().start();
             this.server = s;
         } catch (IOException | RuntimeException e) {
+            access.detach();
             timer.shutdownNow();
             pool.shutdownNow();
             throw e;
@@ -175,7 +194,13 @@ public final class ClientServer implements AutoCloseable {
         leaderPlacement.start(timer, PLACEMENT_CHECK_INTERVAL);
         watch.start(timer);
         health.start(timer);
-        LOG.info("node {} serves clients on {} (announced as {})", node.status().id(), listen, clientAddress);
+        if (security.breakGlass()) {
+            LOG.warn("node {} is in break-glass mode: its client port checks no credentials and no rights",
+                    node.status().id());
+        }
+        LOG.info("node {} serves clients on {} (announced as {}, {})", node.status().id(), listen, clientAddress,
+                security.tls() == null ? "plaintext" : security.requireClientCert() ? "TLS, client certificates required"
+                        : "TLS");
     }
 
     /**
@@ -270,5 +295,6 @@ public final class ClientServer implements AutoCloseable {
         timer.shutdownNow();
         pool.shutdownNow();
         hub.detach();
+        access.detach();
     }
 }

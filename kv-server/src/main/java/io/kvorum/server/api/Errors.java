@@ -47,7 +47,12 @@ public final class Errors {
             case NO_NODE -> Code.NOT_FOUND;
             case NODE_EXISTS -> Code.ALREADY_EXISTS;
             case BAD_VERSION, NOT_EMPTY, NO_CHILDREN_FOR_EPHEMERALS, SESSION_EXPIRED, NOT_LEARNER_CAUGHT_UP,
-                    MEMBERSHIP_REFUSED -> Code.FAILED_PRECONDITION;
+                    MEMBERSHIP_REFUSED, AUTH_REFUSED -> Code.FAILED_PRECONDITION;
+            case PERMISSION_DENIED -> Code.PERMISSION_DENIED;
+            case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
+            case AUTH_NOT_FOUND -> Code.NOT_FOUND;
+            case AUTH_EXISTS -> Code.ALREADY_EXISTS;
+            case TOO_MANY_ATTEMPTS -> Code.RESOURCE_EXHAUSTED;
             case INVALID_PATH, TOO_LARGE, INVALID_DATA -> Code.INVALID_ARGUMENT;
             case COMPACTED -> Code.OUT_OF_RANGE;
             case NO_LEADER -> Code.UNAVAILABLE;

@@ -25,6 +25,10 @@ final class Proposer {
 
     /** Completes with the result, or fails with the mapped command error, NotLeader or timeout. */
     CompletableFuture<CommandResult> propose(Command.Builder command, long timeoutMillis) {
+        String caller = AccessInterceptor.USER.get();
+        if (caller != null) {
+            command.setCaller(caller); // sessions check it at apply (state.Sessions)
+        }
         Command c = command.setTimeMillis(System.currentTimeMillis()).build();
         // Encoded once, straight into the array that becomes the log entry.
         int size = c.getSerializedSize();

@@ -2,7 +2,6 @@ package io.kvorum.server.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -10,7 +9,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -151,8 +149,7 @@ public final class RequestParsing {
      * The call as the service sees it: once a request was refused, whatever the service still
      * sends is dropped (the call is closed already).
      */
-    private static final class GuardedCall<RespT> extends ForwardingServerCall.SimpleForwardingServerCall<Object, RespT> {
-        private boolean closed;
+    private static final class GuardedCall<RespT> extends CloseOnceCall<Object, RespT> {
         private volatile boolean rejected;
 
         GuardedCall(ServerCall<Object, RespT> call) {
@@ -163,34 +160,9 @@ public final class RequestParsing {
             return rejected;
         }
 
-        synchronized void reject(StatusRuntimeException e) {
+        void reject(StatusRuntimeException e) {
             rejected = true;
-            if (!closed) {
-                closed = true;
-                super.close(e.getStatus(), e.getTrailers() != null ? e.getTrailers() : new Metadata());
-            }
-        }
-
-        @Override
-        public synchronized void sendHeaders(Metadata headers) {
-            if (!closed) {
-                super.sendHeaders(headers);
-            }
-        }
-
-        @Override
-        public synchronized void sendMessage(RespT message) {
-            if (!closed) {
-                super.sendMessage(message);
-            }
-        }
-
-        @Override
-        public synchronized void close(Status status, Metadata trailers) {
-            if (!closed) {
-                closed = true;
-                super.close(status, trailers);
-            }
+            closeIfOpen(e);
         }
     }
 }

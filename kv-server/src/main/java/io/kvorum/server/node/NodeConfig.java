@@ -1,8 +1,10 @@
 package io.kvorum.server.node;
 
+import io.kvorum.server.transport.TransportConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Settings of one node.
@@ -19,11 +21,12 @@ import java.util.Map;
  * @param snapshotEntries applied entries between two snapshots
  * @param catchUpEntries  entries kept in the log behind a snapshot, so a slightly slow
  *                        follower catches up from the log rather than by a snapshot transfer
+ * @param transport       the peer transport's limits and TLS
  */
 public record NodeConfig(long nodeId, String clusterId, Path dataDir, InetSocketAddress peerListen,
                          Map<Long, String> initialCluster, boolean join, long tickMillis,
                          int heartbeatTicks, int electionTicks, long snapshotEntries,
-                         long catchUpEntries) {
+                         long catchUpEntries, TransportConfig transport) {
 
     public NodeConfig {
         if (nodeId <= 0) {
@@ -43,6 +46,13 @@ public record NodeConfig(long nodeId, String clusterId, Path dataDir, InetSocket
             throw new IllegalArgumentException("snapshot interval must be positive");
         }
         initialCluster = Map.copyOf(initialCluster);
+        Objects.requireNonNull(transport, "transport");
+    }
+
+    /** This configuration with {@code t} for the peer transport (e.g. to turn on mutual TLS). */
+    public NodeConfig withTransport(TransportConfig t) {
+        return new NodeConfig(nodeId, clusterId, dataDir, peerListen, initialCluster, join, tickMillis,
+                heartbeatTicks, electionTicks, snapshotEntries, catchUpEntries, t);
     }
 
     /** Heartbeat and election timeouts in milliseconds, turned into ticks of {@code tick} ms. */
@@ -53,6 +63,6 @@ public record NodeConfig(long nodeId, String clusterId, Path dataDir, InetSocket
         int hb = (int) Math.max(1, heartbeatMillis / tick);
         int el = (int) Math.max(hb + 1, electionMillis / tick);
         return new NodeConfig(nodeId, clusterId, dataDir, peerListen, initialCluster, join, tick, hb, el,
-                snapshotEntries, Math.min(5000, snapshotEntries));
+                snapshotEntries, Math.min(5000, snapshotEntries), TransportConfig.defaults());
     }
 }

@@ -136,7 +136,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         this.metrics = metrics;
         this.stateMachine = stateMachine;
         this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
-        this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots);
+        this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots,
+                cfg.transport());
         this.loop = new Thread(this::runLoop, "raft-loop-" + cfg.nodeId());
         this.snapshotThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "raft-snapshot-" + cfg.nodeId());

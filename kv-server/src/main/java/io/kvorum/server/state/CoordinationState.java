@@ -70,6 +70,7 @@ public final class CoordinationState implements StateMachine {
     private final BatchOverlay overlay;
     private final Sessions sessions;
     private final Members members = new Members();
+    private final AuthStore auth = new AuthStore();
     private final Dedupe dedupe;
     private final History history;
     private final TreeOps tree;
@@ -96,7 +97,7 @@ public final class CoordinationState implements StateMachine {
         this.sessions = new Sessions(limits);
         this.dedupe = new Dedupe(limits);
         this.history = new History(limits);
-        this.tree = new TreeOps(limits, sessions::exists);
+        this.tree = new TreeOps(limits, sessions);
         this.multi = new MultiOps(limits, tree);
         load();
     }
@@ -108,6 +109,7 @@ public final class CoordinationState implements StateMachine {
         revision = r == null ? 0 : Keys.getLong(r, 0);
         sessions.load(store);
         members.load(store);
+        auth.load(store);
         dedupe.load(store);
         history.load(store, revision);
         publishedRevision = revision;
@@ -149,7 +151,7 @@ public final class CoordinationState implements StateMachine {
 
     /** Runs {@code cmd} in its own transaction: all of it is written, or (on a refusal) none. */
     private byte[] execute(long index, Command cmd) {
-        Txn t = new Txn(overlay, revision, cmd.getTimeMillis(), index);
+        Txn t = new Txn(overlay, revision, cmd.getTimeMillis(), index, cmd.getCaller());
         CommandResult.Builder result = CommandResult.newBuilder();
         try {
             switch (cmd.getOpCase()) {
@@ -195,6 +197,10 @@ public final class CoordinationState implements StateMachine {
                 }
                 case COMPACT_HISTORY -> {
                     history.compact(overlay, cmd.getCompactHistory().getRevision(), revision);
+                    result.setDone(done(t));
+                }
+                case AUTH_CHANGE -> {
+                    auth.apply(t, cmd.getAuthChange());
                     result.setDone(done(t));
                 }
                 case OP_NOT_SET -> throw new CommandFailure(ErrorReason.INVALID_DATA, "",
@@ -414,6 +420,14 @@ public final class CoordinationState implements StateMachine {
     }
 
     /**
+     * The user who opened live session {@code id} while auth was on, or null (unknown session,
+     * or opened without a user). Weakly consistent, like {@link #sessions()}.
+     */
+    public String sessionOwner(long id) {
+        return sessions.owner(id);
+    }
+
+    /**
      * Called on the apply thread, while applying a TouchSessions command, once per touched
      * session that exists; must not block. Replaces the previous callback.
      */
@@ -431,6 +445,11 @@ public final class CoordinationState implements StateMachine {
         store.forEachInRange(Keys.prefix(Keys.TTL), Keys.ttlAfter(nowMillis), limit, (k, v) ->
                 out.add(TtlExpiry.newBuilder().setPath(Keys.ttlPath(k)).setModRevision(Keys.getLong(v, 0)).build()));
         return out;
+    }
+
+    /** Users, roles and the auth switch, as applied. */
+    public AuthStore auth() {
+        return auth;
     }
 
     /** Client addresses members announced: member id -> address; a read-only live view. */

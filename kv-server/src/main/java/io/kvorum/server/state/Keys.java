@@ -15,6 +15,7 @@ final class Keys {
     static final byte TTL = 't';
     static final byte SESSION = 's';
     static final byte SESSION_TOUCH = 'u';
+    static final byte SESSION_OWNER = 'o';
     static final byte MEMBER = 'a';
     static final byte MEMBER_LOCALITY = 'l';
     static final byte OBSERVER = 'o';
@@ -24,6 +25,7 @@ final class Keys {
     static final byte META = 'm';
 
     static final byte[] REVISION = {META, 'r', 'e', 'v', 'i', 's', 'i', 'o', 'n'};
+    static final byte[] AUTH = {'A', 'a', 'u', 't', 'h'};
 
     /** Root's node key: empty parent, empty name. */
     static final byte[] ROOT = {NODE, 0};
@@ -135,6 +137,10 @@ final class Keys {
 
     static byte[] session(long sessionId) {
         return longKey(SESSION, sessionId);
+    }
+
+    static byte[] sessionOwner(long sessionId) {
+        return longKey(SESSION_OWNER, sessionId);
     }
 
     static byte[] member(long memberId) {

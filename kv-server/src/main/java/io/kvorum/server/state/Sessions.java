@@ -5,6 +5,7 @@ import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.OpenSessionResponse;
 import io.kvorum.server.storage.StateReader;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sessions: stored as {@code 's' + id -> ttl}, mirrored in memory (read by the leader's
+ * Sessions: stored as {@code 's' + id -> ttl} (and {@code 'o' + id -> user} for one opened by an
+ * authenticated user, its owner), mirrored in memory (read by the leader's
  * liveness tracker from any thread). Liveness itself is not replicated: keep-alives only reach
  * the touch callback, and the leader proposes expiry, so every node deletes the same ephemerals
  * at the same revision.
@@ -21,10 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A session's id is the log index of the command that opened it: unique, positive, and the
  * same on every node. Ending a session deletes its ephemerals found through the ephemeral index
  * ({@code 'e' + session + path}), never by scanning the tree.
+ *
+ * <p>A session opened by an authenticated user belongs to that user: a command proposed for
+ * another user ({@link Txn#caller}) may not close it or create ephemerals in it. A command
+ * proposed for no user (auth off, a node's housekeeping) is not checked: with auth off anyone
+ * may do anything.
  */
 final class Sessions {
     private final StateLimits limits;
     private final Map<Long, Long> live = new ConcurrentHashMap<>();
+    private final Map<Long, String> owners = new ConcurrentHashMap<>();
 
     Sessions(StateLimits limits) {
         this.limits = limits;
@@ -34,6 +42,26 @@ final class Sessions {
         live.clear();
         store.forEachWithPrefix(Keys.prefix(Keys.SESSION), Integer.MAX_VALUE,
                 (k, v) -> live.put(Keys.getLong(k, 1), Keys.getLong(v, 0)));
+        owners.clear();
+        store.forEachWithPrefix(Keys.prefix(Keys.SESSION_OWNER), Integer.MAX_VALUE,
+                (k, v) -> owners.put(Keys.getLong(k, 1), new String(v, StandardCharsets.UTF_8)));
+    }
+
+    /** The user who opened session {@code id}, or null (unknown, or opened without a user). */
+    String owner(long id) {
+        return owners.get(id);
+    }
+
+    /**
+     * Refuses (PERMISSION_DENIED) a command proposed for a user other than the one who opened
+     * session {@code id}; {@code what} says what it tried ("close", ...).
+     */
+    void checkCaller(Txn t, long id, String path, String what) {
+        String owner = owners.get(id);
+        if (!t.caller.isEmpty() && owner != null && !owner.equals(t.caller)) {
+            throw new CommandFailure(ErrorReason.PERMISSION_DENIED, path, "user " + t.caller + " may not " + what
+                    + " session " + id + ": another user opened it");
+        }
     }
 
     boolean exists(long id) {
@@ -55,7 +83,16 @@ final class Sessions {
         long id = t.index;
         t.put(Keys.session(id), Keys.longValue(ttl));
         t.put(Keys.sessionTouch(id), Keys.longValue(t.index));
-        t.onCommit(() -> live.put(id, ttl));
+        String owner = t.caller;
+        if (!owner.isEmpty()) {
+            t.put(Keys.sessionOwner(id), owner.getBytes(StandardCharsets.UTF_8));
+        }
+        t.onCommit(() -> {
+            live.put(id, ttl);
+            if (!owner.isEmpty()) {
+                owners.put(id, owner);
+            }
+        });
         return OpenSessionResponse.newBuilder().setSessionId(id).setTtlMillis(ttl).build();
     }
 
@@ -65,6 +102,7 @@ final class Sessions {
             throw new CommandFailure(ErrorReason.SESSION_EXPIRED, "", "session " + id
                     + " is unknown, closed or expired");
         }
+        checkCaller(t, id, "", "close");
         end(t, tree, id);
     }
 
@@ -107,6 +145,10 @@ final class Sessions {
         }
         t.delete(Keys.session(id));
         t.delete(Keys.sessionTouch(id));
-        t.onCommit(() -> live.remove(id));
+        t.delete(Keys.sessionOwner(id));
+        t.onCommit(() -> {
+            live.remove(id);
+            owners.remove(id);
+        });
     }
 }

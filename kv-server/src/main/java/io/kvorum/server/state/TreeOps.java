@@ -13,7 +13,6 @@ import io.kvorum.proto.v1.SetRequest;
 import io.kvorum.proto.v1.SetResponse;
 import io.kvorum.proto.v1.Stat;
 
-import java.util.function.LongPredicate;
 
 /**
  * The znode operations (create, set, delete, check) against one command's {@link Txn}, with
@@ -28,11 +27,11 @@ import java.util.function.LongPredicate;
  */
 final class TreeOps {
     private final StateLimits limits;
-    private final LongPredicate sessionExists;
+    private final Sessions sessions;
 
-    TreeOps(StateLimits limits, LongPredicate sessionExists) {
+    TreeOps(StateLimits limits, Sessions sessions) {
         this.limits = limits;
-        this.sessionExists = sessionExists;
+        this.sessions = sessions;
     }
 
     // ---------------------------------------------------------------- create
@@ -72,9 +71,12 @@ final class TreeOps {
             throw new CommandFailure(ErrorReason.INVALID_DATA, path, "ttl_millis is only for TTL modes, not " + mode);
         }
         boolean ephemeral = mode == CreateMode.EPHEMERAL || mode == CreateMode.EPHEMERAL_SEQUENTIAL;
-        if (ephemeral && (r.getSessionId() == 0 || !sessionExists.test(r.getSessionId()))) {
+        if (ephemeral && (r.getSessionId() == 0 || !sessions.exists(r.getSessionId()))) {
             throw new CommandFailure(ErrorReason.SESSION_EXPIRED, path, "session " + r.getSessionId()
                     + " is unknown, closed or expired: open a new session to create ephemeral nodes");
+        }
+        if (ephemeral) {
+            sessions.checkCaller(t, r.getSessionId(), path, "create ephemeral nodes in");
         }
 
         Znode parent = t.node(parentPath);

@@ -27,6 +27,8 @@ final class Txn {
     final long previousRevision;
     final long timeMillis;
     final long index;
+    /** The user the command was proposed for (Command.caller); empty for none. */
+    final String caller;
     final List<Event> events = new ArrayList<>(4);
     /** Containers whose last child this command deleted: checked once all operations ran. */
     final List<String> emptiedContainers = new ArrayList<>(0);
@@ -37,8 +39,9 @@ final class Txn {
     private final Map<String, Znode> nodes = new HashMap<>();
     private final List<Runnable> onCommit = new ArrayList<>(0);
 
-    Txn(BatchOverlay base, long previousRevision, long timeMillis, long index) {
+    Txn(BatchOverlay base, long previousRevision, long timeMillis, long index, String caller) {
         this.base = base;
+        this.caller = caller;
         this.previousRevision = previousRevision;
         this.revision = previousRevision + 1;
         this.timeMillis = timeMillis;

@@ -18,6 +18,7 @@
  *                          the order is numeric): due nodes are one range read
  * 's' session           -> ttl_millis
  * 'u' session           -> log index of the last command that renewed it (open or touch)
+ * 'o' session           -> the user who opened it (UTF-8), when one did (auth on)
  * 'a' member            -> client address (UTF-8)
  * 'l' member            -> Locality (datacenter, zone) the member announced with its address
  * 'o' member            -> (empty) the member was added as an observer
@@ -25,6 +26,7 @@
  * 'd' len16 client seq  -> CommandResult remembered for (client, seq)
  * 'h' revision          -> RevisionEvents of that revision (the watch history)
  * 'm' "revision"        -> the last applied revision
+ * 'A' "auth"            -> AuthData: users (password hashes), roles, the auth switch, token key
  * </pre>
  * Because a node's key is its parent, a zero byte, then its name, the children of {@code P} are
  * exactly the keys starting with {@code 'n' P 0x00}: a listing is a range read in name order,
@@ -32,7 +34,7 @@
  *
  * <h2>Files</h2>
  * {@code CoordinationState} (dispatch, reads, listeners), {@code TreeOps} (znode operations and
- * their indexes), {@code MultiOps}, {@code Sessions}, {@code Members}, {@code Dedupe},
+ * their indexes), {@code MultiOps}, {@code Sessions}, {@code Members}, {@code AuthStore} (users and roles), {@code Dedupe},
  * {@code History}, {@code Txn} (one command's all-or-none writes), {@code BatchOverlay}
  * (read-your-writes within one RocksDB batch), {@code Znode} (record encoding), {@code Keys},
  * {@code Paths}. The package imports storage, {@code node.StateMachine}, kv-proto, the JDK and

@@ -2,11 +2,19 @@ package io.kvorum.server.transport;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.kvorum.server.tls.CertNames;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admits a call to the peer port only if it comes from a node of this cluster that meant to
@@ -18,12 +26,17 @@ final class PeerIdentityInterceptor implements ServerInterceptor {
     /** The authenticated caller's node id, set for the service methods. */
     static final Context.Key<Long> CALLER = Context.key("kvorum-peer-from");
 
+    private static final Logger LOG = LoggerFactory.getLogger(PeerIdentityInterceptor.class);
+
     private final long selfId;
     private final String clusterId;
+    /** Mutual TLS is on: the caller's certificate must name the member it claims to be. */
+    private final boolean tls;
 
-    PeerIdentityInterceptor(long selfId, String clusterId) {
+    PeerIdentityInterceptor(long selfId, String clusterId, boolean tls) {
         this.selfId = selfId;
         this.clusterId = clusterId;
+        this.tls = tls;
     }
 
     @Override
@@ -50,12 +63,40 @@ final class PeerIdentityInterceptor implements ServerInterceptor {
         } else if (from == selfId) {
             refusal = Status.FAILED_PRECONDITION.withDescription("node " + selfId
                     + " dialled itself: two nodes share id " + selfId + " or an address is wrong");
+        } else if (tls) {
+            refusal = certificateRefusal(call, from);
         }
         if (refusal != null) {
+            LOG.warn("refused a peer call from {}: {}", call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+                    refusal.getDescription());
             call.close(refusal, new Metadata());
             return new ServerCall.Listener<>() { };
         }
         return Contexts.interceptCall(Context.current().withValue(CALLER, from), call, headers, next);
+    }
+
+    /**
+     * Null if the TLS session's client certificate names node {@code from}, else the refusal.
+     * The chain was already checked against the cluster CA during the handshake.
+     */
+    private Status certificateRefusal(ServerCall<?, ?> call, long from) {
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        String wanted = CertNames.nodeName(from);
+        List<String> names = List.of();
+        try {
+            if (session != null && session.getPeerCertificates().length > 0
+                    && session.getPeerCertificates()[0] instanceof X509Certificate c) {
+                names = CertNames.names(c);
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            names = List.of();
+        }
+        if (names.contains(wanted)) {
+            return null;
+        }
+        return Status.PERMISSION_DENIED.withDescription("a peer claims to be node " + Long.toUnsignedString(from)
+                + " but its certificate names " + (names.isEmpty() ? "nothing" : names) + ", not " + wanted
+                + ": refusing it (node " + selfId + " of cluster '" + clusterId + "')");
     }
 
     private static Long parseId(String s) {

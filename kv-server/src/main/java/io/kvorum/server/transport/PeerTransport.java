@@ -4,8 +4,10 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.kvorum.server.raft.Message;
 import io.kvorum.server.raft.MessageType;
+import io.kvorum.server.tls.TlsOnlyNegotiator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -101,7 +103,11 @@ public final class PeerTransport implements AutoCloseable {
         SnapshotReceiver receiver = new SnapshotReceiver(selfId, snapshots, handler, config, stats);
         PeerServiceImpl service = new PeerServiceImpl(selfId, clusterId, handler, stats, receiver);
         long keepAliveMillis = config.keepAliveTime.toMillis();
-        server = NettyServerBuilder.forAddress(listen)
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
+        if (config.tls != null) {
+            builder.protocolNegotiator(TlsOnlyNegotiator.of(config.tls.serverContext(ClientAuth.REQUIRE), "peer port"));
+        }
+        server = builder
                 // A restarted node must get its well-known port back even with connections of
                 // its previous life still in TIME_WAIT.
                 .withOption(ChannelOption.SO_REUSEADDR, true)
@@ -112,10 +118,12 @@ public final class PeerTransport implements AutoCloseable {
                 // close their connections.
                 .permitKeepAliveTime(Math.min(keepAliveMillis, Duration.ofSeconds(5).toMillis()), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(selfId, clusterId)))
+                .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(selfId, clusterId,
+                        config.tls != null)))
                 .build()
                 .start();
-        log.info("node {} of cluster '{}' serving peers on {}", selfId, clusterId, server.getListenSockets());
+        log.info("node {} of cluster '{}' serving peers on {} ({})", selfId, clusterId, server.getListenSockets(),
+                config.tls != null ? "mutual TLS" : "plaintext");
     }
 
     /** The port the peer server listens on (the real one when asked for port 0). */

@@ -3,6 +3,7 @@ package io.kvorum.server.transport;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvorum.server.raft.Message;
+import io.kvorum.server.tls.CertNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,13 +46,20 @@ final class RemotePeer implements AutoCloseable {
     /**
      * A channel whose target is the peer's id: its host name is looked up when the channel
      * connects and again after each failed connection (see {@link PeerNameResolver}), so the
-     * peer is followed to a new address while staying the same member.
+     * peer is followed to a new address while staying the same member. With TLS the peer's
+     * certificate must name that member: host name verification checks it against the
+     * authority {@link CertNames#nodeName} instead of the address dialled.
      */
     private static ManagedChannel channel(long id, PeerAddress address, TransportConfig config) {
-        return NettyChannelBuilder.forTarget(PeerNameResolver.channelTarget(id))
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(PeerNameResolver.channelTarget(id))
                 .setNameResolverArg(PeerNameResolver.TARGET, new PeerNameResolver.Target(id, address,
-                        config.hostResolver))
-                .usePlaintext()
+                        config.hostResolver));
+        if (config.tls != null) {
+            builder.sslContext(config.tls.clientContext()).overrideAuthority(CertNames.nodeName(id));
+        } else {
+            builder.usePlaintext();
+        }
+        return builder
                 .keepAliveTime(config.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(config.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 // A lane may be quiet (a follower's priority lane between elections) yet must

@@ -1,5 +1,7 @@
 package io.kvorum.server.transport;
 
+import io.kvorum.server.tls.CertNames;
+import io.kvorum.server.tls.ReloadingTls;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -48,6 +50,11 @@ public final class TransportConfig {
     public final HostResolver hostResolver;
     /** Fault injection and observation points; {@link TransportHooks#NONE} in production. */
     public final TransportHooks hooks;
+    /**
+     * Mutual TLS on the peer port, or null for plaintext. With TLS, both ends present a
+     * certificate of the cluster CA naming their member id ({@link CertNames#nodeName}).
+     */
+    public final ReloadingTls tls;
 
     /** The largest single raft message a peer can receive in a frame. */
     long maxMessageBytes() {
@@ -72,6 +79,7 @@ public final class TransportConfig {
         snapshotAckTimeout = b.snapshotAckTimeout;
         hostResolver = b.hostResolver;
         hooks = b.hooks;
+        tls = b.tls;
         check(maxBatchBytes > 0 && maxBatchBytes + FRAME_OVERHEAD <= maxInboundMessageBytes,
                 "maxBatchBytes must leave " + FRAME_OVERHEAD + " bytes of room in maxInboundMessageBytes");
         check(snapshotChunkBytes > 0 && snapshotChunkBytes + FRAME_OVERHEAD <= maxInboundMessageBytes,
@@ -117,6 +125,7 @@ public final class TransportConfig {
         b.snapshotAckTimeout = snapshotAckTimeout;
         b.hostResolver = hostResolver;
         b.hooks = hooks;
+        b.tls = tls;
         return b;
     }
 
@@ -139,6 +148,7 @@ public final class TransportConfig {
         private Duration snapshotAckTimeout = Duration.ofMinutes(5);
         private HostResolver hostResolver = HostResolver.SYSTEM;
         private TransportHooks hooks = TransportHooks.NONE;
+        private ReloadingTls tls;
 
         private Builder() {
         }
@@ -185,6 +195,8 @@ public final class TransportConfig {
         public Builder hostResolver(HostResolver v) { hostResolver = Objects.requireNonNull(v); return this; }
         /** Default {@link TransportHooks#NONE}. */
         public Builder hooks(TransportHooks v) { hooks = Objects.requireNonNull(v); return this; }
+        /** Default null: plaintext. */
+        public Builder tls(ReloadingTls v) { tls = v; return this; }
 
         public TransportConfig build() {
             return new TransportConfig(this);

@@ -39,7 +39,13 @@ class ErrorsTest {
                 Map.entry(ErrorReason.OVERLOADED, Code.RESOURCE_EXHAUSTED),
                 Map.entry(ErrorReason.TOO_MANY_STREAMS, Code.RESOURCE_EXHAUSTED),
                 Map.entry(ErrorReason.QUOTA_EXCEEDED, Code.RESOURCE_EXHAUSTED),
-                Map.entry(ErrorReason.SNAPSHOT_BUSY, Code.RESOURCE_EXHAUSTED));
+                Map.entry(ErrorReason.SNAPSHOT_BUSY, Code.RESOURCE_EXHAUSTED),
+                Map.entry(ErrorReason.PERMISSION_DENIED, Code.PERMISSION_DENIED),
+                Map.entry(ErrorReason.UNAUTHENTICATED, Code.UNAUTHENTICATED),
+                Map.entry(ErrorReason.AUTH_NOT_FOUND, Code.NOT_FOUND),
+                Map.entry(ErrorReason.AUTH_EXISTS, Code.ALREADY_EXISTS),
+                Map.entry(ErrorReason.AUTH_REFUSED, Code.FAILED_PRECONDITION),
+                Map.entry(ErrorReason.TOO_MANY_ATTEMPTS, Code.RESOURCE_EXHAUSTED));
         for (ErrorReason r : ErrorReason.values()) {
             if (r == ErrorReason.UNRECOGNIZED || r == ErrorReason.ERROR_REASON_UNSPECIFIED) {
                 continue;

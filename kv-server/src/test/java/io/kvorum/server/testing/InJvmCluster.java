@@ -11,9 +11,11 @@ import io.kvorum.proto.v1.SessionGrpc;
 import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.server.api.AdmissionLimits;
 import io.kvorum.server.api.ApiOptions;
+import io.kvorum.server.api.ClientSecurity;
 import io.kvorum.server.api.ClientServer;
-import io.kvorum.server.api.Placement;
+import io.kvorum.server.api.ClientServerParts;
 import io.kvorum.server.api.PageSizes;
+import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.metrics.KvorumMetrics;
@@ -21,6 +23,7 @@ import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
+import io.kvorum.server.tls.ReloadingTls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,6 +39,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
@@ -91,6 +95,10 @@ public final class InJvmCluster implements AutoCloseable {
     private AdmissionLimits admission = AdmissionLimits.defaults();
     private long snapshotEntries = 10_000;
     private long quotaBytes;
+    private LongFunction<ClientSecurity> security = id -> ClientSecurity.plaintext();
+    private LongFunction<ReloadingTls> peerTls = id -> null;
+    private LongFunction<ManagedChannel> channels = id -> NettyChannelBuilder.forAddress("127.0.0.1", clientPort(id))
+            .usePlaintext().maxInboundMessageSize(32 << 20).build();
 
     /** A cluster of founding members {@code 1..size} with data under {@code dir}; nothing runs yet. */
     public InJvmCluster(Path dir, int size, String clusterName) throws IOException {
@@ -184,6 +192,24 @@ public final class InJvmCluster implements AutoCloseable {
         }
     }
 
+    /** Each node's client-port security (TLS, token TTL, hash strength); plaintext by default. */
+    public InJvmCluster security(LongFunction<ClientSecurity> security) {
+        this.security = security;
+        return this;
+    }
+
+    /** Each node's peer-port TLS; null (the default) for plaintext. */
+    public InJvmCluster peerTls(LongFunction<ReloadingTls> peerTls) {
+        this.peerTls = peerTls;
+        return this;
+    }
+
+    /** How the harness's own channel to each node's client port is made (e.g. with TLS). */
+    public InJvmCluster channels(LongFunction<ManagedChannel> channels) {
+        this.channels = channels;
+        return this;
+    }
+
     /** Starts (or restarts) member {@code id} as a founding member. */
     public Running start(long id) throws IOException {
         return start(id, false);
@@ -195,6 +221,7 @@ public final class InJvmCluster implements AutoCloseable {
         NodeConfig cfg = NodeConfig.of(id, clusterName, dataDir(id),
                 new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), peers, join, HEARTBEAT_MS, ELECTION_MS,
                 snapshotEntries);
+        cfg = cfg.withTransport(cfg.transport().toBuilder().tls(peerTls.apply(id)).build());
         StateLimits nodeLimits = limits;
         CoordinationState[] state = new CoordinationState[1];
         WatchHub[] hub = new WatchHub[1];
@@ -207,15 +234,16 @@ public final class InJvmCluster implements AutoCloseable {
         ClientServer server;
         try {
             server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
-                    hub[0], nodeLimits, options, node.store().path(), metrics.clients(), admission,
-                    SpaceQuota.ofState(quotaBytes, node.store()), placements.getOrDefault(id, Placement.NONE));
+                    hub[0], nodeLimits, options, node.store().path(), ClientServerParts.defaults()
+                            .withMetrics(metrics.clients()).withAdmission(admission)
+                            .withQuota(SpaceQuota.ofState(quotaBytes, node.store())).withSecurity(security.apply(id))
+                            .withPlacement(placements.getOrDefault(id, Placement.NONE)));
             metrics.bind(node, server, state[0]);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
         }
-        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", clientPorts.get(id)).usePlaintext()
-                .maxInboundMessageSize(32 << 20).build();
+        ManagedChannel ch = channels.apply(id);
         Running r = new Running(node, state[0], server, ch, metrics);
         nodes.put(id, r);
         return r;
