@@ -228,6 +228,11 @@ public final class ClientServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Whether auth is enabled on the cluster, as this node last applied it. */
+    public boolean authEnabled() {
+        return access.view().enabled();
+    }
+
     /** The same calls as futures, for the HTTP/JSON front end. */
     public ClientCalls calls() {
         return calls;

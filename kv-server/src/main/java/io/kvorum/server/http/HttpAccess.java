@@ -2,6 +2,7 @@ package io.kvorum.server.http;
 
 import com.sun.net.httpserver.Headers;
 import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
 
 /**
  * The access check of the HTTP API: the one place where users, tokens and roles plug in. Every
@@ -43,5 +44,18 @@ public interface HttpAccess {
     /** Lets every request through. */
     static HttpAccess allowAll() {
         return request -> { };
+    }
+
+    /**
+     * Lets requests through while {@code authEnabled} is false and refuses every one (401) while
+     * it is true: until this API authenticates users, it must not be a way around the roles.
+     */
+    static HttpAccess closedWhileAuthEnabled(BooleanSupplier authEnabled) {
+        return request -> {
+            if (authEnabled.getAsBoolean()) {
+                throw new Denied(false, "auth is enabled on this cluster and the HTTP API does not authenticate "
+                        + "requests yet: use the gRPC API (kv-client, the kvorum CLI)");
+            }
+        };
     }
 }

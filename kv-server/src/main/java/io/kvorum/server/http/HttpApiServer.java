@@ -3,6 +3,7 @@ package io.kvorum.server.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.server.api.ClientCalls;
@@ -14,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,22 @@ public final class HttpApiServer implements AutoCloseable {
     private volatile boolean stopping;
 
     /** Plain HTTP, every request allowed. */
+    /**
+     * HTTPS with {@code context}: TLS 1.3 and 1.2 only, a client certificate required when
+     * {@code needClientAuth}, as on the other ports.
+     */
+    public static HttpsConfigurator https(SSLContext context, boolean needClientAuth) {
+        return new HttpsConfigurator(context) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters p = context.getDefaultSSLParameters();
+                p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+                p.setNeedClientAuth(needClientAuth);
+                params.setSSLParameters(p);
+            }
+        };
+    }
+
     public HttpApiServer(InetSocketAddress listen, ClientCalls calls) throws IOException {
         this(listen, calls, HttpAccess.allowAll(), null, DEFAULT_MAX_WAITING);
     }

@@ -228,6 +228,9 @@ class WatchIntegrationTest {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.node(leader).node().store().firstIndex() > 100);
         cluster.start(lagging);
+        // A node that knows no leader ends its watch streams (the client resumes elsewhere):
+        // watch on it once it follows the leader again.
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.node(lagging).node().status().leaderId() != 0);
         List<String> seen = new ArrayList<>();
         long last = start - 1;
         try (WatchClient w = new WatchClient(cluster.watch(lagging))) {

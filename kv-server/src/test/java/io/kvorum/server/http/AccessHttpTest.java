@@ -1,6 +1,7 @@
 package io.kvorum.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
 import io.kvorum.server.testing.InJvmCluster;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,32 @@ class AccessHttpTest {
                 assertEquals("POST", first.method());
                 assertEquals("/v1/nodes/{path}", first.route());
                 assertEquals("/guarded", first.nodePath());
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    /** Until the HTTP API authenticates, enabling auth closes it: no way around the roles. */
+    @Test
+    void theApiIsClosedWhileAuthIsEnabled() throws Exception {
+        AtomicBoolean authEnabled = new AtomicBoolean();
+        try (InJvmCluster cluster = new InJvmCluster(dir, 1, "http-closed")) {
+            cluster.startAll();
+            cluster.awaitLeader();
+            HttpApiServer server = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0),
+                    cluster.node(1).server().calls(), HttpAccess.closedWhileAuthEnabled(authEnabled::get), null,
+                    HttpApiServer.DEFAULT_MAX_WAITING);
+            try {
+                HttpClient client = HttpClient.newHttpClient();
+                URI node = URI.create("http://127.0.0.1:" + server.port() + "/v1/nodes/open");
+                assertEquals(201, client.send(HttpRequest.newBuilder(node).POST(HttpRequest.BodyPublishers
+                        .ofString("x")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                authEnabled.set(true);
+                HttpResponse<String> closed = client.send(HttpRequest.newBuilder(node).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, closed.statusCode());
+                assertTrue(closed.body().contains("use the gRPC API"), closed.body());
             } finally {
                 server.close();
             }
