@@ -102,8 +102,13 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /** Reads whose ReadIndex round is in flight, by request id. */
     private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
     private final List<PendingChange> pendingChanges = new ArrayList<>();
-    /** Loop only: proposals refused while this leader hands over leadership; see releaseHeldProposals. */
+    /** Loop only: proposals refused while this node hands over leadership; see releaseHeldProposals. */
     private final List<HeldProposal> heldForTransfer = new ArrayList<>();
+    /**
+     * Loop only: until when (System.nanoTime) a hand-off this node started may still be
+     * electing its successor; proposals refused for want of a leader before then are held too.
+     */
+    private long handOffEndsNanos = System.nanoTime();
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
     /** Availability hook: lets calls fail at once on a node cut off from its leader. */
@@ -302,8 +307,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             // Before the entry can commit: it commits in a later Ready of this loop.
             applier.expectProposal(seq, f);
         } catch (ProposalRejectedException e) {
-            if (e.reason() == ProposalRejectedException.Reason.TRANSFERRING
-                    && heldForTransfer.size() < MAX_HELD_FOR_TRANSFER) {
+            boolean handingOff = e.reason() == ProposalRejectedException.Reason.TRANSFERRING
+                    || (e.reason() == ProposalRejectedException.Reason.NO_LEADER
+                    && System.nanoTime() < handOffEndsNanos);
+            if (handingOff && heldForTransfer.size() < MAX_HELD_FOR_TRANSFER) {
                 heldForTransfer.add(new HeldProposal(framed, f));
                 return;
             }
@@ -313,21 +320,35 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     /**
-     * Once a hand-off of leadership has ended, proposes what was held during it: forwarded to
-     * the new leader, or proposed here again when the transfer was abandoned. A planned
+     * Once a hand-off of leadership has ended, proposes what was held during it (refused while
+     * the transfer ran, or while the successor was still being elected): forwarded to the new
+     * leader, or proposed here again when the transfer was abandoned. If no leader is known two
+     * election timeouts after the hand-off began, they fail as any proposal without a leader. A planned
      * hand-off thus costs the callers a pause of about one election round trip, not a refusal
      * and a client back-off (which made the stall of a rolling restart several times longer).
      * A proposal whose caller gave up meanwhile is dropped.
      */
     private void releaseHeldProposals() {
-        if (heldForTransfer.isEmpty() || !core.acceptsProposals()) {
+        if (heldForTransfer.isEmpty()) {
+            return;
+        }
+        boolean gaveUp = System.nanoTime() >= handOffEndsNanos;
+        if (!core.acceptsProposals() && !gaveUp) {
             return;
         }
         List<HeldProposal> held = new ArrayList<>(heldForTransfer);
         heldForTransfer.clear();
         for (HeldProposal h : held) {
-            if (!h.caller().isDone()) {
+            if (h.caller().isDone()) {
+                continue;
+            }
+            if (core.acceptsProposals()) {
                 propose(h.framed(), h.caller());
+            } else {
+                // The hand-off found no new leader in time: answer as any node without one.
+                metrics.proposalFailed();
+                h.caller().completeExceptionally(new NotLeaderException("no leader is known yet; retry shortly", 0,
+                        null));
             }
         }
     }
@@ -375,6 +396,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         submit(f, () -> {
             try {
                 core.transferLeadership(to);
+                // Proposals are held until the new leader is known, for at most this long.
+                handOffEndsNanos = System.nanoTime()
+                        + TimeUnit.MILLISECONDS.toNanos(2L * cfg.tickMillis() * cfg.electionTicks());
                 pendingChanges.add(new PendingChange(c -> leaderId == to, f));
             } catch (ProposalRejectedException e) {
                 f.completeExceptionally(notLeader(e));

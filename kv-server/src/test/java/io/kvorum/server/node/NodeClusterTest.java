@@ -85,8 +85,9 @@ class NodeClusterTest {
     /**
      * Writes that reach a leader while it hands over leadership are held, not refused: once
      * the new leader is known they are forwarded to it and answered, so a planned hand-off
-     * costs callers a pause rather than an error (and a client back-off). Proposed in the same
-     * loop batch as the transfer, so they always meet it in progress.
+     * costs callers a pause rather than an error (and a client back-off). They meet the
+     * transfer in progress, or the old leader already stepped down and not yet told of its
+     * successor: both are held.
      */
     @Test
     void writesDuringAHandOffAreHeldAndForwardedToTheNewLeader() throws Exception {
