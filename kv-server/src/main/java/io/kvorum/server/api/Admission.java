@@ -185,9 +185,13 @@ public final class Admission implements ServerInterceptor {
         String retryMillis = Long.toString(limits.retryAfter().toMillis());
         StatusRuntimeException e = Errors.of(ErrorReason.OVERLOADED, message + "; retry after " + retryMillis + " ms",
                 "retry_after_ms", retryMillis);
-        Metadata trailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
-        trailers.put(RETRY_AFTER_MS, retryMillis);
-        return new StatusRuntimeException(e.getStatus(), trailers);
+        if (e.getTrailers() == null) {
+            Metadata trailers = new Metadata();
+            trailers.put(RETRY_AFTER_MS, retryMillis);
+            return new StatusRuntimeException(e.getStatus(), trailers);
+        }
+        e.getTrailers().put(RETRY_AFTER_MS, retryMillis);
+        return e;
     }
 
     private void refuse(ServerCall<?, ?> call, ErrorReason reason, String message) {

@@ -59,6 +59,12 @@ final class LinkDelay implements AutoCloseable {
         return out;
     }
 
+    /** Whether messages to {@code peer} are held back (never, unless the property asks). */
+    boolean delays(long peer) {
+        Long d = delayMillis.get(peer);
+        return d != null && d != 0;
+    }
+
     /** Runs {@code send} now, or after the peer's delay when it has one. */
     void send(long peer, Runnable send) {
         Long d = delayMillis.get(peer);

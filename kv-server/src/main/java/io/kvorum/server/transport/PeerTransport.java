@@ -217,6 +217,10 @@ public final class PeerTransport implements AutoCloseable {
             log.debug("dropped {} messages to unknown peer {}", stream.size(), to);
             return;
         }
+        if (!linkDelay.delays(to)) {
+            peer.send(stream); // the production path: no closure per send
+            return;
+        }
         List<Message> held = stream;
         linkDelay.send(to, () -> peer.send(held));
     }
