@@ -113,9 +113,8 @@ public final class ServiceCommand implements Runnable {
         Duration timeout;
 
         @Option(names = "--deregister-after", paramLabel = "DURATION", converter = DurationConverter.class,
-                defaultValue = "0s", description = "Remove the instance once a check has been critical this long. "
-                + "Default: never.")
-        Duration deregisterAfter;
+                description = "Remove the instance once a check has been critical this long. Default: never.")
+        Duration deregisterAfter = Duration.ZERO;
 
         private ServiceInstance instance;
 
