@@ -14,6 +14,7 @@ import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.http.HttpAccess;
 import io.kvorum.server.http.HttpApiServer;
 import io.kvorum.server.metrics.KvorumMetrics;
+import io.kvorum.server.node.LocalStorage;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
@@ -189,7 +190,7 @@ public final class KvorumServer implements Callable<Integer> {
         SpaceQuota quota;
         BackupScheduler backups = null;
         try {
-            quota = SpaceQuota.ofState(options.quotaBytes, node.store());
+            quota = SpaceQuota.ofState(options.quotaBytes, LocalStorage.of(node));
             admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node, metrics,
                     quota::alarms, limitsJson(limits, options.quotaBytes, pageSizes), () -> labelsOf(state[0]),
                     clientTls == null ? null : clientTls.jdkContext());

@@ -19,6 +19,7 @@ import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.metrics.KvorumMetrics;
+import io.kvorum.server.node.LocalStorage;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
@@ -236,7 +237,7 @@ public final class InJvmCluster implements AutoCloseable {
             server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
                     hub[0], nodeLimits, options, node.store().path(), ClientServerParts.defaults()
                             .withMetrics(metrics.clients()).withAdmission(admission)
-                            .withQuota(SpaceQuota.ofState(quotaBytes, node.store())).withSecurity(security.apply(id))
+                            .withQuota(SpaceQuota.ofState(quotaBytes, LocalStorage.of(node))).withSecurity(security.apply(id))
                             .withPlacement(placements.getOrDefault(id, Placement.NONE)));
             metrics.bind(node, server, state[0]);
         } catch (IOException | RuntimeException e) {
