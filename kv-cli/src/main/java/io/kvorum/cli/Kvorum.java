@@ -24,6 +24,11 @@ import io.kvorum.cli.command.StatusCommand;
 import io.kvorum.cli.command.UserCommand;
 import io.kvorum.cli.command.WatchCommand;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -40,11 +45,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "kvorum", mixinStandardHelpOptions = true, versionProvider = Kvorum.Version.class,
         description = "Reads and writes a Kvorum cluster's tree of nodes, watches it, takes locks, runs elections, "
                 + "keeps a service catalog, manages membership and measures it.",
-        subcommands = {CreateCommand.class, GetCommand.class, SetCommand.class, DeleteCommand.class, LsCommand.class,
-                StatCommand.class, WatchCommand.class, MultiCommand.class, LockCommand.class, ElectCommand.class,
-                MemberCommand.class, LeaderCommand.class, StatusCommand.class, HealthCommand.class,
-                SnapshotCommand.class, CompactCommand.class, CompactStorageCommand.class, AuthCommand.class,
-                UserCommand.class, RoleCommand.class, ServiceCommand.class, BenchCommand.class, CompletionCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 success, 1 other error, 2 bad usage, 3 no such node, 4 node exists,",
                 "  5 bad version or failed precondition, 6 cluster unavailable or deadline exceeded,",
@@ -52,6 +52,26 @@ import picocli.CommandLine.Spec;
 public final class Kvorum implements Runnable {
     /** How long the shutdown hook lets a command clean up (close its session, release its lock). */
     private static final Duration CLEANUP = Duration.ofSeconds(15);
+    /** Netty's switch for its JFR events, under gRPC's shaded package name. */
+    private static final String NETTY_JFR = "io.grpc.netty.shaded.io.netty.jfr.enabled";
+
+    /**
+     * The subcommands in the order {@code --help} lists them, by every name they answer to
+     * (their {@code @Command} name and aliases; a test keeps the two in step). They are
+     * registered here rather than in the annotation so that a command line can build only the
+     * one it runs: picocli reads every registered command's options by reflection, which was
+     * most of a short command's start-up.
+     */
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+            "create", CreateCommand.class, "get", GetCommand.class, "set", SetCommand.class,
+            "delete", DeleteCommand.class, "rm", DeleteCommand.class, "ls", LsCommand.class,
+            "stat", StatCommand.class, "watch", WatchCommand.class, "multi", MultiCommand.class,
+            "lock", LockCommand.class, "elect", ElectCommand.class, "member", MemberCommand.class,
+            "leader", LeaderCommand.class, "status", StatusCommand.class, "health", HealthCommand.class,
+            "snapshot", SnapshotCommand.class, "compact", CompactCommand.class,
+            "compact-storage", CompactStorageCommand.class, "auth", AuthCommand.class, "user", UserCommand.class,
+            "role", RoleCommand.class, "service", ServiceCommand.class, "bench", BenchCommand.class,
+            "completion", CompletionCommand.class);
 
     @Mixin
     private GlobalOptions global;
@@ -68,9 +88,38 @@ public final class Kvorum implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command");
     }
 
-    /** The {@code kvorum} command line over {@code cli}'s streams. */
+    /** The {@code kvorum} command line over {@code cli}'s streams, with every subcommand. */
     public static CommandLine commandLine(Cli cli) {
+        return commandLine(cli, new LinkedHashSet<>(SUBCOMMANDS.values()));
+    }
+
+    /**
+     * The command line that runs {@code args}: with only the subcommands {@code args} name, so
+     * that a command builds its own options and no one else's. Any word of {@code args} that is
+     * a subcommand's name counts (an option's value that happens to be one only adds that
+     * subcommand). Every subcommand is built when none is named (top-level help, an unknown
+     * command, which picocli answers with the list) and for {@code completion}, whose script
+     * covers them all.
+     */
+    static CommandLine commandLineFor(Cli cli, String... args) {
+        Set<Class<?>> named = new LinkedHashSet<>();
+        for (String a : args) {
+            Class<?> c = SUBCOMMANDS.get(a);
+            if (c == CompletionCommand.class) {
+                return commandLine(cli);
+            }
+            if (c != null) {
+                named.add(c);
+            }
+        }
+        return named.isEmpty() ? commandLine(cli) : commandLine(cli, named);
+    }
+
+    private static CommandLine commandLine(Cli cli, Set<Class<?>> subcommands) {
         CommandLine cl = new CommandLine(new Kvorum(cli), new CommandFactory(cli));
+        for (Class<?> c : subcommands) {
+            cl.addSubcommand(c);
+        }
         cl.setOut(cli.outWriter());
         cl.setErr(cli.errWriter());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -94,11 +143,16 @@ public final class Kvorum implements Runnable {
 
     /** Runs {@code kvorum args} in {@code cli}; returns the exit code. */
     public static int run(Cli cli, String... args) {
-        return commandLine(cli).execute(args);
+        return commandLineFor(cli, args).execute(args);
     }
 
     public static void main(String[] args) {
         Logs.quiet();
+        // Netty registers JFR events for its buffer pool unless told not to; setting JFR up on
+        // the first allocation cost a command about 0.1 s of CPU, before its request was sent.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         StopSignal stop = new StopSignal();
         CountDownLatch done = new CountDownLatch(1);
         // Ctrl-C and SIGTERM run shutdown hooks: tell the command, then give it time to close its
@@ -114,6 +168,14 @@ public final class Kvorum implements Runnable {
         int code = run(Cli.system(stop), args);
         done.countDown();
         System.exit(code);
+    }
+
+    private static Map<String, Class<?>> subcommands(Object... nameThenClass) {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) {
+            m.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
     }
 
     /** {@code --version}: the jar's implementation version. */

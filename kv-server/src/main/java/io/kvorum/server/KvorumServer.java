@@ -10,11 +10,14 @@ import io.kvorum.server.api.ClientServerParts;
 import io.kvorum.server.api.Placement;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
+import io.kvorum.server.api.ServedNode;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.http.HttpAccess;
 import io.kvorum.server.http.HttpApiServer;
 import io.kvorum.server.metrics.KvorumMetrics;
+import io.kvorum.server.node.LocalStorage;
 import io.kvorum.server.node.NodeConfig;
+import io.kvorum.server.node.NodeMetrics;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import io.kvorum.server.state.StateLimits;
@@ -168,30 +171,24 @@ public final class KvorumServer implements Callable<Integer> {
                 return 3;
             }
         }
-        RaftNode node;
-        // The state lives in the node's store, which RaftNode.start opens: it builds the state
-        // machine through this factory. The watch hub attaches before anything is applied.
-        CoordinationState[] state = new CoordinationState[1];
-        WatchHub[] hub = new WatchHub[1];
+        ServedNode started;
         try {
-            node = RaftNode.start(cfg, metrics.node(), store -> {
-                state[0] = new CoordinationState(store, limits);
-                hub[0] = WatchHub.attach(state[0]);
-                return state[0];
-            });
+            started = startNode(cfg, metrics.node(), limits);
         } catch (StorageException e) {
             LOG.error("refusing to start: {}", e.getMessage());
             System.err.println("kvorum-server: refusing to start: " + e.getMessage());
             return 3;
         }
+        RaftNode node = started.node();
+        CoordinationState state = started.state();
         AdminServer admin;
         ClientServer clients;
         SpaceQuota quota;
         BackupScheduler backups = null;
         try {
-            quota = SpaceQuota.ofState(options.quotaBytes, node.store());
+            quota = SpaceQuota.ofState(options.quotaBytes, LocalStorage.of(node));
             admin = new AdminServer(ServerOptions.parseAddress(options.adminListen, "--admin-listen"), node, metrics,
-                    quota::alarms, limitsJson(limits, options.quotaBytes, pageSizes), () -> labelsOf(state[0]),
+                    quota::alarms, limitsJson(limits, options.quotaBytes, pageSizes), () -> labelsOf(state),
                     clientTls == null ? null : clientTls.jdkContext());
             admin.start();
         } catch (IOException e) {
@@ -199,11 +196,11 @@ public final class KvorumServer implements Callable<Integer> {
             throw e;
         }
         try {
-            clients = new ClientServer(clientListen, options.clientAdvertise, node, state[0], hub[0], limits,
-                    ApiOptions.defaults().withPageSizes(pageSizes), node.store().path(), ClientServerParts.defaults()
+            clients = new ClientServer(clientListen, options.clientAdvertise, started,
+                    ApiOptions.defaults().withPageSizes(pageSizes), ClientServerParts.defaults()
                             .withMetrics(metrics.clients()).withQuota(quota).withSecurity(security)
                             .withPlacement(placement));
-            metrics.bind(node, clients, state[0]);
+            metrics.bind(node, clients, state);
         } catch (IOException | RuntimeException e) {
             admin.close();
             node.close();
@@ -255,6 +252,26 @@ public final class KvorumServer implements Callable<Integer> {
         }, "shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Starts node {@code cfg} with a {@link CoordinationState} under {@code limits} as its state
+     * machine, kept in the node's own store, and attaches the watch hub to it before the node
+     * applies anything.
+     *
+     * @throws StorageException when the data dir is corrupt or belongs to another cluster or node
+     */
+    public static ServedNode startNode(NodeConfig cfg, NodeMetrics metrics, StateLimits limits) throws IOException {
+        // RaftNode.start opens the store and builds the state machine over it through this
+        // factory, before the loop starts.
+        CoordinationState[] state = new CoordinationState[1];
+        WatchHub[] hub = new WatchHub[1];
+        RaftNode node = RaftNode.start(cfg, metrics, store -> {
+            state[0] = new CoordinationState(store, limits);
+            hub[0] = WatchHub.attach(state[0]);
+            return state[0];
+        });
+        return new ServedNode(node, state[0], hub[0]);
     }
 
     /** Members' labels from the replicated state, for {@code /status}. */

@@ -3,13 +3,9 @@ package io.kvorum.server;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameStartingWith;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -32,7 +28,8 @@ import org.junit.jupiter.api.Test;
  *   state                         storage's StateReader/StateWriter, node's StateMachine
  *   housekeeping                  node, state
  *   auth                          state, tls
- *   api                           housekeeping, auth, node, state, tls (never the node's store)
+ *   api                           housekeeping, auth, node, state, tls (never the node's store:
+ *                                 its own storage through node.LocalStorage)
  *   http                          api (the HTTP/JSON front end calls the client API's own handlers)
  *   admin                         node
  *   io.kvorum.server (the root)   everything: it wires the layers together
@@ -40,16 +37,6 @@ import org.junit.jupiter.api.Test;
  * docs/architecture.md explains why each layer sits where it does.
  */
 class LayeringTest {
-    /**
-     * The one known exception, to be removed by moving it behind the node's public calls: the
-     * Maintenance service streams backups from a store checkpoint and compacts storage, and the
-     * space quota samples the store's size, reading the store directly from the api layer.
-     */
-    private static final DescribedPredicate<JavaClass> BACKUP_AND_QUOTA = resideInAPackage("io.kvorum.server.api..")
-            .and(simpleNameStartingWith("MaintenanceService").or(simpleNameStartingWith("SnapshotStreamer"))
-                    .or(simpleNameStartingWith("SpaceQuota")))
-            .as("the api's backup streaming and space quota");
-
     private static JavaClasses classes;
 
     @BeforeAll
@@ -86,8 +73,6 @@ class LayeringTest {
                 .whereLayer("http").mayOnlyAccessLayers("api")
                 .whereLayer("admin").mayOnlyAccessLayers("node")
                 .whereLayer("root").mayNotBeAccessedByAnyLayer()
-                .ignoreDependency(BACKUP_AND_QUOTA, resideInAnyPackage("io.kvorum.server.storage..",
-                        "io.kvorum.server.raft.."))
                 .check(classes);
     }
 
@@ -105,7 +90,7 @@ class LayeringTest {
     @Test
     void theApiNeverReachesIntoTheNodesStore() {
         noClasses().that().resideInAnyPackage("io.kvorum.server.api..", "io.kvorum.server.housekeeping..",
-                        "io.kvorum.server.admin..", "io.kvorum.server.http..").and(not(BACKUP_AND_QUOTA))
+                        "io.kvorum.server.admin..", "io.kvorum.server.http..")
                 .should().callMethod(RaftNode.class, "store")
                 .because("clients are served from the state and the node's public calls; the store is the node's")
                 .check(classes);

@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.server.auth.AccessControl;
+import io.kvorum.server.node.LocalStorage;
 import io.kvorum.server.node.NodeStatus;
 import io.kvorum.server.housekeeping.AddressAnnouncer;
 import io.kvorum.server.housekeeping.LeaderPlacement;
@@ -79,29 +80,24 @@ public final class ClientServer implements AutoCloseable {
     private volatile String clientAddress;
 
     /**
-     * Binds {@code listen} and starts serving.
+     * Binds {@code listen} and starts serving {@code served} (a node, its state, the state's
+     * watch hub), under the state's own limits and {@code options}. {@code parts} are what may
+     * stay at their defaults: the metrics it reports to, the limits of what this node takes on
+     * at once ({@link Admission}), the space quota above which writes that add data are refused,
+     * the port's security (TLS with no plaintext fallback, and the settings of authentication,
+     * which is switched on and off through the Auth service), and its placement: the locality
+     * announced with the client address and, while this node leads, the move of leadership to
+     * its preferred datacenters ({@link LeaderPlacement}).
      *
      * @param advertise the address clients should use to reach this node (announced to the
      *                  cluster); null: the bound address
-     * @param hub       the state's event hub, attached before the node started applying
-     * @param storeDir  the node's store directory, whose size the Status call reports
      */
-    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
-                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir) throws IOException {
-        this(listen, advertise, node, state, hub, limits, options, storeDir, ClientServerParts.defaults());
-    }
-
-    /**
-     * As above, with {@code parts}: the metrics it reports to, the limits of what this node takes
-     * on at once ({@link Admission}), the space quota above which writes that add data are
-     * refused, the port's security (TLS with no plaintext fallback, and the settings of
-     * authentication, which is switched on and off through the Auth service), and its placement:
-     * the locality announced with the client address and, while this node leads, the move of
-     * leadership to its preferred datacenters ({@link LeaderPlacement}).
-     */
-    public ClientServer(InetSocketAddress listen, String advertise, RaftNode node, CoordinationState state,
-                        WatchHub hub, StateLimits limits, ApiOptions options, Path storeDir, ClientServerParts parts)
-            throws IOException {
+    public ClientServer(InetSocketAddress listen, String advertise, ServedNode served, ApiOptions options,
+                        ClientServerParts parts) throws IOException {
+        RaftNode node = served.node();
+        CoordinationState state = served.state();
+        StateLimits limits = state.limits();
+        Path storeDir = LocalStorage.of(node).directory();
         ClientSecurity security = parts.security();
         ClientMetrics metrics = parts.metrics();
         Placement placement = parts.placement();
@@ -109,7 +105,7 @@ public final class ClientServer implements AutoCloseable {
             throw new IllegalArgumentException("break-glass mode turns auth off on this node: its client port must "
                     + "listen on a loopback address, not " + listen);
         }
-        this.hub = hub;
+        this.hub = served.hub();
         this.quota = parts.quota();
         this.admission = new Admission(parts.admission(), () -> {
             NodeStatus s = node.status();

@@ -15,6 +15,7 @@ import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.MaintenanceGrpc;
 import io.kvorum.proto.v1.SnapshotChunk;
 import io.kvorum.proto.v1.SnapshotRequest;
+import io.kvorum.server.node.LocalStorage;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import java.io.IOException;
@@ -36,6 +37,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceService.class);
 
     private final RaftNode node;
+    private final LocalStorage storage;
     private final CoordinationState state;
     private final Headers headers;
     private final Replies replies;
@@ -51,6 +53,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         this.proposer = proposer;
         this.defaultDeadline = defaultDeadline;
         this.node = node;
+        this.storage = LocalStorage.of(node);
         this.state = state;
         this.headers = headers;
         this.replies = replies;
@@ -110,10 +113,10 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     @Override
     public void compactStorage(CompactStorageRequest r, StreamObserver<CompactStorageResponse> out) {
         replies.reply(out, () -> CompletableFuture.supplyAsync(() -> {
-            long before = DiskUsage.bytes(node.store().path());
-            node.store().compactFiles();
+            long before = DiskUsage.bytes(storage.directory());
+            storage.compactFiles();
             quota.refresh();
-            long after = DiskUsage.bytes(node.store().path());
+            long after = DiskUsage.bytes(storage.directory());
             LOG.info("node {}: storage compacted on request, {} -> {} bytes", headers.memberId(), before, after);
             return CompactStorageResponse.newBuilder().setHeader(headers.of(state.revision()))
                     .setDbSizeBytesBefore(before).setDbSizeBytesAfter(after).build();

@@ -7,15 +7,13 @@ import io.kvorum.proto.snapshot.SnapshotFile;
 import io.kvorum.proto.v1.SnapshotChunk;
 import io.kvorum.proto.v1.SnapshotHeader;
 import io.kvorum.proto.v1.SnapshotMember;
+import io.kvorum.server.node.LocalStorage;
 import io.kvorum.server.node.RaftNode;
-import io.kvorum.server.raft.ConfState;
+import io.kvorum.server.node.StateCheckpoint;
 import io.kvorum.server.state.SnapshotContent;
-import io.kvorum.server.storage.CheckpointExport;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -48,8 +46,7 @@ final class SnapshotStreamer {
      * the key count.
      */
     static long writeTo(RaftNode node, OutputStream out) throws IOException {
-        Path dir = node.store().path().resolveSibling("backup-" + UUID.randomUUID());
-        try (CheckpointExport cp = CheckpointExport.of(node.store(), dir)) {
+        try (StateCheckpoint cp = LocalStorage.of(node).checkpoint()) {
             SnapshotHeader header = headerOf(cp, node.status().id(), node.status().members());
             SnapshotFile.Writer w = new SnapshotFile.Writer(out, header);
             cp.forEachState(w::put);
@@ -60,8 +57,7 @@ final class SnapshotStreamer {
         }
     }
 
-    static SnapshotHeader headerOf(CheckpointExport cp, long selfId, Map<Long, String> peers) {
-        ConfState conf = cp.conf();
+    static SnapshotHeader headerOf(StateCheckpoint cp, long selfId, Map<Long, String> peers) {
         SnapshotHeader.Builder h = SnapshotHeader.newBuilder()
                 .setFormatVersion(SnapshotFile.FORMAT_VERSION)
                 .setClusterId(cp.clusterId())
@@ -71,10 +67,10 @@ final class SnapshotStreamer {
                 .setSourceMemberId(selfId)
                 .setCreatedUnixMillis(System.currentTimeMillis())
                 .setServerVersion(ClusterService.VERSION);
-        for (long id : conf.voters()) {
+        for (long id : cp.voters()) {
             h.addMembers(SnapshotMember.newBuilder().setId(id).setPeerAddress(peers.getOrDefault(id, "")));
         }
-        for (long id : conf.learners()) {
+        for (long id : cp.learners()) {
             h.addMembers(SnapshotMember.newBuilder().setId(id).setPeerAddress(peers.getOrDefault(id, ""))
                     .setIsLearner(true));
         }

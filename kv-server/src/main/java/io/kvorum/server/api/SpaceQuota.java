@@ -1,6 +1,6 @@
 package io.kvorum.server.api;
 
-import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.node.LocalStorage;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -27,9 +27,9 @@ public final class SpaceQuota {
         this.size = size;
     }
 
-    /** The quota on the state machine's data in {@code store} (data, watch history, sessions). */
-    public static SpaceQuota ofState(long quotaBytes, NodeStore store) {
-        return new SpaceQuota(quotaBytes, store::stateSizeBytes);
+    /** The quota on the state machine's data in {@code storage} (data, watch history, sessions). */
+    public static SpaceQuota ofState(long quotaBytes, LocalStorage storage) {
+        return new SpaceQuota(quotaBytes, storage::stateSizeBytes);
     }
 
     /** Measures the size again; called on a timer and after a storage compaction. */

@@ -102,6 +102,11 @@ public final class CoordinationState implements StateMachine {
         load();
     }
 
+    /** The data model's limits this state enforces (identical on every node of the cluster). */
+    public StateLimits limits() {
+        return limits;
+    }
+
     private void load() {
         overlay.reset();
         pending.clear();

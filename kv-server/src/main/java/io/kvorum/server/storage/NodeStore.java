@@ -1,6 +1,5 @@
 package io.kvorum.server.storage;
 
-import io.kvorum.server.raft.CompactedException;
 import io.kvorum.server.raft.ConfState;
 import io.kvorum.server.raft.Entry;
 import io.kvorum.server.raft.HardState;
@@ -9,29 +8,13 @@ import io.kvorum.server.raft.RaftStorage;
 import io.kvorum.server.raft.Ready;
 import io.kvorum.server.raft.SnapshotMeta;
 
-import org.rocksdb.Checkpoint;
-import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -70,6 +53,12 @@ import java.util.function.LongFunction;
  *       the old state and log or the new ones (see {@link #installSnapshot}).</li>
  * </ul>
  *
+ * <h2>Its parts</h2>
+ * This class is the package's public surface and wires the parts, each with one job:
+ * {@link LogStore} (log, hard state, snapshot meta), {@link StateStore} (the state machine's
+ * data and applied index), {@link Checkpoints} (making snapshots and backup checkpoints),
+ * {@link SnapshotInstaller} (installing a leader's snapshot), over the shared {@link StoreDb}.
+ *
  * <h2>Threads</h2>
  * The log side ({@code persist}, {@code compact}, {@code installSnapshot}) and the apply side
  * ({@code applyBatch}) each take their own lock, so persisting and applying may run on
@@ -79,61 +68,22 @@ import java.util.function.LongFunction;
  * {@link #forEachInRange} may be called from any thread.
  */
 public final class NodeStore implements RaftStorage, StateReader, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(NodeStore.class);
-    private static final int TAIL_ENTRIES = 16_384;
-    private static final long TAIL_BYTES = 32L << 20;
-
-    private final Path dir;
     private final String clusterId;
     private final long nodeId;
-    private final RocksResources rocks;
-    private final RocksDB db;
-    private final ColumnFamilyHandle raftLog;
-    private final ColumnFamilyHandle raftState;
-    private final WriteOptions syncWrite = new WriteOptions().setSync(true);
-    private final WriteOptions asyncWrite = new WriteOptions().setSync(false);
-
-    /** Serializes changes to the log and Raft records: persist, compact, snapshots, close. */
-    private final ReentrantLock logLock = new ReentrantLock();
-    /** Recently persisted entries, served without RocksDB; written under logLock. */
-    private final LogTail tail = new LogTail(TAIL_ENTRIES, TAIL_BYTES);
-    /** Serializes changes to the state machine: applyBatch, installSnapshot, close. */
-    private final ReentrantLock applyLock = new ReentrantLock();
-    /**
-     * Readers of RocksDB hold it shared; swapping the state column family and closing hold it
-     * exclusively, so no native handle is used after it is freed. Lock order: logLock, then
-     * applyLock, then this.
-     */
-    private final ReentrantReadWriteLock dbLock = new ReentrantReadWriteLock();
-
-    private volatile LogView logView;
-    private volatile HardState hardState;
-    private volatile SnapshotMeta snapshot;
-    private volatile Records.Applied applied;
-    private volatile ColumnFamilyHandle stateCf;
-    private String stateCfName;
-    private volatile boolean closed;
-    private volatile StoreMetrics metrics = StoreMetrics.NONE;
-
-    /** Test hook: called at named points of an install ("copied-batch", "switched"). */
-    volatile Consumer<String> installProbe = phase -> { };
-    /** How many bytes of state an install copies per WriteBatch; small in tests. */
-    volatile int installBatchBytes = 4 << 20;
+    private final StoreDb db;
+    private final LogStore log;
+    private final StateStore state;
+    private final Checkpoints checkpoints;
+    private final SnapshotInstaller installer;
 
     private NodeStore(Path dir, String clusterId, long nodeId, RocksResources rocks, StoreRecovery.Recovered r) {
-        this.dir = dir;
         this.clusterId = clusterId;
         this.nodeId = nodeId;
-        this.rocks = rocks;
-        this.db = rocks.db;
-        this.raftLog = rocks.cf(StoreLayout.CF_RAFT_LOG);
-        this.raftState = rocks.cf(StoreLayout.CF_RAFT_STATE);
-        this.logView = r.log();
-        this.hardState = r.hardState();
-        this.snapshot = r.snapshot();
-        this.applied = r.applied();
-        this.stateCfName = r.stateCf();
-        this.stateCf = rocks.cf(r.stateCf());
+        this.db = new StoreDb(dir, rocks);
+        this.log = new LogStore(db, r.log(), r.hardState(), r.snapshot(), this::appliedIndex);
+        this.state = new StateStore(db, log, r.applied(), r.stateCf());
+        this.checkpoints = new Checkpoints(db, log);
+        this.installer = new SnapshotInstaller(db, clusterId, log, state);
     }
 
     /**
@@ -186,106 +136,27 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
 
     @Override
     public InitialState initialState() {
-        return new InitialState(hardState, applied.conf());
+        return new InitialState(log.hardState(), state.appliedConfState());
     }
 
     @Override
     public List<Entry> entries(long lo, long hi, long maxBytes) {
-        while (true) {
-            LogView v = logView;
-            if (lo <= v.anchorIndex) {
-                throw new CompactedException(lo, v.firstIndex());
-            }
-            if (hi > v.lastIndex + 1) {
-                throw new IllegalArgumentException("entries [" + lo + "," + hi + ") beyond last index " + v.lastIndex);
-            }
-            if (lo >= hi) {
-                return new ArrayList<>();
-            }
-            List<Entry> cached = tail.read(v, lo, hi, maxBytes);
-            if (cached != null) {
-                return cached;
-            }
-            try {
-                return readEntries(v, lo, hi, maxBytes);
-            } catch (LogDisagrees d) {
-                // Either a write landed after v was read (perhaps still in flight, its view not yet
-                // published) or the stored log is damaged. Wait out any write in flight: if the
-                // view is still v afterwards, nothing changed the log and it really disagrees.
-                logLock.lock();
-                logLock.unlock();
-                if (logView == v) {
-                    throw new StorageException(d.getMessage());
-                }
-            }
-        }
-    }
-
-    /**
-     * Entries {@code [lo, hi)} as {@code v} describes them. By the Log Matching property an
-     * entry with the view's index and term is the entry the view means, so a missing entry or
-     * another term means the log is not the one {@code v} describes.
-     */
-    private List<Entry> readEntries(LogView v, long lo, long hi, long maxBytes) throws LogDisagrees {
-        List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
-        long bytes = 0;
-        dbLock.readLock().lock();
-        try (RocksIterator it = newIterator(raftLog)) {
-            it.seek(StoreLayout.logKey(lo));
-            for (long i = lo; i < hi; i++, it.next()) {
-                byte[] key = it.isValid() ? it.key() : null;
-                if (key == null || StoreLayout.logIndex(key) != i) {
-                    it.status();
-                    throw new LogDisagrees("raft_log in " + dir + " is missing the entry at index " + i
-                            + " (log is (" + v.anchorIndex + ", " + v.lastIndex + "])");
-                }
-                Entry e = Records.decodeEntry(key, it.value(), i, dir);
-                if (e.term() != v.term(i)) {
-                    throw new LogDisagrees("raft_log entry at index " + i + " in " + dir + " has term "
-                            + e.term() + ", but the log's term index says " + v.term(i));
-                }
-                bytes += e.sizeBytes();
-                if (!out.isEmpty() && bytes > maxBytes) {
-                    break;
-                }
-                out.add(e);
-            }
-            return out;
-        } catch (RocksDBException e) {
-            throw new StorageException("reading raft_log [" + lo + "," + hi + ") in " + dir + " failed: "
-                    + e.getMessage(), e);
-        } finally {
-            dbLock.readLock().unlock();
-        }
-    }
-
-    /** The stored log does not match the view a read started from (see {@link #entries}). */
-    private static final class LogDisagrees extends Exception {
-        LogDisagrees(String message) {
-            super(message, null, false, false);
-        }
+        return log.entries(lo, hi, maxBytes);
     }
 
     @Override
     public long term(long index) {
-        LogView v = logView;
-        if (index < v.anchorIndex) {
-            throw new CompactedException(index, v.firstIndex());
-        }
-        if (index > v.lastIndex) {
-            throw new IllegalArgumentException("index " + index + " beyond last index " + v.lastIndex);
-        }
-        return v.term(index);
+        return log.term(index);
     }
 
     @Override
     public long firstIndex() {
-        return logView.firstIndex();
+        return log.firstIndex();
     }
 
     @Override
     public long lastIndex() {
-        return logView.lastIndex;
+        return log.lastIndex();
     }
 
     /**
@@ -295,12 +166,12 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      */
     @Override
     public SnapshotMeta snapshot() {
-        return snapshot;
+        return log.snapshot();
     }
 
     /** The hard state as last persisted. */
     public HardState hardState() {
-        return hardState;
+        return log.hardState();
     }
 
     // ---------------------------------------------------------------- persisting Readys
@@ -321,83 +192,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      * @throws IllegalStateException    if the snapshot's data was not installed first
      */
     public void persist(Ready rd) {
-        logLock.lock();
-        try {
-            ensureOpen();
-            LogView view = logView;
-            SnapshotMeta snap = snapshot;
-            HardState hs = hardState;
-            List<Entry> ents;
-            try (WriteBatch batch = new WriteBatch()) {
-                SnapshotMeta s = rd.snapshot();
-                if (s != null) {
-                    if (s.index() < snap.index()) {
-                        throw new IllegalArgumentException("snapshot at index " + s.index()
-                                + " is older than the stored snapshot at " + snap.index());
-                    }
-                    if (applied.index() != s.index()) {
-                        throw new IllegalStateException("persisting snapshot at index " + s.index()
-                                + " whose data is not installed (applied index is " + applied.index()
-                                + "): call installSnapshot before persist");
-                    }
-                    batch.put(raftState, StoreLayout.SNAPSHOT, Records.encodeSnapshot(s));
-                    batch.put(raftState, StoreLayout.LOG_ANCHOR, Records.encodeAnchor(s.index(), s.term()));
-                    batch.deleteRange(raftLog, StoreLayout.LOG_BEGIN, StoreLayout.LOG_END);
-                    view = LogView.empty(s.index(), s.term());
-                    snap = s;
-                }
-                ents = notCompacted(rd.entries(), view);
-                if (!ents.isEmpty()) {
-                    LogView next = view.append(ents);
-                    for (Entry e : ents) {
-                        byte[] key = StoreLayout.logKey(e.index());
-                        batch.put(raftLog, key, Records.encodeEntry(key, e));
-                    }
-                    if (next.lastIndex < view.lastIndex) {
-                        // The conflicting suffix beyond the new entries; those below were overwritten.
-                        batch.deleteRange(raftLog, StoreLayout.logKey(next.lastIndex + 1),
-                                StoreLayout.logKey(view.lastIndex + 1));
-                    }
-                    view = next;
-                }
-                if (rd.hardState() != null) {
-                    hs = rd.hardState();
-                    if (hs.commit() > view.lastIndex) {
-                        throw new IllegalArgumentException("hard state commit " + hs.commit()
-                                + " beyond last index " + view.lastIndex);
-                    }
-                    batch.put(raftState, StoreLayout.HARD_STATE, Records.encodeHardState(hs));
-                }
-                if (batch.count() > 0) {
-                    long started = System.nanoTime();
-                    db.write(rd.mustSync() ? syncWrite : asyncWrite, batch);
-                    if (rd.mustSync()) {
-                        metrics.syncedWrite(System.nanoTime() - started);
-                    }
-                }
-            } catch (RocksDBException e) {
-                throw new StorageException("persisting a Ready to " + dir + " failed: " + e.getMessage(), e);
-            }
-            if (rd.snapshot() != null) {
-                tail.reset(rd.snapshot().index());
-            }
-            tail.appended(ents);
-            // Published only after the write landed: readers never see what is not yet durable.
-            logView = view;
-            snapshot = snap;
-            hardState = hs;
-        } finally {
-            logLock.unlock();
-        }
-    }
-
-    /** {@code ents} without those at or below the anchor (already covered by a snapshot). */
-    private static List<Entry> notCompacted(List<Entry> ents, LogView view) {
-        if (ents.isEmpty() || ents.get(0).index() > view.anchorIndex) {
-            return ents;
-        }
-        long skip = view.firstIndex() - ents.get(0).index();
-        return skip >= ents.size() ? List.of() : ents.subList((int) skip, ents.size());
+        log.persist(rd);
     }
 
     // ---------------------------------------------------------------- applying
@@ -415,63 +210,23 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      *         (that would apply entries twice) or not in the log (not yet persisted)
      */
     public void applyBatch(long appliedIndex, ConfState confAtApplied, Consumer<StateBatch> changes) {
-        Objects.requireNonNull(confAtApplied, "confAtApplied");
-        applyLock.lock();
-        try {
-            ensureOpen();
-            long current = applied.index();
-            if (appliedIndex <= current) {
-                throw new IllegalStateException("index " + appliedIndex + " is already applied (applied index is "
-                        + current + ")");
-            }
-            if (appliedIndex > logView.lastIndex) {
-                throw new IllegalStateException("applying index " + appliedIndex + " beyond the persisted log (last "
-                        + "index " + logView.lastIndex + "): entries must be persisted before they are applied");
-            }
-            try (WriteBatch batch = new WriteBatch()) {
-                StateBatch sb = new StateBatch(batch, stateCf);
-                try {
-                    changes.accept(sb);
-                } finally {
-                    sb.seal();
-                }
-                batch.put(raftState, StoreLayout.APPLIED, Records.encodeApplied(appliedIndex, confAtApplied));
-                long started = System.nanoTime();
-                db.write(asyncWrite, batch);
-                metrics.applyBatch(System.nanoTime() - started);
-            } catch (RocksDBException e) {
-                throw new StorageException("applying up to index " + appliedIndex + " in " + dir + " failed: "
-                        + e.getMessage(), e);
-            }
-            applied = new Records.Applied(appliedIndex, confAtApplied);
-        } finally {
-            applyLock.unlock();
-        }
+        state.applyBatch(appliedIndex, confAtApplied, changes);
     }
 
     /** Index of the last entry whose effects are in the state. */
     public long appliedIndex() {
-        return applied.index();
+        return state.appliedIndex();
     }
 
     /** The membership in force at {@link #appliedIndex()}. */
     public ConfState appliedConfState() {
-        return applied.conf();
+        return state.appliedConfState();
     }
 
     /** The state machine's value at {@code key}, or null. */
     @Override
     public byte[] get(byte[] key) {
-        Objects.requireNonNull(key, "key");
-        dbLock.readLock().lock();
-        try {
-            ensureOpen();
-            return db.get(stateCf, key);
-        } catch (RocksDBException e) {
-            throw new StorageException("reading state in " + dir + " failed: " + e.getMessage(), e);
-        } finally {
-            dbLock.readLock().unlock();
-        }
+        return state.get(key);
     }
 
     /**
@@ -484,35 +239,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      */
     @Override
     public int forEachInRange(byte[] from, byte[] to, int limit, BiConsumer<byte[], byte[]> visitor) {
-        Objects.requireNonNull(visitor, "visitor");
-        if (limit <= 0) {
-            return 0;
-        }
-        dbLock.readLock().lock();
-        try (ReadOptions ro = new ReadOptions(); Slice upper = to == null ? null : new Slice(to)) {
-            ensureOpen();
-            if (upper != null) {
-                ro.setIterateUpperBound(upper);
-            }
-            int n = 0;
-            try (RocksIterator it = db.newIterator(stateCf, ro)) {
-                if (from == null) {
-                    it.seekToFirst();
-                } else {
-                    it.seek(from);
-                }
-                for (; it.isValid() && n < limit; it.next()) {
-                    visitor.accept(it.key(), it.value());
-                    n++;
-                }
-                it.status();
-            }
-            return n;
-        } catch (RocksDBException e) {
-            throw new StorageException("iterating state in " + dir + " failed: " + e.getMessage(), e);
-        } finally {
-            dbLock.readLock().unlock();
-        }
+        return state.forEachInRange(from, to, limit, visitor);
     }
 
     // ---------------------------------------------------------------- snapshots and compaction
@@ -544,41 +271,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      * where its index says).
      */
     public SnapshotMeta createSnapshot(Path stagingDir, LongFunction<Path> placeAt) {
-        Path staging = stagingDir.toAbsolutePath();
-        checkpoint(staging);
-        Records.Applied at;
-        try (CheckpointReader r = CheckpointReader.open(staging)) {
-            at = r.applied();
-        }
-        Path target = placeAt.apply(at.index()).toAbsolutePath();
-        if (!target.equals(staging)) {
-            try {
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                throw new StorageException("moving checkpoint " + staging + " to " + target + " failed: "
-                        + e.getMessage(), e);
-            }
-        }
-        logLock.lock();
-        try {
-            ensureOpen();
-            LogView v = logView;
-            if (!v.covers(at.index())) {
-                throw new IllegalStateException("checkpoint at applied index " + at.index()
-                        + " was superseded while it was made (log is now (" + v.anchorIndex + ", " + v.lastIndex + "])");
-            }
-            SnapshotMeta meta = new SnapshotMeta(at.index(), v.term(at.index()), at.conf());
-            if (meta.index() > snapshot.index()) {
-                db.put(raftState, syncWrite, StoreLayout.SNAPSHOT, Records.encodeSnapshot(meta));
-                snapshot = meta;
-            }
-            log.info("store at {}: snapshot at index {} term {} in {}", dir, meta.index(), meta.term(), target);
-            return meta;
-        } catch (RocksDBException e) {
-            throw new StorageException("recording snapshot in " + dir + " failed: " + e.getMessage(), e);
-        } finally {
-            logLock.unlock();
-        }
+        return checkpoints.createSnapshot(stagingDir, placeAt);
     }
 
     /**
@@ -586,20 +279,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      * without recording it as a snapshot: for backups, read with {@link CheckpointExport}.
      */
     public void checkpoint(Path checkpointDir) {
-        Path target = checkpointDir.toAbsolutePath();
-        if (Files.exists(target)) {
-            throw new IllegalArgumentException("checkpoint directory " + target + " already exists");
-        }
-        dbLock.readLock().lock();
-        try (Checkpoint cp = Checkpoint.create(db)) {
-            ensureOpen();
-            cp.createCheckpoint(target.toString());
-        } catch (RocksDBException e) {
-            throw new StorageException("creating checkpoint " + target + " of " + dir + " failed: "
-                    + e.getMessage(), e);
-        } finally {
-            dbLock.readLock().unlock();
-        }
+        checkpoints.checkpoint(checkpointDir);
     }
 
     /**
@@ -608,15 +288,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      * compaction drops it.
      */
     public long stateSizeBytes() {
-        dbLock.readLock().lock();
-        try (Slice from = new Slice(new byte[0]); Slice to = new Slice(new byte[] {(byte) 0xFF})) {
-            ensureOpen();
-            long[] sizes = db.getApproximateSizes(stateCf, List.of(new org.rocksdb.Range(from, to)),
-                    org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES, org.rocksdb.SizeApproximationFlag.INCLUDE_FILES);
-            return sizes[0];
-        } finally {
-            dbLock.readLock().unlock();
-        }
+        return state.sizeBytes();
     }
 
     /**
@@ -625,17 +297,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      * runs: RocksDB compacts in the background of reads and writes.
      */
     public void compactFiles() {
-        dbLock.readLock().lock();
-        try {
-            ensureOpen();
-            for (String name : rocks.columnFamilies()) {
-                db.compactRange(rocks.cf(name));
-            }
-        } catch (RocksDBException e) {
-            throw new StorageException("compacting the files of " + dir + " failed: " + e.getMessage(), e);
-        } finally {
-            dbLock.readLock().unlock();
-        }
+        db.compactFiles();
     }
 
     /**
@@ -647,32 +309,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      *         lagging follower needs must stay in the log until a snapshot covers them
      */
     public void compact(long index) {
-        logLock.lock();
-        try {
-            ensureOpen();
-            LogView v = logView;
-            if (index <= v.anchorIndex) {
-                return;
-            }
-            if (index > snapshot.index()) {
-                throw new IllegalArgumentException("cannot compact to " + index + " past the latest snapshot at "
-                        + snapshot.index());
-            }
-            LogView next = v.compactTo(index);
-            try (WriteBatch batch = new WriteBatch()) {
-                batch.deleteRange(raftLog, StoreLayout.LOG_BEGIN, StoreLayout.logKey(index + 1));
-                batch.put(raftState, StoreLayout.LOG_ANCHOR, Records.encodeAnchor(index, next.anchorTerm));
-                // Not synced: losing a compaction only brings back entries the snapshot covers.
-                db.write(asyncWrite, batch);
-            } catch (RocksDBException e) {
-                throw new StorageException("compacting the log of " + dir + " to " + index + " failed: "
-                        + e.getMessage(), e);
-            }
-            tail.compactedTo(index);
-            logView = next;
-        } finally {
-            logLock.unlock();
-        }
+        log.compact(index);
     }
 
     /**
@@ -702,126 +339,32 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      *                                  the store then still holds its old state
      */
     public void installSnapshot(SnapshotMeta meta, Path checkpointDir) {
-        Objects.requireNonNull(meta, "meta");
-        logLock.lock();
-        applyLock.lock();
-        try {
-            ensureOpen();
-            if (meta.index() <= applied.index()) {
-                throw new IllegalArgumentException("snapshot at index " + meta.index()
-                        + " is not beyond the applied index " + applied.index());
-            }
-            String newName = StoreLayout.stateCfName(StoreLayout.stateGeneration(stateCfName) + 1);
-            ColumnFamilyHandle newCf;
-            HardState hs = hardState;
-            try (CheckpointReader source = CheckpointReader.open(checkpointDir.toAbsolutePath())) {
-                source.verify(clusterId, meta);
-                newCf = rocks.createStateCf(newName);
-                try {
-                    long copied = copyState(source, newCf);
-                    if (hs.commit() < meta.index()) {
-                        // The snapshot is committed by definition; a commit below it would make
-                        // a restarted core refuse a log whose anchor is past its commit.
-                        hs = new HardState(hs.term(), hs.vote(), meta.index());
-                    }
-                    try (WriteBatch sw = new WriteBatch()) {
-                        sw.put(raftState, StoreLayout.STATE_CF, Records.encodeString(StoreLayout.STATE_CF, newName));
-                        sw.put(raftState, StoreLayout.APPLIED, Records.encodeApplied(meta.index(), meta.conf()));
-                        sw.put(raftState, StoreLayout.SNAPSHOT, Records.encodeSnapshot(meta));
-                        sw.put(raftState, StoreLayout.LOG_ANCHOR, Records.encodeAnchor(meta.index(), meta.term()));
-                        sw.put(raftState, StoreLayout.HARD_STATE, Records.encodeHardState(hs));
-                        sw.deleteRange(raftLog, StoreLayout.LOG_BEGIN, StoreLayout.LOG_END);
-                        db.write(syncWrite, sw);
-                    }
-                    log.info("store at {}: installed snapshot at index {} term {} ({} state keys) into '{}'",
-                            dir, meta.index(), meta.term(), copied, newName);
-                } catch (RocksDBException | RuntimeException e) {
-                    // Nothing points at the new generation yet: dropping it restores the old store.
-                    // (An Error, such as a simulated crash, skips this; the next open drops it.)
-                    dropQuietly(newName);
-                    throw e;
-                }
-            } catch (RocksDBException e) {
-                throw new StorageException("installing snapshot " + meta.index() + " from " + checkpointDir
-                        + " into " + dir + " failed: " + e.getMessage(), e);
-            }
-            installProbe.accept("switched");
-            String oldName = stateCfName;
-            dbLock.writeLock().lock();
-            try {
-                stateCf = newCf;
-                stateCfName = newName;
-                applied = new Records.Applied(meta.index(), meta.conf());
-                snapshot = meta;
-                hardState = hs;
-                tail.reset(meta.index());
-                logView = LogView.empty(meta.index(), meta.term());
-            } finally {
-                dbLock.writeLock().unlock();
-            }
-            dropQuietly(oldName);
-        } finally {
-            applyLock.unlock();
-            logLock.unlock();
-        }
+        installer.install(meta, checkpointDir);
     }
 
-    /** Copies the checkpoint's state into {@code target} in unsynced batches; returns the key count. */
-    private long copyState(CheckpointReader source, ColumnFamilyHandle target) throws RocksDBException {
-        long keys = 0;
-        try (RocksIterator it = source.stateIterator(); WriteBatch batch = new WriteBatch()) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                batch.put(target, it.key(), it.value());
-                keys++;
-                if (batch.getDataSize() >= installBatchBytes) {
-                    db.write(asyncWrite, batch);
-                    batch.clear();
-                    installProbe.accept("copied-batch");
-                }
-            }
-            it.status();
-            if (batch.count() > 0) {
-                db.write(asyncWrite, batch);
-                installProbe.accept("copied-batch");
-            }
-        }
-        return keys;
-    }
-
-    private void dropQuietly(String cfName) {
-        try {
-            rocks.drop(cfName);
-        } catch (RocksDBException | RuntimeException e) {
-            log.warn("store at {}: could not drop column family '{}' ({}); it is dropped at the next open",
-                    dir, cfName, e.toString());
-        }
+    /** The installer, for tests that interrupt an install at its named points. */
+    SnapshotInstaller installer() {
+        return installer;
     }
 
     // ---------------------------------------------------------------- metrics
 
     /** Where to report write times from now on. */
     public void metrics(StoreMetrics m) {
-        metrics = Objects.requireNonNull(m, "metrics");
+        Objects.requireNonNull(m, "metrics");
+        log.metrics(m);
+        state.metrics(m);
     }
 
     /** RocksDB's figures for this store; {@link StoreStats#EMPTY} once closed. */
     public StoreStats stats() {
-        dbLock.readLock().lock();
-        try {
-            if (closed) {
-                return StoreStats.EMPTY;
-            }
-            LogView view = logView;
-            return StoreStats.read(db, raftLog, rocks.handles(), view.lastIndex - view.firstIndex() + 1);
-        } finally {
-            dbLock.readLock().unlock();
-        }
+        return db.stats(log.entryCount());
     }
 
     // ---------------------------------------------------------------- lifecycle
 
     public Path path() {
-        return dir;
+        return db.dir;
     }
 
     public String clusterId() {
@@ -832,35 +375,16 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
         return nodeId;
     }
 
-    private RocksIterator newIterator(ColumnFamilyHandle cf) {
-        ensureOpen();
-        return db.newIterator(cf);
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("store at " + dir + " is closed");
-        }
-    }
-
     /** Closes the database; unsynced applied state is flushed by RocksDB on the way. */
     @Override
     public void close() {
-        logLock.lock();
-        applyLock.lock();
-        dbLock.writeLock().lock();
+        log.lock();
+        state.lock();
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            syncWrite.close();
-            asyncWrite.close();
-            rocks.close();
+            db.close();
         } finally {
-            dbLock.writeLock().unlock();
-            applyLock.unlock();
-            logLock.unlock();
+            state.unlock();
+            log.unlock();
         }
     }
 }

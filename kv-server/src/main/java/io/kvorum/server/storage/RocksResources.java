@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * The RocksDB instance of one store with its options, cache and column family handles, opened
  * and closed together so that no native object leaks or outlives the database.
  *
- * <p>Tuning is for a coordination service on a small machine (DESIGN: at most 300 MB resident
+ * <p>Tuning is for a coordination service on a small machine (the design target: at most 300 MB resident
  * per node): one shared 64 MiB block cache, memtables capped at 96 MiB in total, small
  * memtables for the tiny {@code meta} and {@code raft_state} families, a Bloom filter on the
  * state (point reads by key). The WAL is always on: every durability argument in
@@ -141,7 +141,7 @@ final class RocksResources implements AutoCloseable {
         return h;
     }
 
-    /** The open column family handles; only valid under NodeStore's dbLock. */
+    /** The open column family handles; only valid under {@link StoreDb}'s guard. */
     java.util.Collection<ColumnFamilyHandle> handles() {
         return handles.values();
     }

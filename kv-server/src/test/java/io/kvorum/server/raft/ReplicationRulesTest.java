@@ -251,7 +251,7 @@ class ReplicationRulesTest {
 
     @Test
     void manyProposalsBetweenTwoReadysLeaveAsOneAppendPerFollower() {
-        // DESIGN: group commit and batching; one fsync and one message per batch of proposals.
+        // Group commit and batching: one fsync and one message per batch of proposals.
         LocalCluster c = new LocalCluster(1, 2, 3);
         c.elect(1);
         for (int i = 0; i < 50; i++) {

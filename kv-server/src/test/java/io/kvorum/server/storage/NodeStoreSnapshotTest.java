@@ -212,16 +212,16 @@ class NodeStoreSnapshotTest {
     @Test
     void failedInstallLeavesTheOldStoreUsable() {
         try (NodeStore f = follower()) {
-            f.installBatchBytes = 64;
+            f.installer().batchBytes = 64;
             int[] batches = {0};
-            f.installProbe = phase -> {
+            f.installer().probe = phase -> {
                 if (phase.equals("copied-batch") && ++batches[0] == 3) {
                     throw new IllegalStateException("disk full (simulated)");
                 }
             };
             assertThrows(IllegalStateException.class, () -> f.installSnapshot(meta, checkpoint));
             assertOld(f);
-            f.installProbe = phase -> { };
+            f.installer().probe = phase -> { };
             f.installSnapshot(meta, checkpoint);
             assertInstalled(f);
         }
@@ -237,9 +237,9 @@ class NodeStoreSnapshotTest {
     @Test
     void crashMidCopyReopensWithTheOldStateAndLog() throws Exception {
         NodeStore f = follower();
-        f.installBatchBytes = 64;
+        f.installer().batchBytes = 64;
         int[] batches = {0};
-        f.installProbe = phase -> {
+        f.installer().probe = phase -> {
             if (phase.equals("copied-batch") && ++batches[0] == 3) {
                 throw new SimulatedCrash();
             }
@@ -268,7 +268,7 @@ class NodeStoreSnapshotTest {
     @Test
     void crashRightAfterTheSwitchReopensWithTheNewState() throws Exception {
         NodeStore f = follower();
-        f.installProbe = phase -> {
+        f.installer().probe = phase -> {
             if (phase.equals("switched")) {
                 throw new SimulatedCrash();
             }

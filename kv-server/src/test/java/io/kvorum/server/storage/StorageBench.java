@@ -22,7 +22,7 @@ import java.util.Random;
 /**
  * Micro-benchmark of {@link NodeStore#persist} (not a test): what group commit buys.
  * Persists 10,000 single-entry Readys, each synced, then 100 Readys of 100 entries, with
- * 256-byte entries and a hard state in every Ready (the DESIGN workload's value size), and
+ * 256-byte entries and a hard state in every Ready (the value size of the design's target workload), and
  * prints fsyncs/s and entries/s. The fsync count is RocksDB's own WAL_FILE_SYNCED ticker, not
  * an assumption. Each shape runs {@code runs} times on a fresh store; the median run is the
  * figure to quote.

@@ -16,9 +16,12 @@ import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.ClientServerParts;
 import io.kvorum.server.api.PageSizes;
 import io.kvorum.server.api.Placement;
+import io.kvorum.server.api.ServedNode;
 import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.WatchHub;
+import io.kvorum.server.KvorumServer;
 import io.kvorum.server.metrics.KvorumMetrics;
+import io.kvorum.server.node.LocalStorage;
 import io.kvorum.server.node.NodeConfig;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
@@ -222,29 +225,24 @@ public final class InJvmCluster implements AutoCloseable {
                 new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), peers, join, HEARTBEAT_MS, ELECTION_MS,
                 snapshotEntries);
         cfg = cfg.withTransport(cfg.transport().toBuilder().tls(peerTls.apply(id)).build());
-        StateLimits nodeLimits = limits;
-        CoordinationState[] state = new CoordinationState[1];
-        WatchHub[] hub = new WatchHub[1];
         KvorumMetrics metrics = new KvorumMetrics(true);
-        RaftNode node = RaftNode.start(cfg, metrics.node(), store -> {
-            state[0] = new CoordinationState(store, nodeLimits);
-            hub[0] = WatchHub.attach(state[0]);
-            return state[0];
-        });
+        ServedNode served = KvorumServer.startNode(cfg, metrics.node(), limits);
+        RaftNode node = served.node();
         ClientServer server;
         try {
-            server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, node, state[0],
-                    hub[0], nodeLimits, options, node.store().path(), ClientServerParts.defaults()
+            server = new ClientServer(new InetSocketAddress("127.0.0.1", clientPorts.get(id)), null, served, options,
+                    ClientServerParts.defaults()
                             .withMetrics(metrics.clients()).withAdmission(admission)
-                            .withQuota(SpaceQuota.ofState(quotaBytes, node.store())).withSecurity(security.apply(id))
+                            .withQuota(SpaceQuota.ofState(quotaBytes, LocalStorage.of(node)))
+                            .withSecurity(security.apply(id))
                             .withPlacement(placements.getOrDefault(id, Placement.NONE)));
-            metrics.bind(node, server, state[0]);
+            metrics.bind(node, server, served.state());
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
         }
         ManagedChannel ch = channels.apply(id);
-        Running r = new Running(node, state[0], server, ch, metrics);
+        Running r = new Running(node, served.state(), server, ch, metrics);
         nodes.put(id, r);
         return r;
     }
