@@ -184,6 +184,7 @@ public final class KvorumServer implements Callable<Integer> {
             System.err.println("kvorum-server: refusing to start: " + e.getMessage());
             return 3;
         }
+        node.transportStats().onHeartbeatRtt(new ElectionTimingCheck(options.electionMillis, LOG::warn));
         AdminServer admin;
         ClientServer clients;
         SpaceQuota quota;
