@@ -84,6 +84,12 @@ public final class WanMeasurement {
                 sites.add(new SiteLinks(dc, cluster));
             }
             awaitPreferredLeader(cluster);
+            for (var n : cluster.nodes()) {
+                // A node that died at start (e.g. its port taken meanwhile) would skew every figure.
+                if (!n.isRunning()) {
+                    throw new IllegalStateException(n + " exited at start; see " + n.log());
+                }
+            }
             for (SiteLinks site : sites) {
                 KvorumClient c = site.client();
                 clients.add(c);

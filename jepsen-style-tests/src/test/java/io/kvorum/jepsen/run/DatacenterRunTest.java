@@ -16,16 +16,22 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The register workload on three datacenters (one voter each) and an observer in a fourth, WAN
- * delay between them, while whole datacenters are cut off and the WAN's delays change: the
- * history must be linearizable, with the observer's share of reads among it (client threads
- * 0 and 4 read through the observer), and no acknowledged write may be lost (the final reads
- * are part of the checked history). Reports stay in {@code target/jepsen-datacenters/}.
+ * delay between them, while whole datacenters are cut off (the leader's, a random one, or all
+ * apart): the history must be linearizable, with the observer's share of reads among it
+ * (client threads 0 and 4 read through the observer), and no acknowledged write may be lost
+ * (the final reads are part of the checked history). Reports stay in {@code target/jepsen-datacenters/}.
  * {@code -Djepsen.datacenters.seconds=N} changes the time, {@code -Djepsen.datacenters.layout=2+2+1}
  * the voters, {@code -Djepsen.seed=S} fixes the seed.
  */
 class DatacenterRunTest {
     private static final Duration TIME = Duration.ofSeconds(Long.getLong("jepsen.datacenters.seconds", 30));
     private static final String LAYOUT = System.getProperty("jepsen.datacenters.layout", "1+1+1");
+    /**
+     * Datacenter outages only by default: 30 s holds two or three faults, and each must be one.
+     * WAN latency faults are the subject of DatacenterClusterTest; by hand, mix them in with
+     * {@code -Djepsen.datacenters.nemesis=datacenter-partition,wan-latency}.
+     */
+    private static final String NEMESIS = System.getProperty("jepsen.datacenters.nemesis", "datacenter-partition");
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -33,7 +39,7 @@ class DatacenterRunTest {
         long seed = Long.getLong("jepsen.seed", System.nanoTime());
         Topology t = Topology.parse(LAYOUT, 1, Duration.ofMillis(10), true);
         Path dir = Path.of("target", "jepsen-datacenters", "register-" + seed);
-        RunResult r = TestRun.run(new RunOptions("register", "datacenter-partition,wan-latency", TIME, 5, t.size(),
+        RunResult r = TestRun.run(new RunOptions("register", NEMESIS, TIME, 5, t.size(),
                 seed, dir, Duration.ofSeconds(60), 2 * TIME.toSeconds(), false, t));
         System.out.println("datacenters " + t.describe() + ", seed " + seed + ": " + r.summary());
         assertFalse(r.faults().isEmpty(), "no fault was injected: " + r.summary());
