@@ -53,6 +53,11 @@ final class WanCommand implements Callable<Integer> {
             description = "Times the leader's datacenter is cut off. Default: ${DEFAULT-VALUE}.")
     int cuts;
 
+    @Option(names = "--attempt-timeout-ms", defaultValue = "2000",
+            description = "The clients' attemptTimeout: how long a call waits on one node (e.g. a leader whose "
+                    + "datacenter was just cut off) before trying another. Default: ${DEFAULT-VALUE} (kv-client's).")
+    long attemptTimeoutMillis;
+
     @Option(names = "--dir", description = "Where the cluster's data, logs and wan.txt go. Default: store/wan-<time>.")
     Path dir;
 
@@ -65,8 +70,10 @@ final class WanCommand implements Callable<Integer> {
             System.err.println("kvorum-jepsen wan: --datacenters: " + e.getMessage());
             return 2;
         }
-        if (seconds <= 0 || cuts < 0 || heartbeatMillis <= 0 || electionMillis <= heartbeatMillis) {
-            System.err.println("kvorum-jepsen wan: need --seconds > 0, --cuts >= 0, 0 < --heartbeat-ms < --election-ms");
+        if (seconds <= 0 || cuts < 0 || heartbeatMillis <= 0 || electionMillis <= heartbeatMillis
+                || attemptTimeoutMillis <= 0) {
+            System.err.println("kvorum-jepsen wan: need --seconds > 0, --cuts >= 0, 0 < --heartbeat-ms < --election-ms, "
+                    + "--attempt-timeout-ms > 0");
             return 2;
         }
         Path out = dir != null ? dir : Path.of("store", "wan-"
@@ -78,11 +85,12 @@ final class WanCommand implements Callable<Integer> {
                 base.classpath(), List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC"), null, t);
         List<String> lines = new ArrayList<>();
         String head = String.format(Locale.ROOT, "datacenters %s; --heartbeat-ms %d --election-ms %d; %d s per "
-                + "measurement, one client thread each", t.describe(), heartbeatMillis, electionMillis, seconds);
+                + "measurement, one client thread each, attempt timeout %d ms", t.describe(), heartbeatMillis,
+                electionMillis, seconds, attemptTimeoutMillis);
         System.out.println(head);
         lines.add(head);
         WanMeasurement.Result r = WanMeasurement.run(spec, out.resolve("cluster"), Duration.ofSeconds(seconds), cuts,
-                line -> {
+                Duration.ofMillis(attemptTimeoutMillis), line -> {
                     System.out.println(line);
                     lines.add(line);
                 });

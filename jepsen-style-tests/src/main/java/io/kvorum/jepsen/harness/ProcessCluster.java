@@ -83,7 +83,7 @@ public final class ProcessCluster implements AutoCloseable {
     /** Turns each observer id from a founding voter into an observer, then starts its node. */
     private void addObservers(Topology t) throws IOException, InterruptedException {
         List<Long> voters = t.voters();
-        awaitLeader(SETUP, voters);
+        awaitFoundersLeader(voters);
         KvorumClientBuilder b = KvorumClient.builder().endpoints(voters.stream().map(id -> node(id).clientAddress())
                 .toArray(String[]::new));
         try (KvorumClient admin = (spec.security() == null ? b : spec.security().apply(b, false)).build()) {
@@ -102,6 +102,31 @@ public final class ProcessCluster implements AutoCloseable {
                     return null;
                 });
                 node(id).start();
+            }
+        }
+    }
+
+    /**
+     * Waits for the founders to elect a leader. Until the observers are turned into observers
+     * they count as founding voters, so every founder is needed: one that exited at start (on a
+     * shared machine another program can take a port between its choice and its use) is
+     * started again on its data.
+     */
+    private void awaitFoundersLeader(List<Long> voters) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        while (true) {
+            for (long id : voters) {
+                if (!node(id).isRunning()) {
+                    node(id).start();
+                }
+            }
+            try {
+                awaitLeader(Duration.ofSeconds(15), voters);
+                return;
+            } catch (IllegalStateException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
             }
         }
     }

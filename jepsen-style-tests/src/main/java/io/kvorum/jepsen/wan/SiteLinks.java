@@ -50,10 +50,13 @@ final class SiteLinks implements AutoCloseable {
 
     /**
      * A client of this site: reads to its datacenter's members while one is healthy, writes to
-     * the leader; hedged reads off, so a read is served where the routing sends it.
+     * the leader; hedged reads off, so a read is served where the routing sends it. An attempt
+     * unanswered for {@code attemptTimeout} moves to another node: after a datacenter is cut
+     * off, that is how long a client keeps waiting on the leader it knew.
      */
-    KvorumClient client() {
+    KvorumClient client(Duration attemptTimeout) {
         KvorumClientBuilder b = KvorumClient.builder().localDatacenter(site).hedgeReads(false)
+                .attemptTimeout(attemptTimeout)
                 .endpoints(new ArrayList<>(proxies.keySet()));
         b.channelFactory(address -> {
             LinkProxy p = proxies.get(address);

@@ -69,8 +69,8 @@ public final class WanMeasurement {
     private WanMeasurement() {
     }
 
-    public static Result run(ClusterSpec spec, Path dir, Duration each, int cuts, Consumer<String> log)
-            throws Exception {
+    public static Result run(ClusterSpec spec, Path dir, Duration each, int cuts, Duration attemptTimeout,
+                             Consumer<String> log) throws Exception {
         Topology t = spec.topology();
         if (t == null) {
             throw new IllegalArgumentException("the measurement needs a cluster placed in datacenters");
@@ -91,7 +91,7 @@ public final class WanMeasurement {
                 }
             }
             for (SiteLinks site : sites) {
-                KvorumClient c = site.client();
+                KvorumClient c = site.client(attemptTimeout);
                 clients.add(c);
                 String path = "/wan-" + site.site();
                 Retry.until(PATIENCE, () -> {
