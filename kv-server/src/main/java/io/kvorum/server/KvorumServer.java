@@ -181,6 +181,7 @@ public final class KvorumServer implements Callable<Integer> {
         }
         RaftNode node = started.node();
         CoordinationState state = started.state();
+        node.transportStats().onHeartbeatRtt(new ElectionTimingCheck(options.electionMillis, LOG::warn));
         AdminServer admin;
         ClientServer clients;
         SpaceQuota quota;

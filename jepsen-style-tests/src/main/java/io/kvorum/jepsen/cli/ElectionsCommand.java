@@ -48,7 +48,8 @@ final class ElectionsCommand implements Callable<Integer> {
         // The server's own launcher's heap, rather than the small one fault runs use.
         ClusterSpec base = ClusterSpec.of(3).withTimeouts(timeouts.heartbeatMillis, timeouts.electionMillis);
         ClusterSpec spec = new ClusterSpec(base.size(), base.clusterId(), base.heartbeatMillis(),
-                base.electionMillis(), base.classpath(), List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC"), base.security());
+                base.electionMillis(), base.classpath(), List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC"), base.security(),
+                base.topology());
         List<String> lines = new ArrayList<>();
         ElectionsUnderLoad.Result r = ElectionsUnderLoad.run(spec, out.resolve("cluster"),
                 Duration.ofMillis((long) (minutes * 60_000)), inFlight, line -> {

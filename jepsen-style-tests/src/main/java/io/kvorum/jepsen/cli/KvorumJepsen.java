@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kvorum-jepsen", mixinStandardHelpOptions = true, version = "kvorum-jepsen 0.1.0",
         description = "Jepsen-style testing for Kvorum.",
         subcommands = {RunCommand.class, CheckCommand.class, FailoverCommand.class, CheckClusterCommand.class,
-            ElectionsCommand.class})
+            ElectionsCommand.class, WanCommand.class})
 public final class KvorumJepsen implements Runnable {
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package io.kvorum.jepsen.cli;
 
+import io.kvorum.jepsen.harness.Topology;
 import io.kvorum.jepsen.nemesis.Nemeses;
 import io.kvorum.jepsen.run.RunOptions;
 import io.kvorum.jepsen.run.RunResult;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +33,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--nemesis", defaultValue = "mixed",
             description = "none, mixed, or kinds separated by commas: partition, latency, kill, pause, "
-                    + "leader-transfer, membership, kill-majority, kill-all. Default: ${DEFAULT-VALUE}.")
+                    + "leader-transfer, membership, kill-majority, kill-all; with --datacenters also "
+                    + "datacenter-partition (a whole datacenter cut off: the leader's, a random one, or all apart) "
+                    + "and wan-latency (each pair of datacenters 5-100 ms one way). Default: ${DEFAULT-VALUE}.")
     String nemesis;
 
     @Option(names = "--time-limit", defaultValue = "60",
@@ -41,8 +45,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "5", description = "Client threads. Default: ${DEFAULT-VALUE}.")
     int concurrency;
 
-    @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (3 or 5). Default: ${DEFAULT-VALUE}.")
-    int nodes;
+    @Option(names = "--nodes", description = "Cluster size (3 or 5), without --datacenters. Default: 3.")
+    Integer nodes;
+
+    @Option(names = "--datacenters", description = "Place the voters in datacenters dc1, dc2, ... as voters per "
+            + "datacenter, e.g. 1+1+1 or 2+2+1, plus --observers observers each in a site of its own (dc4, ...); "
+            + "links between datacenters carry --wan-ms, the leader is preferred in dc1, and client threads are "
+            + "spread over the datacenters, the observers' first (their reads go through the observer).")
+    String datacenters;
+
+    @Option(names = "--observers", defaultValue = "1",
+            description = "Observers with --datacenters. Default: ${DEFAULT-VALUE}.")
+    int observers;
+
+    @Option(names = "--wan-ms", defaultValue = "25",
+            description = "One-way delay between datacenters with --datacenters, through the harness's TCP proxies. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long wanMillis;
 
     @Option(names = "--seed", description = "Seed of the clients' choices and the fault schedule. Default: random.")
     Long seed;
@@ -66,20 +85,30 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String problem = validate();
+        Topology topology = null;
+        if (problem == null && datacenters != null) {
+            try {
+                topology = Topology.parse(datacenters, observers, Duration.ofMillis(wanMillis), true);
+            } catch (IllegalArgumentException e) {
+                problem = "--datacenters: " + e.getMessage();
+            }
+        }
         if (problem != null) {
             System.err.println("kvorum-jepsen run: " + problem);
             return 2;
         }
+        int size = topology != null ? topology.size() : nodes != null ? nodes : 3;
         long s = seed != null ? seed : System.nanoTime();
         Path out = dir != null ? dir : Path.of("store", workload + "-" + nemesis.replace(',', '+') + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         System.err.println("kvorum-jepsen run: " + workload + " under " + nemesis + " for " + timeLimitSeconds
-                + " s, seed " + s + ", report in " + out);
+                + " s, seed " + s + (topology != null ? ", datacenters " + topology.describe() : "")
+                + ", report in " + out);
         RunResult r;
         try {
             r = TestRun.run(new RunOptions(workload, nemesis, Duration.ofSeconds(timeLimitSeconds), concurrency,
-                    nodes, s, out, Duration.ofSeconds(checkSeconds),
-                    minimumAcknowledged != null ? minimumAcknowledged : timeLimitSeconds, secure));
+                    size, s, out, Duration.ofSeconds(checkSeconds),
+                    minimumAcknowledged != null ? minimumAcknowledged : timeLimitSeconds, secure, topology));
         } catch (Exception e) {
             // No history to judge (the cluster did not start, the disk is full): not a verdict.
             System.err.println("kvorum-jepsen run: the run could not be carried out: " + e);
@@ -94,10 +123,22 @@ final class RunCommand implements Callable<Integer> {
         if (!Workloads.NAMES.contains(workload)) {
             return "unknown workload \"" + workload + "\" (expected one of " + String.join(", ", Workloads.NAMES) + ")";
         }
+        List<String> kinds;
         try {
-            Nemeses.parse(nemesis);
+            kinds = Nemeses.parse(nemesis);
         } catch (IllegalArgumentException e) {
             return e.getMessage();
+        }
+        if (datacenters == null) {
+            for (String k : kinds) {
+                if (Nemeses.DATACENTER_KINDS.contains(k)) {
+                    return "the " + k + " nemesis needs --datacenters";
+                }
+            }
+        } else if (nodes != null) {
+            return "--nodes and --datacenters exclude each other: the layout says how many nodes";
+        } else if (observers < 0 || wanMillis < 0) {
+            return "--observers and --wan-ms must not be negative";
         }
         if (timeLimitSeconds <= 0 || checkSeconds <= 0) {
             return "--time-limit and --check-time-limit must be positive";
@@ -105,7 +146,7 @@ final class RunCommand implements Callable<Integer> {
         if (concurrency <= 0) {
             return "--concurrency must be positive";
         }
-        if (nodes != 3 && nodes != 5) {
+        if (nodes != null && nodes != 3 && nodes != 5) {
             return "--nodes must be 3 or 5";
         }
         if (secure && workload.equals("session")) {

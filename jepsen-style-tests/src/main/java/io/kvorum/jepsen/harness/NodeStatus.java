@@ -8,10 +8,11 @@ import java.util.TreeSet;
 
 /**
  * The fields of a node's admin {@code GET /status} the harness looks at. {@code voters} is the
- * membership this node has applied (a removal takes effect on each node when it applies it).
+ * membership this node has applied (a removal takes effect on each node when it applies it);
+ * {@code learners} its non-voting members, {@code observers} the members labelled as observers.
  */
 public record NodeStatus(long id, String role, long leaderId, long term, long commitIndex, long appliedIndex,
-                         Set<Long> voters) {
+                         Set<Long> voters, Set<Long> learners, Set<Long> observers) {
 
     public boolean isLeader() {
         return "leader".equals(role);
@@ -20,15 +21,22 @@ public record NodeStatus(long id, String role, long leaderId, long term, long co
     static NodeStatus parse(String json) {
         Map<?, ?> m = (Map<?, ?>) Json.parse(json);
         Set<Long> voters = new TreeSet<>();
+        Set<Long> learners = new TreeSet<>();
+        Set<Long> observers = new TreeSet<>();
         if (m.get("members") instanceof List<?> members) {
             for (Object o : members) {
-                if (o instanceof Map<?, ?> member && Boolean.TRUE.equals(member.get("voter"))) {
-                    voters.add(num(member, "id"));
+                if (!(o instanceof Map<?, ?> member)) {
+                    continue;
+                }
+                (Boolean.TRUE.equals(member.get("voter")) ? voters : learners).add(num(member, "id"));
+                if (Boolean.TRUE.equals(member.get("observer"))) {
+                    observers.add(num(member, "id"));
                 }
             }
         }
         return new NodeStatus(num(m, "id"), (String) m.get("role"), num(m, "leaderId"), num(m, "term"),
-                num(m, "commitIndex"), num(m, "appliedIndex"), Set.copyOf(voters));
+                num(m, "commitIndex"), num(m, "appliedIndex"), Set.copyOf(voters), Set.copyOf(learners),
+                Set.copyOf(observers));
     }
 
     private static long num(Map<?, ?> m, String field) {

@@ -35,7 +35,7 @@ public final class ServerProcess {
     private final String adminUrl;
     private volatile Process process;
     private volatile boolean paused;
-    /** Once a node was replaced by an empty one that joined, it always starts with --join. */
+    /** An observer, or a node replaced by an empty one that joined: it always starts with --join. */
     private boolean join;
 
     ServerProcess(long id, int clientPort, int peerPort, int adminPort, Path dir, ClusterSpec spec,
@@ -50,6 +50,8 @@ public final class ServerProcess {
         this.initialCluster = initialCluster;
         this.http = spec.security() == null ? HTTP : spec.security().http(Duration.ofMillis(500));
         this.adminUrl = (spec.security() == null ? "http" : "https") + "://127.0.0.1:" + adminPort;
+        // An observer joins the cluster the voters founded; it never bootstraps one.
+        this.join = spec.isObserver(id);
     }
 
     public String clientAddress() {
@@ -71,6 +73,9 @@ public final class ServerProcess {
                 "--election-ms", Long.toString(spec.electionMillis())));
         if (spec.security() != null) {
             cmd.addAll(spec.security().serverFlags(id));
+        }
+        if (spec.topology() != null) {
+            cmd.addAll(spec.topology().serverFlags(id));
         }
         if (join) {
             // Without it an empty data dir would bootstrap a cluster of its own from
@@ -189,6 +194,43 @@ public final class ServerProcess {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** The node's /metrics text (Prometheus exposition), or empty if it does not answer within a second. */
+    public Optional<String> metrics() {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(adminUrl + "/metrics"))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The sum of the samples of metric {@code name} whose labels contain every one of
+     * {@code labels} (e.g. {@code method="Get"}) in a /metrics text; 0 when there is none.
+     */
+    public static double metric(String metricsText, String name, String... labels) {
+        double sum = 0;
+        for (String line : metricsText.split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            String series = line.substring(0, space);
+            boolean all = true;
+            for (String l : labels) {
+                all &= series.contains(l);
+            }
+            if (all) {
+                sum += Double.parseDouble(line.substring(space + 1));
+            }
+        }
+        return sum;
     }
 
     public Path log() {

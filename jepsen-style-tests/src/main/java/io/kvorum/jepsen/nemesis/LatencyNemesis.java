@@ -30,6 +30,6 @@ public final class LatencyNemesis implements Nemesis {
 
     @Override
     public void stop() {
-        cluster.network().delayAll(Duration.ZERO);
+        cluster.network().restoreDelays();
     }
 }

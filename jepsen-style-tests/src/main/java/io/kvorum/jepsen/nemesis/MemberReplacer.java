@@ -37,10 +37,10 @@ final class MemberReplacer {
         this.admin = admin;
     }
 
-    /** Whether every node runs and every one of them has every node as a voter. */
+    /** Whether every node runs and every one of them has every node meant to vote as a voter. */
     boolean whole() {
         for (Map.Entry<Long, Optional<NodeStatus>> e : cluster.statuses().entrySet()) {
-            if (e.getValue().isEmpty() || !e.getValue().get().voters().containsAll(cluster.ids())) {
+            if (e.getValue().isEmpty() || !e.getValue().get().voters().containsAll(cluster.voterIds())) {
                 return false;
             }
         }

@@ -41,7 +41,7 @@ public final class MembershipNemesis implements Nemesis {
         if (!admin.available() || !replacer.whole()) {
             return null; // only a whole cluster gives up a member
         }
-        List<Long> ids = cluster.ids();
+        List<Long> ids = cluster.voterIds();
         long victim = ids.get(random.nextInt(ids.size()));
         boolean wasLeader = cluster.leader().map(l -> l == victim).orElse(false);
         try {
@@ -67,11 +67,11 @@ public final class MembershipNemesis implements Nemesis {
         }
     }
 
-    /** Whatever happened: every node a voter again. */
+    /** Whatever happened: every node meant to vote a voter again (observers stay observers). */
     @Override
     public synchronized void healAll() throws Exception {
         stop();
-        for (long id : cluster.ids()) {
+        for (long id : cluster.voterIds()) {
             Optional<Long> leader = cluster.leader();
             Optional<NodeStatus> s = leader.flatMap(l -> cluster.node(l).status());
             if (s.isPresent() && !s.get().voters().contains(id)) {

@@ -13,8 +13,10 @@ import java.util.Set;
  * list order: the network first, then processes, then membership (which needs both).
  */
 public final class Nemeses {
-    public static final List<String> KINDS = List.of("partition", "latency", "kill", "pause", "leader-transfer",
-            "membership", "kill-majority", "kill-all");
+    public static final List<String> KINDS = List.of("partition", "datacenter-partition", "latency", "wan-latency",
+            "kill", "pause", "leader-transfer", "membership", "kill-majority", "kill-all");
+    /** The kinds that need a cluster placed in datacenters ({@code --datacenters}). */
+    public static final List<String> DATACENTER_KINDS = List.of("datacenter-partition", "wan-latency");
     /** What {@code mixed} means. */
     public static final List<String> MIXED = List.of("partition", "kill", "pause", "leader-transfer", "membership");
 
@@ -51,7 +53,9 @@ public final class Nemeses {
         for (String kind : parse(spec)) {
             out.add(switch (kind) {
                 case "partition" -> new OneOf("partition", PartitionNemesis.all(c));
+                case "datacenter-partition" -> new OneOf("datacenter-partition", PartitionNemesis.datacenters(c));
                 case "latency" -> new LatencyNemesis(c, 20, 150);
+                case "wan-latency" -> new WanLatencyNemesis(c, 5, 100);
                 case "kill" -> new OneOf("kill", processes(c, ProcessNemesis.Action.KILL));
                 case "pause" -> new OneOf("pause", processes(c, ProcessNemesis.Action.PAUSE));
                 case "leader-transfer" -> new LeaderTransferNemesis(c, admin);

@@ -53,6 +53,35 @@ public final class PartitionNemesis implements Nemesis {
         return new PartitionNemesis("blackhole-halves", c, (cl, r) -> Partitions.randomHalves(cl.ids(), r), true);
     }
 
+    /** The leader's whole datacenter cut off from the others: the failover a datacenter outage forces. */
+    public static PartitionNemesis leaderDatacenter(ProcessCluster c) {
+        return new PartitionNemesis("partition-leader-datacenter", c, (cl, r) -> cl.leader()
+                .map(l -> Partitions.datacenter(cl.topology().datacenterOf(l), cl.topology().byDatacenter()))
+                .orElse(null), false);
+    }
+
+    /** A random datacenter (possibly the observers' site) cut off from the others. */
+    public static PartitionNemesis randomDatacenter(ProcessCluster c) {
+        return new PartitionNemesis("partition-datacenter", c, (cl, r) -> {
+            List<String> dcs = new java.util.ArrayList<>(cl.topology().byDatacenter().keySet());
+            return Partitions.datacenter(dcs.get(r.nextInt(dcs.size())), cl.topology().byDatacenter());
+        }, false);
+    }
+
+    /** Every datacenter alone: with no datacenter holding a majority of voters, nobody may commit. */
+    public static PartitionNemesis datacentersApart(ProcessCluster c) {
+        return new PartitionNemesis("partition-datacenters-apart", c,
+                (cl, r) -> Partitions.datacentersApart(cl.topology().byDatacenter()), false);
+    }
+
+    /** The shapes of a datacenter outage; the cluster must be placed in datacenters. */
+    public static List<Nemesis> datacenters(ProcessCluster c) {
+        if (c.topology() == null) {
+            throw new IllegalArgumentException("datacenter partitions need a cluster placed in datacenters");
+        }
+        return List.of(leaderDatacenter(c), randomDatacenter(c), datacentersApart(c));
+    }
+
     public static List<Nemesis> all(ProcessCluster c) {
         return List.of(halves(c), isolateLeader(c), majorityRing(c), bridge(c), leaderOneWay(c), blackholeHalves(c));
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
  * A proxy on every directed link between the given nodes. Node A is started with
@@ -17,6 +18,8 @@ public final class Network implements AutoCloseable {
     private final Map<Long, InetSocketAddress> peers;
     private final Map<Long, Map<Long, LinkProxy>> links = new TreeMap<>();
     private volatile Grudge grudge = Grudge.none();
+    /** Each link's delay when no fault is on: a WAN between datacenters, or none. */
+    private volatile BiFunction<Long, Long, Duration> baseDelay = (a, b) -> Duration.ZERO;
 
     /** @param peers each node's real peer-listen address */
     public Network(Map<Long, InetSocketAddress> peers) throws IOException {
@@ -93,14 +96,37 @@ public final class Network implements AutoCloseable {
         grudge = g;
     }
 
-    /** Opens every link and removes every delay. */
+    /** Opens every link and puts every delay back to its base. */
     public synchronized void healAll() {
         apply(Grudge.none());
-        delayAll(Duration.ZERO);
+        restoreDelays();
     }
 
     public void delayAll(Duration d) {
         forEach(l -> l.delay(d));
+    }
+
+    /** Delays the link {@code from -> to} by {@code d} (both directions of its connections). */
+    public void delay(long from, long to, Duration d) {
+        link(from, to).delay(d);
+    }
+
+    /**
+     * Sets each link's base delay, {@code base.apply(from, to)}, and applies it: what the links
+     * return to when a latency fault ends (e.g. the WAN between datacenters).
+     */
+    public synchronized void baseDelays(BiFunction<Long, Long, Duration> base) {
+        baseDelay = base;
+        restoreDelays();
+    }
+
+    /** Every link back to its base delay. */
+    public synchronized void restoreDelays() {
+        for (Map.Entry<Long, Map<Long, LinkProxy>> from : links.entrySet()) {
+            for (Map.Entry<Long, LinkProxy> to : from.getValue().entrySet()) {
+                to.getValue().delay(baseDelay.apply(from.getKey(), to.getKey()));
+            }
+        }
     }
 
     /** Resets every connection on every link (the nodes reconnect). */

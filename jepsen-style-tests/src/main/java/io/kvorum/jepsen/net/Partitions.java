@@ -98,4 +98,24 @@ public final class Partitions {
         }
         return b.build();
     }
+
+    /** Datacenter {@code dc}'s nodes cut off from every other datacenter, both ways. */
+    public static Grudge datacenter(String dc, java.util.Map<String, Set<Long>> byDatacenter) {
+        Set<Long> inside = byDatacenter.get(dc);
+        if (inside == null) {
+            throw new IllegalArgumentException("no datacenter " + dc + " in " + byDatacenter);
+        }
+        Set<Long> outside = new TreeSet<>();
+        byDatacenter.forEach((name, ids) -> {
+            if (!name.equals(dc)) {
+                outside.addAll(ids);
+            }
+        });
+        return components("datacenter " + dc + " " + inside + " cut off", List.of(inside, outside));
+    }
+
+    /** Every datacenter alone: no link between two datacenters works. */
+    public static Grudge datacentersApart(java.util.Map<String, Set<Long>> byDatacenter) {
+        return components("datacenters apart " + byDatacenter.values(), byDatacenter.values());
+    }
 }

@@ -9,6 +9,7 @@ import io.kvorum.jepsen.harness.ClusterSecurity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,6 +29,10 @@ public final class Clients implements AutoCloseable {
 
     private final List<String> endpoints;
     private final ClusterSecurity security;
+    /** Each endpoint's datacenter; empty when the cluster is not placed in datacenters. */
+    private final Map<String, String> datacenters;
+    /** The datacenters client threads are placed in, in turn (observers' sites first). */
+    private final List<String> sites;
     private final List<KvorumClient> open = new ArrayList<>();
 
     public Clients(List<String> endpoints) {
@@ -36,8 +41,19 @@ public final class Clients implements AutoCloseable {
 
     /** Clients of a cluster with {@code security} (null: plaintext, no login). */
     public Clients(List<String> endpoints, ClusterSecurity security) {
+        this(endpoints, security, Map.of(), List.of());
+    }
+
+    /**
+     * Clients of a cluster placed in datacenters: {@code datacenters} gives each endpoint's,
+     * {@code sites} the datacenters {@link #openFor} places client threads in, in turn.
+     */
+    public Clients(List<String> endpoints, ClusterSecurity security, Map<String, String> datacenters,
+                   List<String> sites) {
         this.endpoints = List.copyOf(endpoints);
         this.security = security;
+        this.datacenters = Map.copyOf(datacenters);
+        this.sites = List.copyOf(sites);
     }
 
     public List<String> endpoints() {
@@ -47,6 +63,25 @@ public final class Clients implements AutoCloseable {
     /** A client over every node, round robin. */
     public KvorumClient open() {
         return track(builder().endpoints(endpoints.toArray(String[]::new)).build());
+    }
+
+    /**
+     * Client thread {@code index}'s client. In a cluster placed in datacenters it is a client of
+     * the {@code index}-th site (in turn): its reads go to that datacenter's members (an
+     * observer's site: the observer) while one is healthy, its writes to the leader; its calls
+     * are unary, so the nodes' metrics say who served them. Otherwise
+     * {@link #open()}.
+     */
+    public KvorumClient openFor(int index) {
+        if (sites.isEmpty()) {
+            return open();
+        }
+        // Unary calls rather than a Batch stream: each node's /metrics then counts the gets it served.
+        KvorumClientBuilder b = builder().localDatacenter(sites.get(index % sites.size())).batching(false);
+        for (String e : endpoints) {
+            b.endpoints(Endpoint.of(e).inDatacenter(datacenters.getOrDefault(e, "")));
+        }
+        return track(b.build());
     }
 
     /** A client over every node whose channels come from {@code channels} (to tap or cut them). */

@@ -1,5 +1,6 @@
 package io.kvorum.jepsen.run;
 
+import io.kvorum.jepsen.harness.Topology;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -17,9 +18,24 @@ import java.time.Duration;
  * @param minimumAcknowledged operations that must complete ok (final reads included), or the
  *                    run is invalid: a cluster that served nothing passes every safety check
  * @param secure      TLS on every port and auth on (throw-away certificates; clients log in as root)
+ * @param topology    the nodes placed in datacenters, observers included (then it, not {@code nodes},
+ *                    says how many); null for a plain cluster of {@code nodes} voters
  */
 public record RunOptions(String workload, String nemesis, Duration timeLimit, int concurrency, int nodes, long seed,
-                         Path dir, Duration checkLimit, long minimumAcknowledged, boolean secure) {
+                         Path dir, Duration checkLimit, long minimumAcknowledged, boolean secure, Topology topology) {
+
+    public RunOptions {
+        if (topology != null && topology.size() != nodes) {
+            throw new IllegalArgumentException("nodes (" + nodes + ") must be the topology's " + topology.size());
+        }
+    }
+
+    /** A run on a plain cluster. */
+    public RunOptions(String workload, String nemesis, Duration timeLimit, int concurrency, int nodes, long seed,
+                      Path dir, Duration checkLimit, long minimumAcknowledged, boolean secure) {
+        this(workload, nemesis, timeLimit, concurrency, nodes, seed, dir, checkLimit, minimumAcknowledged, secure,
+                null);
+    }
 
     /** A plaintext run without auth. */
     public RunOptions(String workload, String nemesis, Duration timeLimit, int concurrency, int nodes, long seed,

@@ -9,6 +9,7 @@ import io.kvorum.jepsen.harness.ClusterSecurity;
 import io.kvorum.jepsen.harness.ClusterSpec;
 import io.kvorum.jepsen.harness.ProcessCluster;
 import io.kvorum.jepsen.harness.ServerProcess;
+import io.kvorum.jepsen.harness.Topology;
 import io.kvorum.jepsen.history.Event;
 import io.kvorum.jepsen.history.HistoryReader;
 import io.kvorum.jepsen.nemesis.FaultLog;
@@ -54,7 +55,7 @@ public final class TestRun {
         FaultLog faults;
         long runNanos;
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
-        ClusterSpec spec = ClusterSpec.of(o.nodes());
+        ClusterSpec spec = o.topology() != null ? ClusterSpec.of(o.topology()) : ClusterSpec.of(o.nodes());
         ClusterSecurity security = o.secure() ? ClusterSecurity.create(o.dir().resolve("tls"), o.nodes()) : null;
         if (security != null) {
             spec = spec.withSecurity(security);
@@ -68,7 +69,7 @@ public final class TestRun {
                     return null;
                 });
             }
-            try (Clients clients = new Clients(endpoints, security)) {
+            try (Clients clients = clientsOf(cluster, endpoints, security)) {
                 KvorumClient admin = clients.open();
                 Retry.until(PATIENCE, () -> {
                     workload.setup(admin);
@@ -105,6 +106,7 @@ public final class TestRun {
                 } catch (Exception e) {
                     errors.add("final reads: " + e); // the checker says what the history lacks
                 }
+                saveMetrics(cluster, o.dir().resolve("cluster"));
             }
         }
         Path historyFile = o.dir().resolve("history.jsonl");
@@ -121,6 +123,9 @@ public final class TestRun {
         meta.put("timeLimitSeconds", o.timeLimit().toSeconds());
         meta.put("concurrency", (long) o.concurrency());
         meta.put("nodes", (long) o.nodes());
+        if (o.topology() != null) {
+            meta.put("datacenters", o.topology().describe());
+        }
         meta.put("seed", o.seed());
         meta.put("operations", recorder.invocations());
         meta.put("checkMillis", checkMillis);
@@ -133,6 +138,40 @@ public final class TestRun {
         }
         return new RunResult(verdict, results, recorder.invocations(), faults.windows(), throughput,
                 checkMillis, List.copyOf(errors), o.dir());
+    }
+
+    /** Each node's final /metrics as {@code node-<id>.metrics}: what each served, how often each campaigned. */
+    private static void saveMetrics(ProcessCluster cluster, Path dir) throws java.io.IOException {
+        for (ServerProcess n : cluster.nodes()) {
+            java.util.Optional<String> text = n.metrics();
+            if (text.isPresent()) {
+                Files.writeString(dir.resolve("node-" + n.id + ".metrics"), text.get());
+            }
+        }
+    }
+
+    /**
+     * The run's clients; in a cluster placed in datacenters, client threads are spread over the
+     * datacenters, the observers' sites first (so reads go through an observer from the first
+     * thread on).
+     */
+    private static Clients clientsOf(ProcessCluster cluster, List<String> endpoints, ClusterSecurity security) {
+        Topology t = cluster.topology();
+        if (t == null) {
+            return new Clients(endpoints, security);
+        }
+        Map<String, String> datacenters = new LinkedHashMap<>();
+        for (ServerProcess n : cluster.nodes()) {
+            datacenters.put(n.clientAddress(), t.datacenterOf(n.id));
+        }
+        List<String> sites = new ArrayList<>();
+        t.observers().stream().sorted().forEach(id -> sites.add(t.datacenterOf(id)));
+        for (String dc : t.byDatacenter().keySet()) {
+            if (!sites.contains(dc)) {
+                sites.add(dc);
+            }
+        }
+        return new Clients(endpoints, security, datacenters, sites);
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.Random;
 
 /**
  * A workload whose client threads all loop the same way: each takes its own seeded random
- * stream, a process slot and a client, then runs one operation after each random pause (mean
+ * stream, a process slot and a client (in a cluster placed in datacenters, a client of one
+ * datacenter: see {@code Clients#openFor}), then runs one operation after each random pause (mean
  * {@code meanDelay}) until the run stops. Its nodes live under one root, created at setup.
  */
 abstract class LoopingWorkload implements Workload {
@@ -35,7 +36,7 @@ abstract class LoopingWorkload implements Workload {
     @Override
     public final void client(int index, RunContext ctx) {
         Random random = ctx.random(index);
-        KvorumClient client = ctx.clients().open();
+        KvorumClient client = ctx.clients().openFor(index);
         ProcessSlot slot = ctx.slot();
         while (ctx.pause(random, meanDelay)) {
             client = operate(ctx, slot, random, client);

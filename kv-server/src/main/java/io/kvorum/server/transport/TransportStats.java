@@ -52,9 +52,16 @@ public final class TransportStats {
         return lanes[lane.ordinal()];
     }
 
-    /** Replaces the listener of heartbeat round trips (metrics); called from transport threads. */
-    public void onHeartbeatRtt(HeartbeatRttListener listener) {
-        rttListener = listener;
+    /**
+     * Adds a listener of heartbeat round trips (metrics, the election timing check); listeners
+     * are called from transport threads, in the order added.
+     */
+    public synchronized void onHeartbeatRtt(HeartbeatRttListener listener) {
+        HeartbeatRttListener before = rttListener;
+        rttListener = (peer, nanos) -> {
+            before.observed(peer, nanos);
+            listener.observed(peer, nanos);
+        };
     }
 
     /**
