@@ -22,19 +22,14 @@ import io.kvorum.server.testing.TlsChannels;
 import io.kvorum.server.tls.ReloadingTls;
 import io.kvorum.server.tls.TlsFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,20 +53,6 @@ class HttpsClientCertificateTest {
     private static HttpResponse<String> send(HttpClient client, HttpRequest.Builder b)
             throws IOException, InterruptedException {
         return client.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A context trusting {@code caFile} and presenting no certificate. */
-    private static SSLContext trusting(Path caFile) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caFile)) {
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, tmf.getTrustManagers(), null);
-        return c;
     }
 
     @Test
@@ -121,7 +102,7 @@ class HttpsClientCertificateTest {
                 assertEquals(401, unknown.statusCode(), unknown.body());
                 assertTrue(unknown.body().contains("mallory is not a user"), unknown.body());
 
-                assertThrows(IOException.class, () -> send(client(trusting(pki.caFile())), HttpRequest.newBuilder(URI.create(base
+                assertThrows(IOException.class, () -> send(client(pki.trustOnly()), HttpRequest.newBuilder(URI.create(base
                         + "/v1/nodes/app/k")).GET()));
             } finally {
                 server.close();
