@@ -16,6 +16,7 @@ import io.kvorum.cli.command.LsCommand;
 import io.kvorum.cli.command.MemberCommand;
 import io.kvorum.cli.command.MultiCommand;
 import io.kvorum.cli.command.RoleCommand;
+import io.kvorum.cli.command.ServiceCommand;
 import io.kvorum.cli.command.SetCommand;
 import io.kvorum.cli.command.SnapshotCommand;
 import io.kvorum.cli.command.StatCommand;
@@ -38,12 +39,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "kvorum", mixinStandardHelpOptions = true, versionProvider = Kvorum.Version.class,
         description = "Reads and writes a Kvorum cluster's tree of nodes, watches it, takes locks, runs elections, "
-                + "manages membership and measures it.",
+                + "keeps a service catalog, manages membership and measures it.",
         subcommands = {CreateCommand.class, GetCommand.class, SetCommand.class, DeleteCommand.class, LsCommand.class,
                 StatCommand.class, WatchCommand.class, MultiCommand.class, LockCommand.class, ElectCommand.class,
                 MemberCommand.class, LeaderCommand.class, StatusCommand.class, HealthCommand.class,
                 SnapshotCommand.class, CompactCommand.class, CompactStorageCommand.class, AuthCommand.class,
-                UserCommand.class, RoleCommand.class, BenchCommand.class, CompletionCommand.class},
+                UserCommand.class, RoleCommand.class, ServiceCommand.class, BenchCommand.class, CompletionCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 success, 1 other error, 2 bad usage, 3 no such node, 4 node exists,",
                 "  5 bad version or failed precondition, 6 cluster unavailable or deadline exceeded,",

@@ -69,7 +69,7 @@ class UsageAndUnavailableTest {
         assertEquals(0, help.exit());
         for (String sub : List.of("create", "get", "set", "delete", "ls", "stat", "watch", "multi", "lock", "elect",
                 "member", "leader",
-                "status", "health", "bench", "completion")) {
+                "status", "health", "service", "bench", "completion")) {
             assertTrue(help.out().contains("  " + sub), sub + " in\n" + help.out());
         }
         assertTrue(help.out().contains("Exit codes"), help.out());

@@ -5,6 +5,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import java.util.Set;
 public final class KvorumClientBuilder {
     /** Largest message the client accepts: a 1 MiB value or a page of children with stats fits with room. */
     static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+    private static final int FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
     /** The number of answers a Kvorum server keeps per client for exactly-once retries. */
     static final int DEFAULT_MAX_WRITES_IN_FLIGHT = 1_000;
 
@@ -309,6 +311,12 @@ public final class KvorumClientBuilder {
                                                   TokenCredentials credentials) {
         ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(address, transport)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+        if (b instanceof NettyChannelBuilder netty) {
+            // A fixed window (gRPC's default size): automatic tuning would send a PING for each
+            // answer that arrives while none is out, an extra frame each way per call of a
+            // client that has one call in flight.
+            netty.flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
+        }
         if (credentials != null) {
             b.intercept(credentials);
         }

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * session, for as long as this registration is open. Registered with a session of the caller's
  * own ({@link ServiceRegistry#register(ServiceInstance, Session)}) it lives exactly as long as
  * that session. {@link #close()} deregisters.
+ *
+ * <p>A TTL check of such an instance is held by the same session: it passes while the
+ * registration lives, with the status and note {@link ServiceRegistry#report} gives it.
  */
 public final class ServiceRegistration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistration.class);
@@ -80,7 +83,8 @@ public final class ServiceRegistration implements AutoCloseable {
         CompletableFuture<Session> session = ownSession != null ? CompletableFuture.completedFuture(ownSession)
                 : client.async().session();
         return session.thenCompose(s -> client.async()
-                .create(path, instance.toJson(), CreateMode.EPHEMERAL, RequestOptions.session(s))
+                .create(path, instance.toJson(s.id(), System.currentTimeMillis()), CreateMode.EPHEMERAL,
+                        RequestOptions.session(s))
                 .handle((r, e) -> e)
                 .thenCompose(e -> {
                     Throwable c = e instanceof CompletionException ? e.getCause() : e;

@@ -147,6 +147,15 @@ public final class ClientCalls {
     }
 
     /**
+     * Whether session {@code id} is open in the state this node has applied. On the leader,
+     * which decides expiry, a session missing here has expired or was closed, provided the
+     * caller saw the session's id in a node this state already holds (its open came first).
+     */
+    public boolean sessionLives(long id) {
+        return sessions.lives(id);
+    }
+
+    /**
      * One keep-alive, as one request on a KeepAlive stream: answered once the touch is
      * replicated, or with {@code expired} for a session that is gone. No answer within the
      * default deadline (no quorum heard the touch) fails with DEADLINE_EXCEEDED.

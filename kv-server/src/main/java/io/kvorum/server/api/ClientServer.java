@@ -53,6 +53,12 @@ public final class ClientServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
     /** Room above maxRequestBytes so a request just over the limit gets our message, not gRPC's. */
     static final int INBOUND_SLACK_BYTES = 64 * 1024;
+    /**
+     * A fixed HTTP/2 flow-control window (gRPC's default size) instead of automatic tuning,
+     * which answers each DATA frame that arrives while no PING is out with a PING: one extra
+     * frame and wake-up each way per request of a lone client.
+     */
+    private static final int FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
     /** How often the leader looks at whether leadership belongs in another datacenter. */
     private static final Duration PLACEMENT_CHECK_INTERVAL = Duration.ofMillis(200);
 
@@ -160,6 +166,7 @@ public final class ClientServer implements AutoCloseable {
                     .intercept(new RequestLogContext(node.status().id(), () -> node.status().term()))
                     .callExecutor(new InlineCalls())
                     .maxInboundMessageSize(limits.maxRequestBytes() + INBOUND_SLACK_BYTES)
+                    .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                     .intercept(admission)
                     .addService(ServerInterceptors.intercept(RequestParsing.wrap(BatchStream.bind(kv.bindService(), kv,
                             errors, options.defaultDeadline(), quota, admission, accessGuard)), quotaGuard))

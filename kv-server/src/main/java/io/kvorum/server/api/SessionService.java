@@ -48,6 +48,11 @@ final class SessionService extends SessionGrpc.SessionImplBase {
         this.defaultDeadline = defaultDeadline;
     }
 
+    /** Whether session {@code id} is open in this node's applied state (weakly consistent, as the state's session table). */
+    boolean lives(long id) {
+        return state.sessions().containsKey(id);
+    }
+
     @Override
     public void open(OpenSessionRequest r, StreamObserver<OpenSessionResponse> out) {
         replies.reply(out, () -> {

@@ -6,6 +6,7 @@ import io.kvorum.proto.v1.Child;
 import io.kvorum.proto.v1.ChildrenRequest;
 import io.kvorum.proto.v1.Consistency;
 import io.kvorum.proto.v1.DeleteRequest;
+import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.GetRequest;
 import io.kvorum.proto.v1.GetResponse;
 import io.kvorum.proto.v1.SetRequest;
@@ -18,42 +19,51 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the catalog's HTTP and TCP checks, on the leader only: one node runs each check, with
- * no assignment to keep, and when the leader dies the next one finds every check in the tree
- * and takes them over within an interval (the status and since-when are in the tree, so a
- * deregister-after-critical deadline survives the change). Only a status change is written,
- * as a version-checked set of the instance's node (a re-registration meanwhile wins); an
- * instance critical for longer than its deregister-after is deleted, also version-checked.
+ * Keeps the catalog's check statuses, on the leader only: runs the HTTP and TCP checks, marks a
+ * TTL check critical once its session has expired, and deregisters an instance one of whose
+ * checks has been critical longer than its deregister-after. One node does this, with no
+ * assignment to keep: when the leader dies the next one finds every check in the tree and takes
+ * them over within an interval (statuses and since-when are in the tree, so a deregister-after
+ * deadline survives the change). Only a change is written, as a version-checked set of the
+ * instance's node, read again and retried when something else wrote it meanwhile (a report, a
+ * probe of another check); a deregistration is a version-checked delete.
  *
  * <p>Why the leader, not the node the instance registered through: the leader is known to
- * every node, changes only on failure, and needs no hand-over protocol; the price is that all
- * checks run from one node (fine for the hundreds of instances a coordination service lists).
+ * every node, changes only on failure, needs no hand-over protocol, and is where sessions
+ * expire, so its state tells a TTL check's fate first; the price is that all checks run from
+ * one node (fine for the hundreds of instances a coordination service lists).
  */
 final class HealthChecker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
     static final Duration SCAN_EVERY = Duration.ofMillis(100);
     private static final long CALL_TIMEOUT_MILLIS = 5_000;
+    /** Writes of one change retried this often when other writes to the entry keep winning. */
+    private static final int WRITE_ATTEMPTS = 5;
 
     private final ClientCalls calls;
     private final ScheduledExecutorService timer;
     private final ExecutorService probes;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).build();
-    /** Instance path -> when its next check is due (nanoTime); only while this node leads. */
+    /** Check key (instance path + '#' + check id) -> when its next probe is due (nanoTime); only while leading. */
     private final Map<String, Long> due = new ConcurrentHashMap<>();
+    /** Check keys (and instance paths, for deregistration) with work in flight: one at a time each. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     HealthChecker(ClientCalls calls) {
@@ -79,46 +89,108 @@ final class HealthChecker implements AutoCloseable {
         }
     }
 
-    /** Finds the checks due now and starts them; nothing while this node does not lead. */
+    /** Finds the work due now and starts it; nothing while this node does not lead. */
     private void scan() {
         if (!calls.leads()) {
             due.clear();
             return;
         }
         long now = System.nanoTime();
-        Set<String> seen = new java.util.HashSet<>();
+        long wallNow = System.currentTimeMillis();
+        Set<String> seen = new HashSet<>();
         for (String name : children(CatalogEntry.BASE)) {
             for (String id : children(CatalogEntry.servicePath(name))) {
                 String path = CatalogEntry.instancePath(name, id);
-                JsonObject entry = read(path);
-                if (entry == null || !entry.has("check")) {
-                    continue;
-                }
-                seen.add(path);
-                JsonObject check = entry.getAsJsonObject("check");
-                long interval = TimeUnit.MILLISECONDS.toNanos(check.get("intervalMillis").getAsLong());
-                Long next = due.get(path);
-                if ((next == null || now >= next) && running.add(path)) {
-                    due.put(path, now + interval);
-                    probes.execute(() -> {
-                        try {
-                            probe(path, check);
-                        } finally {
-                            running.remove(path);
-                        }
-                    });
+                try {
+                    scanInstance(path, now, wallNow, seen);
+                } catch (RuntimeException malformed) {
+                    // A hand-written entry with a broken check: skip it, not every other check.
+                    LOG.debug("catalog: skipping {}: {}", path, malformed.toString());
                 }
             }
         }
         due.keySet().retainAll(seen);
     }
 
+    private void scanInstance(String path, long now, long wallNow, Set<String> seen) {
+        JsonObject entry = read(path);
+        if (entry == null) {
+            return;
+        }
+        for (JsonObject check : CatalogEntry.checks(entry)) {
+            String key = path + "#" + check.get("id").getAsString();
+            seen.add(key);
+            if (CatalogEntry.type(check).equals("ttl")) {
+                expireTtl(path, key, check);
+                continue;
+            }
+            long interval = TimeUnit.MILLISECONDS.toNanos(check.get("intervalMillis").getAsLong());
+            Long next = due.get(key);
+            if ((next == null || now >= next) && start(key, () -> probe(path, check))) {
+                due.put(key, now + interval);
+            }
+        }
+        if (criticalTooLong(entry, wallNow)) {
+            start(path, () -> deregister(path, wallNow));
+        }
+    }
+
+    /** Runs {@code work} unless work on {@code key} is still running; whether it started. */
+    private boolean start(String key, Runnable work) {
+        if (!running.add(key)) {
+            return false;
+        }
+        try {
+            probes.execute(() -> {
+                try {
+                    work.run();
+                } finally {
+                    running.remove(key);
+                }
+            });
+            return true;
+        } catch (RuntimeException shuttingDown) {
+            running.remove(key);
+            return false;
+        }
+    }
+
+    /** A TTL check whose session is gone turns critical (once: a critical one is left alone). */
+    private void expireTtl(String path, String key, JsonObject check) {
+        long session = CatalogEntry.session(check);
+        if (CatalogEntry.checkStatus(check).equals(CatalogEntry.CRITICAL) || calls.sessionLives(session)) {
+            return;
+        }
+        String checkId = check.get("id").getAsString();
+        String output = session == 0 ? "no report yet" : "TTL of " + check.get("ttlMillis").getAsLong()
+                + " ms expired: no report in time";
+        // Only while the entry still names that session: a report meanwhile opened a new one.
+        start(key, () -> recordStatus(path, checkId, CatalogEntry.CRITICAL, output,
+                c -> CatalogEntry.session(c) == session));
+    }
+
+    private static boolean criticalTooLong(JsonObject entry, long wallNow) {
+        for (JsonObject c : CatalogEntry.checks(entry)) {
+            long after = c.has("deregisterAfterMillis") ? c.get("deregisterAfterMillis").getAsLong() : 0;
+            long since = c.has("statusSinceMillis") ? c.get("statusSinceMillis").getAsLong() : wallNow;
+            if (after > 0 && CatalogEntry.checkStatus(c).equals(CatalogEntry.CRITICAL) && wallNow - since >= after) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void probe(String path, JsonObject check) {
-        String type = check.get("type").getAsString();
+        String type = CatalogEntry.type(check);
         String target = check.get("target").getAsString();
         int timeout = (int) Math.min(Integer.MAX_VALUE, check.get("timeoutMillis").getAsLong());
         String failure = type.equals("http") ? httpCheck(target, timeout) : tcpCheck(target, timeout);
-        recordStatus(path, failure == null ? "passing" : "critical", failure == null ? "" : failure);
+        if (Thread.currentThread().isInterrupted()) {
+            return; // stopping: the probe was cut short, which says nothing about the service
+        }
+        // Only while the check still probes that target: a re-registration may have changed it.
+        recordStatus(path, check.get("id").getAsString(), failure == null ? CatalogEntry.PASSING : CatalogEntry.CRITICAL,
+                failure == null ? "" : failure, c -> c.has("target") && c.get("target").getAsString().equals(target));
     }
 
     /** Null when {@code url} answers 2xx within the timeout, else why not. */
@@ -162,42 +234,68 @@ final class HealthChecker implements AutoCloseable {
         throw HttpProblem.invalid(what + " must be host:port, got " + HttpCall.quote(hostPort));
     }
 
-    /** Writes a status change (and deletes an instance critical past its deregister-after). */
-    private void recordStatus(String path, String status, String output) {
-        GetResponse current;
-        try {
-            current = calls.get(GetRequest.newBuilder().setPath(path).setConsistency(Consistency.SERIALIZABLE).build())
-                    .get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (Exception gone) {
-            return; // deregistered meanwhile, or this node is shutting down
-        }
-        JsonObject entry = CatalogEntry.read(current.getData().toByteArray());
-        if (entry == null || !entry.has("check")) {
-            return;
-        }
-        long version = current.getStat().getVersion();
-        long now = System.currentTimeMillis();
-        try {
-            if (!CatalogEntry.status(entry).equals(status)) {
-                entry.addProperty("status", status);
-                entry.addProperty("statusSinceMillis", now);
-                entry.addProperty("output", output);
-                calls.set(SetRequest.newBuilder().setPath(path).setExpectedVersion(version)
-                        .setData(ByteString.copyFrom(Json.bytes(entry))).build())
-                        .get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-                LOG.info("catalog: {} is now {}{}", path, status, output.isEmpty() ? "" : " (" + output + ")");
+    /**
+     * Writes a check's new status (with its output) when it changed and {@code stillApplies} to
+     * the check as stored now; a write that lost to another is read and tried again. A new output
+     * with the same status is not written (only status changes go to the log), except the first
+     * result of a check, which replaces "not checked yet".
+     */
+    private void recordStatus(String path, String checkId, String status, String output,
+                              Predicate<JsonObject> stillApplies) {
+        for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+            GetResponse current;
+            try {
+                current = calls.get(GetRequest.newBuilder().setPath(path).setConsistency(Consistency.SERIALIZABLE)
+                        .build()).get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (Exception gone) {
+                return; // deregistered meanwhile, or this node is shutting down
+            }
+            JsonObject entry = CatalogEntry.read(current.getData().toByteArray());
+            JsonObject check = entry == null ? null : CatalogEntry.check(entry, checkId);
+            if (check == null || !stillApplies.test(check) || sameStatus(check, status)
+                    || !CatalogEntry.record(entry, check, status, output, System.currentTimeMillis())) {
                 return;
             }
-            long after = entry.getAsJsonObject("check").get("deregisterAfterMillis").getAsLong();
-            long since = entry.has("statusSinceMillis") ? entry.get("statusSinceMillis").getAsLong() : now;
-            if (status.equals("critical") && after > 0 && now - since >= after) {
-                calls.delete(DeleteRequest.newBuilder().setPath(path).setExpectedVersion(version).build())
+            try {
+                calls.set(SetRequest.newBuilder().setPath(path).setExpectedVersion(current.getStat().getVersion())
+                        .setData(ByteString.copyFrom(Json.bytes(entry))).build())
                         .get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-                LOG.info("catalog: deregistered {}, critical for {} ms", path, now - since);
+                LOG.info("catalog: {} check {} is now {}{}", path, checkId, status,
+                        output.isEmpty() ? "" : " (" + output + ")");
+                return;
+            } catch (ExecutionException e) {
+                if (calls.describe(e.getCause()).reason() != ErrorReason.BAD_VERSION) {
+                    LOG.debug("catalog: recording {} for {} failed (checked again later): {}", status, path,
+                            e.getCause().toString());
+                    return;
+                }
+            } catch (Exception e) {
+                LOG.debug("catalog: recording {} for {} failed (checked again later): {}", status, path, e.toString());
+                return;
             }
+        }
+    }
+
+    /** Whether {@code status} is the check's already, and it was checked before (its first result is always written). */
+    private static boolean sameStatus(JsonObject check, String status) {
+        return CatalogEntry.checkStatus(check).equals(status) && !(check.has("output")
+                && check.get("output").getAsString().equals(CatalogEntry.NOT_CHECKED));
+    }
+
+    /** Deletes an instance one of whose checks is still critical past its deregister-after (version-checked). */
+    private void deregister(String path, long wallNow) {
+        try {
+            GetResponse current = calls.get(GetRequest.newBuilder().setPath(path)
+                    .setConsistency(Consistency.SERIALIZABLE).build()).get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            JsonObject entry = CatalogEntry.read(current.getData().toByteArray());
+            if (entry == null || !criticalTooLong(entry, wallNow)) {
+                return;
+            }
+            calls.delete(DeleteRequest.newBuilder().setPath(path).setExpectedVersion(current.getStat().getVersion())
+                    .build()).get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            LOG.info("catalog: deregistered {}: a check was critical past its deregister-after", path);
         } catch (Exception e) {
-            LOG.debug("catalog: recording {} for {} failed (checked again next interval): {}", status, path,
-                    e.toString());
+            LOG.debug("catalog: deregistering {} failed (tried again next round): {}", path, e.toString());
         }
     }
 

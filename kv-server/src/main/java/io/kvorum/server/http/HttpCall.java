@@ -3,6 +3,7 @@ package io.kvorum.server.http;
 import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpExchange;
 import io.kvorum.proto.v1.ErrorReason;
+import io.kvorum.proto.v1.RequestHeader;
 import io.kvorum.server.api.ApiError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,6 +34,10 @@ final class HttpCall {
     private static final long MAX_AWAIT_SECONDS = 120;
     /** A refused body is read and dropped up to this size; a larger one costs the client its connection. */
     static final long MAX_DRAIN_BYTES = 64L << 20;
+    /** Longest Idempotency-Key taken (the dedupe table stores it as a client id). */
+    static final int MAX_IDEMPOTENCY_KEY_CHARS = 255;
+    /** Client id of a write carrying an Idempotency-Key: this prefix and the key. */
+    static final String IDEMPOTENCY_CLIENT_PREFIX = "idempotency-key:";
 
     final HttpExchange exchange;
     private final Router.Match match;
@@ -126,6 +131,56 @@ final class HttpCall {
 
     String header(String name) {
         return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    /**
+     * The exactly-once header of a write, from the request's headers: {@code Idempotency-Key: K}
+     * (the write is client {@code idempotency-key:K}, sequence 1: retried with the same key, it
+     * is answered as the first time and applied once), or {@code X-Kvorum-Client-Id} with
+     * {@code X-Kvorum-Sequence} (and optionally {@code X-Kvorum-Lowest-Unanswered}), the gRPC
+     * clients' own numbering; neither: no deduplication.
+     */
+    RequestHeader writeHeader() {
+        String key = header("Idempotency-Key");
+        String client = header("X-Kvorum-Client-Id");
+        String sequence = header("X-Kvorum-Sequence");
+        String lowest = header("X-Kvorum-Lowest-Unanswered");
+        if (key != null) {
+            if (client != null || sequence != null || lowest != null) {
+                throw HttpProblem.invalid("give Idempotency-Key, or X-Kvorum-Client-Id with X-Kvorum-Sequence, "
+                        + "not both");
+            }
+            if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_CHARS) {
+                throw HttpProblem.invalid("header Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY_CHARS
+                        + " characters, got " + key.length());
+            }
+            return RequestHeader.newBuilder().setClientId(IDEMPOTENCY_CLIENT_PREFIX + key).setSequence(1).build();
+        }
+        if (client == null) {
+            if (sequence != null || lowest != null) {
+                throw HttpProblem.invalid("header X-Kvorum-Sequence needs X-Kvorum-Client-Id");
+            }
+            return RequestHeader.getDefaultInstance();
+        }
+        if (sequence == null) {
+            throw HttpProblem.invalid("header X-Kvorum-Client-Id needs X-Kvorum-Sequence: this write's number, "
+                    + "increasing, the same when retried");
+        }
+        return RequestHeader.newBuilder().setClientId(client).setSequence(headerNumber("X-Kvorum-Sequence", sequence))
+                .setLowestUnansweredSequence(lowest == null ? 0 : headerNumber("X-Kvorum-Lowest-Unanswered", lowest))
+                .build();
+    }
+
+    private static long headerNumber(String name, String value) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the error below
+        }
+        throw HttpProblem.invalid("header " + name + " must be a positive integer, got " + quote(value));
     }
 
     /** Whether the body is JSON (Content-Type application/json), not raw bytes. */

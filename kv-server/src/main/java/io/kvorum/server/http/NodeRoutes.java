@@ -121,8 +121,8 @@ final class NodeRoutes {
         String path = c.nodePath();
         long version = expectedVersion(c);
         ByteString data = data(c);
-        SetResponse r = c.await(calls.set(SetRequest.newBuilder().setPath(path).setData(data)
-                .setExpectedVersion(version).build()));
+        SetResponse r = c.await(calls.set(SetRequest.newBuilder().setHeader(c.writeHeader()).setPath(path)
+                .setData(data).setExpectedVersion(version).build()));
         c.setHeader("ETag", etag(r.getStat().getVersion()));
         revisionHeaders(c, r.getHeader().getRevision());
         JsonObject o = new JsonObject();
@@ -134,7 +134,8 @@ final class NodeRoutes {
 
     private void create(HttpCall c) throws IOException {
         String path = c.nodePath();
-        CreateRequest.Builder b = CreateRequest.newBuilder().setPath(path).setData(data(c));
+        CreateRequest.Builder b = CreateRequest.newBuilder().setHeader(c.writeHeader()).setPath(path)
+                .setData(data(c));
         String mode = c.query("mode");
         if (mode != null) {
             b.setMode(mode(mode, "query parameter mode"));
@@ -152,7 +153,7 @@ final class NodeRoutes {
 
     private void delete(HttpCall c) throws IOException {
         String path = c.nodePath();
-        DeleteResponse r = c.await(calls.delete(DeleteRequest.newBuilder().setPath(path)
+        DeleteResponse r = c.await(calls.delete(DeleteRequest.newBuilder().setHeader(c.writeHeader()).setPath(path)
                 .setExpectedVersion(expectedVersion(c)).build()));
         revisionHeaders(c, r.getHeader().getRevision());
         JsonObject o = new JsonObject();
@@ -176,7 +177,7 @@ final class NodeRoutes {
                 throw HttpProblem.invalid("request body has an unknown field " + HttpCall.quote(key) + "; known: ops");
             }
         }
-        MultiRequest.Builder m = MultiRequest.newBuilder();
+        MultiRequest.Builder m = MultiRequest.newBuilder().setHeader(c.writeHeader());
         int i = 0;
         for (JsonElement e : ops.getAsJsonArray()) {
             m.addOps(op(e, "ops[" + i + "]"));

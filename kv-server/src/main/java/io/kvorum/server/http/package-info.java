@@ -17,8 +17,9 @@
  *   ({@code WatchRoutes}) are watches of the gRPC Watch service through
  *   {@link io.kvorum.server.api.LocalWatch}.</li>
  *   <li><b>Catalog</b>: {@code CatalogRoutes} and {@code CatalogEntry} (entries under
- *   {@code /services}, the Java ServiceRegistry recipe's layout); {@code HealthChecker} runs HTTP
- *   and TCP checks on the leader.</li>
+ *   {@code /services}, the Java ServiceRegistry recipe's layout, any number of checks per
+ *   instance, Consul's passing/warning/critical); {@code HealthChecker} runs HTTP and TCP checks
+ *   and expires TTL checks on the leader.</li>
  * </ul>
  */
 package io.kvorum.server.http;

@@ -117,6 +117,23 @@ final class OutboundQueue {
         }
     }
 
+    /** Waits up to {@code timeoutNanos} for a message without taking it; false if none came. */
+    boolean awaitNotEmpty(long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (queue.isEmpty()) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = notEmpty.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Empties the queue. @return how many messages were discarded */
     int clear() {
         lock.lock();

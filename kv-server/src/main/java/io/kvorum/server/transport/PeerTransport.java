@@ -112,6 +112,7 @@ public final class PeerTransport implements AutoCloseable {
                 // its previous life still in TIME_WAIT.
                 .withOption(ChannelOption.SO_REUSEADDR, true)
                 .maxInboundMessageSize(config.maxInboundMessageBytes)
+                .flowControlWindow(TransportConfig.FLOW_CONTROL_WINDOW_BYTES)
                 .keepAliveTime(keepAliveMillis, TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(config.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 // Peers ping as often as we do; allow it, or the server would call it abuse and

@@ -66,6 +66,7 @@ final class RemotePeer implements AutoCloseable {
                 // notice a dead peer before it has something urgent to say.
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(config.maxInboundMessageBytes)
+                .flowControlWindow(TransportConfig.FLOW_CONTROL_WINDOW_BYTES)
                 // Raft retransmits on its own terms; gRPC retrying a stream would only reorder.
                 .disableRetry()
                 .build();

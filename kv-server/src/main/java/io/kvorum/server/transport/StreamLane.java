@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +25,24 @@ import org.slf4j.LoggerFactory;
  * <p>The thread takes everything queued (up to the batch size) as one frame, and writes a
  * frame only when gRPC says the stream is ready: while the peer or the network is slow,
  * messages pile up in the bounded queue, where they are batched together or dropped, instead
- * of in unbounded gRPC/Netty buffers. It is the only thread that touches the call's request
- * side, so no locking is needed there; gRPC callbacks only set flags and wake it. It never
+ * of in unbounded gRPC/Netty buffers. gRPC callbacks only set flags and wake it. It never
  * waits longer than {@link #SLICE_NANOS} at a time, so it notices closing, a broken stream and
  * pending drop reports promptly.
+ *
+ * <p>When the lane is idle (nothing queued, the stream ready, no frame being written, and none
+ * written for {@link #IDLE_NANOS}) the sender writes its messages itself instead of queueing
+ * them: an idle lane thread would have to be woken for them, and on a lightly loaded node that
+ * wake-up is a large part of a replication round trip. Sends that follow each other closely
+ * still go through the queue, where the lane thread merges them into fewer frames. Every use of the call's request side (open, write, cancel) holds
+ * {@link #writing}; the sender only ever try-locks it, so it never waits for the lane thread.
+ * Order is kept because a direct write happens only while the queue is empty under that lock,
+ * and the lane thread takes from the queue and writes under the same lock.
  */
 final class StreamLane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamLane.class);
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A lane that wrote nothing for this long is idle: its next send is written directly. */
+    private static final long IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
 
     private final long peer;
     private final Lane lane;
@@ -45,6 +56,12 @@ final class StreamLane implements AutoCloseable {
     private final Backoff backoff;
     private final Thread thread;
     private final AtomicBoolean dropsToReport = new AtomicBoolean();
+    /** Held for every use of the current call's request side; see the class comment. */
+    private final ReentrantLock writing = new ReentrantLock();
+    /** The open call, or null; written by the lane thread under {@link #writing}. */
+    private volatile Call current;
+    /** When the last frame was written (System.nanoTime); written under {@link #writing}. */
+    private volatile long lastWriteNanos;
     private volatile boolean closed;
     /** Lane thread only: the last failure logged, so a peer that stays down logs once. */
     private String lastFailure;
@@ -83,12 +100,67 @@ final class StreamLane implements AutoCloseable {
                 }
             }
         }
+        if (writeDirectly(messages)) {
+            return;
+        }
         int dropped = queue.offer(messages);
         if (dropped > 0) {
             dropped(dropped);
             // Reported by the lane thread: handler callbacks never run on the sender's thread.
             dropsToReport.set(true);
         }
+    }
+
+    /**
+     * Writes {@code messages} as one frame on the caller's thread if the lane is idle: the
+     * stream is open and ready, nothing is queued, and no one else is writing.
+     *
+     * @return false if the messages must be queued instead
+     */
+    private boolean writeDirectly(List<Message> messages) {
+        Call call = current;
+        if (call == null || call.broken || System.nanoTime() - lastWriteNanos < IDLE_NANOS || !call.ready()
+                || !fitsOneFrame(messages) || !writing.tryLock()) {
+            return false;
+        }
+        try {
+            if (call != current || call.broken || !queue.isEmpty()) {
+                return false;
+            }
+            writeFrame(call, messages);
+            return true;
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    private boolean fitsOneFrame(List<Message> messages) {
+        long bytes = 0;
+        for (Message m : messages) {
+            bytes += OutboundQueue.weight(m);
+        }
+        return bytes <= config.maxBatchBytes;
+    }
+
+    /** Writes one frame; the caller holds {@link #writing}. A failed write breaks the call. */
+    private void writeFrame(Call call, List<Message> batch) {
+        int bytes;
+        try {
+            bytes = call.write(batch);
+        } catch (RuntimeException e) {
+            // Never let one bad write stop the lane: treat it as a broken stream.
+            log.error("{} lane to peer {}: writing a frame failed", lane, peer, e);
+            dropped(batch.size());
+            call.failure = Status.INTERNAL.withDescription("local write failed: " + e).withCause(e);
+            call.broken = true;
+            call.wake();
+            return;
+        }
+        lastWriteNanos = System.nanoTime();
+        stats.framesSent.increment();
+        stats.messagesSent.add(batch.size());
+        laneStats.messagesSent.add(batch.size());
+        laneStats.bytesSent.add(bytes);
     }
 
     @Override
@@ -105,7 +177,6 @@ final class StreamLane implements AutoCloseable {
 
     private void run() {
         Call call = null;
-        List<Message> batch = List.of();
         long nextAttempt = System.nanoTime();
         try {
             while (!closed) {
@@ -117,12 +188,15 @@ final class StreamLane implements AutoCloseable {
                     lastFailure = null;
                 }
                 if (call != null && call.broken) {
-                    boolean lost = call.framesSent > 0 || !batch.isEmpty() || !queue.isEmpty();
-                    if (!batch.isEmpty()) {
-                        dropped(batch.size());
-                        batch = List.of();
+                    boolean lost;
+                    writing.lock();
+                    try {
+                        current = null;
+                        lost = call.framesSent > 0 || !queue.isEmpty();
+                        call.cancel("stream broken");
+                    } finally {
+                        writing.unlock();
                     }
-                    call.cancel("stream broken");
                     failed(call, lost);
                     if (call.accepted) {
                         backoff.reset();
@@ -136,38 +210,38 @@ final class StreamLane implements AutoCloseable {
                         TimeUnit.NANOSECONDS.sleep(Math.min(wait, SLICE_NANOS));
                         continue;
                     }
-                    call = open();
-                }
-                if (batch.isEmpty()) {
-                    batch = queue.poll(config.maxBatchBytes, SLICE_NANOS);
-                    if (batch.isEmpty()) {
-                        continue;
+                    writing.lock();
+                    try {
+                        call = open();
+                        current = call;
+                    } finally {
+                        writing.unlock();
                     }
                 }
-                if (!call.awaitReady(SLICE_NANOS)) {
-                    continue; // keep the batch; the next round re-checks closing and breakage
+                if (!queue.awaitNotEmpty(SLICE_NANOS) || !call.awaitReady(SLICE_NANOS)) {
+                    continue; // the next round re-checks closing and breakage
                 }
-                int bytes;
+                writing.lock();
                 try {
-                    bytes = call.write(batch);
-                } catch (RuntimeException e) {
-                    // Never let one bad write stop the lane: treat it as a broken stream.
-                    log.error("{} lane to peer {}: writing a frame failed", lane, peer, e);
-                    call.failure = Status.INTERNAL.withDescription("local write failed: " + e).withCause(e);
-                    call.broken = true;
-                    continue;
+                    List<Message> batch = call.broken ? List.of() : queue.poll(config.maxBatchBytes, 0);
+                    if (!batch.isEmpty()) {
+                        writeFrame(call, batch);
+                    }
+                } finally {
+                    writing.unlock();
                 }
-                stats.framesSent.increment();
-                stats.messagesSent.add(batch.size());
-                laneStats.messagesSent.add(batch.size());
-                laneStats.bytesSent.add(bytes);
-                batch = List.of();
             }
         } catch (InterruptedException e) {
             // closing
         } finally {
-            if (call != null) {
-                call.cancel("peer transport closed");
+            writing.lock();
+            try {
+                current = null;
+                if (call != null) {
+                    call.cancel("peer transport closed");
+                }
+            } finally {
+                writing.unlock();
             }
         }
     }
@@ -208,7 +282,7 @@ final class StreamLane implements AutoCloseable {
         }
     }
 
-    /** One Stream call. gRPC threads only flip its flags; the lane thread does the rest. */
+    /** One Stream call. gRPC threads only flip its flags; writers hold {@link #writing}. */
     private final class Call implements ClientResponseObserver<RaftBatch, StreamAck> {
         private final Object monitor = new Object();
         private ClientCallStreamObserver<RaftBatch> requests;
@@ -249,10 +323,14 @@ final class StreamLane implements AutoCloseable {
             wake();
         }
 
-        private void wake() {
+        void wake() {
             synchronized (monitor) {
                 monitor.notifyAll();
             }
+        }
+
+        boolean ready() {
+            return requests.isReady();
         }
 
         /** Waits up to {@code nanos} for the stream to take a frame; false if not (yet) or broken. */

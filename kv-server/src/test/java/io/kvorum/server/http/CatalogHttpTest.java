@@ -9,11 +9,14 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpServer;
 import io.kvorum.server.testing.InJvmCluster;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,12 +53,18 @@ class CatalogHttpTest {
         for (long id : cluster.runningIds()) {
             http.start(id);
         }
-        service = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        service.createContext("/health", ex -> {
+        service = startService(0);
+    }
+
+    /** The service's HTTP server on {@code port} (0: any), its health endpoint answering {@link #healthStatus}. */
+    private HttpServer startService(int port) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        s.createContext("/health", ex -> {
             ex.sendResponseHeaders(healthStatus.get(), -1);
             ex.close();
         });
-        service.start();
+        s.start();
+        return s;
     }
 
     @AfterEach
@@ -109,6 +118,19 @@ class CatalogHttpTest {
     }
 
     @Test
+    void anHttpCheckGoesCriticalWhenItsServerStopsAndPassingWhenItIsBack() throws Exception {
+        int port = service.getAddress().getPort();
+        assertEquals(200, register(follower, "stops", "s-1", "{\"address\":\"127.0.0.1\",\"port\":" + port
+                + ",\"check\":{\"http\":\"" + healthUrl() + "\",\"interval\":\"200ms\",\"timeout\":\"500ms\"}}")
+                .statusCode());
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "stops", "s-1").equals("passing"));
+        service.stop(0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "stops", "s-1").equals("critical"));
+        service = startService(port);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "stops", "s-1").equals("passing"));
+    }
+
+    @Test
     void aCriticalInstanceIsDeregisteredAfterItsDeadline() throws Exception {
         int nothingListens = InJvmCluster.freeLoopbackPort();
         assertEquals(200, register(follower, "db", "db-1", "{\"address\":\"127.0.0.1\",\"port\":" + nothingListens
@@ -118,17 +140,125 @@ class CatalogHttpTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "db", "db-1").equals("absent"));
     }
 
+    private JsonObject instance(long node, String name, String id) throws Exception {
+        for (var e : body(http.get(node, "/v1/health/service/" + name)).getAsJsonArray("instances")) {
+            if (e.getAsJsonObject().get("id").getAsString().equals(id)) {
+                return e.getAsJsonObject();
+            }
+        }
+        return null;
+    }
+
+    private HttpResponse<byte[]> report(long node, String name, String id, String check, String json)
+            throws Exception {
+        return http.json(node, "PUT", "/v1/catalog/services/" + name + "/" + id + "/checks/" + check, json);
+    }
+
+    private List<String> ids(long node, String name, String query) throws Exception {
+        List<String> out = new ArrayList<>();
+        body(http.get(node, "/v1/health/service/" + name + query)).getAsJsonArray("instances")
+                .forEach(e -> out.add(e.getAsJsonObject().get("id").getAsString()));
+        return out;
+    }
+
     @Test
-    void aTtlCheckIsASessionTheServiceKeepsAlive() throws Exception {
+    void aTtlCheckIsReportedWithAStatusAndNoteAndGoesCriticalWhenReportsStop() throws Exception {
         HttpResponse<byte[]> r = register(follower, "batch", "b-1", "{\"address\":\"10.0.0.9\",\"port\":1,"
                 + "\"check\":{\"ttl\":\"2s\"}}");
         assertEquals(200, r.statusCode(), new String(r.body()));
         long session = body(r).get("session").getAsLong();
+        assertEquals("passing", status(follower, "batch", "b-1"), "registering is the first report");
+
+        HttpResponse<byte[]> warn = report(follower, "batch", "b-1", "ttl",
+                "{\"status\":\"warning\",\"note\":\"queue 90% full\"}");
+        assertEquals(200, warn.statusCode(), new String(warn.body()));
+        assertEquals("warning", body(warn).get("status").getAsString());
+        JsonObject check = instance(follower, "batch", "b-1").getAsJsonArray("checks").get(0).getAsJsonObject();
+        assertEquals("warning", check.get("status").getAsString());
+        assertEquals("queue 90% full", check.get("output").getAsString());
+        assertEquals(List.of(), ids(follower, "batch", "?passing"), "a warning instance is not passing");
+        assertEquals(List.of("b-1"), ids(follower, "batch", "?status=warning"));
+
+        // The same report again writes nothing: a heartbeat is a session keep-alive only.
+        HttpResponse<byte[]> again = report(follower, "batch", "b-1", "ttl",
+                "{\"status\":\"warning\",\"note\":\"queue 90% full\"}");
+        assertEquals(false, body(again).get("written").getAsBoolean());
+        assertEquals(session, body(again).get("session").getAsLong());
+
+        // No more reports: the session expires and the leader marks the check critical; the instance stays.
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "batch", "b-1").equals("critical"));
+        assertTrue(instance(follower, "batch", "b-1").getAsJsonArray("checks").get(0).getAsJsonObject()
+                .get("output").getAsString().contains("expired"));
+
+        // The next report brings it back, on a new session.
+        HttpResponse<byte[]> back = report(follower, "batch", "b-1", "ttl", "");
+        assertEquals(200, back.statusCode(), new String(back.body()));
+        assertTrue(body(back).get("session").getAsLong() != session, "a new session replaces the expired one");
         assertEquals("passing", status(follower, "batch", "b-1"));
-        assertEquals(200, http.method(follower, "POST", "/v1/sessions/" + session + "/keepalive", null, null)
+    }
+
+    @Test
+    void anInstanceIsAsHealthyAsItsWorstCheck() throws Exception {
+        int nothingListens = InJvmCluster.freeLoopbackPort();
+        HttpResponse<byte[]> r = register(follower, "multi", "m-1", "{\"address\":\"127.0.0.1\",\"port\":1,"
+                + "\"checks\":[{\"http\":\"" + healthUrl() + "\",\"interval\":\"200ms\"},"
+                + "{\"id\":\"db\",\"tcp\":\"127.0.0.1:" + nothingListens + "\",\"interval\":\"200ms\"},"
+                + "{\"ttl\":\"30s\"}]}");
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            JsonArray checks = instance(follower, "multi", "m-1").getAsJsonArray("checks");
+            return checks.get(0).getAsJsonObject().get("status").getAsString().equals("passing");
+        });
+        JsonArray checks = instance(follower, "multi", "m-1").getAsJsonArray("checks");
+        assertEquals(List.of("http", "db", "ttl"), List.of(checks.get(0).getAsJsonObject().get("id").getAsString(),
+                checks.get(1).getAsJsonObject().get("id").getAsString(),
+                checks.get(2).getAsJsonObject().get("id").getAsString()));
+        assertEquals("critical", checks.get(1).getAsJsonObject().get("status").getAsString());
+        assertEquals("passing", checks.get(2).getAsJsonObject().get("status").getAsString());
+        assertEquals("critical", status(follower, "multi", "m-1"), "the TCP check fails");
+
+        // Only the TCP check failing: re-register without it, then report the TTL check warning.
+        assertEquals(200, register(follower, "multi", "m-1", "{\"address\":\"127.0.0.1\",\"port\":1,"
+                + "\"checks\":[{\"http\":\"" + healthUrl() + "\",\"interval\":\"200ms\"},{\"ttl\":\"30s\"}]}")
                 .statusCode());
-        // No more keep-alives: the session expires and the instance goes.
-        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "batch", "b-1").equals("absent"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "multi", "m-1").equals("passing"));
+        assertEquals(200, report(follower, "multi", "m-1", "ttl", "{\"status\":\"warning\"}").statusCode());
+        assertEquals("warning", status(follower, "multi", "m-1"));
+        healthStatus.set(500);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "multi", "m-1").equals("critical"));
+        JsonObject services = body(http.get(leader, "/v1/catalog/services")).getAsJsonObject("services");
+        assertEquals(1, services.getAsJsonObject("multi").get("critical").getAsInt());
+    }
+
+    @Test
+    void reportsNameTheirMistakes() throws Exception {
+        assertEquals(200, register(follower, "rep", "r-1", "{\"address\":\"a\",\"port\":1,\"checks\":["
+                + "{\"ttl\":\"30s\"},{\"tcp\":\"a:1\",\"interval\":\"1h\"}]}").statusCode());
+        HttpResponse<byte[]> noCheck = report(follower, "rep", "r-1", "nope", "{}");
+        assertEquals(404, noCheck.statusCode());
+        assertTrue(HttpNodes.error(noCheck).get("message").getAsString().contains("nope"));
+        HttpResponse<byte[]> notTtl = report(follower, "rep", "r-1", "tcp", "{}");
+        assertEquals(400, notTtl.statusCode());
+        assertTrue(HttpNodes.error(notTtl).get("message").getAsString().contains("run by the cluster"));
+        HttpResponse<byte[]> badStatus = report(follower, "rep", "r-1", "ttl", "{\"status\":\"fine\"}");
+        assertEquals(400, badStatus.statusCode());
+        assertTrue(HttpNodes.error(badStatus).get("message").getAsString().contains("passing, warning or critical"));
+        assertEquals(404, report(follower, "rep", "nobody", "ttl", "{}").statusCode());
+        assertEquals(400, http.get(follower, "/v1/health/service/rep?status=fine").statusCode());
+        HttpResponse<byte[]> sameIds = register(follower, "rep", "r-2", "{\"address\":\"a\",\"port\":1,"
+                + "\"checks\":[{\"id\":\"x\",\"ttl\":\"30s\"},{\"id\":\"x\",\"ttl\":\"30s\"}]}");
+        assertEquals(400, sameIds.statusCode());
+        HttpResponse<byte[]> both = register(follower, "rep", "r-2", "{\"address\":\"a\",\"port\":1,"
+                + "\"check\":{\"ttl\":\"30s\"},\"checks\":[]}");
+        assertEquals(400, both.statusCode());
+    }
+
+    @Test
+    void aTtlCheckWithDeregisterAfterRemovesTheInstanceOnceReportsStop() throws Exception {
+        assertEquals(200, register(follower, "gone", "g-1", "{\"address\":\"a\",\"port\":1,"
+                + "\"check\":{\"ttl\":\"2s\",\"deregisterAfter\":\"1s\"}}").statusCode());
+        assertEquals("passing", status(follower, "gone", "g-1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(follower, "gone", "g-1").equals("absent"));
     }
 
     @Test

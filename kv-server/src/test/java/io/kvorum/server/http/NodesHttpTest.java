@@ -324,4 +324,52 @@ class NodesHttpTest {
                 .header("If-Match", "W/\"x\"").DELETE());
         assertEquals(400, badIfMatch.statusCode());
     }
+
+    private HttpResponse<byte[]> withHeaders(String method, String pathAndQuery, String body, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(http.uri(follower, pathAndQuery))
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b);
+    }
+
+    @Test
+    void aWriteRetriedWithTheSameIdempotencyKeyIsAppliedOnce() throws Exception {
+        assertEquals(201, http.text(follower, "POST", "/v1/nodes/idem", "").statusCode());
+        HttpResponse<byte[]> first = withHeaders("POST", "/v1/nodes/idem/job-?mode=sequential", "a",
+                "Idempotency-Key", "job-42");
+        assertEquals(201, first.statusCode(), text(first));
+        HttpResponse<byte[]> retry = withHeaders("POST", "/v1/nodes/idem/job-?mode=sequential", "a",
+                "Idempotency-Key", "job-42");
+        assertEquals(201, retry.statusCode(), text(retry));
+        assertEquals(HttpNodes.body(first).get("path"), HttpNodes.body(retry).get("path"), "the first answer again");
+        assertEquals(HttpNodes.body(first).get("revision"), HttpNodes.body(retry).get("revision"));
+        assertEquals(1, HttpNodes.body(http.get(follower, "/v1/children/idem")).getAsJsonArray("children").size(),
+                "created once");
+        HttpResponse<byte[]> another = withHeaders("POST", "/v1/nodes/idem/job-?mode=sequential", "b",
+                "Idempotency-Key", "job-43");
+        assertEquals(201, another.statusCode());
+        assertEquals(2, HttpNodes.body(http.get(follower, "/v1/children/idem")).getAsJsonArray("children").size());
+
+        // A conditional set retried after it applied: the first answer, not 412 (the version moved on).
+        HttpResponse<byte[]> set = withHeaders("PUT", "/v1/nodes/idem?version=0", "x", "X-Kvorum-Client-Id", "c-1",
+                "X-Kvorum-Sequence", "1");
+        assertEquals(200, set.statusCode(), text(set));
+        HttpResponse<byte[]> setAgain = withHeaders("PUT", "/v1/nodes/idem?version=0", "x", "X-Kvorum-Client-Id",
+                "c-1", "X-Kvorum-Sequence", "1");
+        assertEquals(200, setAgain.statusCode(), text(setAgain));
+        assertEquals(1, HttpNodes.body(http.get(follower, "/v1/nodes/idem")).getAsJsonObject("stat").get("version")
+                .getAsLong(), "set once");
+        assertEquals(412, withHeaders("PUT", "/v1/nodes/idem?version=0", "x", "X-Kvorum-Client-Id", "c-1",
+                "X-Kvorum-Sequence", "2").statusCode(), "a new sequence is a new write");
+
+        assertEquals(400, withHeaders("PUT", "/v1/nodes/idem", "x", "X-Kvorum-Sequence", "3").statusCode());
+        assertEquals(400, withHeaders("PUT", "/v1/nodes/idem", "x", "X-Kvorum-Client-Id", "c-1").statusCode());
+        assertEquals(400, withHeaders("PUT", "/v1/nodes/idem", "x", "X-Kvorum-Client-Id", "c-1",
+                "X-Kvorum-Sequence", "zero").statusCode());
+        assertEquals(400, withHeaders("PUT", "/v1/nodes/idem", "x", "Idempotency-Key", "k", "X-Kvorum-Client-Id",
+                "c-1", "X-Kvorum-Sequence", "4").statusCode());
+    }
 }

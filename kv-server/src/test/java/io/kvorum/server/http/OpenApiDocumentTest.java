@@ -138,7 +138,7 @@ class OpenApiDocumentTest {
                 for (String route : doc.keySet()) {
                     String method = route.substring(0, route.indexOf(' '));
                     String target = route.substring(route.indexOf(' ') + 1).replace("{path}", "openapi-probe")
-                            .replace("{id}", "1").replace("{name}", "openapi-probe");
+                            .replace("{id}", "1").replace("{name}", "openapi-probe").replace("{check}", "ttl");
                     HttpResponse<InputStream> r = http.client.send(HttpRequest.newBuilder(http.uri(1, target))
                             .method(method, HttpRequest.BodyPublishers.ofString("{}"))
                             .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofInputStream());

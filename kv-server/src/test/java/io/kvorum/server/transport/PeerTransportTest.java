@@ -131,6 +131,23 @@ class PeerTransportTest {
     }
 
     @Test
+    void aSendToAnIdleLaneIsWrittenOnTheSendersThread() throws InterruptedException {
+        nodes.start(1);
+        nodes.start(2);
+        nodes.connectAll();
+        nodes.get(1).send(List.of(append(1, 2, 1, 32)));
+        await().atMost(WAIT).until(() -> nodes.inbox(2).count(MessageType.APPEND) == 1); // connected
+        // The scenario is a lane that has been quiet: let more than its idle threshold pass.
+        Thread.sleep(5);
+        long before = nodes.get(1).stats().framesSent();
+        nodes.get(1).send(List.of(append(1, 2, 2, 32)));
+        // Counted before send returned: no lane thread was involved.
+        assertEquals(before + 1, nodes.get(1).stats().framesSent());
+        await().atMost(WAIT).until(() -> nodes.inbox(2).count(MessageType.APPEND) == 2);
+        assertEquals(range(1, 2), appendIndexes(nodes.inbox(2), 1));
+    }
+
+    @Test
     void manySeparateSendsAreBatchedIntoFewerFrames() {
         nodes.start(1);
         nodes.start(2);
