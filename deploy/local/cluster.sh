@@ -2,8 +2,9 @@
 # A local Kvorum cluster on loopback. Data, logs and PID files live under <repo>/data/node-N
 # (or $KVORUM_DATA/node-N), whatever directory this is run from.
 #   start [3|5] [--secure]   build when needed and start (or resume) the cluster; --secure
-#                 makes a throw-away CA and certificates (openssl) under <data>/tls, starts every
-#                 port with TLS only and turns auth on (user root, password in <data>/tls)
+#                 makes a throw-away CA and certificates under <data>/tls (with openssl, or with
+#                 the JDK's keytool when there is no openssl or KVORUM_CERT_TOOL=keytool), starts
+#                 every port with TLS only and turns auth on (user root, password in <data>/tls)
 #   stop          stop every node (SIGTERM: a leader hands off first; SIGKILL after 10 s)
 #   status        each node's role, term, commit and applied index, and who leads
 #   kill N        SIGKILL node N          restart N   stop and start node N again, wait until healthy
@@ -71,16 +72,19 @@ stop_node() {
 }
 
 # GET http://127.0.0.1:PORT/PATH with bash alone (no curl needed); prints the body. A secure
-# cluster's admin port is HTTPS only: then curl, or openssl, trusting the cluster's CA.
+# cluster's admin port is HTTPS only: then curl, or openssl, or the JDK alone (LocalTls.java),
+# trusting the cluster's CA.
 http_get() {
   local body
   if secure; then
     if command -v curl >/dev/null; then
       curl -sS --max-time 2 --cacert "$tls/ca.pem" "https://127.0.0.1:$1$2"
-    else
+    elif command -v openssl >/dev/null; then
       body=$(printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$2" \
         | timeout 2 openssl s_client -quiet -verify_return_error -CAfile "$tls/ca.pem" -connect "127.0.0.1:$1" 2>/dev/null) || true
       printf '%s\n' "${body#*$'\r\n\r\n'}"
+    else
+      local_tls get "$tls/ca.pem" "https://127.0.0.1:$1$2"
     fi
     return
   fi
@@ -118,18 +122,64 @@ issue_cert() {
   rm -f "$tls/$name.csr" "$tls/$name.ext"
 }
 
+# The JDK-only helper (deploy/local/LocalTls.java), compiled once into <data>/tls/bin.
+local_tls() {
+  if [ ! -f "$tls/bin/LocalTls.class" ]; then
+    mkdir -p "$tls/bin"
+    javac -d "$tls/bin" "$root/deploy/local/LocalTls.java" \
+      || { echo "cannot compile deploy/local/LocalTls.java: a JDK (javac) is needed" >&2; return 1; }
+  fi
+  timeout 10 java -cp "$tls/bin" LocalTls "$@"
+}
+
+# As issue_cert, with the JDK's keytool: a key pair in a PKCS#12 store, signed by the CA's
+# store; the key written out as PEM by LocalTls (keytool cannot). SANS in keytool's syntax.
+issue_cert_keytool() {
+  local name=$1 sans=$2 pass=$3 san_ext=()
+  [ -z "$sans" ] || san_ext=(-ext "san=$sans")
+  keytool -genkeypair -alias "$name" -keyalg RSA -keysize 2048 -dname "CN=$name" -validity 30 \
+    -keystore "$tls/$name.p12" -storetype PKCS12 -storepass "$pass" >/dev/null 2>&1
+  keytool -certreq -alias "$name" -keystore "$tls/$name.p12" -storepass "$pass" -file "$tls/$name.csr" 2>/dev/null
+  keytool -gencert -alias ca -keystore "$tls/ca.p12" -storepass "$pass" -infile "$tls/$name.csr" -rfc \
+    -validity 30 ${san_ext[@]+"${san_ext[@]}"} -ext "ku:c=digitalSignature,keyEncipherment" \
+    -ext "eku=serverAuth,clientAuth" -outfile "$tls/$name.pem" 2>/dev/null
+  local_tls pem-key "$tls/$name.p12" "$pass" "$name" "$tls/$name-key.pem"
+  rm -f "$tls/$name.csr" "$tls/$name.p12"
+}
+
+# The throw-away CA and certificates with keytool alone (no openssl on this machine).
+make_certs_keytool() {
+  local n=$1 i pass
+  command -v keytool >/dev/null && command -v javac >/dev/null || {
+    echo "--secure needs openssl, or a JDK (keytool and javac), to make the throw-away certificates" >&2; exit 2; }
+  pass=$(random_hex)
+  keytool -genkeypair -alias ca -keyalg RSA -keysize 2048 -dname "CN=kvorum local throw-away CA" -validity 30 \
+    -ext "bc:c=ca:true" -ext "ku:c=keyCertSign,cRLSign" -keystore "$tls/ca.p12" -storetype PKCS12 \
+    -storepass "$pass" >/dev/null 2>&1
+  keytool -exportcert -rfc -alias ca -keystore "$tls/ca.p12" -storepass "$pass" -file "$tls/ca.pem" 2>/dev/null
+  for i in $(seq 1 "$n"); do issue_cert_keytool "node-$i" "dns:node-$i,dns:localhost,ip:127.0.0.1" "$pass"; done
+  issue_cert_keytool root "" "$pass"
+  rm -f "$tls/ca.p12" # a throw-away CA signs nothing more
+}
+
+# 16 random bytes as hex, from the kernel (no openssl needed).
+random_hex() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+
 # A throw-away CA, a certificate per node (DNS node-N as peers check it, and loopback for
 # clients), a client certificate for user root, and root's password. Valid 30 days; for this
 # machine only.
 make_certs() {
   local n=$1 i
-  command -v openssl >/dev/null || { echo "--secure needs openssl to make the throw-away certificates" >&2; exit 2; }
   mkdir -p "$tls"; chmod 700 "$tls"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=kvorum local throw-away CA" \
-    -keyout "$tls/ca-key.pem" -out "$tls/ca.pem" 2>/dev/null
-  for i in $(seq 1 "$n"); do issue_cert "node-$i" "DNS:node-$i,DNS:localhost,IP:127.0.0.1"; done
-  issue_cert root ""
-  (umask 077; openssl rand -hex 16 >"$tls/root.password")
+  if [ "${KVORUM_CERT_TOOL:-}" = keytool ] || ! command -v openssl >/dev/null; then
+    make_certs_keytool "$n"
+  else
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=kvorum local throw-away CA" \
+      -keyout "$tls/ca-key.pem" -out "$tls/ca.pem" 2>/dev/null
+    for i in $(seq 1 "$n"); do issue_cert "node-$i" "DNS:node-$i,DNS:localhost,IP:127.0.0.1"; done
+    issue_cert root ""
+  fi
+  (umask 077; random_hex >"$tls/root.password")
   echo "made a throw-away CA and certificates in $tls"
 }
 

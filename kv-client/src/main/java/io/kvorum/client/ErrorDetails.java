@@ -44,6 +44,15 @@ record ErrorDetails(Status.Code code, String description, String reason, Map<Str
         return reason != null;
     }
 
+    /**
+     * The node closed a plaintext connection because its port requires TLS: its HTTP/2 GOAWAY
+     * (INADEQUATE_SECURITY) says so, and gRPC passes the code and text on in the description.
+     */
+    boolean tlsRequired() {
+        return !fromServer() && description != null && (description.contains("INADEQUATE_SECURITY")
+                || description.contains("requires TLS"));
+    }
+
     boolean isNoLeader() {
         return "NO_LEADER".equals(reason);
     }

@@ -11,6 +11,11 @@ final class ErrorMapper {
     }
 
     static KvorumException toException(ErrorDetails d, String what) {
+        if (d.tlsRequired()) {
+            return new TlsRequiredException(what + " failed: the node requires TLS and this client connects "
+                    + "without it; build the client with KvorumClient.builder().tls(caFile, certFile, keyFile) (the node "
+                    + "said: " + d.description() + ")", d.cause());
+        }
         String message = what + " failed: " + (d.description() != null ? d.description() : d.code().name());
         String reason = d.reason();
         String path = d.path();

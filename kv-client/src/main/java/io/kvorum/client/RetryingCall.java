@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Writes go to the leader when the client knows it ({@link EndpointRegistry#pickForWrite}).
  * A failure of the leader, or a NO_LEADER naming no leader, asks {@link MemberDiscovery} to
  * look for the new one at once.
- * Everything else is the answer (NoNode, BadVersion, ...) and fails the call at once.
+ * Everything else is the answer (NoNode, BadVersion, ...) and fails the call at once; so does a
+ * node refusing a plaintext connection because it requires TLS ({@link TlsRequiredException}).
  *
  * <p>Delays: none before the first try of each endpoint not yet tried by this call (fast
  * failover), then jittered exponential backoff. A call never outlives its deadline: each
@@ -236,6 +237,11 @@ final class RetryingCall<Resp> {
         boolean retry;
         String leader = null;
         overloadPauseNanos = 0;
+        if (d.tlsRequired()) {
+            // Configuration, not a passing failure: every node of the cluster would say the same.
+            result.completeExceptionally(ErrorMapper.toException(d, what));
+            return;
+        }
         if (d.isOverloaded()) {
             target.succeeded(); // it answered: reachable, just busy
             last = LastFailure.OVERLOADED;

@@ -12,7 +12,7 @@ import io.kvorum.server.api.SpaceQuota;
 import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.ServedNode;
 import io.kvorum.server.api.WatchHub;
-import io.kvorum.server.http.HttpAccess;
+import io.kvorum.server.http.CredentialsAccess;
 import io.kvorum.server.http.HttpApiServer;
 import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.LocalStorage;
@@ -210,10 +210,9 @@ public final class KvorumServer implements Callable<Integer> {
         HttpApiServer http = null;
         if (httpListen != null) {
             try {
-                // TLS as on every port; closed while auth is on (it does not authenticate yet).
-                ClientServer served = clients;
+                // TLS as on every port; the same users, tokens and roles as the client port.
                 http = new HttpApiServer(httpListen, clients.calls(),
-                        HttpAccess.closedWhileAuthEnabled(served::authEnabled), clientTls == null ? null
+                        new CredentialsAccess(clients.callerAccess()), clientTls == null ? null
                         : HttpApiServer.https(clientTls.jdkContext(), options.clientCertAuth),
                         HttpApiServer.DEFAULT_MAX_WAITING);
             } catch (IOException | RuntimeException e) {

@@ -43,7 +43,7 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
     /** The user a call acts as; absent while auth is disabled. */
     static final Context.Key<String> USER = Context.key("kvorum-user");
     /** The caller's address, for the audit lines of checks made inside a call (Batch items). */
-    private static final Context.Key<SocketAddress> REMOTE = Context.key("kvorum-remote");
+    static final Context.Key<SocketAddress> REMOTE = Context.key("kvorum-remote");
     static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "Bearer ";
@@ -54,6 +54,7 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
     /** Break-glass mode: checks are off on this node (loopback only; see ClientSecurity). */
     private final boolean bypass;
     private final Set<WatchGuard<?, ?>> watches = ConcurrentHashMap.newKeySet();
+    private final Set<LocalWatchGuard> localWatches = ConcurrentHashMap.newKeySet();
 
     AccessInterceptor(AccessControl access, LongFunction<String> sessionOwners, Executor executor, boolean bypass) {
         this.access = access;
@@ -100,16 +101,20 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
     @Override
     public StatusRuntimeException refusal(String op, Object request) {
         AuthView v = bypass ? AuthView.DISABLED : access.view();
-        if (!v.enabled()) {
+        if (!v.enabled() || RequestRights.isPublic(request)) {
             return null;
         }
         String user = USER.get();
         if (user == null) {
-            String reason = "auth was enabled: authenticate and call again";
+            String reason = "auth is enabled: authenticate (a token, a user and password, or a client certificate "
+                    + "whose common name is a user)";
             Audit.authFailure("", op, reason, REMOTE.get());
             return Errors.of(ErrorReason.UNAUTHENTICATED, reason);
         }
         RequestRights.Denial d = RequestRights.check(v, user, request);
+        if (d == null && request instanceof KeepAliveRequest k) {
+            d = keepAliveRefusal(user, k.getSessionId());
+        }
         if (d == null) {
             return null;
         }
@@ -166,6 +171,84 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
         AuthView v = access.view();
         for (WatchGuard<?, ?> w : watches) {
             w.recheck(v);
+        }
+        for (LocalWatchGuard w : localWatches) {
+            w.recheck(v);
+        }
+    }
+
+    /**
+     * The check of a watch stream driven from inside the server for the caller of the current
+     * context (an HTTP blocking query or event stream): as a gRPC Watch call's, each create as
+     * it is sent and all of them again on every auth change.
+     */
+    LocalWatch.Check localWatchCheck() {
+        return new LocalWatchGuard(USER.get(), REMOTE.get());
+    }
+
+    private final class LocalWatchGuard implements LocalWatch.Check {
+        private final String user;
+        private final SocketAddress remote;
+        private final List<WatchCreate> creates = new CopyOnWriteArrayList<>();
+        private volatile LocalWatch watch;
+
+        LocalWatchGuard(String user, SocketAddress remote) {
+            this.user = user;
+            this.remote = remote;
+        }
+
+        @Override
+        public void started(LocalWatch w) {
+            watch = w;
+            localWatches.add(this);
+        }
+
+        @Override
+        public StatusRuntimeException refusal(WatchRequest r) {
+            AuthView v = bypass ? AuthView.DISABLED : access.view();
+            if (v.enabled()) {
+                if (user == null) {
+                    String reason = "auth is enabled: authenticate to watch";
+                    Audit.authFailure("", "kvorum.v1.Watch/Watch", reason, remote);
+                    return Errors.of(ErrorReason.UNAUTHENTICATED, reason);
+                }
+                RequestRights.Denial d = RequestRights.check(v, user, r);
+                if (d != null) {
+                    Audit.denied(user, "kvorum.v1.Watch/Watch", d.path(), d.reason(), remote);
+                    return Errors.of(ErrorReason.PERMISSION_DENIED, d.reason(), "path", d.path());
+                }
+            }
+            if (r.hasCreate()) {
+                creates.add(r.getCreate());
+            } else if (r.hasCancel()) {
+                creates.removeIf(c -> c.getWatchId() == r.getCancel().getWatchId());
+            }
+            return null;
+        }
+
+        @Override
+        public void ended() {
+            localWatches.remove(this);
+        }
+
+        void recheck(AuthView v) {
+            LocalWatch w = watch;
+            if (w == null || !v.enabled()) {
+                return;
+            }
+            for (WatchCreate c : creates) {
+                RequestRights.Denial d = user == null ? new RequestRights.Denial(c.getPath(), "auth was enabled")
+                        : v.user(user) == null ? new RequestRights.Denial(c.getPath(), "user " + user + " was deleted")
+                        : RequestRights.watch(v, user, c);
+                if (d != null) {
+                    localWatches.remove(this);
+                    String reason = d.reason() + "; the right was revoked while watching";
+                    Audit.denied(user == null ? "" : user, "kvorum.v1.Watch/Watch", d.path(), reason, remote);
+                    w.revoke(user == null ? Errors.of(ErrorReason.UNAUTHENTICATED, reason)
+                            : Errors.of(ErrorReason.PERMISSION_DENIED, reason, "path", d.path()));
+                    return;
+                }
+            }
         }
     }
 

@@ -77,6 +77,7 @@ public final class ClientServer implements AutoCloseable {
     private final SpaceQuota quota;
     private final ClientCalls calls;
     private final AccessControl access;
+    private final CallerAccess callerAccess;
     private volatile String clientAddress;
 
     /**
@@ -138,8 +139,10 @@ public final class ClientServer implements AutoCloseable {
                 options.pageSizes());
         SessionService sessions = new SessionService(node, state, validator, proposer, keeper, headers, replies, errors,
                 options.defaultDeadline());
-        this.calls = new ClientCalls(kv, sessions, watch, errors, quota, limits, options.defaultDeadline(),
-                () -> "leader".equals(node.status().role()));
+        AuthService auth = new AuthService(state, access, proposer, reads, headers, replies, options.defaultDeadline());
+        this.calls = new ClientCalls(kv, sessions, watch, auth, errors, quota, limits, options.defaultDeadline(),
+                () -> "leader".equals(node.status().role()), accessGuard, admission);
+        this.callerAccess = new CallerAccess(access, security.breakGlass());
         // Batch streams send the results of one apply burst as one message.
         node.setCompletionScope(ReplyBurst.SCOPE);
         try {
@@ -170,8 +173,7 @@ public final class ClientServer implements AutoCloseable {
                     .addService(RequestParsing.wrap(new ClusterService(node, state, headers, replies, errors,
                             this::clientAddress, proposer, placement, () -> DiskUsage.bytes(storeDir),
                             options.promoteMaxLag(), options.defaultDeadline()).bindService()))
-                    .addService(RequestParsing.wrap(new AuthService(state, access, proposer, reads, headers, replies,
-                            options.defaultDeadline()).bindService()))
+                    .addService(RequestParsing.wrap(auth.bindService()))
                     .addService(health)
                     .build().start();
             this.server = s;
@@ -231,14 +233,14 @@ public final class ClientServer implements AutoCloseable {
         return server.getPort();
     }
 
-    /** Whether auth is enabled on the cluster, as this node last applied it. */
-    public boolean authEnabled() {
-        return access.view().enabled();
-    }
-
-    /** The same calls as futures, for the HTTP/JSON front end. */
+    /** The same calls as futures, for the HTTP/JSON front end; checked against the caller's rights. */
     public ClientCalls calls() {
         return calls;
+    }
+
+    /** Identifies the callers of the HTTP/JSON front end by the cluster's users, as this port does. */
+    public CallerAccess callerAccess() {
+        return callerAccess;
     }
 
     /** The door's counts: requests in flight and refused. */

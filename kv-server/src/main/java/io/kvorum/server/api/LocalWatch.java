@@ -1,5 +1,6 @@
 package io.kvorum.server.api;
 
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.v1.WatchRequest;
@@ -12,7 +13,8 @@ import java.util.function.Function;
  * call: the stream sends events only while {@link Sink#hasRoom()}, and the sink calls
  * {@link #ready()} once it has room again; a sink that never makes room sees its watches
  * cancelled with WATCHER_TOO_SLOW, never unbounded memory. Control responses (created,
- * progress, canceled) are sent regardless, as on gRPC.
+ * progress, canceled) are sent regardless, as on gRPC. A {@link Check} (the caller's rights)
+ * sees every request before the stream does, and may end the stream later when a right goes.
  */
 public final class LocalWatch implements AutoCloseable {
     /** Where a local watch stream's responses go. Called from the stream's executor, one at a time. */
@@ -26,14 +28,44 @@ public final class LocalWatch implements AutoCloseable {
         void onError(ApiError error);
     }
 
+    /** Who may watch what: the caller's rights, as a gRPC Watch call's are checked. */
+    interface Check {
+        /** Allows everything (the server's own watches). */
+        Check NONE = new Check() {
+            @Override
+            public void started(LocalWatch watch) {
+            }
+
+            @Override
+            public StatusRuntimeException refusal(WatchRequest r) {
+                return null;
+            }
+
+            @Override
+            public void ended() {
+            }
+        };
+
+        /** The stream is open: from now on the check may {@link LocalWatch#revoke} it. */
+        void started(LocalWatch watch);
+
+        /** Null when {@code r} may go into the stream, else the refusal. */
+        StatusRuntimeException refusal(WatchRequest r);
+
+        /** The stream ended: nothing more to check. */
+        void ended();
+    }
+
     private final Sink sink;
     private final Function<Throwable, ApiError> describe;
+    private final Check check;
     private final Call call = new Call();
     private StreamObserver<WatchRequest> requests;
 
-    LocalWatch(Sink sink, Function<Throwable, ApiError> describe) {
+    LocalWatch(Sink sink, Function<Throwable, ApiError> describe, Check check) {
         this.sink = sink;
         this.describe = describe;
+        this.check = check;
     }
 
     Call call() {
@@ -42,11 +74,26 @@ public final class LocalWatch implements AutoCloseable {
 
     void attach(StreamObserver<WatchRequest> requests) {
         this.requests = requests;
+        check.started(this);
     }
 
-    /** Sends a create, cancel or progress request into the stream. */
+    /**
+     * Sends a create, cancel or progress request into the stream; one the caller may not send
+     * ends the stream with the refusal ({@link Sink#onError}).
+     */
     public void send(WatchRequest r) {
+        StatusRuntimeException refused = check.refusal(r);
+        if (refused != null) {
+            revoke(refused);
+            return;
+        }
         requests.onNext(r);
+    }
+
+    /** Ends the stream with {@code refusal}: the sink hears it, then the watches are dropped. */
+    void revoke(StatusRuntimeException refusal) {
+        call.onError(refusal);
+        close();
     }
 
     /** The sink has room again: the stream resumes sending. */
@@ -64,6 +111,7 @@ public final class LocalWatch implements AutoCloseable {
             return;
         }
         call.cancelled = true;
+        check.ended();
         Runnable r = call.onCancel;
         if (r != null) {
             r.run();

@@ -2,13 +2,17 @@ package io.kvorum.server.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.kvorum.proto.v1.ErrorReason;
+import io.kvorum.server.api.Caller;
 import io.kvorum.server.api.ClientCalls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * The HTTP/JSON API ({@code --http-listen}; docs/http-api.md, docs/http-api.yaml): HTTP/1.1 with
  * keep-alive on the JDK's own server ({@code com.sun.net.httpserver}: no new dependency, and
  * every call is small and answered from a future). Each request is routed ({@link Router}),
- * checked by the {@link HttpAccess} (the one place where users and roles plug in), and served
- * by a route class calling {@link ClientCalls}, i.e. the gRPC services' own handlers. TLS plugs
+ * identified by the {@link HttpAccess} (the one place where credentials plug in), and served as
+ * that {@link Caller} by a route class calling {@link ClientCalls}, i.e. the gRPC services' own
+ * handlers, which check the caller's rights call by call. TLS plugs
  * in by passing an {@link HttpsConfigurator}: the server is then an {@link HttpsServer}.
  *
  * <p>Threads: one per request being served (a cached pool); a blocking query or event stream
@@ -48,7 +54,6 @@ public final class HttpApiServer implements AutoCloseable {
     private final HealthChecker checker;
     private volatile boolean stopping;
 
-    /** Plain HTTP, every request allowed. */
     /**
      * HTTPS with {@code context}: TLS 1.3 and 1.2 only, a client certificate required when
      * {@code needClientAuth}, as on the other ports.
@@ -59,20 +64,27 @@ public final class HttpApiServer implements AutoCloseable {
             public void configure(HttpsParameters params) {
                 SSLParameters p = context.getDefaultSSLParameters();
                 p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-                p.setNeedClientAuth(needClientAuth);
+                // As on the client port: a certificate is asked for always (its common name may
+                // stand for the user) and required with needClientAuth.
+                if (needClientAuth) {
+                    p.setNeedClientAuth(true);
+                } else {
+                    p.setWantClientAuth(true);
+                }
                 params.setSSLParameters(p);
             }
         };
     }
 
+    /** Plain HTTP, every request anonymous (served while the cluster's auth is disabled). */
     public HttpApiServer(InetSocketAddress listen, ClientCalls calls) throws IOException {
-        this(listen, calls, HttpAccess.allowAll(), null, DEFAULT_MAX_WAITING);
+        this(listen, calls, HttpAccess.anonymous(), null, DEFAULT_MAX_WAITING);
     }
 
     /**
      * Binds {@code listen} and starts serving.
      *
-     * @param access     checks every request before it is served
+     * @param access     identifies the caller of every request before it is served
      * @param tls        null for plain HTTP, else HTTPS configured by it
      * @param maxWaiting blocking queries and event streams served at once
      */
@@ -87,6 +99,7 @@ public final class HttpApiServer implements AutoCloseable {
         new SessionRoutes(calls).register(router);
         new WatchRoutes(calls, waiter, () -> stopping).register(router);
         new CatalogRoutes(calls, waiter).register(router);
+        new AuthRoutes(calls).register(router);
         if (tls == null) {
             server = HttpServer.create(listen, 0);
         } else {
@@ -103,7 +116,8 @@ public final class HttpApiServer implements AutoCloseable {
         server.setExecutor(pool);
         server.createContext("/", this::serve);
         server.start();
-        this.checker = new HealthChecker(calls);
+        // Health checks are the cluster's own duty, not a caller's request.
+        this.checker = new HealthChecker(calls.trusted());
         LOG.info("HTTP API on {}{}", server.getAddress(), tls == null ? "" : " (TLS)");
     }
 
@@ -131,9 +145,9 @@ public final class HttpApiServer implements AutoCloseable {
         HttpCall call = null;
         try {
             Router.Match match = router.match(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
-            call = new HttpCall(exchange, match, maxBodyBytes, calls::describe);
-            check(exchange, call, match);
-            match.route().handler().handle(call);
+            HttpCall c = new HttpCall(exchange, match, maxBodyBytes, calls::describe);
+            call = c;
+            check(exchange, c, match).run(() -> match.route().handler().handle(c));
         } catch (HttpProblem p) {
             answer(exchange, call, p);
         } catch (IOException e) {
@@ -147,16 +161,27 @@ public final class HttpApiServer implements AutoCloseable {
         }
     }
 
-    private void check(HttpExchange exchange, HttpCall call, Router.Match match) {
+    /** The caller the request acts as; a refusal is its HTTP error. */
+    private Caller check(HttpExchange exchange, HttpCall call, Router.Match match) {
         String nodePath = match.pathParams().containsKey("path") ? call.nodePath() : null;
         try {
-            access.check(new HttpAccess.Request(exchange.getRequestMethod(), match.route().template(), nodePath,
-                    exchange.getRequestHeaders(), exchange.getRemoteAddress()));
+            return access.check(new HttpAccess.Request(exchange.getRequestMethod(), match.route().template(),
+                    nodePath, exchange.getRequestHeaders(), exchange.getRemoteAddress(), clientCertificate(exchange)));
         } catch (HttpAccess.Denied d) {
-            ErrorReason none = ErrorReason.ERROR_REASON_UNSPECIFIED;
-            throw d.authenticated()
-                    ? new HttpProblem(403, "PERMISSION_DENIED", none, d.getMessage(), Map.of())
-                    : new HttpProblem(401, "UNAUTHENTICATED", none, d.getMessage(), Map.of());
+            throw new HttpProblem(d.error());
+        }
+    }
+
+    /** The verified certificate the client presented over HTTPS, or null. */
+    private static X509Certificate clientCertificate(HttpExchange exchange) {
+        if (!(exchange instanceof HttpsExchange https) || https.getSSLSession() == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = https.getSSLSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+        } catch (SSLPeerUnverifiedException none) {
+            return null;
         }
     }
 

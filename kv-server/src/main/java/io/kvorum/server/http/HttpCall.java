@@ -299,6 +299,9 @@ final class HttpCall {
         if (retry > 0) {
             exchange.getResponseHeaders().set("Retry-After", Long.toString(retry));
         }
+        if (problem.status == 401) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"kvorum\", Basic realm=\"kvorum\"");
+        }
         String allow = problem.error.metadata().get("allow");
         if (problem.status == 405 && allow != null) {
             exchange.getResponseHeaders().set("Allow", allow);

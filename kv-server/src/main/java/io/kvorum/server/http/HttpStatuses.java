@@ -24,9 +24,9 @@ final class HttpStatuses {
                 return 413;
             case INVALID_PATH, INVALID_DATA:
                 return 400;
-            case NO_LEADER:
+            case NO_LEADER, OVERLOADED:
                 return 503;
-            case OVERLOADED, TOO_MANY_STREAMS, WATCHER_TOO_SLOW, SNAPSHOT_BUSY:
+            case TOO_MANY_STREAMS, WATCHER_TOO_SLOW, SNAPSHOT_BUSY:
                 return 429;
             case QUOTA_EXCEEDED:
                 return 507;

@@ -12,6 +12,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +20,18 @@ import org.slf4j.LoggerFactory;
  * gRPC's server TLS, plus a plain answer to a plaintext caller: a connection whose first byte
  * does not start a TLS handshake gets an HTTP/2 GOAWAY (INADEQUATE_SECURITY) whose text says
  * the port requires TLS, so the caller's error names the problem instead of "network closed
- * for unknown reason". Nothing is served without TLS.
+ * for unknown reason". An HTTP/2 caller gets it once its first request is on the wire (or
+ * after 2 s), so that request fails with the text rather than being retried. Nothing is
+ * served without TLS: nothing the caller sends is read but frame headers.
  */
 public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
     private static final Logger LOG = LoggerFactory.getLogger(TlsOnlyNegotiator.class);
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
     private static final int INADEQUATE_SECURITY = 0xc;
+    private static final byte HEADERS = 0x1;
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    /** How long a plaintext HTTP/2 caller has to send its first request before it is refused anyway. */
+    private static final long REQUEST_WAIT_MILLIS = 2000;
 
     private final InternalProtocolNegotiator.ProtocolNegotiator tls;
     private final String portName;
@@ -57,6 +64,10 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
     /** Sits in front of the TLS handlers until the first byte shows whether the caller speaks TLS. */
     private final class FirstByteCheck extends ChannelInboundHandlerAdapter {
         private final ChannelHandler tlsHandler;
+        /** Refusing a plaintext caller: what it sent after our SETTINGS, until its first request. */
+        private ByteBuf refusing;
+        private boolean refused;
+        private int lastStream;
 
         FirstByteCheck(ChannelHandler tlsHandler) {
             this.tlsHandler = tlsHandler;
@@ -69,30 +80,107 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf in && in.isReadable()) {
-                if (in.getByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD) {
-                    ctx.pipeline().remove(this);
-                    ctx.fireChannelRead(msg);
-                    return;
-                }
-                in.release();
-                LOG.debug("refused a plaintext connection to the TLS-only {} from {}", portName,
-                        ctx.channel().remoteAddress());
-                ctx.writeAndFlush(goAway("this Kvorum " + portName + " requires TLS: connect with TLS "
-                        + "(kvorum --cacert, or KvorumClient.builder().tls(...))"))
-                        .addListener(ChannelFutureListener.CLOSE);
+            if (!(msg instanceof ByteBuf in)) {
+                ctx.fireChannelRead(msg);
                 return;
             }
-            ctx.fireChannelRead(msg);
+            if (refused) {
+                in.release();
+                return;
+            }
+            if (refusing != null) {
+                refusing.writeBytes(in);
+                in.release();
+                if (sawRequest()) {
+                    refuse(ctx);
+                }
+                return;
+            }
+            if (!in.isReadable()) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            if (in.getByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD) {
+                ctx.pipeline().remove(this);
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            LOG.debug("refused a plaintext connection to the TLS-only {} from {}", portName,
+                    ctx.channel().remoteAddress());
+            boolean http2 = in.readableBytes() >= PREFACE.length && in.toString(in.readerIndex(), PREFACE.length,
+                    StandardCharsets.ISO_8859_1).equals(new String(PREFACE, StandardCharsets.ISO_8859_1));
+            if (!http2) {
+                in.release();
+                ctx.writeAndFlush(settings().writeBytes(goAway(0))).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            // An HTTP/2 client (gRPC): answer its preface, and refuse once its first request is
+            // on the wire. A GOAWAY covering a request that was sent fails that call with our
+            // text; one arriving before any request would leave the calls "never sent", which
+            // gRPC retries transparently on a new connection, over and over, until a deadline.
+            refusing = ctx.alloc().buffer();
+            refusing.writeBytes(in, in.readerIndex() + PREFACE.length, in.readableBytes() - PREFACE.length);
+            in.release();
+            ctx.writeAndFlush(settings());
+            ctx.executor().schedule(() -> {
+                if (ctx.channel().isActive()) {
+                    refuse(ctx);
+                }
+            }, REQUEST_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            if (sawRequest()) {
+                refuse(ctx);
+            }
         }
 
-        /** An empty SETTINGS frame (the server preface), then GOAWAY with {@code text} as debug data. */
-        private ByteBuf goAway(String text) {
-            byte[] debug = text.getBytes(StandardCharsets.UTF_8);
-            ByteBuf b = Unpooled.buffer(9 + 9 + 8 + debug.length);
-            b.writeMedium(0).writeByte(0x4).writeByte(0).writeInt(0);
+        /** Walks the frames received so far; true once a HEADERS frame (a request) came. */
+        private boolean sawRequest() {
+            while (refusing.readableBytes() >= 9) {
+                int at = refusing.readerIndex();
+                int length = refusing.getUnsignedMedium(at);
+                if (refusing.readableBytes() < 9 + length) {
+                    return false;
+                }
+                byte type = refusing.getByte(at + 3);
+                int stream = refusing.getInt(at + 5) & Integer.MAX_VALUE;
+                refusing.skipBytes(9 + length);
+                if (type == HEADERS) {
+                    lastStream = Math.max(lastStream, stream);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void refuse(ChannelHandlerContext ctx) {
+            if (refused) {
+                return;
+            }
+            refused = true;
+            refusing.release();
+            refusing = null;
+            ctx.writeAndFlush(goAway(lastStream)).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (refusing != null) {
+                refusing.release();
+                refusing = null;
+            }
+        }
+
+        /** An empty SETTINGS frame: the server preface. */
+        private ByteBuf settings() {
+            return Unpooled.buffer(9).writeMedium(0).writeByte(0x4).writeByte(0).writeInt(0);
+        }
+
+        /** GOAWAY (INADEQUATE_SECURITY) covering streams up to {@code lastStreamId}, saying TLS is required. */
+        private ByteBuf goAway(int lastStreamId) {
+            byte[] debug = ("this Kvorum " + portName + " requires TLS: connect with TLS "
+                    + "(kvorum --cacert, or KvorumClient.builder().tls(...))").getBytes(StandardCharsets.UTF_8);
+            ByteBuf b = Unpooled.buffer(9 + 8 + debug.length);
             b.writeMedium(8 + debug.length).writeByte(0x7).writeByte(0).writeInt(0);
-            b.writeInt(0).writeInt(INADEQUATE_SECURITY).writeBytes(debug);
+            b.writeInt(lastStreamId).writeInt(INADEQUATE_SECURITY).writeBytes(debug);
             return b;
         }
     }

@@ -10,21 +10,15 @@ import io.kvorum.server.testing.TestPki;
 import io.kvorum.server.tls.ReloadingTls;
 import io.kvorum.server.tls.TlsFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,19 +62,6 @@ class AdminHttpsTest {
         }
     }
 
-    private static SSLContext trusting(Path caPem) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, tmf.getTrustManagers(), null);
-        return c;
-    }
-
     private static HttpResponse<String> get(HttpClient http, String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -88,7 +69,7 @@ class AdminHttpsTest {
 
     @Test
     void httpsWithTheClusterCaWorksAndPlaintextIsRefused() throws Exception {
-        HttpClient https = HttpClient.newBuilder().sslContext(trusting(pki.caFile()))
+        HttpClient https = HttpClient.newBuilder().sslContext(pki.trustOnly())
                 .connectTimeout(Duration.ofSeconds(5)).build();
         String base = "https://127.0.0.1:" + admin.port();
         await().atMost(Duration.ofSeconds(20)).until(() -> get(https, base + "/health").statusCode() == 200);

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -74,6 +77,22 @@ public final class TestPki {
 
     public Path caFile() {
         return dir.resolve("ca.pem");
+    }
+
+    /** A JDK TLS context trusting this CA and presenting no certificate (an HTTPS client's). */
+    public SSLContext trustOnly() {
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", ca);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(null, tmf.getTrustManagers(), null);
+            return c;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build a TLS context trusting the test CA", e);
+        }
     }
 
     /** A certificate for node {@code id} (DNS node-id, localhost, IP 127.0.0.1), valid for two days. */
