@@ -31,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--nemesis", defaultValue = "mixed",
             description = "none, mixed, or kinds separated by commas: partition, latency, kill, pause, "
-                    + "leader-transfer, membership, kill-majority, kill-all. Default: ${DEFAULT-VALUE}.")
+                    + "pause-leader, leader-transfer, membership, kill-majority, kill-all. Default: ${DEFAULT-VALUE}.")
     String nemesis;
 
     @Option(names = "--time-limit", defaultValue = "60",

@@ -13,8 +13,8 @@ import java.util.Set;
  * list order: the network first, then processes, then membership (which needs both).
  */
 public final class Nemeses {
-    public static final List<String> KINDS = List.of("partition", "latency", "kill", "pause", "leader-transfer",
-            "membership", "kill-majority", "kill-all");
+    public static final List<String> KINDS = List.of("partition", "latency", "kill", "pause", "pause-leader",
+            "leader-transfer", "membership", "kill-majority", "kill-all");
     /** What {@code mixed} means. */
     public static final List<String> MIXED = List.of("partition", "kill", "pause", "leader-transfer", "membership");
 
@@ -54,6 +54,8 @@ public final class Nemeses {
                 case "latency" -> new LatencyNemesis(c, 20, 150);
                 case "kill" -> new OneOf("kill", processes(c, ProcessNemesis.Action.KILL));
                 case "pause" -> new OneOf("pause", processes(c, ProcessNemesis.Action.PAUSE));
+                // Every fault pauses the leader: the worst of the pause shapes, measured on its own.
+                case "pause-leader" -> new ProcessNemesis(c, ProcessNemesis.Action.PAUSE, ProcessNemesis.Target.LEADER);
                 case "leader-transfer" -> new LeaderTransferNemesis(c, admin);
                 case "membership" -> new MembershipNemesis(c, admin);
                 case "kill-majority" -> new ProcessNemesis(c, ProcessNemesis.Action.KILL,

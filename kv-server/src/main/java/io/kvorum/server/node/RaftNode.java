@@ -111,6 +111,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private long handOffEndsNanos = System.nanoTime();
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
+    private Role role = Role.FOLLOWER;
     /** Availability hook: lets calls fail at once on a node cut off from its leader. */
     private final LeaderContact leaderContact;
     /** Why this node could not reach a leader at its last tick (null: it could); read by the API's watch streams. */
@@ -456,6 +457,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     @Override
     public void onPeerGone(long peer) {
         inbox.add(() -> {
+            if (peer == leaderId) {
+                LOG.info("node {}: the stream from leader {} ended (its process died or closed it)", cfg.nodeId(), peer);
+            }
             core.reportLeaderGone(peer);
             lostMessagesTo(peer);
         });
@@ -652,6 +656,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     private void onSoftState(SoftState ss) {
         metrics.softState(ss.role(), ss.leaderId());
+        if (ss.role() != role && ss.leaderId() == leaderId) {
+            // Campaign steps change no leader: logged so that a slow election can be read afterwards.
+            LOG.info("node {}: now {} (term {})", cfg.nodeId(), ss.role(), core.status().term());
+        }
+        role = ss.role();
         if (ss.leaderId() != leaderId) {
             LOG.info("node {}: leader is now {} (term {}, we are {})", cfg.nodeId(),
                     ss.leaderId() == 0 ? "unknown" : ss.leaderId(), core.status().term(), ss.role());
