@@ -66,9 +66,10 @@ public final class RaftCore {
     private int randomizedElectionTimeout;
     /**
      * The transport saw our leader's process die ({@link #reportLeaderGone}) and since then we
-     * heard from no leader and voted for no candidate: a campaign that fails is retried after a
+     * heard from no leader and voted for no candidate: a pre-vote that fails is retried after a
      * short timeout ({@link #electionTimeoutDraw}) rather than a full one. Only the retry is
-     * quick: a pre-vote still needs a quorum that no longer hears from a live leader.
+     * quick: a pre-vote still needs a quorum that no longer hears from a live leader, and a
+     * candidate still waits a full timeout for its votes.
      */
     private boolean leaderLost;
     private long leadTransferee;
@@ -276,9 +277,8 @@ public final class RaftCore {
      * at the same moment take turns rather than split the vote. A false alarm costs nothing:
      * the pre-vote fails while the other voters still hear from a live leader, and its next
      * heartbeat makes it our leader again. Never later than the timeout would have been. Until a
-     * leader is heard from, a failed campaign is retried after a short timeout (a pre-vote the
-     * others still dropped as inside the dead leader's lease, a vote split by a campaign that
-     * overlapped ours).
+     * leader is heard from, a failed pre-vote is retried after a short timeout (e.g. one the
+     * others still dropped as inside the dead leader's lease).
      */
     public void reportLeaderGone(long peer) {
         if (role != Role.FOLLOWER || peer == 0 || leaderId != peer || !promotable()) {
@@ -447,6 +447,10 @@ public final class RaftCore {
 
     private void becomeCandidate() {
         reset(term + 1);
+        // A real vote waits for the voters' disks (a grant is sent once persisted): a candidate
+        // that gave up its term after a short timeout would, on a slow disk, keep abandoning
+        // terms just before the grants arrived. Only pre-vote retries are quick.
+        randomizedElectionTimeout = fullElectionTimeout();
         vote = id;
         role = Role.CANDIDATE;
     }
@@ -493,7 +497,11 @@ public final class RaftCore {
         if (leaderLost) {
             return Math.max(2, base / 4) + random.nextInt(Math.max(1, base / 2));
         }
-        return base + random.nextInt(base);
+        return fullElectionTimeout();
+    }
+
+    private int fullElectionTimeout() {
+        return cfg.electionTicks() + random.nextInt(cfg.electionTicks());
     }
 
     /** A leader of our term spoke to us: it is our leader, and its lease starts now. */
