@@ -66,6 +66,7 @@ final class ClientCore {
         this.reconnectBackoff = new Backoff(config.retryBase(), config.retryMax());
         this.retrier = new Retrier(endpoints, discovery, reconnectBackoff, scheduler, config.attemptTimeout(),
                 config.hedgeReads());
+        endpoints.onLeaderMoved(retrier::leaderMoved);
         this.sessions = new Sessions(this);
         this.watches = new WatchManager(this);
     }

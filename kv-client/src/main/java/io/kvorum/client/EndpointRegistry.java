@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -37,6 +38,8 @@ final class EndpointRegistry {
     private final EndpointState.HealthProbe probe;
     private volatile Routing routing;
     private volatile EndpointState leader;
+    /** Told (old leader or null, new leader) when the member list names a new leader. */
+    private volatile BiConsumer<EndpointState, EndpointState> leaderMoved = (from, to) -> { };
 
     EndpointRegistry(List<Endpoint> endpoints, EndpointPolicy policy, String localDatacenter, ChannelFactory channels,
                      Backoff healthBackoff, ScheduledExecutorService scheduler, EndpointState.HealthProbe probe) {
@@ -125,17 +128,34 @@ final class EndpointRegistry {
      * the policy's rotation alone, so background work does not shift where calls go.
      */
     EndpointState forBackground() {
+        return forBackground(false);
+    }
+
+    /**
+     * As {@link #forBackground()}, but when {@code avoidLeader} another node than the leader we
+     * know, if one is available: a higher term was seen, so that leader may be deposed or hung
+     * (paused), and a request to it could wait out its whole timeout.
+     */
+    EndpointState forBackground(boolean avoidLeader) {
         EndpointState l = leader;
-        if (l != null && l.available()) {
+        if (!avoidLeader && l != null && l.available()) {
             return l;
         }
         List<EndpointState> all = routing.all();
         for (EndpointState e : all) {
-            if (e.available()) {
+            if (e.available() && e != l) {
                 return e;
             }
         }
-        return soonestProbed(all, null);
+        if (l != null && l.available()) {
+            return l;
+        }
+        return soonestProbed(all, avoidLeader ? l : null);
+    }
+
+    /** Sets who hears of a new leader named by the member list (one listener: the retrier). */
+    void onLeaderMoved(BiConsumer<EndpointState, EndpointState> listener) {
+        leaderMoved = listener;
     }
 
     /** The endpoint at {@code address}: a configured one, or one learned from the cluster or a leader hint. */
@@ -201,6 +221,7 @@ final class EndpointRegistry {
             for (EndpointState e : all) {
                 e.probeSoon();
             }
+            leaderMoved.accept(previous, newLeader);
         }
     }
 

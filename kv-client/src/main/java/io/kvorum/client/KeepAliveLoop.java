@@ -196,6 +196,7 @@ final class KeepAliveLoop {
         }
         Long sent = s.pendingSendNanos.pollFirst();
         core.revisions.observe(r.getHeader().getRevision());
+        core.discovery.observeTerm(r.getHeader().getRaftTerm()); // news of an election, as from any answer
         if (r.getExpired()) {
             LOG.info("session {} expired (told by {})", session.id(), s.target);
             stopped = true;

@@ -37,6 +37,12 @@ final class MemberDiscovery {
     /** Set when a hint arrived while a request was in flight: ask again when it ends. */
     private volatile boolean again;
     private final AtomicLong highestTerm = new AtomicLong();
+    /**
+     * A higher term was seen and no member list has answered since: the leader we know may be
+     * deposed or hung (a paused leader keeps its connections open and answers nothing), so the
+     * next request goes to another node.
+     */
+    private volatile boolean leaderStale;
     private volatile int chase;
 
     MemberDiscovery(EndpointRegistry endpoints, ScheduledExecutorService scheduler, Duration interval,
@@ -62,8 +68,18 @@ final class MemberDiscovery {
     void observeTerm(long term) {
         long seen = highestTerm.get();
         if (term > seen && highestTerm.compareAndSet(seen, term) && seen != 0) {
+            leaderStale = true;
             refreshSoon();
         }
+    }
+
+    /**
+     * A write has waited at the leader for long: it may be paused or deposed. Ask another node
+     * than it now.
+     */
+    void leaderSuspect() {
+        leaderStale = true;
+        refreshSoon();
     }
 
     /** Something suggests the leader changed: ask now (and keep asking while no leader is known). */
@@ -85,7 +101,7 @@ final class MemberDiscovery {
             return;
         }
         again = false;
-        EndpointState target = endpoints.forBackground();
+        EndpointState target = endpoints.forBackground(leaderStale);
         try {
             Rpc.unary(target.channel(), ClusterGrpc.getListMembersMethod(),
                     CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS),
@@ -98,6 +114,7 @@ final class MemberDiscovery {
     private void done(EndpointState target, ListMembersResponse r, Throwable error) {
         boolean leaderless = true;
         if (error == null) {
+            leaderStale = false;
             endpoints.members(r.getMembersList(), r.getLeaderId());
             observeTerm(r.getHeader().getRaftTerm());
             leaderless = r.getLeaderId() == 0 || endpoints.leader() == null;

@@ -3,8 +3,13 @@ package io.kvorum.client;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a call with retries (reads possibly hedged, see {@link #read}): each attempt goes to an endpoint chosen by the policy (a write: to
@@ -34,6 +39,9 @@ final class Retrier {
         CompletableFuture<Resp> run(Channel channel, CallOptions options);
     }
 
+    /** How often, while deduplicated writes are in flight, they are checked for one stuck at the leader. */
+    static final long LEADER_CHECK_EVERY_MILLIS = 100;
+
     private final EndpointRegistry endpoints;
     private final MemberDiscovery discovery;
     private final Backoff backoff;
@@ -41,6 +49,10 @@ final class Retrier {
     private final long attemptTimeoutNanos;
     /** When reads are hedged; null: never. */
     private final HedgePolicy hedging;
+    /** Deduplicated writes not yet done, re-routed when a new leader is found ({@link #leaderMoved}). */
+    private final Set<RetryingCall<?>> writes = ConcurrentHashMap.newKeySet();
+    /** Whether a {@link #checkLeader} is scheduled; it runs only while writes are in flight. */
+    private final AtomicBoolean checking = new AtomicBoolean();
 
     /** @param hedgeReads whether a read goes to a second endpoint when the first is slow ({@link HedgedRead}) */
     Retrier(EndpointRegistry endpoints, MemberDiscovery discovery, Backoff backoff, ScheduledExecutorService scheduler,
@@ -79,8 +91,60 @@ final class Retrier {
         discovery.touch();
         RetryingCall<Resp> call = new RetryingCall<>(this, what, safety, isWrite,
                 System.nanoTime() + deadline.toNanos(), deadline, pinned, null, attempt);
+        if (isWrite && safety == Safety.IDEMPOTENT && pinned == null) {
+            writes.add(call);
+            call.result().whenComplete((r, e) -> writes.remove(call));
+            scheduleLeaderCheck();
+        }
         call.start();
         return call.result();
+    }
+
+    private void scheduleLeaderCheck() {
+        if (!checking.get() && checking.compareAndSet(false, true)) {
+            try {
+                scheduler.schedule(this::checkLeader, LEADER_CHECK_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // the client is closing
+            }
+        }
+    }
+
+    /**
+     * A deduplicated write that has waited at the leader for a quarter of the attempt timeout
+     * hints that the leader is paused, hung or deposed (a paused process keeps its connections
+     * open and answers nothing): discovery asks another node who leads, and if it names a new
+     * leader, {@link #leaderMoved} sends the waiting writes there.
+     */
+    private void checkLeader() {
+        EndpointState leader = endpoints.leader();
+        long startedBefore = System.nanoTime() - attemptTimeoutNanos / 4;
+        if (leader != null) {
+            for (RetryingCall<?> call : writes) {
+                if (call.waitingAt(leader, startedBefore)) {
+                    discovery.leaderSuspect();
+                    break;
+                }
+            }
+        }
+        checking.set(false);
+        if (!writes.isEmpty()) {
+            scheduleLeaderCheck();
+        }
+    }
+
+    /**
+     * The member list named a new leader {@code to} in place of {@code from}: deduplicated writes
+     * still waiting at {@code from} (hung, paused or deposed) go to {@code to} now rather than
+     * after their attempt timeout.
+     */
+    void leaderMoved(EndpointState from, EndpointState to) {
+        if (from == null) {
+            return;
+        }
+        for (RetryingCall<?> call : writes) {
+            call.leaderMoved(from, to);
+        }
     }
 
     EndpointRegistry endpoints() {

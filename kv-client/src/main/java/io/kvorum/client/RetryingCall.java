@@ -89,6 +89,10 @@ final class RetryingCall<Resp> {
     private ErrorDetails lastDetails;
     private boolean mayHaveBeenApplied;
     private volatile CompletableFuture<Resp> current;
+    /** Claimed by whoever settles the attempt in flight: its answer, the connection check, or a leader move. */
+    private volatile AtomicBoolean currentSettled;
+    /** When the attempt in flight started (System.nanoTime). */
+    private volatile long currentStartedNanos;
 
     /** @param avoid an endpoint the first attempt should not go to if another is available (or null) */
     RetryingCall(Retrier retrier, String what, Retrier.Safety safety, boolean isWrite, long deadlineNanos,
@@ -147,9 +151,11 @@ final class RetryingCall<Resp> {
             result.completeExceptionally(new KvorumException(what + " failed: " + e, e));
             return;
         }
-        current = f;
-        // Whichever settles the attempt first, its answer or the connection check, goes on.
+        // Whichever settles the attempt first, its answer, the connection check or a leader move, goes on.
         AtomicBoolean settled = new AtomicBoolean();
+        currentSettled = settled;
+        currentStartedNanos = System.nanoTime();
+        current = f;
         f.whenComplete((resp, error) -> {
             if (!settled.compareAndSet(false, true)) {
                 return; // abandoned by the connection check, which retried elsewhere
@@ -202,6 +208,41 @@ final class RetryingCall<Resp> {
         mayHaveBeenApplied |= isWrite;
         overloadPauseNanos = 0;
         scheduleRetry(target, null);
+    }
+
+    /** Whether the attempt in flight went to {@code endpoint} before {@code startedBefore} and is still waiting. */
+    boolean waitingAt(EndpointState endpoint, long startedBefore) {
+        CompletableFuture<Resp> f = current;
+        return lastTarget == endpoint && f != null && !f.isDone() && currentStartedNanos - startedBefore < 0;
+    }
+
+    /**
+     * The client found a new leader {@code to}: if this write's attempt in flight went to the
+     * leader it replaced, that node is paused, hung or deposed and the attempt could wait out its
+     * whole timeout. It is abandoned and the write sent to {@code to} at once. Deduplicated
+     * writes only (see {@link Retrier#leaderMoved}): should the abandoned copy still be applied,
+     * the cluster applies the (client id, sequence) once.
+     */
+    void leaderMoved(EndpointState from, EndpointState to) {
+        CompletableFuture<Resp> f = current;
+        AtomicBoolean settled = currentSettled;
+        if (lastTarget != from || from == to || f == null || f.isDone() || result.isDone() || settled == null
+                || !settled.compareAndSet(false, true)) {
+            return;
+        }
+        f.cancel(true);
+        last = LastFailure.TIMEOUT;
+        lastDetails = new ErrorDetails(Status.Code.UNAVAILABLE, "abandoned at " + from + ": the leader moved to "
+                + to, null, Map.of(), false, null);
+        mayHaveBeenApplied |= isWrite;
+        overloadPauseNanos = 0;
+        hint = to.address();
+        lastWasHint = true;
+        try {
+            retrier.scheduler().execute(this::attempt);
+        } catch (RejectedExecutionException closed) {
+            result.completeExceptionally(new ClientClosedException(what + " failed: the Kvorum client is closed"));
+        }
     }
 
     private EndpointState chooseTarget() {

@@ -3,6 +3,7 @@ package io.kvorum.client;
 import static io.kvorum.client.TestClients.bytes;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvorum.client.fake.FakeCluster;
@@ -168,6 +169,59 @@ class MemberDiscoveryTest {
             writes.forEach(CompletableFuture::join);
             await().atMost(Duration.ofSeconds(20)).until(() -> all.stream().allMatch(EndpointState::available));
             assertEquals(cluster.node(2).address(), leaderOf(client));
+        }
+    }
+
+    @Test
+    void aWriteHeldByAPausedLeaderGoesToTheNewLeaderOnceAnAnswerFromAHigherTermRevealsIt() {
+        cluster.state.leaderId = 1;
+        cluster.state.raftTerm = 2;
+        FakeNode paused = cluster.node(0);
+        FakeNode newLeader = cluster.node(2);
+        // An attempt timeout far beyond the awaits below: only the leader move can end the write in time.
+        try (KvorumClient client = builder(cluster).attemptTimeout(Duration.ofSeconds(120))
+                .defaultDeadline(Duration.ofSeconds(240)).memberRefreshInterval(Duration.ofMinutes(10)).build()) {
+            warmUp(client);
+            await().atMost(Duration.ofSeconds(15)).until(() -> paused.address().equals(leaderOf(client)));
+
+            // SIGSTOP of the leader: its connections stay open and nothing answers on them.
+            paused.hang = true;
+            int before = kvCalls(paused);
+            CompletableFuture<CreateResult> write = client.async().create("/held", bytes("x"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> kvCalls(paused) > before);
+            assertFalse(write.isDone(), "precondition: the paused leader holds the write");
+
+            // Node 3 is elected in term 3; the client hears that term in a follower's answer.
+            cluster.state.leaderId = newLeader.id;
+            cluster.state.raftTerm = 3;
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                client.async().get("/", RequestOptions.deadline(Duration.ofMillis(500)));
+                return write.isDone();
+            });
+            write.join();
+            assertEquals(newLeader.address(), leaderOf(client));
+            assertTrue(cluster.state.has("/held"), "the write was applied");
+        }
+    }
+
+    @Test
+    void aWriteWaitingAtTheLeaderForAQuarterOfItsAttemptTimeoutMakesTheClientAskAnotherNodeWhoLeads() {
+        cluster.state.leaderId = 1;
+        FakeNode paused = cluster.node(0);
+        FakeNode newLeader = cluster.node(2);
+        // The client sends nothing else: only the write's own wait can reveal the move, after 5 s.
+        try (KvorumClient client = builder(cluster).attemptTimeout(Duration.ofSeconds(20))
+                .defaultDeadline(Duration.ofSeconds(60)).memberRefreshInterval(Duration.ofMinutes(10)).build()) {
+            warmUp(client);
+            await().atMost(Duration.ofSeconds(15)).until(() -> paused.address().equals(leaderOf(client)));
+
+            paused.hang = true;
+            cluster.state.leaderId = newLeader.id;
+            CompletableFuture<CreateResult> write = client.async().create("/held", bytes("x"));
+            await().atMost(Duration.ofSeconds(15)).until(write::isDone);
+            write.join();
+            assertEquals(newLeader.address(), leaderOf(client));
+            assertTrue(cluster.state.has("/held"), "the write was applied");
         }
     }
 

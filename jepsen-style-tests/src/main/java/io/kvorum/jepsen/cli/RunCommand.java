@@ -33,7 +33,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--nemesis", defaultValue = "mixed",
             description = "none, mixed, or kinds separated by commas: partition, latency, kill, pause, "
-                    + "leader-transfer, membership, kill-majority, kill-all; with --datacenters also "
+                    + "pause-leader, leader-transfer, membership, kill-majority, kill-all; with --datacenters also "
                     + "datacenter-partition (a whole datacenter cut off: the leader's, a random one, or all apart) "
                     + "and wan-latency (each pair of datacenters 5-100 ms one way). Default: ${DEFAULT-VALUE}.")
     String nemesis;

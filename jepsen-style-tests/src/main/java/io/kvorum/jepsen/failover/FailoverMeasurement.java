@@ -9,6 +9,8 @@ import io.kvorum.jepsen.run.Retry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,13 +65,16 @@ public final class FailoverMeasurement {
                     Thread.sleep(500); // heartbeats settle after the previous round's restart
                     leader = cluster.awaitLeader(PATIENCE);
                     long killed = System.nanoTime();
+                    LocalTime killedAt = LocalTime.now();
                     cluster.node(leader).kill();
                     CompletableFuture<Long> elected = electedAfter(cluster, leader, killed);
                     double ms = firstWriteAfter(client, timer, killed, round) / 1e6;
                     out.add(ms);
                     Long electedNanos = elected.get(GIVE_UP_NANOS, TimeUnit.NANOSECONDS);
-                    log.accept(String.format(Locale.ROOT, "kill %d of %d: leader %d; a new leader after %s, "
-                                    + "a write succeeded %.0f ms later", round, kills, leader,
+                    // The wall-clock time of the kill finds the round in the servers' logs.
+                    log.accept(String.format(Locale.ROOT, "kill %d of %d at %s: leader %d; a new leader after %s, "
+                                    + "a write succeeded %.0f ms later", round, kills,
+                            killedAt.format(DateTimeFormatter.ofPattern("HH:mm:ss.SSS")), leader,
                             electedNanos == null ? "(not seen)" : String.format(Locale.ROOT, "%.0f ms",
                                     electedNanos / 1e6), ms));
                     cluster.node(leader).start();

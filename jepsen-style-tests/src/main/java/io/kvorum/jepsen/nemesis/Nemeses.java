@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public final class Nemeses {
     public static final List<String> KINDS = List.of("partition", "datacenter-partition", "latency", "wan-latency",
-            "kill", "pause", "leader-transfer", "membership", "kill-majority", "kill-all");
+            "kill", "pause", "pause-leader", "leader-transfer", "membership", "kill-majority", "kill-all");
     /** The kinds that need a cluster placed in datacenters ({@code --datacenters}). */
     public static final List<String> DATACENTER_KINDS = List.of("datacenter-partition", "wan-latency");
     /** What {@code mixed} means. */
@@ -58,6 +58,8 @@ public final class Nemeses {
                 case "wan-latency" -> new WanLatencyNemesis(c, 5, 100);
                 case "kill" -> new OneOf("kill", processes(c, ProcessNemesis.Action.KILL));
                 case "pause" -> new OneOf("pause", processes(c, ProcessNemesis.Action.PAUSE));
+                // Every fault pauses the leader: the worst of the pause shapes, measured on its own.
+                case "pause-leader" -> new ProcessNemesis(c, ProcessNemesis.Action.PAUSE, ProcessNemesis.Target.LEADER);
                 case "leader-transfer" -> new LeaderTransferNemesis(c, admin);
                 case "membership" -> new MembershipNemesis(c, admin);
                 case "kill-majority" -> new ProcessNemesis(c, ProcessNemesis.Action.KILL,

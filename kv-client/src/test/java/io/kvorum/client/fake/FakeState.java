@@ -64,6 +64,8 @@ public final class FakeState {
     public final java.util.Set<Long> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The leader every node names in Status and ListMembers (0: none known). */
     public volatile long leaderId = 1;
+    /** The raft term every answer's header carries (0: none, as before terms were modelled). */
+    public volatile long raftTerm;
     /** Whether nodes serve ListMembers (off: UNIMPLEMENTED, as a server without discovery). */
     public volatile boolean listMembers;
     /** Members ListMembers reports: id to client address (nodes add themselves when they start). */
@@ -120,7 +122,7 @@ public final class FakeState {
     }
 
     ResponseHeader header(long memberId) {
-        return ResponseHeader.newBuilder().setRevision(revision).setMemberId(memberId).build();
+        return ResponseHeader.newBuilder().setRevision(revision).setMemberId(memberId).setRaftTerm(raftTerm).build();
     }
 
     // ------------------------------------------------------------------ dedupe

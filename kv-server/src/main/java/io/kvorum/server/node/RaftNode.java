@@ -111,6 +111,16 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private long handOffEndsNanos = System.nanoTime();
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
+    private Role role = Role.FOLLOWER;
+    /**
+     * Loop only: the last peer whose stream to us ended, and until when (System.nanoTime) its
+     * messages are dropped. A peer has two streams (lanes) to us; when its process dies, what the
+     * other lane had already received can be handed to the core after the report, and one stale
+     * heartbeat would make the dead node our leader again, with a fresh lease in which we ignore
+     * the other followers' pre-votes.
+     */
+    private long gonePeer;
+    private long gonePeerMutedUntilNanos;
     /** Availability hook: lets calls fail at once on a node cut off from its leader. */
     private final LeaderContact leaderContact;
     /** Why this node could not reach a leader at its last tick (null: it could); read by the API's watch streams. */
@@ -436,6 +446,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public void onMessages(List<Message> received) {
         inbox.add(() -> {
             for (Message m : received) {
+                if (m.from() == gonePeer && System.nanoTime() - gonePeerMutedUntilNanos < 0) {
+                    continue;
+                }
                 if (m.type() == MessageType.SNAPSHOT && m.snapshot() != null) {
                     stagedSnapshots.put(m.snapshot().index(), snapshots.stagingDirFor(m.from(), m.snapshot()));
                 }
@@ -456,6 +469,13 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     @Override
     public void onPeerGone(long peer) {
         inbox.add(() -> {
+            if (peer == leaderId) {
+                LOG.info("node {}: the stream from leader {} ended (its process died or closed it)", cfg.nodeId(), peer);
+            }
+            // Two heartbeat intervals: a live peer (a false alarm) is heard again from its next-but-one heartbeat.
+            gonePeer = peer;
+            gonePeerMutedUntilNanos = System.nanoTime()
+                    + TimeUnit.MILLISECONDS.toNanos(2L * cfg.tickMillis() * cfg.heartbeatTicks());
             core.reportLeaderGone(peer);
             lostMessagesTo(peer);
         });
@@ -652,6 +672,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     private void onSoftState(SoftState ss) {
         metrics.softState(ss.role(), ss.leaderId());
+        if (ss.role() != role && ss.leaderId() == leaderId) {
+            // Campaign steps change no leader: logged so that a slow election can be read afterwards.
+            LOG.info("node {}: now {} (term {})", cfg.nodeId(), ss.role(), core.status().term());
+        }
+        role = ss.role();
         if (ss.leaderId() != leaderId) {
             LOG.info("node {}: leader is now {} (term {}, we are {})", cfg.nodeId(),
                     ss.leaderId() == 0 ? "unknown" : ss.leaderId(), core.status().term(), ss.role());

@@ -64,6 +64,14 @@ public final class RaftCore {
     /** New entries were appended since the last Ready: followers get them in one APPEND each. */
     private boolean appendPending;
     private int randomizedElectionTimeout;
+    /**
+     * The transport saw our leader's process die ({@link #reportLeaderGone}) and since then we
+     * heard from no leader and voted for no candidate: a pre-vote that fails is retried after a
+     * short timeout ({@link #electionTimeoutDraw}) rather than a full one. Only the retry is
+     * quick: a pre-vote still needs a quorum that no longer hears from a live leader, and a
+     * candidate still waits a full timeout for its votes.
+     */
+    private boolean leaderLost;
     private long leadTransferee;
     /** Index of the latest conf change the leader proposed; none may follow until it is applied. */
     private long pendingConfIndex;
@@ -268,7 +276,9 @@ public final class RaftCore {
      * first), instead of waiting out the election timeout: followers that lost the same leader
      * at the same moment take turns rather than split the vote. A false alarm costs nothing:
      * the pre-vote fails while the other voters still hear from a live leader, and its next
-     * heartbeat makes it our leader again. Never later than the timeout would have been.
+     * heartbeat makes it our leader again. Never later than the timeout would have been. Until a
+     * leader is heard from, a failed pre-vote is retried after a short timeout (e.g. one the
+     * others still dropped as inside the dead leader's lease).
      */
     public void reportLeaderGone(long peer) {
         if (role != Role.FOLLOWER || peer == 0 || leaderId != peer || !promotable()) {
@@ -281,6 +291,7 @@ public final class RaftCore {
             }
         }
         leaderId = 0;
+        leaderLost = true;
         electionElapsed = Math.max(electionElapsed, randomizedElectionTimeout - 1 - rank * GONE_STAGGER_TICKS);
     }
 
@@ -418,6 +429,9 @@ public final class RaftCore {
     // ---------------------------------------------------------------- roles
 
     private void becomeFollower(long newTerm, long lead) {
+        if (lead != 0) {
+            leaderLost = false;
+        }
         reset(newTerm);
         leaderId = lead;
         role = Role.FOLLOWER;
@@ -433,11 +447,16 @@ public final class RaftCore {
 
     private void becomeCandidate() {
         reset(term + 1);
+        // A real vote waits for the voters' disks (a grant is sent once persisted): a candidate
+        // that gave up its term after a short timeout would, on a slow disk, keep abandoning
+        // terms just before the grants arrived. Only pre-vote retries are quick.
+        randomizedElectionTimeout = fullElectionTimeout();
         vote = id;
         role = Role.CANDIDATE;
     }
 
     private void becomeLeader() {
+        leaderLost = false;
         reset(term);
         leaderId = id;
         role = Role.LEADER;
@@ -462,9 +481,46 @@ public final class RaftCore {
         leaderId = 0;
         electionElapsed = 0;
         heartbeatElapsed = 0;
-        randomizedElectionTimeout = cfg.electionTicks() + random.nextInt(cfg.electionTicks());
+        randomizedElectionTimeout = electionTimeoutDraw();
         votes.clear();
         clearLeaderState();
+    }
+
+    /**
+     * A fresh election timeout: random in [base, 2*base) so that followers seldom campaign at
+     * once; after the leader's process died ({@link #leaderLost}), random in [base/4, 3*base/4)
+     * (at least 2 ticks): there is no live leader left to disrupt, and a retry waiting a whole
+     * timeout is what made the slow failovers slow.
+     */
+    private int electionTimeoutDraw() {
+        int base = cfg.electionTicks();
+        if (leaderLost) {
+            return Math.max(2, base / 4) + random.nextInt(Math.max(1, base / 2));
+        }
+        return fullElectionTimeout();
+    }
+
+    private int fullElectionTimeout() {
+        return cfg.electionTicks() + random.nextInt(cfg.electionTicks());
+    }
+
+    /** A leader of our term spoke to us: it is our leader, and its lease starts now. */
+    private void heardFromLeader(long from) {
+        electionElapsed = 0;
+        leaderId = from;
+        endLeaderLoss();
+    }
+
+    /**
+     * Back to whole election timeouts: a leader was heard from (a late heartbeat is not a dead
+     * leader), or we granted our vote and the candidate should have the time to reach us as
+     * leader before we campaign against it.
+     */
+    private void endLeaderLoss() {
+        if (leaderLost) {
+            leaderLost = false;
+            randomizedElectionTimeout = electionTimeoutDraw();
+        }
     }
 
     private void clearLeaderState() {
@@ -487,6 +543,10 @@ public final class RaftCore {
         electionElapsed++;
         if (promotable() && electionElapsed >= randomizedElectionTimeout) {
             electionElapsed = 0;
+            if (leaderLost) {
+                // A pre-candidate keeps its timeout: draw the short one for the retry of this campaign.
+                randomizedElectionTimeout = electionTimeoutDraw();
+            }
             startElection(false, false);
         }
     }
@@ -575,11 +635,29 @@ public final class RaftCore {
             if (!pre) {
                 electionElapsed = 0;
                 vote = m.from();
+                endLeaderLoss();
+            } else if (role == Role.PRE_CANDIDATE && ranksAhead(m)) {
+                // Two nodes campaigning at once would each grant the other's pre-vote, both ask
+                // for real votes and split them, costing another timeout. The one ranked behind
+                // steps back (its timer runs on, so it retries if the other fails); the one ahead
+                // grants and carries on, so at most one of them moves on to the real vote.
+                role = Role.FOLLOWER;
+                votes.clear();
             }
         } else {
             MessageType resp = pre ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE;
             send(Message.builder(resp).to(m.from()).reject(true));
         }
+    }
+
+    /**
+     * Whether the asker of a vote we grant (so its log is at least as up to date as ours) ranks
+     * ahead of us: a log strictly more up to date, or the same last entry and a lower id (the
+     * order {@link #reportLeaderGone} staggers campaigns in).
+     */
+    private boolean ranksAhead(Message m) {
+        boolean sameLog = m.logTerm() == log.lastTerm() && m.index() == log.lastIndex();
+        return !sameLog || m.from() < id;
     }
 
     private void recordVote(long from, boolean granted) {
@@ -645,18 +723,15 @@ public final class RaftCore {
                 }
             }
             case APPEND -> {
-                electionElapsed = 0;
-                leaderId = m.from();
+                heardFromLeader(m.from());
                 handleAppend(m);
             }
             case HEARTBEAT -> {
-                electionElapsed = 0;
-                leaderId = m.from();
+                heardFromLeader(m.from());
                 handleHeartbeat(m);
             }
             case SNAPSHOT -> {
-                electionElapsed = 0;
-                leaderId = m.from();
+                heardFromLeader(m.from());
                 handleSnapshot(m);
             }
             case TIMEOUT_NOW -> startElection(true, true);

@@ -351,6 +351,110 @@ class ElectionRulesTest {
         assertEquals(term, c.status(1).term());
     }
 
+    // ---------------------------------------------------------------- campaigns that overlap, a dead leader
+
+    @Test
+    void preCandidateThatGrantsThePreVoteOfAPeerRankedAheadStepsBack() {
+        // Node 2 has the same log and a lower id: node 3 grants and leaves the real vote to it.
+        LocalCluster c = lone(3, founding(1, 2, 3), t -> t);
+        c.core(3).campaign();
+        c.flush(3);
+        assertEquals(Role.PRE_CANDIDATE, c.status(3).role());
+        Ready rd = c.step(msg(MessageType.PRE_VOTE, 2, 3, 2).index(3).logTerm(1).build());
+        Message answer = single(ofType(allMessages(rd), MessageType.PRE_VOTE_RESPONSE), "pre-vote answer");
+        assertFalse(answer.reject(), "the pre-vote of a peer with the same log must be granted");
+        assertEquals(Role.FOLLOWER, c.status(3).role(), "the pre-candidate ranked behind must step back");
+        assertEquals(1, c.status(3).term(), "stepping back must not change the term");
+        assertEquals(0, c.status(3).vote(), "stepping back must not record a vote");
+        c.step(msg(MessageType.PRE_VOTE_RESPONSE, 1, 3, 2).build());
+        assertEquals(Role.FOLLOWER, c.status(3).role(), "a late grant of its abandoned pre-vote made it campaign");
+    }
+
+    @Test
+    void preCandidateGrantsThePreVoteOfAPeerRankedBehindAndCarriesOn() {
+        LocalCluster c = lone(2, founding(1, 2, 3), t -> t);
+        c.core(2).campaign();
+        c.flush(2);
+        Ready rd = c.step(msg(MessageType.PRE_VOTE, 3, 2, 2).index(3).logTerm(1).build());
+        Message answer = single(ofType(allMessages(rd), MessageType.PRE_VOTE_RESPONSE), "pre-vote answer");
+        assertFalse(answer.reject(), "a pre-candidate still grants an up-to-date peer");
+        assertEquals(Role.PRE_CANDIDATE, c.status(2).role(), "the pre-candidate ranked ahead must carry on");
+        c.step(msg(MessageType.PRE_VOTE_RESPONSE, 3, 2, 2).build());
+        assertEquals(Role.CANDIDATE, c.status(2).role(), "a quorum of pre-votes must start the real vote");
+    }
+
+    @Test
+    void preCandidateStepsBackForAPeerWithAMoreUpToDateLogWhateverItsId() {
+        LocalCluster c = lone(2, founding(1, 2, 3), t -> t);
+        c.core(2).campaign();
+        c.flush(2);
+        Ready rd = c.step(msg(MessageType.PRE_VOTE, 3, 2, 2).index(4).logTerm(1).build());
+        assertFalse(single(ofType(allMessages(rd), MessageType.PRE_VOTE_RESPONSE), "pre-vote answer").reject());
+        assertEquals(Role.FOLLOWER, c.status(2).role(), "a longer log ranks ahead of a lower id");
+    }
+
+    @Test
+    void followersThatLoseTheirLeaderAtOnceElectOneLeaderInTheNextTermEvenWhenTheirPreVotesCross() {
+        LocalCluster c = new LocalCluster(1, 2, 3);
+        c.elect(1);
+        long term = c.status(2).term();
+        c.isolate(1); // node 1's process died
+        c.core(2).reportLeaderGone(1);
+        c.core(3).reportLeaderGone(1);
+        // Both start a pre-vote before either hears the other's: their requests cross on the wire.
+        for (int i = 0; i < 20 && !(c.status(2).role() == Role.PRE_CANDIDATE
+                && c.status(3).role() == Role.PRE_CANDIDATE); i++) {
+            c.core(2).tick();
+            c.core(3).tick();
+        }
+        assertEquals(Role.PRE_CANDIDATE, c.status(2).role(), "precondition: node 2 campaigns");
+        assertEquals(Role.PRE_CANDIDATE, c.status(3).role(), "precondition: node 3 campaigns at the same time");
+        c.deliverAll();
+        assertEquals(Role.LEADER, c.status(2).role(), "node 2 (ranked ahead) must win; roles: " + c.status(2) + " "
+                + c.status(3));
+        assertEquals(term + 1, c.status(2).term(), "the vote of term " + (term + 1) + " was split");
+        assertEquals(2, c.status(3).leaderId());
+    }
+
+    @Test
+    void afterItsLeaderDiedAFollowerRetriesAFailedPreVoteWithinLessThanATimeout() {
+        LocalCluster c = new LocalCluster(1, 2, 3);
+        c.elect(1);
+        c.isolate(1);
+        c.core(2).reportLeaderGone(1); // node 3 has not noticed: it drops pre-votes inside 1's lease
+        c.tick(1, 2);
+        assertEquals(Role.PRE_CANDIDATE, c.status(2).role(),
+                "node 2 must campaign at once, and node 3 must drop its pre-vote inside node 1's lease");
+        int ticks = 0;
+        while (c.peek(type(MessageType.PRE_VOTE).and(from(2))).isEmpty() && ticks < 40) {
+            c.core(2).tick();
+            ticks++;
+        }
+        assertTrue(ticks >= 2 && ticks < 10, "after its leader died, node 2 retried its pre-vote after " + ticks
+                + " ticks; expected [2, 10), less than the base timeout of 10");
+    }
+
+    @Test
+    void aFollowerThatHearsFromItsLeaderAgainAfterAFalseAlarmWaitsAWholeTimeoutAgain() {
+        LocalCluster c = new LocalCluster(1, 2, 3);
+        c.elect(1);
+        long term = c.status(2).term();
+        c.core(2).reportLeaderGone(1); // the connection reset, but node 1 lives
+        c.tickAll(30);
+        for (long id = 1; id <= 3; id++) {
+            assertEquals(term, c.status(id).term(), "a false alarm on node 2 changed node " + id + "'s term");
+            assertEquals(1, c.status(id).leaderId(), "a false alarm on node 2 deposed the leader");
+        }
+        c.isolate(1);
+        int ticks = 0;
+        while (c.status(2).role() == Role.FOLLOWER && ticks < 40) {
+            c.core(2).tick();
+            ticks++;
+        }
+        assertTrue(ticks >= 10, "once node 1 was heard again, node 2 must wait a whole timeout; it waited "
+                + ticks + " ticks");
+    }
+
     // ---------------------------------------------------------------- learners
 
     @Test

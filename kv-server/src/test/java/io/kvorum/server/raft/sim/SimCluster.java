@@ -123,6 +123,58 @@ final class SimCluster {
         stats.steps++;
     }
 
+    /**
+     * One leader failover on a fresh cluster: once a leader has committed a client write on every
+     * voter, the network stays free of loss and cuts but keeps this seed's delays (some messages
+     * take several steps), the leader crashes, and each survivor's transport reports the dead
+     * connection within the next 0-2 steps, as when the OS resets a killed process's sockets.
+     *
+     * @return steps from the crash until a survivor leads and has committed an entry of its term
+     * @throws SimulationFailure if an invariant breaks, or no survivor does so within
+     *                           {@link #LIVENESS_STEPS}
+     */
+    long failover() {
+        try {
+            healAndRequireProgress();
+            net.calmButSlow(Math.max(0.1, p.slowRate));
+            for (int i = 0; i < 20; i++) {
+                step(false);
+            }
+            SimNode dead = leader();
+            if (dead == null) {
+                throw new InvariantViolation("failover: no leader to crash after warming up");
+            }
+            long crashedAt = clock.now();
+            trace.record(crashedAt, dead.id, "CRASH", "the failover trial's leader");
+            dead.crash();
+            List<SimNode> survivors = upNodes();
+            long[] noticeAt = new long[survivors.size()];
+            for (int i = 0; i < noticeAt.length; i++) {
+                noticeAt[i] = crashedAt + rng.nextInt(3);
+            }
+            while (clock.now() - crashedAt < LIVENESS_STEPS) {
+                for (int i = 0; i < noticeAt.length; i++) {
+                    if (noticeAt[i] == clock.now()) {
+                        reportGone(survivors.get(i), dead.id);
+                    }
+                }
+                step(false);
+                SimNode leader = leader();
+                if (leader != null) {
+                    Status st = leader.core().status();
+                    if (leader.core().logTerm(st.commit()) == st.term()) {
+                        return clock.now() - crashedAt;
+                    }
+                }
+            }
+            throw new InvariantViolation("failover: no survivor led and committed within " + LIVENESS_STEPS
+                    + " steps of the leader's crash");
+        } catch (Throwable t) {
+            throw new SimulationFailure(seed, clock.now(), t, p.toString(), describeNodes()
+                    + "  network cuts: " + net.describeCuts() + "\n" + trace.lastEvents(traceLines));
+        }
+    }
+
     // ------------------------------------------------------------ network delivery
 
     private void deliverDue() {

@@ -107,6 +107,12 @@ final class SimNetwork {
         slowRate = 0;
     }
 
+    /** No loss, duplication or cuts, but messages still take 1 to {@code maxDelay} steps as this seed drew. */
+    void calmButSlow(double slowRate) {
+        calm();
+        this.slowRate = slowRate;
+    }
+
     String describeCuts() {
         StringBuilder b = new StringBuilder();
         for (int f = 0; f < blocked.length; f++) {
