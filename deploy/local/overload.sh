@@ -17,7 +17,7 @@
 #             the door is what the servers admitted plus what they refused, per second.
 #   recovery  as capacity, right after: throughput must come back to C.
 #
-# Knobs: KEYS (10000), TIMEOUT (10s), KVORUM_DATA (default ./data-overload, wiped first), KVORUM_PORT_BASE (27379: not the
+# Knobs: KEYS (10000), TIMEOUT (10s), KVORUM_DATA (default ./data-overload, wiped first), KVORUM_PORT_BASE (24679: not the
 # default local cluster's ports), SERVER_JAVA_OPTS (the servers' JVM flags; default the
 # launcher's -Xms64m -Xmx256m -XX:+UseSerialGC), RSS_BOUND_MB (512: twice the heap, the ratio
 # the Kubernetes manifest gives a member's memory limit). Output: a summary on stdout, and in
@@ -27,7 +27,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export KVORUM_DATA="${KVORUM_DATA:-$root/data-overload}"
-export KVORUM_PORT_BASE="${KVORUM_PORT_BASE:-27379}"
+export KVORUM_PORT_BASE="${KVORUM_PORT_BASE:-24679}"
 base=$KVORUM_PORT_BASE
 export KVORUM_ENDPOINTS="127.0.0.1:$base,127.0.0.1:$((base + 10)),127.0.0.1:$((base + 20))"
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC}"
@@ -41,7 +41,9 @@ cluster="$root/deploy/local/cluster.sh"
 out="$KVORUM_DATA/overload"
 mkdir -p "$out"
 trap '"$cluster" stop >/dev/null 2>&1 || true; [ -z "${sampler:-}" ] || kill "$sampler" 2>/dev/null || true' EXIT
-JAVA_OPTS="$SERVER_JAVA_OPTS" "$cluster" start 3 >&2
+# cluster.sh gives up after 30 s without a leader; a loaded machine may take longer to start
+# three JVMs, so the wait below decides.
+JAVA_OPTS="$SERVER_JAVA_OPTS" "$cluster" start 3 >&2 || echo "overload: no leader yet; waiting for one" >&2
 pids=()
 for n in 1 2 3; do pids+=("$(cat "$KVORUM_DATA/node-$n/pid")"); done
 admin_port() { echo $((base + 2 + 10 * ($1 - 1))); }
@@ -80,10 +82,14 @@ bench() { # bench PHASE CLIENTS CONNECTIONS DURATION WARMUP [TIMEOUT]
 # A leader is not yet a node that answers (a loaded machine may take seconds to JIT the path):
 # wait for a write to succeed, then create the keys and warm the servers' and client's JIT
 # with a generous deadline, before anything counts.
+ready=false
 for _ in $(seq 1 24); do
-  JAVA_OPTS= "$root/bin/kvorum" --timeout 5s set /overload-ready ok >/dev/null 2>&1 \
-    || JAVA_OPTS= "$root/bin/kvorum" --timeout 5s create /overload-ready ok >/dev/null 2>&1 && break
+  if JAVA_OPTS= "$root/bin/kvorum" --timeout 5s set /overload-ready ok >/dev/null 2>&1 \
+    || JAVA_OPTS= "$root/bin/kvorum" --timeout 5s create /overload-ready ok >/dev/null 2>&1; then
+    ready=true; break
+  fi
 done
+[ "$ready" = true ] || { echo "overload: the cluster did not take a write; see $KVORUM_DATA/node-*/server.log" >&2; exit 2; }
 bench setup 64 3 5s 1s 30s
 sample_loop &
 sampler=$!
