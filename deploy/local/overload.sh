@@ -7,7 +7,7 @@
 #   deploy/local/overload.sh
 #   OVER_CLIENTS=16384 OVER_CONNECTIONS=16 deploy/local/overload.sh     more in flight
 #
-# Phases (each a `kvorum bench --workload write` run, 256-byte values over 10,000 keys):
+# Phases (each a `kvorum bench --workload write` run, 256-byte values over KEYS keys):
 #   capacity  CAP_CLIENTS (256) closed-loop writers over 3 client instances for CAP_DURATION
 #             (20s): the measured capacity C, in writes/s.
 #   overload  OVER_CLIENTS (8192) writers over OVER_CONNECTIONS (8) client instances (each holds
@@ -17,8 +17,8 @@
 #             the door is what the servers admitted plus what they refused, per second.
 #   recovery  as capacity, right after: throughput must come back to C.
 #
-# Knobs: KEYS (10000), TIMEOUT (10s), KVORUM_DATA (default ./data-overload, wiped first), KVORUM_PORT_BASE (24679: not the
-# default local cluster's ports), SERVER_JAVA_OPTS (the servers' JVM flags; default the
+# Knobs: KEYS (10000), TIMEOUT (10s), KVORUM_DATA (default ./data-overload, wiped first),
+# KVORUM_PORT_BASE (24679: not the default local cluster's ports), SERVER_JAVA_OPTS (the servers' JVM flags; default the
 # launcher's -Xms64m -Xmx256m -XX:+UseSerialGC), RSS_BOUND_MB (512: twice the heap, the ratio
 # the Kubernetes manifest gives a member's memory limit). Output: a summary on stdout, and in
 # $KVORUM_DATA/overload/: samples.csv (per second and node: RSS, door counters and the admitted
