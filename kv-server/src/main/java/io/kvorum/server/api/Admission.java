@@ -56,6 +56,7 @@ public final class Admission implements ServerInterceptor {
     static final Metadata.Key<String> RETRY_AFTER_MS = Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
 
     private final AdmissionLimits limits;
+    private final ClientMetrics metrics;
     /** Committed entries this node has not applied yet, as last published by the node. */
     private final LongSupplier applyGap;
     private final Semaphore reads;
@@ -66,7 +67,13 @@ public final class Admission implements ServerInterceptor {
     private final AtomicLong cutStreams = new AtomicLong();
 
     public Admission(AdmissionLimits limits, LongSupplier applyGap) {
+        this(limits, applyGap, ClientMetrics.NONE);
+    }
+
+    /** As above, reporting how long each admitted read and write took to be answered to {@code metrics}. */
+    public Admission(AdmissionLimits limits, LongSupplier applyGap, ClientMetrics metrics) {
         this.limits = limits;
+        this.metrics = metrics;
         this.applyGap = applyGap;
         this.reads = new Semaphore(limits.maxInFlightReads());
         this.writes = new Semaphore(limits.maxInFlightWrites());
@@ -178,7 +185,11 @@ public final class Admission implements ServerInterceptor {
             throw overloaded("this node is serving " + (isRead ? limits.maxInFlightReads() + " reads"
                     : limits.maxInFlightWrites() + " writes") + " already (its limit): " + refusedWhat);
         }
-        return permits::release;
+        long admittedAt = System.nanoTime();
+        return () -> {
+            permits.release();
+            metrics.admittedAnswered(isRead, System.nanoTime() - admittedAt);
+        };
     }
 
     private StatusRuntimeException overloaded(String message) {

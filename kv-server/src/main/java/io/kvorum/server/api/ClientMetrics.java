@@ -29,4 +29,12 @@ public interface ClientMetrics {
     /** The leader decided to expire {@code count} sessions that sent no keep-alive within their TTL. */
     default void sessionsExpired(int count) {
     }
+
+    /**
+     * A read or write that {@link Admission} let in (a unary call or a Batch item) was answered
+     * {@code nanos} after it passed the door: the latency of admitted work, which must stay
+     * bounded however much is refused.
+     */
+    default void admittedAnswered(boolean read, long nanos) {
+    }
 }

@@ -111,7 +111,7 @@ public final class ClientServer implements AutoCloseable {
         this.admission = new Admission(parts.admission(), () -> {
             NodeStatus s = node.status();
             return s.commitIndex() - s.appliedIndex();
-        });
+        }, metrics);
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kvorum-api-timer"));

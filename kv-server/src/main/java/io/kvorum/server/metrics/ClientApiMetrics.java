@@ -37,6 +37,9 @@ final class ClientApiMetrics implements ClientMetrics {
     private final Counter watchEvents;
     private final Counter watchesCancelledSlow;
     private final Counter sessionsExpired;
+    /** Admitted reads' and writes' time from the door to their answer. */
+    private final DistributionDataPoint admittedReads;
+    private final DistributionDataPoint admittedWrites;
     private final ServerStreamTracer.Factory tracer = new ServerStreamTracer.Factory() {
         @Override
         public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
@@ -75,6 +78,12 @@ final class ClientApiMetrics implements ClientMetrics {
         sessionsExpired = Counter.builder().name("kvorum_sessions_expired_total")
                 .help("Sessions this node, as leader, decided to expire for want of keep-alives (one renewed "
                         + "meanwhile survives).").register(registry);
+        Histogram admitted = Histogram.builder().name("kvorum_admission_admitted_duration_seconds")
+                .help("Time from a read or write (unary call or Batch item) passing the admission door to its answer, "
+                        + "by kind.")
+                .unit(Unit.SECONDS).labelNames("kind").classicUpperBounds(Buckets.LATENCY).register(registry);
+        admittedReads = admitted.labelValues("read");
+        admittedWrites = admitted.labelValues("write");
     }
 
     @Override
@@ -97,6 +106,11 @@ final class ClientApiMetrics implements ClientMetrics {
     @Override
     public void sessionsExpired(int count) {
         sessionsExpired.inc(count);
+    }
+
+    @Override
+    public void admittedAnswered(boolean read, long nanos) {
+        (read ? admittedReads : admittedWrites).observe(nanos / NANOS);
     }
 
     /** The label children of one method, resolved once. */

@@ -41,6 +41,12 @@ class MetricsScrapeTest {
                         1);
                 assertGrew(before, after, "kvorum_api_request_duration_seconds",
                         "kvorum_api_request_duration_seconds_count", Map.of("method", SET), WRITES);
+                assertGrew(before, after, "kvorum_admission_admitted_duration_seconds",
+                        "kvorum_admission_admitted_duration_seconds_count", Map.of("kind", "write"), WRITES);
+                assertEquals(0, value(after, "kvorum_admission_refused_total", Map.of("kind", "write")),
+                        "nothing refused under a light load");
+                assertEquals(0, value(after, "kvorum_admission_in_flight", Map.of("kind", "write")),
+                        "every admitted write answered");
                 counterGrew(before, after, "kvorum_api_received_bytes_total", Map.of("method", SET), WRITES);
                 counterGrew(before, after, "kvorum_api_sent_bytes_total", Map.of("method", SET), WRITES);
                 counterGrew(before, after, "kvorum_raft_proposals_received_total", Map.of(), WRITES);
