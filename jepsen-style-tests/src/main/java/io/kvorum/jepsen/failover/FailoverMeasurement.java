@@ -68,7 +68,7 @@ public final class FailoverMeasurement {
                     LocalTime killedAt = LocalTime.now();
                     cluster.node(leader).kill();
                     CompletableFuture<Long> elected = electedAfter(cluster, leader, killed);
-                    double ms = firstWriteAfter(client, timer, killed, round) / 1e6;
+                    double ms = firstWriteAfter(client, timer, "/failover", "after-kill-" + round, killed) / 1e6;
                     out.add(ms);
                     Long electedNanos = elected.get(GIVE_UP_NANOS, TimeUnit.NANOSECONDS);
                     // The wall-clock time of the kill finds the round in the servers' logs.
@@ -110,15 +110,19 @@ public final class FailoverMeasurement {
         });
     }
 
-    /** Starts a write every few ms from {@code killed} on; nanoseconds until the first succeeds. */
-    private static long firstWriteAfter(KvorumClient client, ScheduledExecutorService timer, long killed, int round)
-            throws Exception {
+    /**
+     * Starts a write of {@code value} to {@code path} on {@code timer} every
+     * {@link #PROBE_EVERY_MILLIS} ms from {@code since} on; nanoseconds from {@code since} until
+     * the first succeeds (30 s if none does). Waits for every write it started before returning.
+     */
+    public static long firstWriteAfter(KvorumClient client, ScheduledExecutorService timer, String path, String value,
+                                       long since) throws Exception {
         AtomicLong first = new AtomicLong(Long.MAX_VALUE);
         CompletableFuture<Void> done = new CompletableFuture<>();
         List<CompletableFuture<?>> writes = new ArrayList<>();
         var task = timer.scheduleAtFixedRate(() -> {
             synchronized (writes) {
-                writes.add(client.async().set("/failover", bytes("after-kill-" + round)).whenComplete((s, e) -> {
+                writes.add(client.async().set(path, bytes(value)).whenComplete((s, e) -> {
                     if (e == null) {
                         long t = System.nanoTime();
                         first.accumulateAndGet(t, Math::min);
@@ -130,7 +134,7 @@ public final class FailoverMeasurement {
         try {
             done.get(GIVE_UP_NANOS, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            first.set(killed + GIVE_UP_NANOS);
+            first.set(since + GIVE_UP_NANOS);
         } finally {
             task.cancel(false);
         }
@@ -138,7 +142,7 @@ public final class FailoverMeasurement {
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((v, e) -> null)
                     .get(30, TimeUnit.SECONDS);
         }
-        return first.get() - killed;
+        return first.get() - since;
     }
 
     /** min, median, p90, p99 (nearest rank) and max of {@code ms}. */

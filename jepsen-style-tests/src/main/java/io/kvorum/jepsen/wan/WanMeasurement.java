@@ -3,6 +3,7 @@ package io.kvorum.jepsen.wan;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.NodeExistsException;
 import io.kvorum.client.RequestOptions;
+import io.kvorum.jepsen.failover.FailoverMeasurement;
 import io.kvorum.jepsen.harness.ClusterSpec;
 import io.kvorum.jepsen.harness.ProcessCluster;
 import io.kvorum.jepsen.harness.Topology;
@@ -235,35 +236,11 @@ public final class WanMeasurement {
             th.setDaemon(true);
             return th;
         });
-        AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        List<CompletableFuture<?>> writes = new ArrayList<>();
         try {
-            var task = timer.scheduleAtFixedRate(() -> {
-                synchronized (writes) {
-                    writes.add(client.async().set(path, bytes("after-cut-" + round)).whenComplete((s, e) -> {
-                        if (e == null) {
-                            first.accumulateAndGet(System.nanoTime(), Math::min);
-                            done.complete(null);
-                        }
-                    }));
-                }
-            }, 0, PROBE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
-            try {
-                done.get(GIVE_UP_NANOS, TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                first.set(cut + GIVE_UP_NANOS);
-            } finally {
-                task.cancel(false);
-            }
-            synchronized (writes) {
-                CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((v, e) -> null)
-                        .get(30, TimeUnit.SECONDS);
-            }
+            return FailoverMeasurement.firstWriteAfter(client, timer, path, "after-cut-" + round, cut);
         } finally {
             timer.shutdownNow();
         }
-        return first.get() - cut;
     }
 
     /** The table of rows, in docs/multi-datacenter.md's form. */
