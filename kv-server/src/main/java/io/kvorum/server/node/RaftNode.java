@@ -301,7 +301,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             if (f.isDone()) {
                 return; // its caller gave up (deadline, cancel) while it queued: never propose it
             }
-            if (refusedCutOff(f)) {
+            // During a hand-off this node knows no leader for a moment by design: propose()
+            // holds the write for the successor instead of refusing it.
+            if (System.nanoTime() >= handOffEndsNanos && refusedCutOff(f)) {
                 return;
             }
             propose(framed, f);
