@@ -67,7 +67,9 @@ public final class FailoverMeasurement {
                     long killed = System.nanoTime();
                     LocalTime killedAt = LocalTime.now();
                     cluster.node(leader).kill();
-                    CompletableFuture<Long> elected = electedAfter(cluster, leader, killed);
+                    List<Long> survivors = new ArrayList<>(cluster.ids());
+                    survivors.remove(leader);
+                    CompletableFuture<Long> elected = electedAfter(cluster, survivors, killed);
                     double ms = firstWriteAfter(client, timer, "/failover", "after-kill-" + round, killed) / 1e6;
                     out.add(ms);
                     Long electedNanos = elected.get(GIVE_UP_NANOS, TimeUnit.NANOSECONDS);
@@ -87,17 +89,15 @@ public final class FailoverMeasurement {
     }
 
     /**
-     * Nanoseconds from {@code killed} until a survivor's {@code /status} first says it leads
-     * (polled every few ms), or null when none did within the give-up time: how much of the
-     * failover is the election, the rest being the client finding the new leader.
+     * Nanoseconds from {@code since} until one of {@code survivors}' {@code /status} first says
+     * it leads (polled every few ms), or null when none did within the give-up time: how much of
+     * a failover is the election, the rest being the client finding the new leader.
      */
-    private static CompletableFuture<Long> electedAfter(ProcessCluster cluster, long dead, long killed) {
-        List<Long> survivors = new ArrayList<>(cluster.ids());
-        survivors.remove(dead);
+    public static CompletableFuture<Long> electedAfter(ProcessCluster cluster, List<Long> survivors, long since) {
         return CompletableFuture.supplyAsync(() -> {
-            while (System.nanoTime() - killed < GIVE_UP_NANOS) {
+            while (System.nanoTime() - since < GIVE_UP_NANOS) {
                 if (cluster.leader(survivors).isPresent()) {
-                    return System.nanoTime() - killed;
+                    return System.nanoTime() - since;
                 }
                 try {
                     Thread.sleep(PROBE_EVERY_MILLIS);

@@ -192,7 +192,7 @@ public final class WanMeasurement {
         List<Long> survivors = new ArrayList<>(cluster.ids());
         survivors.removeAll(gone);
         survivors.removeAll(t.observers());
-        CompletableFuture<Long> elected = electedAfter(cluster, survivors, cut);
+        CompletableFuture<Long> elected = FailoverMeasurement.electedAfter(cluster, survivors, cut);
         double writeMillis = firstWriteAfter(client, path, cut, round) / 1e6;
         Long electedNanos = elected.get(GIVE_UP_NANOS, TimeUnit.NANOSECONDS);
         cluster.network().apply(Grudge.none());
@@ -209,24 +209,6 @@ public final class WanMeasurement {
             }
         }
         throw new IllegalStateException("no datacenter with voters besides " + lost);
-    }
-
-    /** Nanoseconds from {@code cut} until a survivor's /status first says it leads; null if none within the give-up time. */
-    private static CompletableFuture<Long> electedAfter(ProcessCluster cluster, List<Long> survivors, long cut) {
-        return CompletableFuture.supplyAsync(() -> {
-            while (System.nanoTime() - cut < GIVE_UP_NANOS) {
-                if (cluster.leader(survivors).isPresent()) {
-                    return System.nanoTime() - cut;
-                }
-                try {
-                    Thread.sleep(PROBE_EVERY_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
-            return null;
-        });
     }
 
     /** Starts a write every few ms from {@code cut} on; nanoseconds until the first succeeds. */
