@@ -55,8 +55,12 @@ class LeaderCutOffTest {
         Calls.retry(() -> cluster.kv(follower).create(CreateRequest.newBuilder().setPath("/a")
                 .setData(ByteString.copyFromUtf8("1")).build()));
 
-        cluster.stop(leader);
+        // The third node goes first: were the leader stopped first, the follower and the third
+        // could elect the follower (a dead leader is noticed in milliseconds) before the third
+        // stops, and a leader that has lost its quorum holds a write it proposed (it may yet
+        // commit) instead of refusing it.
         cluster.stop(third);
+        cluster.stop(leader);
 
         // Right after the stop (the follower still trusts its leader), through its pre-votes
         // (no leader known): every call is refused, each well before its deadline.
@@ -102,8 +106,8 @@ class LeaderCutOffTest {
             assertEquals(1, watch.events(1, 1, 10_000).size());
             assertNull(watch.error, "the stream of a node in touch with its leader stays open");
 
+            cluster.stop(third); // first, for the reason given in the test above
             cluster.stop(leader);
-            cluster.stop(third);
 
             // Nothing new can reach the follower now: it ends the stream instead of keeping its
             // watchers waiting for events that would happen elsewhere.
