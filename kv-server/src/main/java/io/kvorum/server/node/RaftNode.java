@@ -207,7 +207,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         applier = new Applier(cfg.nodeId(), incarnation, store, stateMachine, new ApplyListener(), MAX_APPLY_BACKLOG_BYTES,
                 metrics);
         lastSnapshotIndex = store.snapshot().index();
-        RaftConfig rc = new RaftConfig(cfg.nodeId(), cfg.electionTicks(), cfg.heartbeatTicks(), 1 << 20, 4096, 256,
+        RaftConfig rc = new RaftConfig(cfg.nodeId(), cfg.electionTicks(), cfg.heartbeatTicks(), 1 << 20, 4096, 256, 8L << 20,
                 64L << 20, 16L << 20, true, true, store.appliedIndex(), incarnation);
         core = new RaftCore(rc, store);
         peers.putAll(PeerAddressBook.load(store));
