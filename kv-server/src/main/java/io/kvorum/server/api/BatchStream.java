@@ -243,7 +243,7 @@ final class BatchStream extends ReplyBurst.Sender {
             if (error == null) {
                 put.accept(r, value);
             } else {
-                r.setError(toBatchError(errors.toStatus(error)));
+                r.setError(error instanceof Admission.Overloaded o ? o.batchError() : toBatchError(errors.toStatus(error)));
             }
             results.add(r.build());
             if (!ReplyBurst.defer(this)) {
