@@ -199,37 +199,14 @@ public final class OpenLoopWrites {
             }
             byte[][] items = new byte[k][];
             long[] ids = new long[k];
-            int size = 0;
             for (int i = 0; i < k; i++) {
                 items[i] = setRequests[random.nextInt(setRequests.length)];
                 ids[i] = nextId++;
-                int item = itemSize(ids[i], items[i]);
-                size += CodedOutputStream.computeTagSize(1) + CodedOutputStream.computeUInt32SizeNoTag(item) + item;
+                sentAt[(int) (ids[i] & (RING - 1))] = now;
             }
-            byte[] message = new byte[size];
-            CodedOutputStream out = CodedOutputStream.newInstance(message);
-            try {
-                for (int i = 0; i < k; i++) {
-                    out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                    out.writeUInt32NoTag(itemSize(ids[i], items[i]));
-                    out.writeUInt64(1, ids[i]);
-                    out.writeInt64(2, timeoutMillis);
-                    out.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                    out.writeUInt32NoTag(items[i].length);
-                    out.writeRawBytes(items[i]);
-                    sentAt[(int) (ids[i] & (RING - 1))] = now;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            byte[] message = encodeBatch(ids, items, timeoutMillis);
             call.sendMessage(message);
             sent.add(k);
-        }
-
-        private int itemSize(long id, byte[] set) {
-            return CodedOutputStream.computeUInt64Size(1, id) + CodedOutputStream.computeInt64Size(2, timeoutMillis)
-                    + CodedOutputStream.computeTagSize(4) + CodedOutputStream.computeUInt32SizeNoTag(set.length)
-                    + set.length;
         }
 
         /** Pairs of (id, status code) as {@link #RESULTS} scanned them. */
@@ -261,6 +238,38 @@ public final class OpenLoopWrites {
                 System.err.println("a Batch stream ended: " + status);
             }
         }
+    }
+
+    /** A BatchRequest of Set items: ids[i] with the encoded SetRequest sets[i], each with the timeout. */
+    static byte[] encodeBatch(long[] ids, byte[][] sets, long timeoutMillis) {
+        int size = 0;
+        for (int i = 0; i < ids.length; i++) {
+            int item = itemSize(ids[i], sets[i], timeoutMillis);
+            size += CodedOutputStream.computeTagSize(1) + CodedOutputStream.computeUInt32SizeNoTag(item) + item;
+        }
+        byte[] message = new byte[size];
+        CodedOutputStream out = CodedOutputStream.newInstance(message);
+        try {
+            for (int i = 0; i < ids.length; i++) {
+                out.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt32NoTag(itemSize(ids[i], sets[i], timeoutMillis));
+                out.writeUInt64(1, ids[i]);
+                out.writeInt64(2, timeoutMillis);
+                out.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt32NoTag(sets[i].length);
+                out.writeRawBytes(sets[i]);
+            }
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return message;
+    }
+
+    private static int itemSize(long id, byte[] set, long timeoutMillis) {
+        return CodedOutputStream.computeUInt64Size(1, id) + CodedOutputStream.computeInt64Size(2, timeoutMillis)
+                + CodedOutputStream.computeTagSize(4) + CodedOutputStream.computeUInt32SizeNoTag(set.length)
+                + set.length;
     }
 
     /** kvorum.v1.KV/Batch with pre-encoded requests and answers scanned, not built. */

@@ -67,9 +67,11 @@ public final class Admission implements ServerInterceptor {
     private final AtomicLong refusedWrites = new AtomicLong();
     private final AtomicLong cutStreams = new AtomicLong();
     private final String retryMillis;
-    /** The refusals for a full in-flight limit, built once: see {@link Overloaded}. */
+    /** The refusals, built once (see {@link Refused}): in-flight limit full, apply behind. */
     private final Refusal readsFull;
     private final Refusal writesFull;
+    private final Refusal readsBehind;
+    private final Refusal writesBehind;
 
     public Admission(AdmissionLimits limits, LongSupplier applyGap) {
         this(limits, applyGap, ClientMetrics.NONE);
@@ -87,6 +89,10 @@ public final class Admission implements ServerInterceptor {
                 + " the read was not started");
         this.writesFull = refusal("this node is serving " + limits.maxInFlightWrites() + " writes already (its limit):"
                 + " the write was not started");
+        String behind = "this node has more than " + limits.maxApplyGap() + " committed entries not applied yet"
+                + " (its limit): the ";
+        this.readsBehind = refusal(behind + "read was not started");
+        this.writesBehind = refusal(behind + "write was not started");
     }
 
     /** What one connection holds open. */
@@ -108,7 +114,7 @@ public final class Admission implements ServerInterceptor {
         if (isRead || WRITES.contains(method)) {
             Runnable permit;
             try {
-                permit = admit(isRead, method + " was not started");
+                permit = admit(isRead);
             } catch (StatusRuntimeException refused) {
                 close(call, refused);
                 return new ServerCall.Listener<>() { };
@@ -178,17 +184,14 @@ public final class Admission implements ServerInterceptor {
      * The door of one read or write, a unary call or an item of a Batch stream alike (a batch
      * must not carry more work past the door than the same calls sent one by one).
      *
-     * @param refusedWhat what an apply-lag refusal says was not done, e.g. "kvorum.v1.KV/Set was not started"
-     *                    (an in-flight refusal says "the write" or "the read": it is built once)
      * @return the permit, to run exactly once when the work is answered
-     * @throws StatusRuntimeException OVERLOADED with a retry hint, having taken nothing
+     * @throws StatusRuntimeException OVERLOADED with a retry hint ({@link Refused}), having taken nothing
      */
-    Runnable admit(boolean isRead, String refusedWhat) {
+    Runnable admit(boolean isRead) {
         long gap = applyGap.getAsLong();
         if (gap > limits.maxApplyGap()) {
             (isRead ? refusedReads : refusedWrites).incrementAndGet();
-            throw overloaded(refusal("this node has " + gap + " committed entries not applied yet (its limit is "
-                    + limits.maxApplyGap() + "): " + refusedWhat));
+            throw overloaded(isRead ? readsBehind : writesBehind);
         }
         Semaphore permits = isRead ? reads : writes;
         if (!permits.tryAcquire()) {
@@ -213,36 +216,37 @@ public final class Admission implements ServerInterceptor {
     }
 
     /** The refusal as thrown, with trailers of its own: a call's close adds its status to them. */
-    private Overloaded overloaded(Refusal r) {
+    private Refused overloaded(Refusal r) {
         Metadata trailers = new Metadata();
         if (r.status().getTrailers() != null) {
             trailers.merge(r.status().getTrailers());
         }
         trailers.put(RETRY_AFTER_MS, retryMillis);
-        return new Overloaded(r.status().getStatus(), trailers, r.batchError());
+        return new Refused(r.status().getStatus(), trailers, r.batchError());
     }
 
     /**
-     * OVERLOADED from the door. Under overload most requests end here, so a refusal must cost
-     * little: no stack trace (nothing threw it but a full semaphore), and for the in-flight
-     * limit (the common case) a status, details and batch answer built once, at start.
+     * A refusal answered without any work: OVERLOADED from the door, or a Batch stream's own
+     * limit. Under overload most requests end here, so it must cost little: no stack trace
+     * (nothing failed but a full limit), and its status, details and Batch answer built once,
+     * at start.
      */
-    static final class Overloaded extends StatusRuntimeException {
+    static final class Refused extends StatusRuntimeException {
         private static final long serialVersionUID = 1L;
         private final transient BatchError batchError;
 
-        Overloaded(Status status, Metadata trailers, BatchError batchError) {
+        Refused(Status status, Metadata trailers, BatchError batchError) {
             super(status, trailers);
             this.batchError = batchError;
         }
 
-        /** The answer a Batch stream item refused at the door gets. */
+        /** The answer a Batch stream item refused this way gets. */
         BatchError batchError() {
             return batchError;
         }
 
         @Override
-        public synchronized Throwable fillInStackTrace() {
+        public Throwable fillInStackTrace() {
             return this;
         }
     }
