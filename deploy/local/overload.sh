@@ -168,8 +168,11 @@ for t, phase in ticks:
                inflight=sum(int(r["in_flight_writes"]) for r in rs))
     if prev is not None and t > prev["t"]:
         dt = t - prev["t"]
-        cur["refused_s"] = (refused - prev["refused"]) / dt
-        cur["admitted_s"] = (admitted - prev["admitted"]) / dt
+        cur["refused_d"] = refused - prev["refused"]
+        cur["admitted_d"] = admitted - prev["admitted"]
+        cur["dt"] = dt
+        cur["refused_s"] = cur["refused_d"] / dt
+        cur["admitted_s"] = cur["admitted_d"] / dt
         cur["delta"] = {le: b.get(le, 0) - prev["buckets"].get(le, 0) for le in b}
     series.append(cur)
     prev = cur
@@ -207,8 +210,11 @@ for ph in phases:
     for s in ss:
         for le, v in s["delta"].items():
             agg[le] = agg.get(le, 0) + v
-    refused = sum(s["refused_s"] for s in ss)
-    admitted = sum(s["admitted_s"] for s in ss)
+    # Totals are the counters' deltas (a scrape may come seconds after the last under load),
+    # the offered rate is over the seconds those deltas span.
+    refused = sum(s["refused_d"] for s in ss)
+    admitted = sum(s["admitted_d"] for s in ss)
+    span = sum(s["dt"] for s in ss)
     j = res[ph]
     if "targetRate" in j:
         client = (f"generator: target {j['targetRate']:,.0f}/s, sent {j['offeredPerSecond']:,.0f}/s "
@@ -220,7 +226,7 @@ for ph in phases:
                   f"p99 {j['latencyMillis']['p99']:.0f} ms, errors {j['errors']} {j['errorsByType']}")
     print(f"  {ph}: {client}; door: "
           f"{admitted:,.0f} admitted, {refused:,.0f} refused RESOURCE_EXHAUSTED/OVERLOADED "
-          f"(offered {(admitted + refused) / len(ss) / cap:.1f} x capacity), admitted p99 {fmt_le(p99(agg))}, "
+          f"(offered {(admitted + refused) / span / cap:.1f} x capacity over {span} s), admitted p99 {fmt_le(p99(agg))}, "
           f"max RSS {max(max(s['rss']) for s in ss)} MiB")
 max_rss = max((int(r["rss_kb"]) // 1024 for r in all_rows), default=0)
 missed = len(all_rows) - len(rows)
