@@ -209,7 +209,7 @@ public final class OpenLoopWrites {
             sent.add(k);
         }
 
-        /** Pairs of (id, status code) as {@link #RESULTS} scanned them. */
+        /** Answers as (id, status code) pairs, as {@link OpenLoopWrites#scanResults} reads them. */
         @Override
         public void onMessage(long[] results) {
             long now = System.nanoTime();
