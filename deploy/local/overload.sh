@@ -5,19 +5,23 @@
 # RESOURCE_EXHAUSTED/OVERLOADED, and each node's RSS against a bound.
 #
 #   deploy/local/overload.sh
-#   OVER_CLIENTS=16384 OVER_CONNECTIONS=16 deploy/local/overload.sh     more in flight
+#   OVER_FACTOR=20 deploy/local/overload.sh     offer twenty times the capacity
 #
 # Phases (each a `kvorum bench --workload write` run, 256-byte values over KEYS keys):
 #   capacity  CAP_CLIENTS (256) closed-loop writers over 3 client instances for CAP_DURATION
 #             (20s): the measured capacity C, in writes/s.
-#   overload  OVER_CLIENTS (8192) writers over OVER_CONNECTIONS (8) client instances (each holds
-#             up to 1,000 writes in flight, the exactly-once window) for OVER_DURATION (60s).
-#             The node admits 1,000 writes at once and refuses the rest at its door with a retry
-#             hint; the clients retry within their deadline (TIMEOUT, 10s). The load offered at
-#             the door is what the servers admitted plus what they refused, per second.
+#   overload  an open-loop generator (io.kvorum.cli.bench.OpenLoopWrites) offers OVER_FACTOR (10)
+#             times C for OVER_DURATION (60s) over OVER_STREAMS (2) Batch streams per node,
+#             whatever the answers: no retries, no per-write futures, requests pre-encoded, so
+#             that the generator, on the same machine, costs far less per write than a server.
+#             Each node admits 1,000 writes at once and refuses the rest at its door
+#             (RESOURCE_EXHAUSTED / OVERLOADED). The load offered at the door is what the
+#             servers admitted plus what they refused, per second; the generator reports what it
+#             sent against its target, what it could not send (a stream's flow control said
+#             wait), and its writes answered ok with their latency from send to answer.
 #   recovery  as capacity, right after: throughput must come back to C.
 #
-# Knobs: KEYS (10000), TIMEOUT (10s), KVORUM_DATA (default ./data-overload, wiped first),
+# Knobs: KEYS (10000), TIMEOUT (10s; the generator's items: OVER_TIMEOUT_MS, 5000), KVORUM_DATA (default ./data-overload, wiped first),
 # KVORUM_PORT_BASE (24679: not the default local cluster's ports), SERVER_JAVA_OPTS (the servers' JVM flags; default the
 # launcher's -Xms64m -Xmx256m -XX:+UseSerialGC), RSS_BOUND_MB (512: twice the heap, the ratio
 # the Kubernetes manifest gives a member's memory limit). Output: a summary on stdout, and in
@@ -34,7 +38,8 @@ SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC}"
 RSS_BOUND_MB="${RSS_BOUND_MB:-512}"
 CAP_CLIENTS="${CAP_CLIENTS:-256}" CAP_DURATION="${CAP_DURATION:-20s}"
 TIMEOUT="${TIMEOUT:-10s}" KEYS="${KEYS:-10000}"
-OVER_CLIENTS="${OVER_CLIENTS:-8192}" OVER_CONNECTIONS="${OVER_CONNECTIONS:-8}" OVER_DURATION="${OVER_DURATION:-60s}"
+OVER_FACTOR="${OVER_FACTOR:-10}" OVER_STREAMS="${OVER_STREAMS:-2}" OVER_DURATION="${OVER_DURATION:-60}"
+OVER_TIMEOUT_MS="${OVER_TIMEOUT_MS:-5000}"
 
 cluster="$root/deploy/local/cluster.sh"
 "$cluster" wipe >/dev/null
@@ -94,7 +99,12 @@ bench setup 64 3 5s 1s 30s
 sample_loop &
 sampler=$!
 bench capacity "$CAP_CLIENTS" 3 "$CAP_DURATION" 3s
-bench overload "$OVER_CLIENTS" "$OVER_CONNECTIONS" "$OVER_DURATION" 0
+cap=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["opsPerSecond"]))' "$out/capacity.json")
+echo overload > "$out/phase"
+jar=$(ls "$root"/kv-cli/target/kv-cli-*.jar | grep -v -- '-tests.jar' | head -n 1)
+java -XX:+UseParallelGC -Xms256m -cp "$jar:$root/kv-cli/target/lib/*" io.kvorum.cli.bench.OpenLoopWrites \
+  "$KVORUM_ENDPOINTS" $((cap * OVER_FACTOR)) "$OVER_DURATION" "$OVER_STREAMS" "$KEYS" 256 "$OVER_TIMEOUT_MS" \
+  > "$out/overload.json" 2> "$out/overload.progress" || true
 bench recovery "$CAP_CLIENTS" 3 "$CAP_DURATION" 0
 echo done > "$out/phase"
 sleep 2
@@ -158,8 +168,11 @@ for t, phase in ticks:
                inflight=sum(int(r["in_flight_writes"]) for r in rs))
     if prev is not None and t > prev["t"]:
         dt = t - prev["t"]
-        cur["refused_s"] = (refused - prev["refused"]) / dt
-        cur["admitted_s"] = (admitted - prev["admitted"]) / dt
+        cur["refused_d"] = refused - prev["refused"]
+        cur["admitted_d"] = admitted - prev["admitted"]
+        cur["dt"] = dt
+        cur["refused_s"] = cur["refused_d"] / dt
+        cur["admitted_s"] = cur["admitted_d"] / dt
         cur["delta"] = {le: b.get(le, 0) - prev["buckets"].get(le, 0) for le in b}
     series.append(cur)
     prev = cur
@@ -181,10 +194,11 @@ for s in series:
     print(f"{s['phase']:9s} {s['t'] - k:4d} {s['admitted_s']:10,.0f} {s['refused_s']:10,.0f} {offered:9.1f} "
           f"{fmt_le(p99(s['delta'])):>14s} {s['inflight']:9d}  {'/'.join(map(str, s['rss']))}")
 
-print("\nclient side, per second (kvorum bench: writes completed ok, their p50/p99 including retries, errors):")
+print("\nclient side, per second (kvorum bench: writes completed ok, their p50/p99 including retries, errors;"
+      " overload: the open-loop generator's writes sent, not sent, ok, RESOURCE_EXHAUSTED, other errors, ok p50/p99):")
 for ph in phases:
     for line in open(os.path.join(out, ph + ".progress")):
-        if "ops/s" in line:
+        if "ops/s" in line or '"sent"' in line:
             print(f"  {ph:9s} {line.strip()}")
 
 print("\nper phase:")
@@ -196,13 +210,23 @@ for ph in phases:
     for s in ss:
         for le, v in s["delta"].items():
             agg[le] = agg.get(le, 0) + v
-    refused = sum(s["refused_s"] for s in ss)
-    admitted = sum(s["admitted_s"] for s in ss)
+    # Totals are the counters' deltas (a scrape may come seconds after the last under load),
+    # the offered rate is over the seconds those deltas span.
+    refused = sum(s["refused_d"] for s in ss)
+    admitted = sum(s["admitted_d"] for s in ss)
+    span = sum(s["dt"] for s in ss)
     j = res[ph]
-    print(f"  {ph}: client saw {j['opsPerSecond']:,.0f} writes/s ok, p50 {j['latencyMillis']['p50']:.0f} ms, "
-          f"p99 {j['latencyMillis']['p99']:.0f} ms, errors {j['errors']} {j['errorsByType']}; door: "
+    if "targetRate" in j:
+        client = (f"generator: target {j['targetRate']:,.0f}/s, sent {j['offeredPerSecond']:,.0f}/s "
+                  f"({j['notSent']:,} not sent), {j['okPerSecond']:,.0f} writes/s ok (p50 "
+                  f"{j['okLatencyMillis']['p50']:.0f} ms, p99 {j['okLatencyMillis']['p99']:.0f} ms), "
+                  f"{j['exhausted']:,} RESOURCE_EXHAUSTED, other errors {j['errorsByCode']}")
+    else:
+        client = (f"client saw {j['opsPerSecond']:,.0f} writes/s ok, p50 {j['latencyMillis']['p50']:.0f} ms, "
+                  f"p99 {j['latencyMillis']['p99']:.0f} ms, errors {j['errors']} {j['errorsByType']}")
+    print(f"  {ph}: {client}; door: "
           f"{admitted:,.0f} admitted, {refused:,.0f} refused RESOURCE_EXHAUSTED/OVERLOADED "
-          f"(offered {(admitted + refused) / len(ss) / cap:.1f} x capacity), admitted p99 {fmt_le(p99(agg))}, "
+          f"(offered {(admitted + refused) / span / cap:.1f} x capacity over {span} s), admitted p99 {fmt_le(p99(agg))}, "
           f"max RSS {max(max(s['rss']) for s in ss)} MiB")
 max_rss = max((int(r["rss_kb"]) // 1024 for r in all_rows), default=0)
 missed = len(all_rows) - len(rows)

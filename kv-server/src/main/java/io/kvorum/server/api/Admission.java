@@ -10,6 +10,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.WatchRequest;
 import java.net.SocketAddress;
@@ -65,6 +66,12 @@ public final class Admission implements ServerInterceptor {
     private final AtomicLong refusedReads = new AtomicLong();
     private final AtomicLong refusedWrites = new AtomicLong();
     private final AtomicLong cutStreams = new AtomicLong();
+    private final String retryMillis;
+    /** The refusals, built once (see {@link Refused}): in-flight limit full, apply behind. */
+    private final Refusal readsFull;
+    private final Refusal writesFull;
+    private final Refusal readsBehind;
+    private final Refusal writesBehind;
 
     public Admission(AdmissionLimits limits, LongSupplier applyGap) {
         this(limits, applyGap, ClientMetrics.NONE);
@@ -77,6 +84,15 @@ public final class Admission implements ServerInterceptor {
         this.applyGap = applyGap;
         this.reads = new Semaphore(limits.maxInFlightReads());
         this.writes = new Semaphore(limits.maxInFlightWrites());
+        this.retryMillis = Long.toString(limits.retryAfter().toMillis());
+        this.readsFull = refusal("this node is serving " + limits.maxInFlightReads() + " reads already (its limit):"
+                + " the read was not started");
+        this.writesFull = refusal("this node is serving " + limits.maxInFlightWrites() + " writes already (its limit):"
+                + " the write was not started");
+        String behind = "this node has more than " + limits.maxApplyGap() + " committed entries not applied yet"
+                + " (its limit): the ";
+        this.readsBehind = refusal(behind + "read was not started");
+        this.writesBehind = refusal(behind + "write was not started");
     }
 
     /** What one connection holds open. */
@@ -98,7 +114,7 @@ public final class Admission implements ServerInterceptor {
         if (isRead || WRITES.contains(method)) {
             Runnable permit;
             try {
-                permit = admit(isRead, method + " was not started");
+                permit = admit(isRead);
             } catch (StatusRuntimeException refused) {
                 close(call, refused);
                 return new ServerCall.Listener<>() { };
@@ -168,22 +184,19 @@ public final class Admission implements ServerInterceptor {
      * The door of one read or write, a unary call or an item of a Batch stream alike (a batch
      * must not carry more work past the door than the same calls sent one by one).
      *
-     * @param refusedWhat what the refusal says was not done, e.g. "kvorum.v1.KV/Set was not started"
      * @return the permit, to run exactly once when the work is answered
-     * @throws StatusRuntimeException OVERLOADED with a retry hint, having taken nothing
+     * @throws StatusRuntimeException OVERLOADED with a retry hint ({@link Refused}), having taken nothing
      */
-    Runnable admit(boolean isRead, String refusedWhat) {
+    Runnable admit(boolean isRead) {
         long gap = applyGap.getAsLong();
         if (gap > limits.maxApplyGap()) {
             (isRead ? refusedReads : refusedWrites).incrementAndGet();
-            throw overloaded("this node has " + gap + " committed entries not applied yet (its limit is "
-                    + limits.maxApplyGap() + "): " + refusedWhat);
+            throw overloaded(isRead ? readsBehind : writesBehind);
         }
         Semaphore permits = isRead ? reads : writes;
         if (!permits.tryAcquire()) {
             (isRead ? refusedReads : refusedWrites).incrementAndGet();
-            throw overloaded("this node is serving " + (isRead ? limits.maxInFlightReads() + " reads"
-                    : limits.maxInFlightWrites() + " writes") + " already (its limit): " + refusedWhat);
+            throw overloaded(isRead ? readsFull : writesFull);
         }
         long admittedAt = System.nanoTime();
         return () -> {
@@ -192,17 +205,50 @@ public final class Admission implements ServerInterceptor {
         };
     }
 
-    private StatusRuntimeException overloaded(String message) {
-        String retryMillis = Long.toString(limits.retryAfter().toMillis());
+    /** An OVERLOADED status with its details (ErrorInfo with retry_after_ms) and its Batch answer. */
+    private record Refusal(StatusRuntimeException status, BatchError batchError) {
+    }
+
+    private Refusal refusal(String message) {
         StatusRuntimeException e = Errors.of(ErrorReason.OVERLOADED, message + "; retry after " + retryMillis + " ms",
                 "retry_after_ms", retryMillis);
-        if (e.getTrailers() == null) {
-            Metadata trailers = new Metadata();
-            trailers.put(RETRY_AFTER_MS, retryMillis);
-            return new StatusRuntimeException(e.getStatus(), trailers);
+        return new Refusal(e, BatchStream.toBatchError(e));
+    }
+
+    /** The refusal as thrown, with trailers of its own: a call's close adds its status to them. */
+    private Refused overloaded(Refusal r) {
+        Metadata trailers = new Metadata();
+        if (r.status().getTrailers() != null) {
+            trailers.merge(r.status().getTrailers());
         }
-        e.getTrailers().put(RETRY_AFTER_MS, retryMillis);
-        return e;
+        trailers.put(RETRY_AFTER_MS, retryMillis);
+        return new Refused(r.status().getStatus(), trailers, r.batchError());
+    }
+
+    /**
+     * A refusal answered without any work: OVERLOADED from the door, or a Batch stream's own
+     * limit. Under overload most requests end here, so it must cost little: no stack trace
+     * (nothing failed but a full limit), and its status, details and Batch answer built once,
+     * at start.
+     */
+    static final class Refused extends StatusRuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient BatchError batchError;
+
+        Refused(Status status, Metadata trailers, BatchError batchError) {
+            super(status, trailers);
+            this.batchError = batchError;
+        }
+
+        /** The answer a Batch stream item refused this way gets. */
+        BatchError batchError() {
+            return batchError;
+        }
+
+        @Override
+        public Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     private void refuse(ServerCall<?, ?> call, ErrorReason reason, String message) {

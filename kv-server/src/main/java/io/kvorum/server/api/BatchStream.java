@@ -51,6 +51,8 @@ import java.util.function.Supplier;
 final class BatchStream extends ReplyBurst.Sender {
     /** Items of one stream waiting for their result to be sent; kvorum.proto promises this number. */
     static final int MAX_IN_FLIGHT = 4096;
+    /** The answer to an item beyond {@link #MAX_IN_FLIGHT}, built once: see {@link Admission.Refused}. */
+    private static final Admission.Refused STREAM_FULL = streamFull();
     /** A response message stops growing here (one larger result still goes alone). */
     static final int MAX_RESPONSE_BYTES = 1 << 20;
 
@@ -162,9 +164,7 @@ final class BatchStream extends ReplyBurst.Sender {
     private void accept(BatchParsing.Entry e) {
         long id = e.id();
         if (unanswered.incrementAndGet() > MAX_IN_FLIGHT) {
-            answer(id, () -> CompletableFuture.failedFuture(Errors.status(Status.Code.RESOURCE_EXHAUSTED,
-                    ErrorReason.ERROR_REASON_UNSPECIFIED, "batch item " + id + " refused: " + MAX_IN_FLIGHT
-                            + " items of this stream are already waiting for their results")), null);
+            answer(id, () -> CompletableFuture.failedFuture(STREAM_FULL), null);
             return;
         }
         if (e.error() != null) {
@@ -192,7 +192,7 @@ final class BatchStream extends ReplyBurst.Sender {
         // The same door as the unary call of the item's kind: in-flight limits and apply lag.
         Runnable permit;
         try {
-            permit = admission.admit(item.hasGet() || item.hasExists(), "batch item " + id + " was not started");
+            permit = admission.admit(item.hasGet() || item.hasExists());
         } catch (StatusRuntimeException overloaded) {
             answer(id, () -> CompletableFuture.failedFuture(overloaded), null);
             return;
@@ -243,13 +243,19 @@ final class BatchStream extends ReplyBurst.Sender {
             if (error == null) {
                 put.accept(r, value);
             } else {
-                r.setError(toBatchError(errors.toStatus(error)));
+                r.setError(error instanceof Admission.Refused o ? o.batchError() : toBatchError(errors.toStatus(error)));
             }
             results.add(r.build());
             if (!ReplyBurst.defer(this)) {
                 flush();
             }
         });
+    }
+
+    private static Admission.Refused streamFull() {
+        StatusRuntimeException e = Errors.status(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.ERROR_REASON_UNSPECIFIED,
+                "batch item refused: " + MAX_IN_FLIGHT + " items of this stream are already waiting for their results");
+        return new Admission.Refused(e.getStatus(), e.getTrailers(), toBatchError(e));
     }
 
     /** The status as a BatchError: what a unary call's status, message and details trailer carry. */

@@ -235,7 +235,7 @@ public final class ClientCalls {
         Runnable permit = () -> { };
         if (admission != null && load != Load.OTHER) {
             try {
-                permit = admission.admit(load == Load.READ, op + " was not started");
+                permit = admission.admit(load == Load.READ);
             } catch (StatusRuntimeException overloaded) {
                 return CompletableFuture.failedFuture(overloaded);
             }

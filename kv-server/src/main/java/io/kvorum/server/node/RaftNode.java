@@ -207,7 +207,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         applier = new Applier(cfg.nodeId(), incarnation, store, stateMachine, new ApplyListener(), MAX_APPLY_BACKLOG_BYTES,
                 metrics);
         lastSnapshotIndex = store.snapshot().index();
-        RaftConfig rc = new RaftConfig(cfg.nodeId(), cfg.electionTicks(), cfg.heartbeatTicks(), 1 << 20, 4096, 256,
+        RaftConfig rc = new RaftConfig(cfg.nodeId(), cfg.electionTicks(), cfg.heartbeatTicks(), 1 << 20, 4096, 256, 8L << 20,
                 64L << 20, 16L << 20, true, true, store.appliedIndex(), incarnation);
         core = new RaftCore(rc, store);
         peers.putAll(PeerAddressBook.load(store));
@@ -548,12 +548,16 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 // A failed write leaves the node unable to keep its promises: stop it rather
-                // than go on with memory and disk disagreeing.
-                LOG.error("node {} stops: {}", cfg.nodeId(), e.toString(), e);
+                // than go on with memory and disk disagreeing. An Error (a real OutOfMemoryError
+                // ends the process first: -XX:+ExitOnOutOfMemoryError) stops it the same way, not
+                // a live process whose loop is dead: callers get an answer and go elsewhere, and
+                // closing its links tells the peers at once.
                 running = false;
-                failAll(new NotLeaderException("node " + cfg.nodeId() + " failed: " + e.getMessage(), 0, null));
+                LOG.error("node {} stops: {}", cfg.nodeId(), e.toString(), e);
+                failAll(new NotLeaderException("node " + cfg.nodeId() + " failed: " + e, 0, null));
+                transport.close();
                 return;
             }
         }

@@ -23,11 +23,17 @@ final class Progress {
     boolean ackedSinceHeartbeat;
     /** Last index of each append in flight, oldest first (the pipelining window). */
     final ArrayDeque<Long> inflight = new ArrayDeque<>();
+    /** Entry bytes of each append in {@link #inflight}, in the same order. */
+    private final ArrayDeque<Long> inflightSizes = new ArrayDeque<>();
+    /** Invariant: the sum of {@link #inflightSizes}. */
+    long inflightBytes;
     final int maxInflight;
+    final long maxInflightBytes;
 
-    Progress(long next, int maxInflight) {
+    Progress(long next, int maxInflight, long maxInflightBytes) {
         this.next = next;
         this.maxInflight = maxInflight;
+        this.maxInflightBytes = maxInflightBytes;
     }
 
     void becomeProbe() {
@@ -56,6 +62,8 @@ final class Progress {
         probeSent = false;
         pendingSnapshot = 0;
         inflight.clear();
+        inflightSizes.clear();
+        inflightBytes = 0;
     }
 
     /** The follower acknowledged n. Returns whether match moved. */
@@ -70,11 +78,13 @@ final class Progress {
         return updated;
     }
 
-    /** An append ending at n was sent optimistically. */
-    void sentEntries(long lastIndex) {
+    /** An append ending at n, carrying {@code bytes} of entries, was sent optimistically. */
+    void sentEntries(long lastIndex, long bytes) {
         if (state == ProgressState.REPLICATE) {
             next = lastIndex + 1;
             inflight.addLast(lastIndex);
+            inflightSizes.addLast(bytes);
+            inflightBytes += bytes;
         } else if (state == ProgressState.PROBE) {
             probeSent = true;
         }
@@ -83,6 +93,7 @@ final class Progress {
     void freeInflightUpTo(long index) {
         while (!inflight.isEmpty() && inflight.peekFirst() <= index) {
             inflight.pollFirst();
+            inflightBytes -= inflightSizes.pollFirst();
         }
     }
 
@@ -109,7 +120,9 @@ final class Progress {
     boolean isPaused() {
         return switch (state) {
             case PROBE -> probeSent;
-            case REPLICATE -> inflight.size() >= maxInflight;
+            // Full by count or by bytes: the last append may pass the byte bound by at most
+            // one message (the window is checked before it is sent, as etcd does).
+            case REPLICATE -> inflight.size() >= maxInflight || inflightBytes >= maxInflightBytes;
             case SNAPSHOT -> true;
         };
     }

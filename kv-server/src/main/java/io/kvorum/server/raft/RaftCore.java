@@ -461,9 +461,9 @@ public final class RaftCore {
         leaderId = id;
         role = Role.LEADER;
         for (long peer : conf.members()) {
-            progress.put(peer, new Progress(log.lastIndex() + 1, cfg.maxInflightMsgs()));
+            progress.put(peer, new Progress(log.lastIndex() + 1, cfg.maxInflightMsgs(), cfg.maxInflightBytes()));
         }
-        Progress self = progress.computeIfAbsent(id, k -> new Progress(log.lastIndex() + 1, cfg.maxInflightMsgs()));
+        Progress self = progress.computeIfAbsent(id, k -> new Progress(log.lastIndex() + 1, cfg.maxInflightMsgs(), cfg.maxInflightBytes()));
         self.match = log.lastStableIndex();
         self.becomeReplicate();
         self.recentActive = true;
@@ -1003,7 +1003,11 @@ public final class RaftCore {
         send(Message.builder(MessageType.APPEND).to(to).index(prevIndex).logTerm(prevTerm)
                 .entries(List.copyOf(ents)).commit(log.committed));
         if (!ents.isEmpty()) {
-            pr.sentEntries(ents.get(ents.size() - 1).index());
+            long bytes = 0;
+            for (Entry e : ents) {
+                bytes += e.sizeBytes();
+            }
+            pr.sentEntries(ents.get(ents.size() - 1).index(), bytes);
         } else if (pr.state == ProgressState.PROBE) {
             pr.probeSent = true;
         }
@@ -1112,7 +1116,7 @@ public final class RaftCore {
         List<Long> added = new ArrayList<>();
         for (long peer : members) {
             if (!progress.containsKey(peer)) {
-                Progress pr = new Progress(log.lastIndex() + 1, cfg.maxInflightMsgs());
+                Progress pr = new Progress(log.lastIndex() + 1, cfg.maxInflightMsgs(), cfg.maxInflightBytes());
                 pr.recentActive = true;
                 progress.put(peer, pr);
                 added.add(peer);

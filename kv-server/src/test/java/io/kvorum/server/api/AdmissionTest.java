@@ -1,9 +1,11 @@
 package io.kvorum.server.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.rpc.ErrorInfo;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -13,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import java.io.IOException;
@@ -71,7 +74,7 @@ class AdmissionTest {
         for (MethodDescriptor<byte[], byte[]> m : new MethodDescriptor[]{SET, GET}) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(m));
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
-            assertTrue(e.getStatus().getDescription().contains("101 committed entries not applied yet"),
+            assertTrue(e.getStatus().getDescription().contains("more than 100 committed entries not applied yet"),
                     e.getStatus().getDescription());
             assertEquals("25", e.getTrailers().get(Admission.RETRY_AFTER_MS));
         }
@@ -81,6 +84,30 @@ class AdmissionTest {
         assertEquals(1, door.refusedReads());
         assertEquals(1, door.refusedWrites());
         assertEquals(0, door.inFlightReads() + door.inFlightWrites());
+    }
+
+    @Test
+    void aRefusalForAFullDoorIsCheapAndSaysTheSameOverAUnaryCallAndInABatch() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            door.admit(false);
+        }
+        StatusRuntimeException first = assertThrows(StatusRuntimeException.class, () -> door.admit(false));
+        StatusRuntimeException second = assertThrows(StatusRuntimeException.class, () -> door.admit(false));
+        assertEquals(2, door.refusedWrites());
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, first.getStatus().getCode());
+        assertTrue(first.getStatus().getDescription().contains("serving 10 writes already"),
+                first.getStatus().getDescription());
+        assertEquals(0, first.getStackTrace().length, "a refusal walks no stack");
+        // Each refusal has trailers of its own: closing a call adds its status to them.
+        assertNotSame(first.getTrailers(), second.getTrailers());
+        assertEquals("25", first.getTrailers().get(Admission.RETRY_AFTER_MS));
+        com.google.rpc.Status details = StatusProto.fromThrowable(first);
+        ErrorInfo info = details.getDetails(0).unpack(ErrorInfo.class);
+        assertEquals("OVERLOADED", info.getReason());
+        assertEquals("25", info.getMetadataMap().get("retry_after_ms"));
+        // A Batch item refused at the door gets the answer built once, the same a unary call's
+        // status and details make.
+        assertEquals(BatchStream.toBatchError(first), ((Admission.Refused) first).batchError());
     }
 
     private byte[] call(MethodDescriptor<byte[], byte[]> m) {

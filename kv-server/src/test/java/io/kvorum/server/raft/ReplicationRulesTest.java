@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -211,6 +212,40 @@ class ReplicationRulesTest {
         assertEquals(1, more.size(), "one ack frees one slot of the window: " + more);
         assertEquals(toTwo.get(2).entries().get(0).index() + 1, more.get(0).entries().get(0).index(),
                 "the freed slot carries the next entry");
+    }
+
+    @Test
+    void aLeaderCatchingUpAFollowerFarBehindHoldsNoMoreThanItsInflightBytesForIt() {
+        // A follower whose log is far behind (wiped, or away for long) must not make the leader
+        // read its whole log into one Ready: 256 appends of up to maxMsgBytes each would be
+        // 256 MiB at the production limits, an OutOfMemoryError on a small heap.
+        long msgBytes = 64 << 10;
+        long inflightBytes = 256 << 10;
+        LocalCluster c = new LocalCluster(t -> t.maxMsgBytes(msgBytes).maxInflightBytes(inflightBytes), 1, 2, 3);
+        c.elect(1);
+        c.isolate(3);
+        for (int i = 0; i < 200; i++) {
+            c.core(1).propose(payload(16 << 10));
+            c.deliverAll();
+        }
+        c.heal();
+        Predicate<Message> entriesToThree = type(MessageType.APPEND).and(to(3)).and(m -> !m.entries().isEmpty());
+        // A heartbeat round: node 3 answers, the leader probes it with one append.
+        c.core(1).tick();
+        c.deliverWhere(entriesToThree.negate());
+        List<Message> probe = c.take(entriesToThree);
+        assertEquals(1, probe.size(), "one probe to node 3: " + probe);
+        c.step(probe.get(0));
+        c.deliverWhere(type(MessageType.APPEND_RESPONSE).and(from(3)));
+        assertEquals(ProgressState.REPLICATE, c.status(1).progress().get(3L).state());
+        List<Message> window = c.peek(entriesToThree);
+        long held = window.stream().flatMap(m -> m.entries().stream()).mapToLong(Entry::sizeBytes).sum();
+        assertTrue(window.size() > 1, "the leader pipelines to node 3: " + window.size() + " appends");
+        assertTrue(held <= inflightBytes + msgBytes, held + " entry bytes in " + window.size()
+                + " appends in flight to node 3 at once; the window is " + inflightBytes + " bytes (plus one append)");
+        c.deliverAll();
+        c.tickAll(3);
+        assertEquals(c.status(1).lastIndex(), c.status(3).lastIndex(), "node 3 did not catch up");
     }
 
     @Test

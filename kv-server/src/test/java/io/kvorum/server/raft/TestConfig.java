@@ -11,6 +11,7 @@ final class TestConfig {
     private long maxMsgBytes = 1 << 20;
     private int maxMsgEntries = 4096;
     private int maxInflightMsgs = 256;
+    private long maxInflightBytes = 8L << 20;
     private long maxUncommittedBytes = 64L << 20;
     private long maxApplyBytes = 64L << 20;
     private boolean preVote = true;
@@ -53,6 +54,11 @@ final class TestConfig {
         return this;
     }
 
+    TestConfig maxInflightBytes(long v) {
+        maxInflightBytes = v;
+        return this;
+    }
+
     TestConfig maxUncommittedBytes(long v) {
         maxUncommittedBytes = v;
         return this;
@@ -79,7 +85,7 @@ final class TestConfig {
     }
 
     RaftConfig build() {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, maxMsgBytes, maxMsgEntries, maxInflightMsgs,
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxMsgBytes, maxMsgEntries, maxInflightMsgs, maxInflightBytes,
                 maxUncommittedBytes, maxApplyBytes, preVote, checkQuorum, applied, seed);
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvorum.server.raft.Entry;
 import io.kvorum.server.raft.HardState;
 import io.kvorum.server.raft.SnapshotMeta;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -108,6 +110,27 @@ class LogStoreTest {
         // The cache forgot the old entries: the next append starts right after the snapshot.
         log.persist(entriesOnly(ents(51, 52, 3)));
         assertEquals(List.of(51L, 52L), log.entries(51, 53, Long.MAX_VALUE).stream().map(x -> x.index()).toList());
+    }
+
+    @Test
+    void readsStopAtTheirByteLimitFromTheTailCacheAndFromDisk() {
+        // The leader reads what it sends a follower far behind in one append: bounded by bytes,
+        // not by an entry count, whether the entries are still cached or only on disk.
+        List<Entry> written = new ArrayList<>();
+        for (long i = 1; i <= 100; i++) {
+            written.add(Entry.normal(1, i, new byte[10_000]));
+        }
+        log.persist(entriesOnly(written));
+        long entryBytes = written.get(0).sizeBytes();
+        assertEquals(List.of(1L, 2L, 3L, 4L), indexes(log.entries(1, 101, 5 * entryBytes - 1)), "from the tail cache");
+        close();
+        open();
+        assertEquals(List.of(1L, 2L, 3L, 4L), indexes(log.entries(1, 101, 5 * entryBytes - 1)), "from disk");
+        assertEquals(List.of(7L), indexes(log.entries(7, 101, 100)), "one entry above the limit still comes alone");
+    }
+
+    private static List<Long> indexes(List<Entry> entries) {
+        return entries.stream().map(Entry::index).toList();
     }
 
     @Test

@@ -589,7 +589,7 @@ final class SimCluster {
     private void createNode(long id) {
         RaftConfig cfg = RaftConfig.defaults(id)
                 .withTicks(p.electionTicks, p.heartbeatTicks)
-                .withLimits(p.maxMsgBytes, p.maxInflightMsgs, p.maxUncommittedBytes);
+                .withLimits(p.maxMsgBytes, p.maxInflightMsgs, p.maxInflightBytes, p.maxUncommittedBytes);
         // A joining node boots from the same initial membership as everyone (the log's index 0),
         // which does not include it: it waits to be added and replays or receives the rest.
         SimNode n = new SimNode(id, bootstrap, cfg, rng, clock, net, checker, reads, stats, trace);
