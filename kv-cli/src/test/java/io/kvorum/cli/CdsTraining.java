@@ -6,10 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Makes the class-data-sharing archive bin/kvorum starts from ({@code kv-cli/target/kvorum.jsa};
@@ -67,7 +70,9 @@ final class CdsTraining {
         Path archive = target.resolve("kvorum.jsa");
         try {
             Files.deleteIfExists(archive);
-            Path work = Files.createDirectories(target.resolve("cds-training"));
+            Path work = target.resolve("cds-training");
+            deleteTree(work); // the last build's cluster data: its nodes would exist already
+            Files.createDirectories(work);
             Path classList = target.resolve("kvorum.classlist");
             try (InJvmCluster cluster = new InJvmCluster(work.resolve("data"), 1, "cds-training")) {
                 cluster.startAll();
@@ -150,6 +155,17 @@ final class CdsTraining {
     /** The java launcher of the JVM this runs in: the one the build uses. */
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static void deleteQuietly(Path p) {
