@@ -157,18 +157,31 @@ public final class Cli {
 
     /** A client whose own session (ephemeral nodes, locks, elections) has {@code sessionTtl}; null: the default. */
     public KvorumClient connect(Duration sessionTtl) {
-        return connect(sessionTtl, true);
+        return connect(sessionTtl, true, true);
     }
 
-    /** A client as {@link #connect(Duration)} makes it, batching point calls or not (see KvorumClientBuilder#batching). */
-    public KvorumClient connect(Duration sessionTtl, boolean batching) {
+    /**
+     * A client for a benchmark, batching point calls or not (see KvorumClientBuilder#batching),
+     * on gRPC's shared event loop as an application's client runs.
+     */
+    public KvorumClient connectForBench(boolean batching) {
+        return connect(null, batching, false);
+    }
+
+    /**
+     * @param ownEventLoop whether the client's connections run on its own event loop, stopped when
+     *                     it closes, so that the command's JVM exits at once (see
+     *                     KvorumClientBuilder#ownEventLoop)
+     */
+    private KvorumClient connect(Duration sessionTtl, boolean batching, boolean ownEventLoop) {
         Duration timeout = options.timeout();
         try {
             KvorumClientBuilder b = KvorumClient.builder().endpoints(endpoints().toArray(String[]::new))
                     .defaultDeadline(timeout)
                     // One attempt must not eat a short deadline: leave room to try another node.
                     .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
-                    .batching(batching);
+                    .batching(batching)
+                    .ownEventLoop(ownEventLoop);
             if (sessionTtl != null) {
                 b.sessionTtl(sessionTtl);
             }

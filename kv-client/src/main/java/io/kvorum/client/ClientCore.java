@@ -244,6 +244,9 @@ final class ClientCore {
         scheduler.shutdownNow();
         endpoints.close();
         events.shutdown();
+        if (config.channelFactory() instanceof OwnEventLoopChannels own) {
+            own.close(); // after the channels on it
+        }
     }
 
     private static ThreadFactory daemon(String name) {

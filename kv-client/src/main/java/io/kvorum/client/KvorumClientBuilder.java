@@ -1,12 +1,15 @@
 package io.kvorum.client;
 
 import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Configures a {@link KvorumClient}. Only the endpoints are required.
@@ -32,6 +36,7 @@ public final class KvorumClientBuilder {
     /** Largest message the client accepts: a 1 MiB value or a page of children with stats fits with room. */
     static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
     private static final int FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     /** The number of answers a Kvorum server keeps per client for exactly-once retries. */
     static final int DEFAULT_MAX_WRITES_IN_FLIGHT = 1_000;
 
@@ -53,6 +58,7 @@ public final class KvorumClientBuilder {
     private int maxWritesInFlight = DEFAULT_MAX_WRITES_IN_FLIGHT;
     private boolean batching = true;
     private boolean hedgeReads = true;
+    private boolean ownEventLoop;
 
     KvorumClientBuilder() {
     }
@@ -229,6 +235,19 @@ public final class KvorumClientBuilder {
     }
 
     /**
+     * Whether the client runs its connections on an event loop of its own (one thread, Java
+     * NIO), stopped by {@link KvorumClient#close()}, rather than on gRPC's shared one (epoll
+     * where available), which stays up a second after the last connection closes; off by
+     * default. For short-lived processes such as a command-line tool: JDK 17 holds a JVM's exit
+     * back some 0.3 s while a thread waits in a system call, as an idle event loop does. Does not
+     * apply with a {@link #channelFactory}.
+     */
+    public KvorumClientBuilder ownEventLoop(boolean own) {
+        this.ownEventLoop = own;
+        return this;
+    }
+
+    /**
      * Whether point calls (create, set, delete, multi, get, exists) travel as items of one Batch
      * stream per endpoint, many to a message, rather than one unary call each; on by default.
      * Answers, errors, deadlines and retries are the same either way; batching costs less CPU
@@ -261,7 +280,7 @@ public final class KvorumClientBuilder {
      */
     public io.grpc.ManagedChannel channelTo(String address) {
         Objects.requireNonNull(address, "address");
-        return channel(address, transport, credentials);
+        return channel(address, transport, credentials, null);
     }
 
     /** Builds the client. Connects lazily: no call is made until the first request. */
@@ -292,7 +311,8 @@ public final class KvorumClientBuilder {
         if (factory == null) {
             ChannelCredentials t = transport;
             TokenCredentials c = credentials;
-            factory = address -> channel(address, t, c);
+            factory = ownEventLoop ? new OwnEventLoopChannels((address, loop) -> channel(address, t, c, loop))
+                    : address -> channel(address, t, c, null);
         }
         return new ClientConfig(List.copyOf(endpoints), policy, localDatacenter, defaultDeadline, attemptTimeout,
                 retryBase, retryMax, endpointBackoffBase, endpointBackoffMax, sessionTtl, watchCheckInterval,
@@ -307,15 +327,22 @@ public final class KvorumClientBuilder {
         return d;
     }
 
+    /** @param loop the event loop the channel runs on, or null for gRPC's shared one */
     private static io.grpc.ManagedChannel channel(String address, ChannelCredentials transport,
-                                                  TokenCredentials credentials) {
-        ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(address, transport)
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-        if (b instanceof NettyChannelBuilder netty) {
-            // A fixed window (gRPC's default size): automatic tuning would send a PING for each
-            // answer that arrives while none is out, an extra frame each way per call of a
-            // client that has one call in flight.
-            netty.flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
+                                                  TokenCredentials credentials, EventLoopGroup loop) {
+        // Netty's builder directly, not through gRPC's provider registry (a service-loader scan
+        // that also probes for native transports): Netty is the transport the client ships with.
+        InetSocketAddress literal = ipLiteral(address);
+        NettyChannelBuilder b = literal != null
+                ? NettyChannelBuilder.forAddress(literal, transport).overrideAuthority(address)
+                : NettyChannelBuilder.forTarget(address, transport);
+        b.maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                // A fixed window (gRPC's default size): automatic tuning would send a PING for each
+                // answer that arrives while none is out, an extra frame each way per call of a
+                // client that has one call in flight.
+                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
+        if (loop != null) {
+            b.eventLoopGroup(loop).channelType(NioSocketChannel.class, InetSocketAddress.class);
         }
         if (credentials != null) {
             b.intercept(credentials);
@@ -323,8 +350,51 @@ public final class KvorumClientBuilder {
         return b.build();
     }
 
+    /**
+     * {@code address} as a socket address when its host is an IP literal ({@code 10.0.0.1:7379},
+     * {@code [::1]:7379}), else null. A literal needs no name resolution: the channel then skips
+     * gRPC's DNS resolver, whose set-up (a JNDI probe, a resolver thread) a short-lived client
+     * such as the CLI pays before its first call. The caller keeps {@code address} as the
+     * channel's authority, as with the resolver, so TLS checks the same name.
+     */
+    static InetSocketAddress ipLiteral(String address) {
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon);
+        boolean v6 = host.startsWith("[") && host.endsWith("]");
+        if (!v6 && !isIpv4(host)) {
+            return null; // a name: gRPC's resolver looks it up (and again on reconnects)
+        }
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return null; // the resolver reports the bad port, as before
+        }
+        if (port < 0 || port > 65_535) {
+            return null;
+        }
+        try {
+            // A literal is parsed, never looked up (a bracketed one that is not IPv6 is refused).
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static boolean isIpv4(String host) {
+        if (!IPV4.matcher(host).matches()) {
+            return false;
+        }
+        for (String octet : host.split("\\.")) {
+            if (Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A plaintext channel to {@code address}, as the built-in factory makes without TLS or credentials. */
     static io.grpc.ManagedChannel plaintextChannel(String address) {
-        return channel(address, InsecureChannelCredentials.create(), null);
+        return channel(address, InsecureChannelCredentials.create(), null, null);
     }
 }

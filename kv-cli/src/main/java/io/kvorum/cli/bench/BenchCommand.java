@@ -113,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
         ExecutorService trampoline = Executors.newCachedThreadPool(daemon("bench-loop"));
         try {
             for (int i = 0; i < connections; i++) {
-                pool.add(cli.connect(null, batching));
+                pool.add(cli.connectForBench(batching));
             }
             KeySpace space = new KeySpace(prefix, keys);
             byte[][] values = new byte[16][valueSize];
