@@ -1,6 +1,7 @@
 package io.kvorum.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -35,6 +36,12 @@ class BenchCommandTest {
         assertTrue(r.err().lines().filter(l -> l.matches("\\[\\s*\\d+s\\].*ops/s.*p99.*errors \\d+.*")).count() >= 2,
                 r.err());
         assertEquals(50, DataCommandsTest.ok("ls", "/bench-w").lines().size(), "keys preloaded");
+
+        Run.Result again = Run.kvorum("--endpoints", ep, "bench", "--workload", "write", "--clients", "4", "--keys",
+                "50", "--duration", "1s", "--warmup", "0", "--prefix", "/bench-w");
+        assertEquals(0, again.exit(), again::toString);
+        assertTrue(again.err().contains("50 keys under /bench-w are there from an earlier run"), again.err());
+        assertFalse(again.err().contains("preloading"), again.err());
     }
 
     @Test

@@ -120,8 +120,12 @@ public final class BenchCommand implements Callable<Integer> {
             for (byte[] v : values) {
                 ThreadLocalRandom.current().nextBytes(v);
             }
-            cli.note("preloading " + keys + " keys under " + prefix + " ...");
-            Preloader.preload(pool.get(0), space, values[0], cli.writeOptions());
+            if (Preloader.alreadyLoaded(pool.get(0), space, cli.readOptions())) {
+                cli.note(keys + " keys under " + prefix + " are there from an earlier run");
+            } else {
+                cli.note("preloading " + keys + " keys under " + prefix + " ...");
+                Preloader.preload(pool.get(0), space, values[0], cli.writeOptions());
+            }
             Workload.Setup setup = new Workload.Setup(space, values, readPercent, cli.readOptions(),
                     cli.writeOptions());
             Stats stats = new Stats();

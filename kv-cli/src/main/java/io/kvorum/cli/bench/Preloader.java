@@ -4,6 +4,8 @@ import io.kvorum.cli.Errors;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.NodeExistsException;
 import io.kvorum.client.RequestOptions;
+import io.kvorum.client.Stat;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,5 +46,17 @@ final class Preloader {
         if (f != null) {
             throw new IllegalStateException("preloading the benchmark's keys failed: " + f, f);
         }
+    }
+
+    /**
+     * Whether an earlier run left every key (the prefix has as many children, the first and the
+     * last among them), so that preloading, a create per key refused as existing, can be skipped:
+     * those refusals are writes too, and would load the cluster just before the measurement.
+     */
+    static boolean alreadyLoaded(KvorumClient client, KeySpace keys, RequestOptions options) {
+        Optional<Stat> prefix = client.async().exists(keys.prefix(), options).join();
+        return prefix.isPresent() && prefix.get().numChildren() >= keys.count()
+                && client.async().exists(keys.path(0), options).join().isPresent()
+                && client.async().exists(keys.path(keys.count() - 1), options).join().isPresent();
     }
 }
