@@ -1,13 +1,10 @@
 package io.kvorum.server.transport;
 
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.kvorum.proto.peer.v1.PeerServiceGrpc;
 import io.kvorum.server.raft.Message;
 import io.kvorum.server.raft.MessageType;
 import io.kvorum.server.tls.TlsOnlyNegotiator;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,25 +119,12 @@ public final class PeerTransport implements AutoCloseable {
                 // close their connections.
                 .permitKeepAliveTime(Math.min(keepAliveMillis, Duration.ofSeconds(5).toMillis()), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .callExecutor(PeerTransport::callExecutor)
                 .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(selfId, clusterId,
                         config.tls != null)))
                 .build()
                 .start();
         log.info("node {} of cluster '{}' serving peers on {} ({})", selfId, clusterId, server.getListenSockets(),
                 config.tls != null ? "mutual TLS" : "plaintext");
-    }
-
-    /**
-     * Raft frames are decoded and queued to the node on the Netty thread that read them: going
-     * through an executor thread first cost a thread wake-up per frame on every node, two of them
-     * on a write's critical path (the follower's append, the leader's ack). Nothing on that path
-     * blocks: decoding, and an add to the node's unbounded inbox. Snapshot calls write files and
-     * keep the default executor (null).
-     */
-    private static Executor callExecutor(ServerCall<?, ?> call, Metadata headers) {
-        return call.getMethodDescriptor().getFullMethodName().equals(PeerServiceGrpc.getStreamMethod().getFullMethodName())
-                ? Runnable::run : null;
     }
 
     /** The port the peer server listens on (the real one when asked for port 0). */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.netty.shaded.io.netty.util.concurrent.FastThreadLocalThread;
 import io.kvorum.server.raft.Message;
 import io.kvorum.server.raft.MessageType;
 import java.io.IOException;
@@ -18,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -165,35 +165,45 @@ class PeerTransportTest {
     }
 
     @Test
-    void inboundFramesReachTheHandlerOnTheThreadThatReadThem() throws Exception {
-        // No executor hop between the socket and the node: the handler (which only enqueues,
-        // by contract) runs on the Netty event loop that read the frame, so a frame costs the
-        // receiver one thread wake-up, not two.
-        List<Thread> handlerThreads = new ArrayList<>();
-        Inbox recording = new Inbox() {
+    void heartbeatsOvertakeAppendsStuckAtTheReceiver() throws Exception {
+        CountDownLatch appendsBlocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Inbox slow = new Inbox() {
             @Override
             public void onMessages(List<Message> received) {
-                synchronized (handlerThreads) {
-                    handlerThreads.add(Thread.currentThread());
+                if (received.get(0).type() == MessageType.APPEND) {
+                    appendsBlocked.countDown();
+                    try {
+                        release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS); // a node stuck on a huge append
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 super.onMessages(received);
             }
         };
         nodes.start(1);
-        try (PeerTransport b = new PeerTransport(2, Nodes.CLUSTER, new InetSocketAddress("127.0.0.1", 0), recording,
+        try (PeerTransport b = new PeerTransport(2, Nodes.CLUSTER, new InetSocketAddress("127.0.0.1", 0), slow,
                 nodes.store(2))) {
             b.start();
             nodes.get(1).setPeers(Map.of(2L, "127.0.0.1:" + b.port()));
-            nodes.get(1).send(List.of(append(1, 2, 1, 32)));
-            nodes.get(1).send(List.of(heartbeat(1, 2, 77)));
-            await().atMost(WAIT).until(() -> recording.count(MessageType.APPEND) == 1
-                    && recording.count(MessageType.HEARTBEAT) == 1);
-            synchronized (handlerThreads) {
-                for (Thread t : handlerThreads) {
-                    assertTrue(t instanceof FastThreadLocalThread, "handler ran on " + t.getName()
-                            + ", not on a Netty event loop");
-                }
+            nodes.get(1).send(List.of(append(1, 2, 1, 1024)));
+            assertTrue(appendsBlocked.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            List<Message> backlog = new ArrayList<>();
+            for (long i = 2; i <= 2000; i++) {
+                backlog.add(append(1, 2, i, 1024));
             }
+            nodes.get(1).send(backlog);
+            nodes.get(1).send(List.of(heartbeat(1, 2, 77)));
+
+            await().atMost(WAIT).until(() -> slow.count(MessageType.HEARTBEAT) == 1);
+            assertEquals(0, slow.count(MessageType.APPEND), "the appends are still stuck");
+
+            release.countDown();
+            await().atMost(WAIT).until(() -> slow.count(MessageType.APPEND) == 2000);
+            assertEquals(range(1, 2000), appendIndexes(slow, 1));
+        } finally {
+            release.countDown();
         }
     }
 
