@@ -61,6 +61,34 @@ class OutlierEjectionTest {
         }
     }
 
+    /**
+     * A node that hears its leader but cannot reach it (a one-way partition) does not know it is
+     * cut off: it holds each call and answers DEADLINE_EXCEEDED itself just before the attempt's
+     * deadline. That answer stands for the attempt timing out, so the node is left out like a
+     * hung one; were it kept in routing, every few calls would wait there the whole attempt.
+     */
+    @Test
+    void aNodeThatTimesCallsOutItselfIsLeftAloneWhileItsProbesFail() {
+        FakeNode cutOff = cluster.node(0);
+        cutOff.timeOutAtDeadline = true;
+        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(1)).hedgeReads(false)
+                .defaultDeadline(Duration.ofSeconds(10))
+                .endpointBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build()) {
+            client.get("/"); // round robin starts at the cut-off node: it times the attempt out itself
+            await().atMost(Duration.ofSeconds(15)).until(() -> cutOff.probeCalls.get() >= 3); // probes failed
+            for (int i = 0; i < 30; i++) {
+                client.get("/");
+            }
+            assertEquals(1, kvCalls(cutOff), "only the first call went to the node that times calls out");
+
+            cutOff.timeOutAtDeadline = false;
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                client.get("/");
+                return kvCalls(cutOff) > 1;
+            });
+        }
+    }
+
     @Test
     void aNodeWithoutALeaderIsLeftAloneUntilItHasOneAgain() {
         FakeNode cutOff = cluster.node(0);
