@@ -20,7 +20,8 @@ public final class Nemeses {
             "partition-ring", "partition-bridge", "partition-one-way", "blackhole-halves");
     public static final List<String> KINDS = List.of("partition", "partition-halves", "partition-leader",
             "partition-ring", "partition-bridge", "partition-one-way", "blackhole-halves", "datacenter-partition",
-            "latency", "wan-latency", "kill", "pause", "pause-leader", "leader-transfer", "membership", "kill-majority", "kill-all");
+            "latency", "wan-latency", "kill", "pause", "pause-leader", "leader-transfer", "membership",
+            "kill-majority", "kill-all");
     /** The kinds that need a cluster placed in datacenters ({@code --datacenters}). */
     public static final List<String> DATACENTER_KINDS = List.of("datacenter-partition", "wan-latency");
     /** What {@code mixed} means. */
