@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       (the node's kernel accepts the connection but the process never answers: paused or
  *       hung): abandoned and retried elsewhere at once, the endpoint ejected. Idempotent calls
  *       only.</li>
- *   <li>An attempt that hit its own timeout while the call still has time: the node is slow,
- *       hung or partitioned; it is ejected. Idempotent calls only.</li>
+ *   <li>An attempt that hit its own timeout while the call still has time, or that the node
+ *       answered DEADLINE_EXCEEDED when the attempt timeout (not the call's deadline) bounded
+ *       it: the node is slow, hung or partitioned; it is ejected. Idempotent calls only.</li>
  *   <li>NO_LEADER from a node: it cannot serve now (no leader, or it cannot reach the leader),
  *       so it is ejected too; the next attempt goes straight to the leader the error names
  *       (leader_address), or elsewhere after a short delay when it names none. Nothing was
@@ -297,8 +298,13 @@ final class RetryingCall<Resp> {
             leader = d.leaderAddress();
             lostLeader(target, leader, true);
         } else if (d.code() == Status.Code.DEADLINE_EXCEEDED && (d.fromServer() || attemptTimedOutEarly)) {
-            // The node did not finish in time: slow, partitioned from the leader, or hung.
-            if (!d.fromServer()) {
+            // The node did not finish in time: slow, partitioned from the leader, or hung. When
+            // the attempt timeout bounded it, the node's own DEADLINE_EXCEEDED (sent just before
+            // ours would fire) means the same as our timer: out of routing until a probe passes.
+            // A node that hears its leader but cannot reach it (one-way partition) answers only
+            // this way, and kept in routing it would hold every few calls for a whole attempt.
+            // Bounded by the call's own deadline instead, it says nothing about the node.
+            if (attemptTimedOutEarly) {
                 target.failed();
                 lostLeader(target, null, false);
             }

@@ -36,51 +36,58 @@ class OutlierEjectionTest {
         return n.unaryCalls.get() - n.statusCalls.get() - n.probeCalls.get();
     }
 
+    /**
+     * The first call goes to {@code node} (round robin starts there) and fails; while the node's
+     * probes fail it gets no more calls; once {@code heal} ran, a probe passes and it gets calls again.
+     * Short backoff: without probes gating its return the node would get calls again every ~100 ms.
+     * A 1 s attempt timeout: the healthy nodes must not time out too on a loaded machine.
+     */
+    private void leftAloneWhileItsProbesFail(FakeNode node, boolean hedgeReads, String what, Runnable heal) {
+        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(1))
+                .hedgeReads(hedgeReads).defaultDeadline(Duration.ofSeconds(10))
+                .endpointBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build()) {
+            client.get("/");
+            await().atMost(Duration.ofSeconds(15)).until(() -> node.probeCalls.get() >= 3); // probes failed
+            for (int i = 0; i < 30; i++) {
+                client.get("/");
+            }
+            assertEquals(1, kvCalls(node), "only the first call went to " + what);
+
+            heal.run();
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                client.get("/");
+                return kvCalls(node) > 1;
+            });
+        }
+    }
+
     @Test
     void aHungNodeIsLeftAloneWhileItsProbesFailAndUsedAgainOnceOneSucceeds() {
         FakeNode hung = cluster.node(0);
         hung.hang = true;
-        // Short backoff: without probes gating its return the node would get calls again every ~100 ms.
-        // A 1 s attempt timeout: the healthy nodes must not time out too on a loaded machine.
         // Without hedged reads, so the attempt times out (the hedge tests below cover hedges).
-        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(1)).hedgeReads(false)
-                .defaultDeadline(Duration.ofSeconds(10))
-                .endpointBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build()) {
-            client.get("/"); // round robin starts at the hung node: one attempt times out there
-            await().atMost(Duration.ofSeconds(15)).until(() -> hung.probeCalls.get() >= 3); // probes failed
-            for (int i = 0; i < 30; i++) {
-                client.get("/");
-            }
-            assertEquals(1, kvCalls(hung), "only the first call went to the hung node");
+        leftAloneWhileItsProbesFail(hung, false, "the hung node", () -> hung.hang = false);
+    }
 
-            hung.hang = false;
-            await().atMost(Duration.ofSeconds(15)).until(() -> {
-                client.get("/");
-                return kvCalls(hung) > 1;
-            });
-        }
+    /**
+     * A node that hears its leader but cannot reach it (a one-way partition) does not know it is
+     * cut off: it holds each call and answers DEADLINE_EXCEEDED itself just before the attempt's
+     * deadline. That answer stands for the attempt timing out, so the node is left out like a
+     * hung one; were it kept in routing, every few calls would wait there the whole attempt.
+     */
+    @Test
+    void aNodeThatTimesCallsOutItselfIsLeftAloneWhileItsProbesFail() {
+        FakeNode cutOff = cluster.node(0);
+        cutOff.timeOutAtDeadline = true;
+        leftAloneWhileItsProbesFail(cutOff, false, "the node that times calls out",
+                () -> cutOff.timeOutAtDeadline = false);
     }
 
     @Test
     void aNodeWithoutALeaderIsLeftAloneUntilItHasOneAgain() {
         FakeNode cutOff = cluster.node(0);
         cutOff.noLeaderHint = "";
-        try (KvorumClient client = TestClients.builder(cluster).attemptTimeout(Duration.ofSeconds(1))
-                .defaultDeadline(Duration.ofSeconds(10))
-                .endpointBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build()) {
-            client.get("/");
-            await().atMost(Duration.ofSeconds(15)).until(() -> cutOff.probeCalls.get() >= 3);
-            for (int i = 0; i < 30; i++) {
-                client.get("/");
-            }
-            assertEquals(1, kvCalls(cutOff), "only the first call went to the node without a leader");
-
-            cutOff.noLeaderHint = null;
-            await().atMost(Duration.ofSeconds(15)).until(() -> {
-                client.get("/");
-                return kvCalls(cutOff) > 1;
-            });
-        }
+        leftAloneWhileItsProbesFail(cutOff, true, "the node without a leader", () -> cutOff.noLeaderHint = null);
     }
 
     @Test

@@ -32,7 +32,9 @@ final class RunCommand implements Callable<Integer> {
     String workload;
 
     @Option(names = "--nemesis", defaultValue = "mixed",
-            description = "none, mixed, or kinds separated by commas: partition, latency, kill, pause, "
+            description = "none, mixed, or kinds separated by commas: partition (one of its shapes per fault, "
+                    + "each also a kind of its own: partition-halves, partition-leader, partition-ring, "
+                    + "partition-bridge, partition-one-way, blackhole-halves), latency, kill, pause, "
                     + "pause-leader, leader-transfer, membership, kill-majority, kill-all; with --datacenters also "
                     + "datacenter-partition (a whole datacenter cut off: the leader's, a random one, or all apart) "
                     + "and wan-latency (each pair of datacenters 5-100 ms one way). Default: ${DEFAULT-VALUE}.")

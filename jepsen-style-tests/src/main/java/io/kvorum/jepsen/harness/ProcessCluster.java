@@ -41,12 +41,16 @@ public final class ProcessCluster implements AutoCloseable {
         this.spec = spec;
         Map<Long, InetSocketAddress> peers = new TreeMap<>();
         Map<Long, int[]> ports = new TreeMap<>();
-        for (long id = 1; id <= spec.size(); id++) {
-            int[] p = {Ports.free(), Ports.free(), Ports.free()};
-            ports.put(id, p);
-            peers.put(id, new InetSocketAddress("127.0.0.1", p[1]));
+        // Held while the link proxies bind their own ports, so that none of them takes a server's.
+        try (Ports reserved = Ports.reserve(3 * spec.size())) {
+            int next = 0;
+            for (long id = 1; id <= spec.size(); id++) {
+                int[] p = {reserved.get(next++), reserved.get(next++), reserved.get(next++)};
+                ports.put(id, p);
+                peers.put(id, new InetSocketAddress("127.0.0.1", p[1]));
+            }
+            this.network = new Network(peers);
         }
-        this.network = new Network(peers);
         if (spec.topology() != null) {
             network.baseDelays(spec.topology()::delay);
         }

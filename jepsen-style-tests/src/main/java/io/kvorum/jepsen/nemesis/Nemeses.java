@@ -9,12 +9,19 @@ import java.util.Set;
 /**
  * Nemeses by the names {@code kvorum-jepsen run --nemesis} takes: one kind alone, several
  * separated by commas, or {@code mixed} for all the kinds a run should survive. Each kind is
- * one entry of the schedule (a kind with several shapes picks one per fault). Heal order is
- * list order: the network first, then processes, then membership (which needs both).
+ * one entry of the schedule (a kind with several shapes picks one per fault). Each partition
+ * shape also has a name of its own ({@link #PARTITION_SHAPES}), so a run can hold that one shape
+ * on every fault and measure it on purpose. Heal order is list order: the network first, then
+ * processes, then membership (which needs both).
  */
 public final class Nemeses {
-    public static final List<String> KINDS = List.of("partition", "datacenter-partition", "latency", "wan-latency",
-            "kill", "pause", "pause-leader", "leader-transfer", "membership", "kill-majority", "kill-all");
+    /** The shapes of {@code partition}, each a kind of its own too: named as their faults are labelled. */
+    public static final List<String> PARTITION_SHAPES = List.of("partition-halves", "partition-leader",
+            "partition-ring", "partition-bridge", "partition-one-way", "blackhole-halves");
+    public static final List<String> KINDS = List.of("partition", "partition-halves", "partition-leader",
+            "partition-ring", "partition-bridge", "partition-one-way", "blackhole-halves", "datacenter-partition",
+            "latency", "wan-latency", "kill", "pause", "pause-leader", "leader-transfer", "membership",
+            "kill-majority", "kill-all");
     /** The kinds that need a cluster placed in datacenters ({@code --datacenters}). */
     public static final List<String> DATACENTER_KINDS = List.of("datacenter-partition", "wan-latency");
     /** What {@code mixed} means. */
@@ -53,6 +60,12 @@ public final class Nemeses {
         for (String kind : parse(spec)) {
             out.add(switch (kind) {
                 case "partition" -> new OneOf("partition", PartitionNemesis.all(c));
+                case "partition-halves" -> PartitionNemesis.halves(c);
+                case "partition-leader" -> PartitionNemesis.isolateLeader(c);
+                case "partition-ring" -> PartitionNemesis.majorityRing(c);
+                case "partition-bridge" -> PartitionNemesis.bridge(c);
+                case "partition-one-way" -> PartitionNemesis.leaderOneWay(c);
+                case "blackhole-halves" -> PartitionNemesis.blackholeHalves(c);
                 case "datacenter-partition" -> new OneOf("datacenter-partition", PartitionNemesis.datacenters(c));
                 case "latency" -> new LatencyNemesis(c, 20, 150);
                 case "wan-latency" -> new WanLatencyNemesis(c, 5, 100);

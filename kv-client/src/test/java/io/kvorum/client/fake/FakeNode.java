@@ -1,5 +1,7 @@
 package io.kvorum.client.fake;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -12,6 +14,7 @@ import io.kvorum.proto.v1.CloseSessionRequest;
 import io.kvorum.proto.v1.CloseSessionResponse;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.Consistency;
+import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.CreateRequest;
 import io.kvorum.proto.v1.CreateResponse;
 import io.kvorum.proto.v1.DeleteRequest;
@@ -41,6 +44,7 @@ import io.kvorum.proto.v1.WatchResponse;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +66,13 @@ public final class FakeNode implements AutoCloseable {
 
     /** Answer nothing at all (unary calls, keep-alives, watch messages). */
     public volatile boolean hang;
+    /**
+     * Hold unary calls until just before the caller's deadline, then refuse them DEADLINE_EXCEEDED
+     * from the node, as a real node does with a call it cannot finish in time: e.g. one that hears
+     * its leader but whose own messages to it are lost (a one-way partition), so that its
+     * forwarded reads are never answered and it does not know it is cut off.
+     */
+    public volatile boolean timeOutAtDeadline;
     /** Refuse unary calls with NO_LEADER naming this address (or none when empty). */
     public volatile String noLeaderHint;
     /** Apply this many writes, then fail their reply with UNAVAILABLE as if the connection broke. */
@@ -150,6 +161,10 @@ public final class FakeNode implements AutoCloseable {
             ((ServerCallStreamObserver<T>) out).setOnCancelHandler(heldCallsCancelled::incrementAndGet);
             return;
         }
+        if (timeOutAtDeadline) {
+            timeOutBeforeDeadline((ServerCallStreamObserver<T>) out);
+            return;
+        }
         String hint = noLeaderHint;
         if (hint != null) {
             out.onError(Errs.noLeader(hint.isEmpty() ? null : hint));
@@ -168,6 +183,20 @@ public final class FakeNode implements AutoCloseable {
         }
         out.onNext(result);
         out.onCompleted();
+    }
+
+    /** The real server's rule: it stops waiting a tenth of the time left (at most 100 ms) before the deadline. */
+    private static <T> void timeOutBeforeDeadline(ServerCallStreamObserver<T> out) {
+        Deadline deadline = Context.current().getDeadline();
+        long left = deadline == null ? 1_000 : deadline.timeRemaining(TimeUnit.MILLISECONDS);
+        long wait = Math.max(1, left - Math.min(100, left / 10));
+        out.setOnCancelHandler(() -> { });
+        CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS).execute(() -> {
+            if (!out.isCancelled()) {
+                out.onError(Errs.of(Status.Code.DEADLINE_EXCEEDED, ErrorReason.ERROR_REASON_UNSPECIFIED,
+                        "the request did not complete within its deadline (fake)"));
+            }
+        });
     }
 
     private final class Kv extends KVGrpc.KVImplBase {
