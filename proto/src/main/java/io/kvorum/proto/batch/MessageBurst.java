@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * burst ends, instead of one message per item. Outside a burst a stream sends at once. Both ends
  * of the Batch RPC use it: the client for the requests the callbacks of one response message
  * issue (a closed loop, a recipe's next step), the server for the results of one burst of
- * completions (a batch of proposals applied, the reads one barrier released).
+ * completions (a batch of proposals applied, the reads one barrier released). A thread runs at
+ * most one burst whichever end it serves: where client and server share a JVM (tests), a client
+ * burst run inside a server burst joins it, which only moves its flush to the outer burst's end.
  */
 public final class MessageBurst {
     /**
