@@ -136,6 +136,14 @@ class AuthCommandsTest {
         Run.Result role = kvorum("role", "get", "app");
         ok(role);
         assertTrue(role.out().contains("/app/"), role.toString());
+        Run.Result roleJson = kvorum("-o", "json", "role", "get", "app");
+        ok(roleJson);
+        assertTrue(roleJson.out().contains("\"name\":\"app\"") && roleJson.out().contains("\"permissions\":[\"")
+                && roleJson.out().contains("/app/"), roleJson.toString());
+        Run.Result usersJson = kvorum("-o", "json", "user", "list");
+        ok(usersJson);
+        assertTrue(usersJson.out().contains("\"users\":[") && usersJson.out().contains("\"alice\""),
+                usersJson.toString());
         Run.Result alice = kvorum("-o", "json", "user", "get", "alice");
         ok(alice);
         assertTrue(alice.out().contains("\"roles\":[\"app\"]") && alice.out().contains("\"hasPassword\":true"),

@@ -160,22 +160,8 @@ final class KeepAliveLoop {
             return;
         }
         stream = s;
-        s.requests = ClientCalls.asyncBidiStreamingCall(s.call, new StreamObserver<>() {
-            @Override
-            public void onNext(KeepAliveResponse r) {
-                onAnswer(s, r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                onClosed(s, t);
-            }
-
-            @Override
-            public void onCompleted() {
-                onClosed(s, null);
-            }
-        });
+        s.requests = ClientCalls.asyncBidiStreamingCall(s.call,
+                new ForwardingObserver<KeepAliveResponse>(r -> onAnswer(s, r), t -> onClosed(s, t)));
         send(s);
     }
 

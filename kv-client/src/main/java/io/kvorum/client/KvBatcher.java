@@ -9,6 +9,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.kvorum.proto.batch.MessageBurst;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
 import io.kvorum.proto.v1.BatchRequest;
@@ -44,7 +45,7 @@ import java.util.function.Function;
  * and retries cannot tell the difference.
  *
  * <p>When requests leave: a request issued while this thread delivers a burst of answers
- * ({@link CallBurst}: the callbacks of one response message) goes out with the others of that
+ * ({@link MessageBurst}: the callbacks of one response message) goes out with the others of that
  * burst, as one message at its end. Any other request is sent at once, unless another thread
  * is sending on the stream right now or the stream is not ready (HTTP/2 flow control, still
  * connecting): then it goes out with the next message that sender or the ready signal sends.
@@ -112,7 +113,7 @@ final class KvBatcher {
                 continue; // the stream ended before it could take the item: never sent, use a fresh one
             }
             armSweep();
-            if (!CallBurst.defer(s)) {
+            if (!MessageBurst.defer(s)) {
                 s.flush();
             }
             return p;
@@ -265,16 +266,15 @@ final class KvBatcher {
 
     /**
      * One Batch stream. Invariant: after start, every send, half-close and readiness check on
-     * the call happens inside {@link #flush()}, run by one thread at a time ({@code wip}).
+     * the call happens inside {@link #flush()}, run by one thread at a time (see {@link MessageBurst.Sender}).
      */
-    private final class Stream extends CallBurst.Sender {
+    private final class Stream extends MessageBurst.Sender {
         final ClientCall<BatchRequest, BatchResponse> call;
         /** Items queued or sent and not yet answered, by id. */
         final Map<Long, Pending<?, ?>> pending = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<Pending<?, ?>> outbox = new ConcurrentLinkedQueue<>();
         /** Items sent that the server has not answered (whether or not their caller still waits). */
         final AtomicInteger unanswered = new AtomicInteger();
-        final AtomicInteger wip = new AtomicInteger();
         volatile boolean started;
         volatile boolean ended;
         volatile boolean closing;
@@ -308,7 +308,7 @@ final class KvBatcher {
         }
 
         private void answered(BatchResponse message) {
-            CallBurst.run(() -> {
+            MessageBurst.run(() -> {
                 for (BatchResult r : message.getResultsList()) {
                     unanswered.decrementAndGet();
                     Pending<?, ?> p = pending.remove(r.getId());
@@ -351,18 +351,7 @@ final class KvBatcher {
         }
 
         @Override
-        void flush() {
-            if (wip.getAndIncrement() != 0) {
-                return;
-            }
-            int missed = 1;
-            do {
-                drain();
-                missed = wip.addAndGet(-missed);
-            } while (missed != 0);
-        }
-
-        private void drain() {
+        protected void drain() {
             if (!started || ended || halfClosed) {
                 return;
             }

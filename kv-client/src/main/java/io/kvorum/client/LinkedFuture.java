@@ -1,5 +1,6 @@
 package io.kvorum.client;
 
+import io.kvorum.proto.batch.MessageBurst;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,11 +23,11 @@ final class LinkedFuture<T> extends CompletableFuture<T> {
     }
 
     // A callback that blocks on a call first sends what its burst of answers deferred (the call
-    // it waits for may be among it): see CallBurst.
+    // it waits for may be among it): see MessageBurst.
 
     @Override
     public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
-        CallBurst.flushDeferred();
+        MessageBurst.flushDeferred();
         return super.get();
     }
 
@@ -34,13 +35,13 @@ final class LinkedFuture<T> extends CompletableFuture<T> {
     public T get(long timeout, java.util.concurrent.TimeUnit unit)
             throws InterruptedException, java.util.concurrent.ExecutionException,
             java.util.concurrent.TimeoutException {
-        CallBurst.flushDeferred();
+        MessageBurst.flushDeferred();
         return super.get(timeout, unit);
     }
 
     @Override
     public T join() {
-        CallBurst.flushDeferred();
+        MessageBurst.flushDeferred();
         return super.join();
     }
 

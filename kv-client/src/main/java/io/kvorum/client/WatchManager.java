@@ -138,22 +138,8 @@ final class WatchManager {
             return;
         }
         connection = c;
-        c.requests = ClientCalls.asyncBidiStreamingCall(c.call, new StreamObserver<>() {
-            @Override
-            public void onNext(WatchResponse r) {
-                onResponse(c, r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                onClosed(c, t);
-            }
-
-            @Override
-            public void onCompleted() {
-                onClosed(c, null);
-            }
-        });
+        c.requests = ClientCalls.asyncBidiStreamingCall(c.call,
+                new ForwardingObserver<WatchResponse>(r -> onResponse(c, r), t -> onClosed(c, t)));
         for (WatchImpl w : List.copyOf(watches.values())) {
             create(c, w);
         }

@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,14 +57,8 @@ final class RunCommand implements Callable<Integer> {
             + "spread over the datacenters, the observers' first (their reads go through the observer).")
     String datacenters;
 
-    @Option(names = "--observers", defaultValue = "1",
-            description = "Observers with --datacenters. Default: ${DEFAULT-VALUE}.")
-    int observers;
-
-    @Option(names = "--wan-ms", defaultValue = "25",
-            description = "One-way delay between datacenters with --datacenters, through the harness's TCP proxies. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    long wanMillis;
+    @Mixin
+    WanLinks links;
 
     @Option(names = "--seed", description = "Seed of the clients' choices and the fault schedule. Default: random.")
     Long seed;
@@ -90,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
         Topology topology = null;
         if (problem == null && datacenters != null) {
             try {
-                topology = Topology.parse(datacenters, observers, Duration.ofMillis(wanMillis), true);
+                topology = links.topology(datacenters);
             } catch (IllegalArgumentException e) {
                 problem = "--datacenters: " + e.getMessage();
             }
@@ -139,7 +134,7 @@ final class RunCommand implements Callable<Integer> {
             }
         } else if (nodes != null) {
             return "--nodes and --datacenters exclude each other: the layout says how many nodes";
-        } else if (observers < 0 || wanMillis < 0) {
+        } else if (links.observers < 0 || links.wanMillis < 0) {
             return "--observers and --wan-ms must not be negative";
         }
         if (timeLimitSeconds <= 0 || checkSeconds <= 0) {

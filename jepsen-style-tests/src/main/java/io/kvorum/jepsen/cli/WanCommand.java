@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,13 +30,8 @@ final class WanCommand implements Callable<Integer> {
             description = "Voters per datacenter dc1, dc2, ... Default: ${DEFAULT-VALUE}.")
     String layout;
 
-    @Option(names = "--observers", defaultValue = "1",
-            description = "Observers, each in a site of its own after the voters' datacenters. Default: ${DEFAULT-VALUE}.")
-    int observers;
-
-    @Option(names = "--wan-ms", defaultValue = "25",
-            description = "One-way delay between datacenters (a round trip costs twice it). Default: ${DEFAULT-VALUE}.")
-    long wanMillis;
+    @Mixin
+    WanLinks links;
 
     @Option(names = "--heartbeat-ms", defaultValue = "50",
             description = "Servers' --heartbeat-ms: about one WAN round trip. Default: ${DEFAULT-VALUE}.")
@@ -65,7 +61,7 @@ final class WanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Topology t;
         try {
-            t = Topology.parse(layout, observers, Duration.ofMillis(wanMillis), true);
+            t = links.topology(layout);
         } catch (IllegalArgumentException e) {
             System.err.println("kvorum-jepsen wan: --datacenters: " + e.getMessage());
             return 2;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-/** What the user and role commands share: one change with a confirmation line, a list of names. */
+/** What the user and role commands share: one change with a confirmation line, a list of names as text or JSON. */
 final class AuthCalls {
     private AuthCalls() {
     }
@@ -28,15 +28,20 @@ final class AuthCalls {
         try (KvorumClient client = cli.connect()) {
             List<String> names = list.apply(client.auth());
             if (cli.json()) {
-                JsonArray a = new JsonArray();
-                names.forEach(a::add);
                 JsonObject o = new JsonObject();
-                o.add(key, a);
+                o.add(key, array(names));
                 cli.printJson(o);
             } else {
                 names.forEach(cli::println);
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The names as a JSON array of strings, in their order. */
+    static JsonArray array(List<String> names) {
+        JsonArray a = new JsonArray();
+        names.forEach(a::add);
+        return a;
     }
 }

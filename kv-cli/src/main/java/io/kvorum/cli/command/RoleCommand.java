@@ -1,6 +1,5 @@
 package io.kvorum.cli.command;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.kvorum.cli.Cli;
 import io.kvorum.cli.ExitCodes;
@@ -74,9 +73,7 @@ public final class RoleCommand implements Runnable {
             if (cli.json()) {
                 JsonObject o = new JsonObject();
                 o.addProperty("name", r.name());
-                JsonArray p = new JsonArray();
-                r.permissions().forEach(p::add);
-                o.add("permissions", p);
+                o.add("permissions", AuthCalls.array(r.permissions()));
                 cli.printJson(o);
             } else {
                 cli.println("role " + r.name() + (r.name().equals("root") ? " (built in: every right)" : ""));

@@ -1,6 +1,5 @@
 package io.kvorum.cli.command;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.kvorum.cli.Cli;
 import io.kvorum.cli.ExitCodes;
@@ -85,9 +84,7 @@ public final class UserCommand implements Runnable {
             if (cli.json()) {
                 JsonObject o = new JsonObject();
                 o.addProperty("name", u.name());
-                JsonArray roles = new JsonArray();
-                u.roles().forEach(roles::add);
-                o.add("roles", roles);
+                o.add("roles", AuthCalls.array(u.roles()));
                 o.addProperty("hasPassword", u.hasPassword());
                 cli.printJson(o);
             } else {

@@ -11,6 +11,7 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.kvorum.proto.batch.MessageBurst;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
 import io.kvorum.proto.v1.BatchResponse;
@@ -32,7 +33,7 @@ import java.util.function.Supplier;
  * point calls are), so one client's writes are proposed in the order it sent them. Each result
  * goes to the stream's outbound queue; the queue is sent as one BatchResponse per burst: the
  * items of one inbound message form a burst, and so does each burst of the node's apply thread
- * (a batch of proposals applied, the reads one barrier released) through {@link ReplyBurst}.
+ * (a batch of proposals applied, the reads one barrier released) through {@link MessageBurst}.
  * A result completing outside any burst (a timeout, a retried barrier) is sent at once.
  *
  * <p>Flow control, bounded memory: at most {@link #MAX_IN_FLIGHT} items wait for their result
@@ -45,10 +46,10 @@ import java.util.function.Supplier;
  * stays open for the others).
  *
  * <p>Invariant: every interaction with the {@link ServerCall} after it started (send, request,
- * close) happens inside {@link #flush()}, which one thread at a time runs (the {@code wip}
- * counter); other threads only queue results and set flags, then call it.
+ * close) happens inside {@link #flush()}, which one thread at a time runs (see
+ * {@link MessageBurst.Sender}); other threads only queue results and set flags, then call it.
  */
-final class BatchStream extends ReplyBurst.Sender {
+final class BatchStream extends MessageBurst.Sender {
     /** Items of one stream waiting for their result to be sent; kvorum.proto promises this number. */
     static final int MAX_IN_FLIGHT = 4096;
     /** The answer to an item beyond {@link #MAX_IN_FLIGHT}, built once: see {@link Admission.Refused}. */
@@ -66,7 +67,6 @@ final class BatchStream extends ReplyBurst.Sender {
     private final ConcurrentLinkedQueue<BatchResult> results = new ConcurrentLinkedQueue<>();
     /** Items accepted (or refused) whose result is not yet handed to gRPC. */
     private final AtomicInteger unanswered = new AtomicInteger();
-    private final AtomicInteger wip = new AtomicInteger();
     /** The listener finished a message and wants the next. */
     private volatile boolean wantMessage;
     private volatile boolean halfClosed;
@@ -136,7 +136,7 @@ final class BatchStream extends ReplyBurst.Sender {
                 if (message.whole() != null) {
                     failure = message.whole();
                 } else {
-                    ReplyBurst.run(() -> message.entries().forEach(BatchStream.this::accept));
+                    MessageBurst.run(() -> message.entries().forEach(BatchStream.this::accept));
                     wantMessage = true;
                 }
                 flush();
@@ -246,7 +246,7 @@ final class BatchStream extends ReplyBurst.Sender {
                 r.setError(error instanceof Admission.Refused o ? o.batchError() : toBatchError(errors.toStatus(error)));
             }
             results.add(r.build());
-            if (!ReplyBurst.defer(this)) {
+            if (!MessageBurst.defer(this)) {
                 flush();
             }
         });
@@ -269,18 +269,7 @@ final class BatchStream extends ReplyBurst.Sender {
 
     /** Sends what is queued (one message per burst), asks for more, ends the stream; see the invariant. */
     @Override
-    void flush() {
-        if (wip.getAndIncrement() != 0) {
-            return;
-        }
-        int missed = 1;
-        do {
-            drain();
-            missed = wip.addAndGet(-missed);
-        } while (missed != 0);
-    }
-
-    private void drain() {
+    protected void drain() {
         if (closed || cancelled) {
             int dropped = 0;
             while (results.poll() != null) {

@@ -8,6 +8,7 @@ import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.kvorum.proto.batch.MessageBurst;
 import io.kvorum.proto.v1.ClusterGrpc;
 import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.server.auth.AccessControl;
@@ -144,7 +145,7 @@ public final class ClientServer implements AutoCloseable {
                 () -> "leader".equals(node.status().role()), accessGuard, admission);
         this.callerAccess = new CallerAccess(access, security.breakGlass());
         // Batch streams send the results of one apply burst as one message.
-        node.setCompletionScope(ReplyBurst.SCOPE);
+        node.setCompletionScope(MessageBurst::run);
         try {
             NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
             if (security.tls() != null) {

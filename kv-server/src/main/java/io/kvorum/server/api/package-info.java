@@ -19,7 +19,7 @@
  *   <li><b>Batch streams</b> ({@link io.kvorum.server.api.BatchStream}) carry many point calls
  *   over one stream, each run by the same {@code KvService} function as its unary call; results
  *   completing in one burst (one inbound message, one round of the apply thread, see
- *   {@link io.kvorum.server.api.ReplyBurst}) leave as one message.</li>
+ *   {@link io.kvorum.proto.batch.MessageBurst}) leave as one message.</li>
  *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision,
  *   on the apply thread, to the inbox of each stream watching one of its paths (found through
  *   an index of watched paths); each {@code WatchStream} files and sends on its own serial

@@ -149,33 +149,28 @@ final class Records {
     }
 
     static byte[] encodeLong(byte[] key, long v) {
-        ByteBuffer b = allocate(8);
-        b.putLong(v);
-        return seal(key, b);
+        return seal(key, allocate(Long.BYTES).putLong(v));
     }
 
     static long decodeLong(byte[] key, byte[] value, Path where) {
-        ByteBuffer b = unseal(key, value, StoreLayout.name(key), where);
-        try {
-            return b.getLong();
-        } catch (BufferUnderflowException e) {
-            throw truncated(StoreLayout.name(key), where);
-        }
+        return unsealNumber(key, value, Long.BYTES, where).getLong();
     }
 
     static byte[] encodeInt(byte[] key, int v) {
-        ByteBuffer b = allocate(4);
-        b.putInt(v);
-        return seal(key, b);
+        return seal(key, allocate(Integer.BYTES).putInt(v));
     }
 
     static int decodeInt(byte[] key, byte[] value, Path where) {
+        return unsealNumber(key, value, Integer.BYTES, where).getInt();
+    }
+
+    /** The payload of a record holding one number of {@code bytes}; malformed when shorter. */
+    private static ByteBuffer unsealNumber(byte[] key, byte[] value, int bytes, Path where) {
         ByteBuffer b = unseal(key, value, StoreLayout.name(key), where);
-        try {
-            return b.getInt();
-        } catch (BufferUnderflowException e) {
+        if (b.remaining() < bytes) {
             throw truncated(StoreLayout.name(key), where);
         }
+        return b;
     }
 
     // ---- sealing
