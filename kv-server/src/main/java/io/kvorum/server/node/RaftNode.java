@@ -686,18 +686,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         if (ss.leaderId() != leaderId) {
             LOG.info("node {}: leader is now {} (term {}, we are {})", cfg.nodeId(),
                     ss.leaderId() == 0 ? "unknown" : ss.leaderId(), core.status().term(), ss.role());
-            boolean steppedDown = leaderId == cfg.nodeId();
             leaderId = ss.leaderId();
-            if (steppedDown && System.nanoTime() >= handOffEndsNanos) {
-                // Not a hand-off (whose successor has every entry): this node lost its quorum or
-                // was overtaken. What it proposed may yet commit under the next leader, or be
-                // lost, and this node will not know which soon; its callers hear it now (outcome
-                // unknown) and retry with the same sequence elsewhere, instead of waiting out
-                // their deadline here.
-                String why = "node " + cfg.nodeId() + " stepped down as leader (term " + core.status().term()
-                        + ") before the write committed; it may or may not be applied";
-                applier.failWaitingProposals(() -> new LeaderUnreachableException(why, leaderId, true));
-            }
             // Reads in flight may have been dropped by the old leader: fail them so callers retry.
             NotLeaderException e = new NotLeaderException("leader changed during the read; retry", leaderId,
                     peers.get(leaderId));
