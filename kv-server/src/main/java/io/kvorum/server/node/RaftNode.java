@@ -727,6 +727,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 } finally {
                     snapshotting.set(false);
                 }
+                // What was applied while this one was taken starts the next at once: a backlog
+                // applied meanwhile would otherwise wait for the next write to be compacted.
+                maybeSnapshot(store.appliedIndex());
             });
         } catch (RejectedExecutionException closing) {
             snapshotting.set(false);
