@@ -359,6 +359,9 @@ public final class KvorumClientBuilder {
      */
     static InetSocketAddress ipLiteral(String address) {
         int colon = address.lastIndexOf(':');
+        if (colon < 0) {
+            return null; // no port: gRPC's resolver reports it, as before
+        }
         String host = address.substring(0, colon);
         boolean v6 = host.startsWith("[") && host.endsWith("]");
         if (!v6 && !isIpv4(host)) {
