@@ -33,7 +33,6 @@ final class ClientCore {
     private static final Duration MAX_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     final ClientConfig config;
-    final String clientId = UUID.randomUUID().toString();
     final EndpointRegistry endpoints;
     final MemberDiscovery discovery;
     final Retrier retrier;
@@ -49,7 +48,7 @@ final class ClientCore {
 
     ClientCore(ClientConfig config) {
         this.config = config;
-        this.sequencer = new WriteSequencer(clientId, config.maxWritesInFlight());
+        this.sequencer = new WriteSequencer(() -> UUID.randomUUID().toString(), config.maxWritesInFlight());
         int n = CLIENTS.incrementAndGet();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("kvorum-client-" + n + "-timer"));
         timer.setRemoveOnCancelPolicy(true);
@@ -62,7 +61,7 @@ final class ClientCore {
                 new Backoff(config.endpointBackoffBase(), config.endpointBackoffMax()),
                 scheduler, channel -> probe(channel, probeTimeout));
         this.discovery = new MemberDiscovery(endpoints, scheduler, config.memberRefreshInterval(),
-                config.attemptTimeout());
+                config.attemptTimeout(), config.memberDiscovery());
         this.reconnectBackoff = new Backoff(config.retryBase(), config.retryMax());
         this.retrier = new Retrier(endpoints, discovery, reconnectBackoff, scheduler, config.attemptTimeout(),
                 config.hedgeReads());

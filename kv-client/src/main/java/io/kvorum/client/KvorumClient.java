@@ -66,9 +66,9 @@ public final class KvorumClient implements AutoCloseable {
         return cluster;
     }
 
-    /** This client's id (a random UUID), which the cluster uses to apply each of its writes once. */
+    /** This client's id (a random UUID, made on first use), which the cluster uses to apply each of its writes once. */
     public String clientId() {
-        return core.clientId;
+        return core.sequencer.clientId();
     }
 
     /** The configured endpoints. */

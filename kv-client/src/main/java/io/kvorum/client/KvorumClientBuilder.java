@@ -52,6 +52,7 @@ public final class KvorumClientBuilder {
     private Duration sessionTtl = Duration.ofSeconds(10);
     private Duration watchCheckInterval = Duration.ofSeconds(1);
     private Duration memberRefreshInterval = Duration.ofSeconds(5);
+    private boolean memberDiscovery = true;
     private ChannelFactory channelFactory;
     private ChannelCredentials transport = InsecureChannelCredentials.create();
     private TokenCredentials credentials;
@@ -170,6 +171,18 @@ public final class KvorumClientBuilder {
      */
     public KvorumClientBuilder memberRefreshInterval(Duration interval) {
         this.memberRefreshInterval = positive(interval, "memberRefreshInterval");
+        return this;
+    }
+
+    /**
+     * Whether the client asks the cluster for its members and leader (on by default; see
+     * {@link #memberRefreshInterval}). Off, it talks to the configured endpoints alone and sends
+     * a write to whichever it picks (a follower forwards it to the leader) until an answer names
+     * the leader: for a short-lived process, such as a command-line tool making one call, which
+     * would otherwise open a second connection for the member list it never uses.
+     */
+    public KvorumClientBuilder memberDiscovery(boolean enabled) {
+        this.memberDiscovery = enabled;
         return this;
     }
 
@@ -316,7 +329,7 @@ public final class KvorumClientBuilder {
         }
         return new ClientConfig(List.copyOf(endpoints), policy, localDatacenter, defaultDeadline, attemptTimeout,
                 retryBase, retryMax, endpointBackoffBase, endpointBackoffMax, sessionTtl, watchCheckInterval,
-                memberRefreshInterval, factory, maxWritesInFlight, batching, hedgeReads);
+                memberRefreshInterval, memberDiscovery, factory, maxWritesInFlight, batching, hedgeReads);
     }
 
     private static Duration positive(Duration d, String what) {

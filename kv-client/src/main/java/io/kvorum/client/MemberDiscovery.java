@@ -32,6 +32,7 @@ final class MemberDiscovery {
     private final ScheduledExecutorService scheduler;
     private final long intervalMillis;
     private final long timeoutNanos;
+    private final boolean enabled;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean inFlight = new AtomicBoolean();
     /** Set when a hint arrived while a request was in flight: ask again when it ends. */
@@ -45,8 +46,13 @@ final class MemberDiscovery {
     private volatile boolean leaderStale;
     private volatile int chase;
 
+    /**
+     * @param enabled false: never ask ({@link KvorumClientBuilder#memberDiscovery}); every method
+     *                is then a no-op
+     */
     MemberDiscovery(EndpointRegistry endpoints, ScheduledExecutorService scheduler, Duration interval,
-                    Duration timeout) {
+                    Duration timeout, boolean enabled) {
+        this.enabled = enabled;
         this.endpoints = endpoints;
         this.scheduler = scheduler;
         this.intervalMillis = interval.toMillis();
@@ -55,7 +61,7 @@ final class MemberDiscovery {
 
     /** Called on every call: the first one starts discovery (the client connects lazily). */
     void touch() {
-        if (!started.get() && started.compareAndSet(false, true)) {
+        if (enabled && !started.get() && started.compareAndSet(false, true)) {
             try {
                 scheduler.scheduleWithFixedDelay(this::refresh, 0, intervalMillis, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException closing) {

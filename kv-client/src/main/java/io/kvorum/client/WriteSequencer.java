@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Numbers this client's writes for exactly-once application (Raft thesis §6.3): each write
@@ -25,22 +26,31 @@ import java.util.concurrent.CompletableFuture;
  * write still in flight, and never refuses as "answered before" a write it never applied.
  */
 final class WriteSequencer {
-    private final String clientId;
+    /** Makes the client id, on the first write or {@link #clientId()} call. */
+    private final Supplier<String> newClientId;
+    /**
+     * Made on first use: a client that only reads never needs one, and a random UUID costs a
+     * short-lived process (the CLI) the SecureRandom set-up, some 90 classes.
+     */
+    private String clientId;
     private final int window;
     private final TreeSet<Long> inFlight = new TreeSet<>();
     /** Writes waiting for a slot, oldest first; a cancelled one is skipped. */
     private final ArrayDeque<CompletableFuture<Long>> waiting = new ArrayDeque<>();
     private long next = 1;
 
-    WriteSequencer(String clientId, int window) {
+    WriteSequencer(Supplier<String> newClientId, int window) {
         if (window < 1) {
             throw new IllegalArgumentException("the write window must be at least 1, not " + window);
         }
-        this.clientId = clientId;
+        this.newClientId = newClientId;
         this.window = window;
     }
 
-    String clientId() {
+    synchronized String clientId() {
+        if (clientId == null) {
+            clientId = newClientId.get();
+        }
         return clientId;
     }
 
@@ -95,7 +105,7 @@ final class WriteSequencer {
     /** The header for an attempt of write {@code seq}. */
     synchronized RequestHeader header(long seq) {
         long lowest = inFlight.isEmpty() ? seq : Math.min(inFlight.first(), seq);
-        return RequestHeader.newBuilder().setClientId(clientId).setSequence(seq)
+        return RequestHeader.newBuilder().setClientId(clientId()).setSequence(seq)
                 .setLowestUnansweredSequence(lowest).build();
     }
 

@@ -79,6 +79,28 @@ class MemberDiscoveryTest {
     }
 
     @Test
+    void aClientWithDiscoveryOffNeverAsksForTheMembers() {
+        cluster.state.leaderId = 1; // a leader known: a client with discovery on asks once, not again and again
+        try (KvorumClient off = builder(cluster.node(0)).memberDiscovery(false).build()) {
+            for (int i = 0; i < 5; i++) {
+                off.get("/");
+                off.create("/off" + i, bytes("x"));
+            }
+            // Discovery would have been queued on the client's timer at its first call, before this.
+            CompletableFuture.runAsync(() -> { }, off.core().scheduler).join();
+            // The positive signal: a client with discovery on, built after, has been asked for the list.
+            try (KvorumClient on = builder(cluster.node(0)).memberRefreshInterval(Duration.ofMinutes(1)).build()) {
+                on.get("/");
+                await().atMost(Duration.ofSeconds(15)).until(() -> cluster.node(0).listMembersCalls.get() > 0);
+            }
+            assertEquals(List.of(1, 0, 0), List.of(cluster.node(0).listMembersCalls.get(),
+                    cluster.node(1).listMembersCalls.get(), cluster.node(2).listMembersCalls.get()),
+                    "only the client with discovery on asked, once");
+            assertEquals(0, kvCalls(cluster.node(1)) + kvCalls(cluster.node(2)), "the calls stayed on the one endpoint");
+        }
+    }
+
+    @Test
     void aClientGivenOneEndpointLearnsTheOthersAndUsesThem() {
         try (KvorumClient client = builder(cluster.node(0)).build()) {
             await().atMost(Duration.ofSeconds(15)).until(() -> {

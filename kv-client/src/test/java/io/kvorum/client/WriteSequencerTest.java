@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class WriteSequencerTest {
     @Test
     void aSequenceIsHandedOutOnlyInsideTheWindowAboveTheLowestInFlight() {
-        WriteSequencer s = new WriteSequencer("c", 3);
+        WriteSequencer s = new WriteSequencer(() -> "c", 3);
         long a = s.begin().join();
         long b = s.begin().join();
         long c = s.begin().join();
@@ -25,7 +25,7 @@ class WriteSequencerTest {
 
     @Test
     void aCancelledWaitGivesItsSlotToTheNextWaiter() {
-        WriteSequencer s = new WriteSequencer("c", 1);
+        WriteSequencer s = new WriteSequencer(() -> "c", 1);
         long a = s.begin().join();
         CompletableFuture<Long> gaveUp = s.begin();
         CompletableFuture<Long> waits = s.begin();
@@ -38,7 +38,7 @@ class WriteSequencerTest {
 
     @Test
     void everyHeaderStaysWithinTheWindowOfItsLowest() {
-        WriteSequencer s = new WriteSequencer("c", 4);
+        WriteSequencer s = new WriteSequencer(() -> "c", 4);
         java.util.Random r = new java.util.Random(7);
         java.util.List<Long> open = new java.util.ArrayList<>();
         java.util.List<CompletableFuture<Long>> pending = new java.util.ArrayList<>();
