@@ -150,14 +150,29 @@ public final class Cli {
         return b.build();
     }
 
-    /** A client for the chosen endpoints, with the chosen deadline. Connects lazily. */
+    /**
+     * A client for a command that makes a few calls and exits, with the chosen endpoints and
+     * deadline. Connects lazily. It neither batches nor asks for the member list: a command's
+     * start-up is most of its time, and a Batch stream (a class for every item kind) or a second
+     * connection for members it never uses would only add to it. A write reaches the leader
+     * through the node it is sent to.
+     */
     public KvorumClient connect() {
-        return connect(null);
+        return connect(null, false, true, false);
     }
 
-    /** A client whose own session (ephemeral nodes, locks, elections) has {@code sessionTtl}; null: the default. */
+    /**
+     * A client for a command that holds a session until stopped (ephemeral nodes, locks,
+     * elections); {@code sessionTtl} null: the default. It follows the cluster's members and
+     * leader, as an application's client does, since it may outlive a leader.
+     */
     public KvorumClient connect(Duration sessionTtl) {
-        return connect(sessionTtl, true, true);
+        return connect(sessionTtl, false, true, true);
+    }
+
+    /** A client for a command that runs until stopped without a session of its own (watch). */
+    public KvorumClient connectUntilStopped() {
+        return connect(null, false, true, true);
     }
 
     /**
@@ -165,15 +180,18 @@ public final class Cli {
      * on gRPC's shared event loop as an application's client runs.
      */
     public KvorumClient connectForBench(boolean batching) {
-        return connect(null, batching, false);
+        return connect(null, batching, false, true);
     }
 
     /**
      * @param ownEventLoop whether the client's connections run on its own event loop, stopped when
      *                     it closes, so that the command's JVM exits at once (see
      *                     KvorumClientBuilder#ownEventLoop)
+     * @param memberDiscovery whether the client follows the cluster's members and leader (see
+     *                        KvorumClientBuilder#memberDiscovery)
      */
-    private KvorumClient connect(Duration sessionTtl, boolean batching, boolean ownEventLoop) {
+    private KvorumClient connect(Duration sessionTtl, boolean batching, boolean ownEventLoop,
+                                 boolean memberDiscovery) {
         Duration timeout = options.timeout();
         try {
             KvorumClientBuilder b = KvorumClient.builder().endpoints(endpoints().toArray(String[]::new))
@@ -181,12 +199,14 @@ public final class Cli {
                     // One attempt must not eat a short deadline: leave room to try another node.
                     .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
                     .batching(batching)
-                    .ownEventLoop(ownEventLoop);
+                    .ownEventLoop(ownEventLoop)
+                    .memberDiscovery(memberDiscovery);
             if (sessionTtl != null) {
                 b.sessionTtl(sessionTtl);
             }
             if (options.localDatacenter() != null) {
-                b.localDatacenter(options.localDatacenter());
+                // Preferring the local datacenter needs each member's datacenter: the member list.
+                b.localDatacenter(options.localDatacenter()).memberDiscovery(true);
             }
             Security.apply(options, env, b);
             return b.build();

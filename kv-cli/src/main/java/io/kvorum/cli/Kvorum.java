@@ -54,6 +54,12 @@ public final class Kvorum implements Runnable {
     private static final Duration CLEANUP = Duration.ofSeconds(15);
     /** Netty's switch for its JFR events, under gRPC's shaded package name. */
     private static final String NETTY_JFR = "io.grpc.netty.shaded.io.netty.jfr.enabled";
+    /**
+     * Netty's switch for its native transports, under gRPC's shaded package name. gRPC looks for
+     * epoll when its first channel is made, which extracts and loads a native library; the
+     * command's client runs on NIO anyway (see KvorumClientBuilder#ownEventLoop).
+     */
+    private static final String NETTY_NO_NATIVE = "io.grpc.netty.shaded.io.netty.transport.noNative";
 
     /**
      * The subcommands in the order {@code --help} lists them, by every name they answer to
@@ -150,9 +156,8 @@ public final class Kvorum implements Runnable {
         Logs.quiet();
         // Netty registers JFR events for its buffer pool unless told not to; setting JFR up on
         // the first allocation cost a command about 0.1 s of CPU, before its request was sent.
-        if (System.getProperty(NETTY_JFR) == null) {
-            System.setProperty(NETTY_JFR, "false");
-        }
+        System.getProperties().putIfAbsent(NETTY_JFR, "false");
+        System.getProperties().putIfAbsent(NETTY_NO_NATIVE, "true");
         StopSignal stop = new StopSignal();
         CountDownLatch done = new CountDownLatch(1);
         // Ctrl-C and SIGTERM run shutdown hooks: tell the command, then give it time to close its

@@ -376,6 +376,11 @@ public final class ServiceCommand implements Runnable {
         }
 
         @Override
+        protected KvorumClient connect() {
+            return cli.connectUntilStopped();
+        }
+
+        @Override
         protected int run(KvorumClient client) throws Exception {
             String servicePath = ServiceRegistry.DEFAULT_BASE_PATH + "/" + name;
             CompletableFuture<Void> ended = new CompletableFuture<>();

@@ -57,6 +57,11 @@ public final class WatchCommand extends ClientCommand {
     }
 
     @Override
+    protected KvorumClient connect() {
+        return cli.connectUntilStopped();
+    }
+
+    @Override
     protected int run(KvorumClient client) throws Exception {
         long start = fromRevision;
         if (start == 0) {
