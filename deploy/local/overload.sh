@@ -14,8 +14,8 @@
 #             times C for OVER_DURATION (60s) over OVER_STREAMS (2) Batch streams per node,
 #             whatever the answers: no retries, no per-write futures, requests pre-encoded, so
 #             that the generator, on the same machine, costs far less per write than a server.
-#             Each node admits 1,000 writes at once and refuses the rest at its door
-#             (RESOURCE_EXHAUSTED / OVERLOADED). The load offered at the door is what the
+#             Each node admits its write limit at once (AdmissionLimits, 384 by default) and
+#             refuses the rest at its door (RESOURCE_EXHAUSTED / OVERLOADED). The load offered at the door is what the
 #             servers admitted plus what they refused, per second; the generator reports what it
 #             sent against its target, what it could not send (a stream's flow control said
 #             wait), and its writes answered ok with their latency from send to answer.

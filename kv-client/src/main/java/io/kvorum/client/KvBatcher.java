@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.kvorum.proto.batch.MessageBurst;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
+import io.kvorum.proto.v1.BatchRefusal;
 import io.kvorum.proto.v1.BatchRequest;
 import io.kvorum.proto.v1.BatchResponse;
 import io.kvorum.proto.v1.BatchResult;
@@ -71,6 +72,11 @@ final class KvBatcher {
     private static final long SWEEP_MILLIS = 5;
     private static final Metadata.Key<byte[]> STATUS_DETAILS =
             Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
+    /**
+     * Asks the server for the items it refuses at once (overloaded, the stream's bound) as
+     * {@code BatchResponse.refusals}, their ids packed with one shared error (kvorum.proto).
+     */
+    static final Metadata.Key<String> REFUSALS = Metadata.Key.of("kvorum-batch-refusals", Metadata.ASCII_STRING_MARSHALLER);
     private static final Map<MethodDescriptor<?, ?>, Kind<?, ?>> KINDS = kinds();
 
     /** How one point call travels as an item and comes back as a result. */
@@ -301,10 +307,16 @@ final class KvBatcher {
                 public void onClose(Status status, Metadata trailers) {
                     ended(status, trailers);
                 }
-            }, new Metadata());
+            }, headers());
             call.request(1);
             started = true;
             flush();
+        }
+
+        private Metadata headers() {
+            Metadata h = new Metadata();
+            h.put(REFUSALS, "packed");
+            return h;
         }
 
         private void answered(BatchResponse message) {
@@ -314,6 +326,17 @@ final class KvBatcher {
                     Pending<?, ?> p = pending.remove(r.getId());
                     if (p != null) {
                         p.deliver(r);
+                    }
+                }
+                // Each refused item fails as its unary call would have (RESOURCE_EXHAUSTED, the
+                // retry hint in its details): the retry loop backs off and sends it again.
+                for (BatchRefusal refusal : message.getRefusalsList()) {
+                    for (int i = 0; i < refusal.getIdsCount(); i++) {
+                        unanswered.decrementAndGet();
+                        Pending<?, ?> p = pending.remove(refusal.getIds(i));
+                        if (p != null) {
+                            p.completeExceptionally(toException(refusal.getError()));
+                        }
                     }
                 }
             });

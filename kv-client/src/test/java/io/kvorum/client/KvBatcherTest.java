@@ -4,7 +4,22 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.rpc.ErrorInfo;
 import io.grpc.CallOptions;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.kvorum.proto.batch.MessageBurst;
+import io.kvorum.proto.v1.BatchError;
+import io.kvorum.proto.v1.BatchRefusal;
+import io.kvorum.proto.v1.BatchResult;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -22,6 +37,7 @@ import io.kvorum.server.testing.InJvmCluster;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -132,6 +148,91 @@ class KvBatcherTest {
             }
         }, r -> r != null);
         assertEquals(made.getStat().getCreateRevision(), after.getStat().getCreateRevision());
+    }
+
+    /**
+     * Refusals packed as ids with one shared error (BatchResponse.refusals, asked for with a
+     * header) fail each refused call exactly as a refused unary call would: RESOURCE_EXHAUSTED
+     * with the status details that carry the retry hint; the other items of the same answer
+     * complete as usual.
+     */
+    @Test
+    void packedRefusalsFailEachRefusedCallAsItsUnaryCallWouldWithTheRetryHint() throws Exception {
+        com.google.rpc.Status details = com.google.rpc.Status.newBuilder()
+                .setCode(Status.Code.RESOURCE_EXHAUSTED.value()).setMessage("overloaded; retry after 50 ms")
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("OVERLOADED")
+                        .putMetadata("retry_after_ms", "50").build())).build();
+        BatchError overloaded = BatchError.newBuilder().setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+                .setMessage(details.getMessage()).setDetails(details.toByteString()).build();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        ServerServiceDefinition refusing = ServerInterceptors.intercept(new KVGrpc.KVImplBase() {
+            @Override
+            public StreamObserver<BatchRequest> batch(StreamObserver<BatchResponse> out) {
+                return new StreamObserver<>() {
+                    @Override
+                    public void onNext(BatchRequest value) {
+                        // Reads of /ok are answered, the rest refused, however the calls were split into messages.
+                        BatchResponse.Builder r = BatchResponse.newBuilder();
+                        BatchRefusal.Builder refused = BatchRefusal.newBuilder().setError(overloaded);
+                        for (BatchItem item : value.getItemsList()) {
+                            if (item.getGet().getPath().startsWith("/ok")) {
+                                r.addResults(BatchResult.newBuilder().setId(item.getId())
+                                        .setGet(GetResponse.newBuilder().setData(ByteString.copyFromUtf8("ok"))));
+                            } else {
+                                refused.addIds(item.getId());
+                            }
+                        }
+                        if (refused.getIdsCount() > 0) {
+                            r.addRefusals(refused);
+                        }
+                        out.onNext(r.build());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        out.onCompleted();
+                    }
+                };
+            }
+        }, new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                                 ServerCallHandler<Q, A> next) {
+                asked.add(String.valueOf(headers.get(KvBatcher.REFUSALS)));
+                return next.startCall(call, headers);
+            }
+        });
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(refusing)
+                .build().start();
+        toClose.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        BatchingChannel c = channel("127.0.0.1:" + server.getPort());
+        // Issued inside one burst, so that they leave together (one message, or a few when
+        // the stream's ready signal sends some first).
+        List<CompletableFuture<GetResponse>> calls = new ArrayList<>();
+        MessageBurst.run(() -> {
+            for (int i = 0; i < 5; i++) {
+                calls.add(Rpc.unary(c, KVGrpc.getGetMethod(), CallOptions.DEFAULT.withDeadlineAfter(10,
+                        TimeUnit.SECONDS), GetRequest.newBuilder().setPath(i == 0 ? "/ok" : "/g" + i).build()));
+            }
+        });
+        assertEquals("ok", calls.get(0).get(10, TimeUnit.SECONDS).getData().toStringUtf8());
+        for (int i = 1; i < 5; i++) {
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    calls.get(i)::get);
+            StatusRuntimeException refused = (StatusRuntimeException) e.getCause();
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
+            assertEquals(details.getMessage(), refused.getStatus().getDescription());
+            assertEquals(details, StatusProto.fromThrowable(refused), "the details trailer a unary call carries");
+        }
+        assertEquals(List.of("packed"), asked, "the stream asked for packed refusals");
+        // The refused items were answered: the stream goes on taking calls.
+        assertEquals("ok", Rpc.unary(c, KVGrpc.getGetMethod(), CallOptions.DEFAULT.withDeadlineAfter(10,
+                TimeUnit.SECONDS), GetRequest.newBuilder().setPath("/ok/after").build()).get(10, TimeUnit.SECONDS)
+                .getData().toStringUtf8());
     }
 
     @Test

@@ -187,7 +187,10 @@ public final class OpenLoopWrites {
 
         Stream(ManagedChannel ch) {
             call = ch.newCall(BATCH, CallOptions.DEFAULT);
-            call.start(this, new Metadata());
+            // Refusals as ids packed with one error, as kv-client asks for them (kvorum.proto).
+            Metadata headers = new Metadata();
+            headers.put(REFUSALS, "packed");
+            call.start(this, headers);
             call.request(Integer.MAX_VALUE);
         }
 
@@ -304,11 +307,19 @@ public final class OpenLoopWrites {
             })
             .build();
 
+    private static final Metadata.Key<String> REFUSALS =
+            Metadata.Key.of("kvorum-batch-refusals", Metadata.ASCII_STRING_MARSHALLER);
+
     /**
      * A BatchResponse's results as (id, code) pairs: code 0 for a result, else its BatchError's
-     * code (BatchResponse.results = 1; BatchResult.id = 1, .error = 8; BatchError.code = 1).
+     * code (BatchResponse.results = 1; BatchResult.id = 1, .error = 8; BatchError.code = 1), then
+     * its refusals' ids with their error's code (BatchResponse.refusals = 2; BatchRefusal.ids = 1,
+     * packed, .error = 2).
      */
     private static final int RESULT_TAG = 1 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final int REFUSAL_TAG = 2 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final int PACKED_IDS_TAG = 1 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final int REFUSAL_ERROR_TAG = 2 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     /** Field 1, a varint: BatchResult.id and BatchError.code alike. */
     private static final int ID_TAG = 1 << 3 | WireFormat.WIRETYPE_VARINT;
     private static final int ERROR_TAG = 8 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
@@ -317,6 +328,42 @@ public final class OpenLoopWrites {
         long[] out = new long[16];
         int n = 0;
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            if (tag == REFUSAL_TAG) {
+                long[] ids = new long[64];
+                int k = 0;
+                long code = Status.Code.UNKNOWN.value();
+                int limit = in.pushLimit(in.readRawVarint32());
+                for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                    if (t == PACKED_IDS_TAG) {
+                        int idsLimit = in.pushLimit(in.readRawVarint32());
+                        while (in.getBytesUntilLimit() > 0) {
+                            if (k == ids.length) {
+                                ids = Arrays.copyOf(ids, 2 * k);
+                            }
+                            ids[k++] = in.readUInt64();
+                        }
+                        in.popLimit(idsLimit);
+                    } else if (t == ID_TAG) {
+                        if (k == ids.length) {
+                            ids = Arrays.copyOf(ids, 2 * k);
+                        }
+                        ids[k++] = in.readUInt64();
+                    } else if (t == REFUSAL_ERROR_TAG) {
+                        code = errorCode(in);
+                    } else {
+                        in.skipField(t);
+                    }
+                }
+                in.popLimit(limit);
+                if (n + 2 * k > out.length) {
+                    out = Arrays.copyOf(out, Math.max(2 * out.length, n + 2 * k));
+                }
+                for (int i = 0; i < k; i++) {
+                    out[n++] = ids[i];
+                    out[n++] = code;
+                }
+                continue;
+            }
             if (tag != RESULT_TAG) {
                 in.skipField(tag);
                 continue;
@@ -328,16 +375,7 @@ public final class OpenLoopWrites {
                 if (t == ID_TAG) {
                     id = in.readUInt64();
                 } else if (t == ERROR_TAG) {
-                    int errorLimit = in.pushLimit(in.readRawVarint32());
-                    code = Status.Code.UNKNOWN.value();
-                    for (int et = in.readTag(); et != 0; et = in.readTag()) {
-                        if (et == ID_TAG) {
-                            code = in.readInt32();
-                        } else {
-                            in.skipField(et);
-                        }
-                    }
-                    in.popLimit(errorLimit);
+                    code = errorCode(in);
                 } else {
                     in.skipField(t);
                 }
@@ -350,6 +388,21 @@ public final class OpenLoopWrites {
             out[n++] = code;
         }
         return Arrays.copyOf(out, n);
+    }
+
+    /** The code of the BatchError that comes next (its length first). */
+    private static long errorCode(CodedInputStream in) throws IOException {
+        int errorLimit = in.pushLimit(in.readRawVarint32());
+        long code = Status.Code.UNKNOWN.value();
+        for (int et = in.readTag(); et != 0; et = in.readTag()) {
+            if (et == ID_TAG) {
+                code = in.readInt32();
+            } else {
+                in.skipField(et);
+            }
+        }
+        in.popLimit(errorLimit);
+        return code;
     }
 
     /** A byte array the transport can size and copy at once. */

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
+import io.kvorum.proto.v1.BatchRefusal;
 import io.kvorum.proto.v1.BatchRequest;
 import io.kvorum.proto.v1.BatchResponse;
 import io.kvorum.proto.v1.BatchResult;
@@ -41,5 +42,18 @@ class OpenLoopWritesTest {
                 .build();
         long[] scanned = OpenLoopWrites.scanResults(CodedInputStream.newInstance(response.toByteArray()));
         assertArrayEquals(new long[]{5, 0, 1L << 40, 8, 6, 0}, scanned);
+    }
+
+    @Test
+    void refusalsAreScannedToEachIdWithTheirSharedCode() throws Exception {
+        BatchError overloaded = BatchError.newBuilder().setCode(8).setMessage("overloaded")
+                .setDetails(ByteString.copyFromUtf8("details")).build();
+        BatchResponse response = BatchResponse.newBuilder()
+                .addResults(BatchResult.newBuilder().setId(5).setSet(SetResponse.getDefaultInstance()))
+                .addRefusals(BatchRefusal.newBuilder().addIds(7).addIds(1L << 40).addIds(9).setError(overloaded))
+                .addRefusals(BatchRefusal.newBuilder().addIds(11).setError(overloaded.toBuilder().setCode(4)))
+                .build();
+        long[] scanned = OpenLoopWrites.scanResults(CodedInputStream.newInstance(response.toByteArray()));
+        assertArrayEquals(new long[]{5, 0, 7, 8, 1L << 40, 8, 9, 8, 11, 4}, scanned);
     }
 }

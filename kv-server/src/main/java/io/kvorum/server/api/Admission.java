@@ -188,16 +188,51 @@ public final class Admission implements ServerInterceptor {
      * @throws StatusRuntimeException OVERLOADED with a retry hint ({@link Refused}), having taken nothing
      */
     Runnable admit(boolean isRead) {
-        long gap = applyGap.getAsLong();
-        if (gap > limits.maxApplyGap()) {
-            (isRead ? refusedReads : refusedWrites).incrementAndGet();
-            throw overloaded(isRead ? readsBehind : writesBehind);
+        Refusal refused = take(isRead);
+        if (refused != null) {
+            throw overloaded(refused);
         }
+        return permit(isRead);
+    }
+
+    /**
+     * The door of one Batch stream item: as {@link #admit}, but a refusal is the one instance
+     * built at start (an item's answer needs no trailers of its own), so refusing allocates
+     * nothing.
+     *
+     * @throws Refused OVERLOADED with a retry hint, having taken nothing
+     */
+    Runnable admitItem(boolean isRead) {
+        Refusal refused = take(isRead);
+        if (refused != null) {
+            throw refused.item();
+        }
+        return permit(isRead);
+    }
+
+    /**
+     * Counts {@code n} reads or writes refused without asking the door: the rest of a Batch
+     * message's items of a kind once one of them was refused (see {@code BatchStream}).
+     */
+    void refusedAlso(boolean isRead, int n) {
+        (isRead ? refusedReads : refusedWrites).addAndGet(n);
+    }
+
+    /** Null having taken a permit, else the refusal (counted). */
+    private Refusal take(boolean isRead) {
+        if (applyGap.getAsLong() > limits.maxApplyGap()) {
+            (isRead ? refusedReads : refusedWrites).incrementAndGet();
+            return isRead ? readsBehind : writesBehind;
+        }
+        if (!(isRead ? reads : writes).tryAcquire()) {
+            (isRead ? refusedReads : refusedWrites).incrementAndGet();
+            return isRead ? readsFull : writesFull;
+        }
+        return null;
+    }
+
+    private Runnable permit(boolean isRead) {
         Semaphore permits = isRead ? reads : writes;
-        if (!permits.tryAcquire()) {
-            (isRead ? refusedReads : refusedWrites).incrementAndGet();
-            throw overloaded(isRead ? readsFull : writesFull);
-        }
         long admittedAt = System.nanoTime();
         return () -> {
             permits.release();
@@ -205,14 +240,18 @@ public final class Admission implements ServerInterceptor {
         };
     }
 
-    /** An OVERLOADED status with its details (ErrorInfo with retry_after_ms) and its Batch answer. */
-    private record Refusal(StatusRuntimeException status, BatchError batchError) {
+    /**
+     * An OVERLOADED status with its details (ErrorInfo with retry_after_ms), and as thrown for a
+     * Batch item, with its Batch answer.
+     */
+    private record Refusal(StatusRuntimeException status, BatchError batchError, Refused item) {
     }
 
     private Refusal refusal(String message) {
         StatusRuntimeException e = Errors.of(ErrorReason.OVERLOADED, message + "; retry after " + retryMillis + " ms",
                 "retry_after_ms", retryMillis);
-        return new Refusal(e, BatchStream.toBatchError(e));
+        Refusal r = new Refusal(e, BatchStream.toBatchError(e), null);
+        return new Refusal(e, r.batchError(), overloaded(r));
     }
 
     /** The refusal as thrown, with trailers of its own: a call's close adds its status to them. */

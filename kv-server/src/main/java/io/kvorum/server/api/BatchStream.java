@@ -14,11 +14,15 @@ import io.grpc.protobuf.StatusProto;
 import io.kvorum.proto.batch.MessageBurst;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
+import io.kvorum.proto.v1.BatchRefusal;
 import io.kvorum.proto.v1.BatchResponse;
 import io.kvorum.proto.v1.BatchResult;
 import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.KVGrpc;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,9 +45,15 @@ import java.util.function.Supplier;
  * gRPC says the stream is not ready, and the next inbound message is only asked for while it is
  * ready, so a client that stops reading stops being read.
  *
- * <p>Access: every item goes through {@link ItemCheck} before anything else, as the request of
- * its unary call would, and a refused item is answered with the unary call's error (the stream
- * stays open for the others).
+ * <p>The door: every read or write item passes {@link Admission} as its unary call would, before
+ * its call is even parsed ({@link BatchParsing} reads only ids, timeouts and which call each
+ * item carries); under overload most items end there, and refusing costs an id in a shared
+ * answer ({@code BatchResponse.refusals} for a client that asked with {@link #REFUSALS}, else a
+ * BatchResult each carrying the error built once at start).
+ *
+ * <p>Access: every admitted item goes through {@link ItemCheck}, as the request of its unary
+ * call would, and a refused item is answered with the unary call's error (the stream stays open
+ * for the others).
  *
  * <p>Invariant: every interaction with the {@link ServerCall} after it started (send, request,
  * close) happens inside {@link #flush()}, which one thread at a time runs (see
@@ -54,6 +64,15 @@ final class BatchStream extends MessageBurst.Sender {
     static final int MAX_IN_FLIGHT = 4096;
     /** The answer to an item beyond {@link #MAX_IN_FLIGHT}, built once: see {@link Admission.Refused}. */
     private static final Admission.Refused STREAM_FULL = streamFull();
+    /**
+     * The header by which a client asks for the items refused at once as
+     * {@code BatchResponse.refusals} (value {@link #PACKED}): a few bytes per item instead of a
+     * BatchResult with the whole error each. kvorum.proto names it.
+     */
+    static final Metadata.Key<String> REFUSALS = Metadata.Key.of("kvorum-batch-refusals", Metadata.ASCII_STRING_MARSHALLER);
+    static final String PACKED = "packed";
+    /** Ids per BatchRefusal: even as a BatchResult each (a client that did not ask), a group stays well under a message. */
+    static final int MAX_REFUSAL_IDS = 1024;
     /** A response message stops growing here (one larger result still goes alone). */
     static final int MAX_RESPONSE_BYTES = 1 << 20;
 
@@ -65,6 +84,12 @@ final class BatchStream extends MessageBurst.Sender {
     private final Errors errors;
     private final Duration defaultDeadline;
     private final ConcurrentLinkedQueue<BatchResult> results = new ConcurrentLinkedQueue<>();
+    /** Items refused at once, a group per refusal and inbound message, to be sent after {@link #results}. */
+    private final ConcurrentLinkedQueue<RefusedIds> refused = new ConcurrentLinkedQueue<>();
+    /** The client asked for refusals as BatchResponse.refusals (see {@link #REFUSALS}). */
+    private final boolean packedRefusals;
+    /** Only on the thread reading the stream (gRPC calls a listener one callback at a time). */
+    private final List<RefusedIds> refusing = new ArrayList<>(2);
     /** Items accepted (or refused) whose result is not yet handed to gRPC. */
     private final AtomicInteger unanswered = new AtomicInteger();
     /** The listener finished a message and wants the next. */
@@ -89,8 +114,9 @@ final class BatchStream extends MessageBurst.Sender {
     }
 
     private BatchStream(ServerCall<?, BatchResponse> call, KvService kv, Errors errors, Duration defaultDeadline,
-                        SpaceQuota quota, Admission admission, ItemCheck access) {
+                        SpaceQuota quota, Admission admission, ItemCheck access, boolean packedRefusals) {
         this.call = call;
+        this.packedRefusals = packedRefusals;
         this.kv = kv;
         this.quota = quota;
         this.admission = admission;
@@ -117,7 +143,8 @@ final class BatchStream extends MessageBurst.Sender {
             }
         }
         ServerCallHandler<BatchParsing.Parsed, BatchResponse> handler = (call, headers) ->
-                new BatchStream(call, kv, errors, defaultDeadline, quota, admission, access).start();
+                new BatchStream(call, kv, errors, defaultDeadline, quota, admission, access,
+                        PACKED.equals(headers.get(REFUSALS))).start();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(sd.build()).addMethod(batch, handler);
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
             if (!m.getMethodDescriptor().getFullMethodName().equals(batch.getFullMethodName())) {
@@ -136,7 +163,7 @@ final class BatchStream extends MessageBurst.Sender {
                 if (message.whole() != null) {
                     failure = message.whole();
                 } else {
-                    MessageBurst.run(() -> message.entries().forEach(BatchStream.this::accept));
+                    MessageBurst.run(() -> accept(message));
                     wantMessage = true;
                 }
                 flush();
@@ -161,42 +188,105 @@ final class BatchStream extends MessageBurst.Sender {
         };
     }
 
-    private void accept(BatchParsing.Entry e) {
-        long id = e.id();
-        if (unanswered.incrementAndGet() > MAX_IN_FLIGHT) {
-            answer(id, () -> CompletableFuture.failedFuture(STREAM_FULL), null);
+    /**
+     * One inbound message's items, in order. The door comes first, before the item's call is
+     * parsed, as for a unary call; once it refuses a read or a write, the rest of the message's
+     * items of that kind are refused the same way without asking it again (counted all the
+     * same), so the writes a message gets admitted are the first of its writes. A refused item
+     * costs its id in a group ({@link RefusedIds}): no parse, no future, no result of its own.
+     */
+    private void accept(BatchParsing.Parsed m) {
+        try {
+            acceptAll(m);
+        } finally {
+            if (!refusing.isEmpty()) {
+                refused.addAll(refusing);
+                refusing.clear();
+                if (!MessageBurst.defer(this)) {
+                    flush();
+                }
+            }
+        }
+    }
+
+    private void acceptAll(BatchParsing.Parsed m) {
+        Admission.Refused readsRefused = null;
+        Admission.Refused writesRefused = null;
+        int readsAlso = 0;
+        int writesAlso = 0;
+        for (int i = 0; i < m.size(); i++) {
+            long id = m.id(i);
+            if (unanswered.incrementAndGet() > MAX_IN_FLIGHT) {
+                refuse(STREAM_FULL, id);
+                continue;
+            }
+            StatusRuntimeException bad = m.error(i);
+            if (bad != null) {
+                fail(id, bad);
+                continue;
+            }
+            if (m.op(i) == 0) {
+                fail(id, Errors.of(ErrorReason.INVALID_DATA, "batch item " + id
+                        + " is not valid: it carries no operation"));
+                continue;
+            }
+            boolean isRead = m.isRead(i);
+            Admission.Refused before = isRead ? readsRefused : writesRefused;
+            if (before != null) {
+                refuse(before, id);
+                if (isRead) {
+                    readsAlso++;
+                } else {
+                    writesAlso++;
+                }
+                continue;
+            }
+            Runnable permit;
+            try {
+                permit = admission.admitItem(isRead);
+            } catch (Admission.Refused overloaded) {
+                refuse(overloaded, id);
+                if (isRead) {
+                    readsRefused = overloaded;
+                } else {
+                    writesRefused = overloaded;
+                }
+                continue;
+            }
+            admitted(id, m, i, permit);
+        }
+        if (readsAlso > 0) {
+            admission.refusedAlso(true, readsAlso);
+        }
+        if (writesAlso > 0) {
+            admission.refusedAlso(false, writesAlso);
+        }
+    }
+
+    /** An item past the door: parsed now, checked as its unary call would be, then run. */
+    private void admitted(long id, BatchParsing.Parsed m, int i, Runnable permit) {
+        BatchItem item;
+        try {
+            item = m.item(i);
+        } catch (StatusRuntimeException invalid) {
+            permit.run();
+            fail(id, invalid);
             return;
         }
-        if (e.error() != null) {
-            answer(id, () -> CompletableFuture.failedFuture(e.error()), null);
+        StatusRuntimeException refusedAccess = checkAccess(item);
+        if (refusedAccess != null) {
+            permit.run();
+            fail(id, refusedAccess);
             return;
         }
-        BatchItem item = e.item();
-        StatusRuntimeException refused = checkAccess(item);
-        if (refused != null) {
-            answer(id, () -> CompletableFuture.failedFuture(refused), null);
-            return;
-        }
-        long t = Deadlines.itemMillis(item.getTimeoutMillis(), defaultDeadline);
         // The same refusal the unary calls get from QuotaInterceptor, item by item.
         if (quota.exceeded() && (item.hasCreate() || item.hasSet()
                 || (item.hasMulti() && QuotaInterceptor.addsData(item.getMulti())))) {
-            answer(id, () -> CompletableFuture.failedFuture(QuotaInterceptor.refusal(quota)), null);
+            permit.run();
+            fail(id, QuotaInterceptor.refusal(quota));
             return;
         }
-        if (item.getOpCase() == BatchItem.OpCase.OP_NOT_SET) {
-            answer(id, () -> CompletableFuture.failedFuture(Errors.of(ErrorReason.INVALID_DATA,
-                    "batch item " + id + " is not valid: it carries no operation")), null);
-            return;
-        }
-        // The same door as the unary call of the item's kind: in-flight limits and apply lag.
-        Runnable permit;
-        try {
-            permit = admission.admit(item.hasGet() || item.hasExists());
-        } catch (StatusRuntimeException overloaded) {
-            answer(id, () -> CompletableFuture.failedFuture(overloaded), null);
-            return;
-        }
+        long t = Deadlines.itemMillis(m.timeoutMillis(i), defaultDeadline);
         switch (item.getOpCase()) {
             case CREATE -> answer(id, () -> kv.create(item.getCreate(), t), BatchResult.Builder::setCreate, permit);
             case SET -> answer(id, () -> kv.set(item.getSet(), t), BatchResult.Builder::setSet, permit);
@@ -204,7 +294,75 @@ final class BatchStream extends MessageBurst.Sender {
             case MULTI -> answer(id, () -> kv.multi(item.getMulti(), t), BatchResult.Builder::setMulti, permit);
             case GET -> answer(id, () -> kv.get(item.getGet(), t), BatchResult.Builder::setGet, permit);
             case EXISTS -> answer(id, () -> kv.exists(item.getExists(), t), BatchResult.Builder::setExists, permit);
-            default -> throw new IllegalStateException("unreachable: " + item.getOpCase());
+            case OP_NOT_SET -> throw new IllegalStateException("unreachable: the scan found an op in item " + id);
+        }
+    }
+
+    /** Adds the item to this message's group for {@code refusal}; see {@link #accept}. */
+    private void refuse(Admission.Refused refusal, long id) {
+        RefusedIds group = null;
+        for (int g = refusing.size() - 1; g >= 0; g--) {
+            if (refusing.get(g).refusal == refusal) {
+                group = refusing.get(g);
+                break;
+            }
+        }
+        if (group == null || group.n == MAX_REFUSAL_IDS) {
+            group = new RefusedIds(refusal);
+            refusing.add(group);
+        }
+        group.add(id);
+    }
+
+    /** Answers the item with {@code error} now (on the reading thread, inside the message's burst). */
+    private void fail(long id, StatusRuntimeException error) {
+        results.add(BatchResult.newBuilder().setId(id).setError(error instanceof Admission.Refused o ? o.batchError()
+                : toBatchError(errors.toStatus(error))).build());
+        if (!MessageBurst.defer(this)) {
+            flush();
+        }
+    }
+
+    /** Ids of items refused alike, in the order they came. */
+    static final class RefusedIds {
+        final Admission.Refused refusal;
+        private long[] ids = new long[16];
+        private int n;
+
+        RefusedIds(Admission.Refused refusal) {
+            this.refusal = refusal;
+        }
+
+        void add(long id) {
+            if (n == ids.length) {
+                ids = Arrays.copyOf(ids, Math.min(MAX_REFUSAL_IDS, 2 * n));
+            }
+            ids[n++] = id;
+        }
+
+        int size() {
+            return n;
+        }
+
+        /** Bytes it adds to a response, at most: ten per id (a varint), the error once. */
+        int maxBytes(boolean packed) {
+            int error = refusal.batchError().getSerializedSize() + 4;
+            return packed ? 10 * n + error + 8 : n * (error + 14);
+        }
+
+        /** Into {@code message}: one BatchRefusal, or a BatchResult per id for a client that did not ask for those. */
+        void addTo(BatchResponse.Builder message, boolean packed) {
+            if (packed) {
+                BatchRefusal.Builder b = BatchRefusal.newBuilder().setError(refusal.batchError());
+                for (int i = 0; i < n; i++) {
+                    b.addIds(ids[i]);
+                }
+                message.addRefusals(b);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    message.addResults(BatchResult.newBuilder().setId(ids[i]).setError(refusal.batchError()));
+                }
+            }
         }
     }
 
@@ -223,12 +381,10 @@ final class BatchStream extends MessageBurst.Sender {
                 : access.refusal(KVGrpc.getBatchMethod().getFullMethodName() + " " + item.getOpCase(), request);
     }
 
-    /** Runs one item's call (which may throw) and queues its result when it completes. */
-    private <T> void answer(long id, Supplier<CompletableFuture<T>> work, BiConsumer<BatchResult.Builder, T> put) {
-        answer(id, work, put, () -> { });
-    }
-
-    /** As above, running {@code done} (the item's admission permit) once the item has its result. */
+    /**
+     * Runs one item's call (which may throw) and queues its result when it completes, running
+     * {@code done} (the item's admission permit) once the item has its result.
+     */
     private <T> void answer(long id, Supplier<CompletableFuture<T>> work, BiConsumer<BatchResult.Builder, T> put,
                             Runnable done) {
         CompletableFuture<T> f;
@@ -275,6 +431,9 @@ final class BatchStream extends MessageBurst.Sender {
             while (results.poll() != null) {
                 dropped++;
             }
+            for (RefusedIds g = refused.poll(); g != null; g = refused.poll()) {
+                dropped += g.size();
+            }
             unanswered.addAndGet(-dropped);
             return;
         }
@@ -284,19 +443,31 @@ final class BatchStream extends MessageBurst.Sender {
             call.close(fail.getStatus(), fail.getTrailers() != null ? fail.getTrailers() : new Metadata());
             return;
         }
-        while (!results.isEmpty() && call.isReady()) {
+        while ((!results.isEmpty() || !refused.isEmpty()) && call.isReady()) {
             BatchResponse.Builder message = BatchResponse.newBuilder();
             int bytes = 0;
             int n = 0;
+            boolean full = false;
             for (BatchResult r = results.peek(); r != null; r = results.peek()) {
                 int size = r.getSerializedSize();
                 if (n > 0 && bytes + size > MAX_RESPONSE_BYTES) {
+                    full = true;
                     break;
                 }
                 results.poll();
                 message.addResults(r);
                 bytes += size;
                 n++;
+            }
+            for (RefusedIds g = full ? null : refused.peek(); g != null; g = refused.peek()) {
+                int size = g.maxBytes(packedRefusals);
+                if (n > 0 && bytes + size > MAX_RESPONSE_BYTES) {
+                    break;
+                }
+                refused.poll();
+                g.addTo(message, packedRefusals);
+                bytes += size;
+                n += g.size();
             }
             call.sendMessage(message.build());
             unanswered.addAndGet(-n);

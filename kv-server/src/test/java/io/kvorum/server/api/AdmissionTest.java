@@ -2,6 +2,7 @@ package io.kvorum.server.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,6 +109,15 @@ class AdmissionTest {
         // A Batch item refused at the door gets the answer built once, the same a unary call's
         // status and details make.
         assertEquals(BatchStream.toBatchError(first), ((Admission.Refused) first).batchError());
+        // A Batch item's refusal needs no trailers of its own: the one instance, every time,
+        // with the same answer; items refused with the rest of their message count too.
+        Admission.Refused item = assertThrows(Admission.Refused.class, () -> door.admitItem(false));
+        assertSame(item, assertThrows(Admission.Refused.class, () -> door.admitItem(false)));
+        assertEquals(((Admission.Refused) first).batchError(), item.batchError());
+        assertEquals(0, item.getStackTrace().length, "a refusal walks no stack");
+        door.refusedAlso(false, 5);
+        assertEquals(9, door.refusedWrites());
+        assertEquals(0, door.refusedReads());
     }
 
     private byte[] call(MethodDescriptor<byte[], byte[]> m) {

@@ -13,9 +13,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
+import io.kvorum.proto.v1.BatchRefusal;
 import io.kvorum.proto.v1.BatchRequest;
 import io.kvorum.proto.v1.BatchResponse;
 import io.kvorum.proto.v1.BatchResult;
@@ -36,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,6 +182,100 @@ class OverloadIntegrationTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> children(cluster.kv(leader), "/b") == created);
             Admission door = cluster.node(leader).server().admission();
             assertEquals(0, door.inFlightWrites() + door.inFlightReads(), "permits given back");
+        }
+    }
+
+    /**
+     * A client that asks for packed refusals gets the items the door refused as their ids with
+     * one shared error, the same error (code, message, retry hint) a BatchResult would carry:
+     * a few bytes per refused item instead of a result with the whole error each. Once the door
+     * refuses a write, the rest of the message's writes are refused too, so the admitted ones
+     * are the first the message carried.
+     */
+    @Test
+    void aStreamThatAsksGetsItsRefusalsAsIdsWithOneSharedError() throws Exception {
+        try (InJvmCluster cluster = new InJvmCluster(dir, 3, "batch-packed")) {
+            cluster.admission(new AdmissionLimits(MAX_READS, MAX_WRITES, Duration.ofMillis(40), 4, 8, 5_000));
+            cluster.startAll();
+            long leader = cluster.awaitLeader();
+            KVGrpc.newBlockingStub(cluster.node(leader).channel()).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .create(CreateRequest.newBuilder().setPath("/p").build());
+            BatchRequest.Builder burst = BatchRequest.newBuilder();
+            for (int i = 0; i < BURST; i++) {
+                burst.addItems(BatchItem.newBuilder().setId(i).setTimeoutMillis(60_000)
+                        .setCreate(CreateRequest.newBuilder().setPath("/p/n" + i)));
+            }
+            List<BatchResult> results = Collections.synchronizedList(new ArrayList<>());
+            List<BatchRefusal> refusals = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger answered = new AtomicInteger();
+            AtomicInteger messageBytes = new AtomicInteger();
+            CountDownLatch ended = new CountDownLatch(1);
+            Metadata ask = new Metadata();
+            ask.put(BatchStream.REFUSALS, BatchStream.PACKED);
+            StreamObserver<BatchRequest> requests = KVGrpc.newStub(cluster.node(leader).channel())
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(ask))
+                    .withDeadlineAfter(60, TimeUnit.SECONDS).batch(new StreamObserver<>() {
+                        @Override
+                        public void onNext(BatchResponse r) {
+                            results.addAll(r.getResultsList());
+                            refusals.addAll(r.getRefusalsList());
+                            if (r.getRefusalsCount() > 0) {
+                                messageBytes.set(r.getSerializedSize());
+                            }
+                            int n = r.getResultsCount();
+                            for (BatchRefusal g : r.getRefusalsList()) {
+                                n += g.getIdsCount();
+                            }
+                            if (answered.addAndGet(n) == BURST) {
+                                ended.countDown();
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            ended.countDown();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            ended.countDown();
+                        }
+                    });
+            requests.onNext(burst.build());
+            assertTrue(ended.await(60, TimeUnit.SECONDS), "every item answered");
+            requests.onCompleted();
+
+            List<Long> created = results.stream().filter(BatchResult::hasCreate).map(BatchResult::getId).sorted().toList();
+            assertEquals(List.of(), results.stream().filter(BatchResult::hasError).toList(),
+                    "refusals come packed, nothing else fails");
+            List<Long> refused = new ArrayList<>();
+            for (BatchRefusal g : refusals) {
+                refused.addAll(g.getIdsList());
+                BatchError e = g.getError();
+                assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), e.getCode(), e.getMessage());
+                assertTrue(e.getMessage().contains("writes already"), e.getMessage());
+                ErrorInfo i = info(StatusProto.toStatusRuntimeException(com.google.rpc.Status.parseFrom(e.getDetails())));
+                assertEquals("OVERLOADED", i.getReason(), e.getMessage());
+                assertEquals("40", i.getMetadataMap().get("retry_after_ms"), "the retry hint detail");
+            }
+            assertEquals(MAX_WRITES, created.size(), "the door admits its limit from one message, the first items");
+            for (int i = 0; i < MAX_WRITES; i++) {
+                assertEquals((long) i, created.get(i));
+            }
+            List<Long> all = new ArrayList<>(created);
+            all.addAll(refused);
+            Collections.sort(all);
+            for (int i = 0; i < BURST; i++) {
+                assertEquals((long) i, all.get(i), "every item answered once, by a result or a refusal");
+            }
+            assertEquals(BURST, all.size());
+            assertEquals(refused.size(), cluster.node(leader).server().admission().refusedWrites(),
+                    "every refused item was counted by the door");
+            assertTrue(messageBytes.get() < 64 * 1024, "about "
+                    + (BURST - MAX_WRITES) + " refusals in " + messageBytes.get() + " bytes");
+            await().atMost(Duration.ofSeconds(30)).until(() -> children(cluster.kv(leader), "/p") == MAX_WRITES);
+            Admission door = cluster.node(leader).server().admission();
+            await().atMost(Duration.ofSeconds(10)).until(() -> door.inFlightWrites() + door.inFlightReads() == 0);
         }
     }
 
