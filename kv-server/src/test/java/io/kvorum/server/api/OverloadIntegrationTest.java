@@ -134,46 +134,13 @@ class OverloadIntegrationTest {
             cluster.admission(new AdmissionLimits(MAX_READS, MAX_WRITES, Duration.ofMillis(40), 4, 8, 5_000));
             cluster.startAll();
             long leader = cluster.awaitLeader();
-            KVGrpc.newBlockingStub(cluster.node(leader).channel()).withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .create(CreateRequest.newBuilder().setPath("/b").build());
-            BatchRequest.Builder burst = BatchRequest.newBuilder();
-            for (int i = 0; i < BURST; i++) {
-                burst.addItems(BatchItem.newBuilder().setId(i).setTimeoutMillis(60_000)
-                        .setCreate(CreateRequest.newBuilder().setPath("/b/n" + i)));
-            }
-            List<BatchResult> results = Collections.synchronizedList(new ArrayList<>());
-            CountDownLatch ended = new CountDownLatch(1);
-            StreamObserver<BatchRequest> requests = KVGrpc.newStub(cluster.node(leader).channel())
-                    .withDeadlineAfter(60, TimeUnit.SECONDS).batch(new StreamObserver<>() {
-                        @Override
-                        public void onNext(BatchResponse r) {
-                            results.addAll(r.getResultsList());
-                            if (results.size() == BURST) {
-                                ended.countDown();
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            ended.countDown();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            ended.countDown();
-                        }
-                    });
-            requests.onNext(burst.build());
-            assertTrue(ended.await(60, TimeUnit.SECONDS), "every item answered");
-            requests.onCompleted();
+            List<BatchResponse> answers = burstOfCreates(cluster.node(leader).channel(), "/b", new Metadata());
+            List<BatchResult> results = answers.stream().flatMap(r -> r.getResultsList().stream()).toList();
             assertEquals(BURST, results.size());
             long ok = results.stream().filter(r -> r.hasCreate()).count();
             List<BatchError> refused = results.stream().filter(BatchResult::hasError).map(BatchResult::getError).toList();
             for (BatchError e : refused) {
-                assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), e.getCode(), e.getMessage());
-                ErrorInfo i = info(StatusProto.toStatusRuntimeException(com.google.rpc.Status.parseFrom(e.getDetails())));
-                assertEquals("OVERLOADED", i.getReason(), e.getMessage());
-                assertEquals("40", i.getMetadataMap().get("retry_after_ms"), "the retry hint detail");
+                assertOverloaded(e);
             }
             assertTrue(ok > 0 && !refused.isEmpty(), ok + " created, " + refused.size() + " refused");
             assertEquals(refused.size(), cluster.node(leader).server().admission().refusedWrites(),
@@ -198,65 +165,21 @@ class OverloadIntegrationTest {
             cluster.admission(new AdmissionLimits(MAX_READS, MAX_WRITES, Duration.ofMillis(40), 4, 8, 5_000));
             cluster.startAll();
             long leader = cluster.awaitLeader();
-            KVGrpc.newBlockingStub(cluster.node(leader).channel()).withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .create(CreateRequest.newBuilder().setPath("/p").build());
-            BatchRequest.Builder burst = BatchRequest.newBuilder();
-            for (int i = 0; i < BURST; i++) {
-                burst.addItems(BatchItem.newBuilder().setId(i).setTimeoutMillis(60_000)
-                        .setCreate(CreateRequest.newBuilder().setPath("/p/n" + i)));
-            }
-            List<BatchResult> results = Collections.synchronizedList(new ArrayList<>());
-            List<BatchRefusal> refusals = Collections.synchronizedList(new ArrayList<>());
-            AtomicInteger answered = new AtomicInteger();
-            AtomicInteger messageBytes = new AtomicInteger();
-            CountDownLatch ended = new CountDownLatch(1);
             Metadata ask = new Metadata();
             ask.put(BatchStream.REFUSALS, BatchStream.PACKED);
-            StreamObserver<BatchRequest> requests = KVGrpc.newStub(cluster.node(leader).channel())
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(ask))
-                    .withDeadlineAfter(60, TimeUnit.SECONDS).batch(new StreamObserver<>() {
-                        @Override
-                        public void onNext(BatchResponse r) {
-                            results.addAll(r.getResultsList());
-                            refusals.addAll(r.getRefusalsList());
-                            if (r.getRefusalsCount() > 0) {
-                                messageBytes.set(r.getSerializedSize());
-                            }
-                            int n = r.getResultsCount();
-                            for (BatchRefusal g : r.getRefusalsList()) {
-                                n += g.getIdsCount();
-                            }
-                            if (answered.addAndGet(n) == BURST) {
-                                ended.countDown();
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            ended.countDown();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            ended.countDown();
-                        }
-                    });
-            requests.onNext(burst.build());
-            assertTrue(ended.await(60, TimeUnit.SECONDS), "every item answered");
-            requests.onCompleted();
-
+            List<BatchResponse> answers = burstOfCreates(cluster.node(leader).channel(), "/p", ask);
+            List<BatchResult> results = answers.stream().flatMap(r -> r.getResultsList().stream()).toList();
+            List<BatchRefusal> refusals = answers.stream().flatMap(r -> r.getRefusalsList().stream()).toList();
+            int messageBytes = answers.stream().filter(r -> r.getRefusalsCount() > 0)
+                    .mapToInt(BatchResponse::getSerializedSize).max().orElse(0);
             List<Long> created = results.stream().filter(BatchResult::hasCreate).map(BatchResult::getId).sorted().toList();
             assertEquals(List.of(), results.stream().filter(BatchResult::hasError).toList(),
                     "refusals come packed, nothing else fails");
             List<Long> refused = new ArrayList<>();
             for (BatchRefusal g : refusals) {
                 refused.addAll(g.getIdsList());
-                BatchError e = g.getError();
-                assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), e.getCode(), e.getMessage());
-                assertTrue(e.getMessage().contains("writes already"), e.getMessage());
-                ErrorInfo i = info(StatusProto.toStatusRuntimeException(com.google.rpc.Status.parseFrom(e.getDetails())));
-                assertEquals("OVERLOADED", i.getReason(), e.getMessage());
-                assertEquals("40", i.getMetadataMap().get("retry_after_ms"), "the retry hint detail");
+                assertOverloaded(g.getError());
+                assertTrue(g.getError().getMessage().contains("writes already"), g.getError().getMessage());
             }
             assertEquals(MAX_WRITES, created.size(), "the door admits its limit from one message, the first items");
             for (int i = 0; i < MAX_WRITES; i++) {
@@ -271,12 +194,68 @@ class OverloadIntegrationTest {
             assertEquals(BURST, all.size());
             assertEquals(refused.size(), cluster.node(leader).server().admission().refusedWrites(),
                     "every refused item was counted by the door");
-            assertTrue(messageBytes.get() < 64 * 1024, "about "
-                    + (BURST - MAX_WRITES) + " refusals in " + messageBytes.get() + " bytes");
+            assertTrue(messageBytes < 64 * 1024, "about "
+                    + (BURST - MAX_WRITES) + " refusals in " + messageBytes + " bytes");
             await().atMost(Duration.ofSeconds(30)).until(() -> children(cluster.kv(leader), "/p") == MAX_WRITES);
             Admission door = cluster.node(leader).server().admission();
             await().atMost(Duration.ofSeconds(10)).until(() -> door.inFlightWrites() + door.inFlightReads() == 0);
         }
+    }
+
+    /** A Batch item's refusal by the door: RESOURCE_EXHAUSTED, reason OVERLOADED, the 40 ms retry hint. */
+    private static void assertOverloaded(BatchError e) throws Exception {
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), e.getCode(), e.getMessage());
+        ErrorInfo i = info(StatusProto.toStatusRuntimeException(com.google.rpc.Status.parseFrom(e.getDetails())));
+        assertEquals("OVERLOADED", i.getReason(), e.getMessage());
+        assertEquals("40", i.getMetadataMap().get("retry_after_ms"), "the retry hint detail");
+    }
+
+    /**
+     * Creates {@code parent}, then sends {@value #BURST} creates of its children in one Batch
+     * message over a stream opened with {@code headers}; returns every response once each item
+     * has been answered (by a result or in a refusal group).
+     */
+    private static List<BatchResponse> burstOfCreates(ManagedChannel channel, String parent, Metadata headers)
+            throws InterruptedException {
+        KVGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .create(CreateRequest.newBuilder().setPath(parent).build());
+        BatchRequest.Builder burst = BatchRequest.newBuilder();
+        for (int i = 0; i < BURST; i++) {
+            burst.addItems(BatchItem.newBuilder().setId(i).setTimeoutMillis(60_000)
+                    .setCreate(CreateRequest.newBuilder().setPath(parent + "/n" + i)));
+        }
+        List<BatchResponse> answers = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger answered = new AtomicInteger();
+        CountDownLatch ended = new CountDownLatch(1);
+        StreamObserver<BatchRequest> requests = KVGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(60, TimeUnit.SECONDS).batch(new StreamObserver<>() {
+                    @Override
+                    public void onNext(BatchResponse r) {
+                        answers.add(r);
+                        int n = r.getResultsCount();
+                        for (BatchRefusal g : r.getRefusalsList()) {
+                            n += g.getIdsCount();
+                        }
+                        if (answered.addAndGet(n) == BURST) {
+                            ended.countDown();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        ended.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        ended.countDown();
+                    }
+                });
+        requests.onNext(burst.build());
+        assertTrue(ended.await(60, TimeUnit.SECONDS), "every item answered");
+        requests.onCompleted();
+        return List.copyOf(answers);
     }
 
     @Test
