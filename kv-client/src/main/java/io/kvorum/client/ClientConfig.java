@@ -7,6 +7,6 @@ import java.util.List;
 record ClientConfig(List<Endpoint> endpoints, EndpointPolicy policy, String localDatacenter, Duration defaultDeadline,
                     Duration attemptTimeout, Duration retryBase, Duration retryMax, Duration endpointBackoffBase,
                     Duration endpointBackoffMax, Duration sessionTtl, Duration watchCheckInterval,
-                    Duration memberRefreshInterval, boolean memberDiscovery, ChannelFactory channelFactory, int maxWritesInFlight,
-                    boolean batching, boolean hedgeReads) {
+                    Duration memberRefreshInterval, boolean memberDiscovery, ChannelFactory channelFactory,
+                    int maxWritesInFlight, boolean batching, boolean hedgeReads) {
 }
