@@ -9,6 +9,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.kvorum.proto.batch.BatchRefusals;
 import io.kvorum.proto.batch.MessageBurst;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
@@ -72,11 +73,6 @@ final class KvBatcher {
     private static final long SWEEP_MILLIS = 5;
     private static final Metadata.Key<byte[]> STATUS_DETAILS =
             Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
-    /**
-     * Asks the server for the items it refuses at once (overloaded, the stream's bound) as
-     * {@code BatchResponse.refusals}, their ids packed with one shared error (kvorum.proto).
-     */
-    static final Metadata.Key<String> REFUSALS = Metadata.Key.of("kvorum-batch-refusals", Metadata.ASCII_STRING_MARSHALLER);
     private static final Map<MethodDescriptor<?, ?>, Kind<?, ?>> KINDS = kinds();
 
     /** How one point call travels as an item and comes back as a result. */
@@ -307,16 +303,10 @@ final class KvBatcher {
                 public void onClose(Status status, Metadata trailers) {
                     ended(status, trailers);
                 }
-            }, headers());
+            }, BatchRefusals.asking());
             call.request(1);
             started = true;
             flush();
-        }
-
-        private Metadata headers() {
-            Metadata h = new Metadata();
-            h.put(REFUSALS, "packed");
-            return h;
         }
 
         private void answered(BatchResponse message) {

@@ -16,6 +16,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.kvorum.proto.batch.BatchRefusals;
 import io.kvorum.proto.batch.MessageBurst;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchRefusal;
@@ -202,7 +203,7 @@ class KvBatcherTest {
             @Override
             public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
                                                                  ServerCallHandler<Q, A> next) {
-                asked.add(String.valueOf(headers.get(KvBatcher.REFUSALS)));
+                asked.add(String.valueOf(headers.get(BatchRefusals.HEADER)));
                 return next.startCall(call, headers);
             }
         });

@@ -13,6 +13,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kvorum.proto.batch.BatchRefusals;
 import io.kvorum.proto.v1.SetRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -188,9 +189,7 @@ public final class OpenLoopWrites {
         Stream(ManagedChannel ch) {
             call = ch.newCall(BATCH, CallOptions.DEFAULT);
             // Refusals as ids packed with one error, as kv-client asks for them (kvorum.proto).
-            Metadata headers = new Metadata();
-            headers.put(REFUSALS, "packed");
-            call.start(this, headers);
+            call.start(this, BatchRefusals.asking());
             call.request(Integer.MAX_VALUE);
         }
 
@@ -306,9 +305,6 @@ public final class OpenLoopWrites {
                 }
             })
             .build();
-
-    private static final Metadata.Key<String> REFUSALS =
-            Metadata.Key.of("kvorum-batch-refusals", Metadata.ASCII_STRING_MARSHALLER);
 
     /**
      * A BatchResponse's results as (id, code) pairs: code 0 for a result, else its BatchError's

@@ -11,6 +11,7 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.kvorum.proto.batch.BatchRefusals;
 import io.kvorum.proto.batch.MessageBurst;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
@@ -48,7 +49,7 @@ import java.util.function.Supplier;
  * <p>The door: every read or write item passes {@link Admission} as its unary call would, before
  * its call is even parsed ({@link BatchParsing} reads only ids, timeouts and which call each
  * item carries); under overload most items end there, and refusing costs an id in a shared
- * answer ({@code BatchResponse.refusals} for a client that asked with {@link #REFUSALS}, else a
+ * answer ({@code BatchResponse.refusals} for a client that asked with {@link BatchRefusals#HEADER}, else a
  * BatchResult each carrying the error built once at start).
  *
  * <p>Access: every admitted item goes through {@link ItemCheck}, as the request of its unary
@@ -64,13 +65,6 @@ final class BatchStream extends MessageBurst.Sender {
     static final int MAX_IN_FLIGHT = 4096;
     /** The answer to an item beyond {@link #MAX_IN_FLIGHT}, built once: see {@link Admission.Refused}. */
     private static final Admission.Refused STREAM_FULL = streamFull();
-    /**
-     * The header by which a client asks for the items refused at once as
-     * {@code BatchResponse.refusals} (value {@link #PACKED}): a few bytes per item instead of a
-     * BatchResult with the whole error each. kvorum.proto names it.
-     */
-    static final Metadata.Key<String> REFUSALS = Metadata.Key.of("kvorum-batch-refusals", Metadata.ASCII_STRING_MARSHALLER);
-    static final String PACKED = "packed";
     /** Ids per BatchRefusal: even as a BatchResult each (a client that did not ask), a group stays well under a message. */
     static final int MAX_REFUSAL_IDS = 1024;
     /** A response message stops growing here (one larger result still goes alone). */
@@ -86,7 +80,7 @@ final class BatchStream extends MessageBurst.Sender {
     private final ConcurrentLinkedQueue<BatchResult> results = new ConcurrentLinkedQueue<>();
     /** Items refused at once, a group per refusal and inbound message, to be sent after {@link #results}. */
     private final ConcurrentLinkedQueue<RefusedIds> refused = new ConcurrentLinkedQueue<>();
-    /** The client asked for refusals as BatchResponse.refusals (see {@link #REFUSALS}). */
+    /** The client asked for refusals as BatchResponse.refusals (see {@link BatchRefusals}). */
     private final boolean packedRefusals;
     /** Only on the thread reading the stream (gRPC calls a listener one callback at a time). */
     private final List<RefusedIds> refusing = new ArrayList<>(2);
@@ -144,7 +138,7 @@ final class BatchStream extends MessageBurst.Sender {
         }
         ServerCallHandler<BatchParsing.Parsed, BatchResponse> handler = (call, headers) ->
                 new BatchStream(call, kv, errors, defaultDeadline, quota, admission, access,
-                        PACKED.equals(headers.get(REFUSALS))).start();
+                        BatchRefusals.PACKED.equals(headers.get(BatchRefusals.HEADER))).start();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(sd.build()).addMethod(batch, handler);
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
             if (!m.getMethodDescriptor().getFullMethodName().equals(batch.getFullMethodName())) {

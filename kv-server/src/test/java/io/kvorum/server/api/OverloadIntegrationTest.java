@@ -15,6 +15,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.batch.BatchRefusals;
 import io.kvorum.proto.v1.BatchError;
 import io.kvorum.proto.v1.BatchItem;
 import io.kvorum.proto.v1.BatchRefusal;
@@ -165,9 +166,8 @@ class OverloadIntegrationTest {
             cluster.admission(new AdmissionLimits(MAX_READS, MAX_WRITES, Duration.ofMillis(40), 4, 8, 5_000));
             cluster.startAll();
             long leader = cluster.awaitLeader();
-            Metadata ask = new Metadata();
-            ask.put(BatchStream.REFUSALS, BatchStream.PACKED);
-            List<BatchResponse> answers = burstOfCreates(cluster.node(leader).channel(), "/p", ask);
+            List<BatchResponse> answers = burstOfCreates(cluster.node(leader).channel(), "/p",
+                    BatchRefusals.asking());
             List<BatchResult> results = answers.stream().flatMap(r -> r.getResultsList().stream()).toList();
             List<BatchRefusal> refusals = answers.stream().flatMap(r -> r.getRefusalsList().stream()).toList();
             int messageBytes = answers.stream().filter(r -> r.getRefusalsCount() > 0)
