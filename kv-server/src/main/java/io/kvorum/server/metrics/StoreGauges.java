@@ -45,6 +45,17 @@ final class StoreGauges {
                     cb.call(s.stallStops(), "stop");
                     cb.call(s.stallSlowdowns(), "slowdown");
                 }).register(registry);
+        GaugeWithCallback.builder().name("kvorum_storage_memory_bytes")
+                .help("Native memory RocksDB holds, by kind: memtables, block cache, and table readers"
+                        + " (indexes and filters of open SST files).")
+                .unit(Unit.BYTES)
+                .labelNames("kind")
+                .callback(cb -> {
+                    StoreStats s = cached.get();
+                    cb.call(s.memtableBytes(), "memtables");
+                    cb.call(s.blockCacheBytes(), "block_cache");
+                    cb.call(s.tableReaderBytes(), "table_readers");
+                }).register(registry);
         Path dir = store.path();
         fileSystemGauge(registry, dir, "kvorum_storage_filesystem_free_bytes",
                 "Bytes available to Kvorum on the file system of its data directory.", FileStore::getUsableSpace);

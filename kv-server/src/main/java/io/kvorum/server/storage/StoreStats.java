@@ -22,10 +22,14 @@ import org.rocksdb.RocksDBException;
  * @param stallStops             times writes were stopped (all column families, since open)
  * @param stallSlowdowns         times writes were slowed down (all column families, since open)
  * @param delayedWriteRate       bytes/s writes are throttled to right now; 0 when not throttled
+ * @param memtableBytes          memory of every memtable, active and waiting to be flushed
+ * @param blockCacheBytes        memory the shared block cache holds
+ * @param tableReaderBytes       memory of the open SST files' indexes and filters (kept outside the cache)
  */
 public record StoreStats(long logEntries, long logBytes, long liveDataBytes, long pendingCompactionBytes,
-                         long stallStops, long stallSlowdowns, long delayedWriteRate) {
-    static final StoreStats EMPTY = new StoreStats(0, 0, 0, 0, 0, 0, 0);
+                         long stallStops, long stallSlowdowns, long delayedWriteRate,
+                         long memtableBytes, long blockCacheBytes, long tableReaderBytes) {
+    static final StoreStats EMPTY = new StoreStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     static StoreStats read(RocksDB db, ColumnFamilyHandle log, Collection<ColumnFamilyHandle> all,
                            long logEntries) {
@@ -43,7 +47,11 @@ public record StoreStats(long logEntries, long logBytes, long liveDataBytes, lon
                 slowdowns += figure(stats, "io_stalls.total_slowdown");
             }
             long rate = db.getLongProperty("rocksdb.actual-delayed-write-rate");
-            return new StoreStats(logEntries, logBytes, live, pending, stops, slowdowns, rate);
+            // Every column family shares one block cache: asking any of them gives its usage.
+            return new StoreStats(logEntries, logBytes, live, pending, stops, slowdowns, rate,
+                    db.getAggregatedLongProperty("rocksdb.size-all-mem-tables"),
+                    db.getLongProperty(log, "rocksdb.block-cache-usage"),
+                    db.getAggregatedLongProperty("rocksdb.estimate-table-readers-mem"));
         } catch (RocksDBException e) {
             throw new StorageException("reading RocksDB properties failed: " + e.getMessage(), e);
         }

@@ -71,6 +71,8 @@ class MetricsScrapeTest {
                         "kvorum_raft_peer_heartbeat_rtt_seconds_count", Map.of()) > 0, "heartbeat round trips timed");
                 assertTrue(value(after, "kvorum_storage_log_entries") >= WRITES);
                 assertTrue(value(after, "kvorum_storage_filesystem_free_bytes") > 0);
+                assertTrue(value(after, "kvorum_storage_memory_bytes", Map.of("kind", "memtables")) > 0,
+                        "the writes sit in a memtable");
                 assertTrue(value(after, "jvm_memory_used_bytes", Map.of("area", "heap")) > 0, "JVM metrics");
                 assertNotNull(after.get("process_cpu_seconds_total"), "process metrics");
                 watch.onCompleted();
