@@ -87,7 +87,7 @@ final class RocksResources implements AutoCloseable {
      */
     static RocksResources open(Path dir, List<String> names, Consumer<DBOptions> tuning) {
         RocksDB.loadLibrary();
-        Cache cache = new LRUCache(64 * MiB);
+        Cache cache = new LRUCache(16 * MiB);
         DBOptions dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
