@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +60,47 @@ class NodeClusterTest {
         cluster.write(leader, "fresh", "yes");
         assertEquals("yes", cluster.linearizableRead(follower, "fresh"),
                 "a linearizable read on a follower sees a write acknowledged by the leader");
+    }
+
+    /**
+     * Concurrent linearizable reads on a follower, whose ReadIndex requests the core batches,
+     * each see every write acknowledged before they started.
+     */
+    @Test
+    void concurrentReadsOnAFollowerSeeEveryWriteAcknowledgedBeforeThem() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        long leader = cluster.awaitLeaderKnownByAll();
+        long follower = leader == 1 ? 2 : 1;
+        AtomicInteger acknowledged = new AtomicInteger(-1);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<CompletableFuture<Integer>> readers = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            readers.add(CompletableFuture.supplyAsync(() -> {
+                int reads = 0;
+                while (writing.get() || reads == 0) {
+                    int before = acknowledged.get();
+                    String seen;
+                    try {
+                        seen = cluster.linearizableRead(follower, "counter");
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                    int value = seen == null ? -1 : Integer.parseInt(seen);
+                    assertTrue(value >= before, "read " + value + " after write " + before + " was acknowledged");
+                    reads++;
+                }
+                return reads;
+            }));
+        }
+        for (int i = 0; i < 150; i++) {
+            cluster.write(leader, "counter", Integer.toString(i));
+            acknowledged.set(i);
+        }
+        writing.set(false);
+        for (CompletableFuture<Integer> r : readers) {
+            assertTrue(r.get(30, TimeUnit.SECONDS) > 0);
+        }
     }
 
     /**
