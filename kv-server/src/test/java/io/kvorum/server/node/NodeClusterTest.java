@@ -11,12 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvorum.server.raft.Role;
 import io.kvorum.server.storage.StorageException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,11 +40,16 @@ class NodeClusterTest {
         }
     }
 
-    @Test
-    void electsALeaderReplicatesAndCommitsOnEveryNode() throws Exception {
+    /** Starts a 3-node cluster; returns its leader, once every node knows it. */
+    private long startThreeNodes() throws IOException {
         cluster = new NodeHarness(dir, "test", 3);
         cluster.startAll();
-        long leader = cluster.awaitLeaderKnownByAll();
+        return cluster.awaitLeaderKnownByAll();
+    }
+
+    @Test
+    void electsALeaderReplicatesAndCommitsOnEveryNode() throws Exception {
+        long leader = startThreeNodes();
         List<CompletableFuture<byte[]>> writes = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             long via = 1 + i % 3;
@@ -68,12 +76,12 @@ class NodeClusterTest {
      */
     @Test
     void concurrentReadsOnAFollowerSeeEveryWriteAcknowledgedBeforeThem() throws Exception {
-        cluster = new NodeHarness(dir, "test", 3);
-        cluster.startAll();
-        long leader = cluster.awaitLeaderKnownByAll();
+        long leader = startThreeNodes();
         long follower = leader == 1 ? 2 : 1;
         AtomicInteger acknowledged = new AtomicInteger(-1);
         AtomicBoolean writing = new AtomicBoolean(true);
+        // Threads of its own: the common pool has one thread on a 2-core machine.
+        ExecutorService pool = Executors.newFixedThreadPool(4);
         List<CompletableFuture<Integer>> readers = new ArrayList<>();
         for (int r = 0; r < 4; r++) {
             readers.add(CompletableFuture.supplyAsync(() -> {
@@ -91,15 +99,20 @@ class NodeClusterTest {
                     reads++;
                 }
                 return reads;
-            }));
+            }, pool));
         }
-        for (int i = 0; i < 150; i++) {
-            cluster.write(leader, "counter", Integer.toString(i));
-            acknowledged.set(i);
-        }
-        writing.set(false);
-        for (CompletableFuture<Integer> r : readers) {
-            assertTrue(r.get(30, TimeUnit.SECONDS) > 0);
+        try {
+            for (int i = 0; i < 150; i++) {
+                cluster.write(leader, "counter", Integer.toString(i));
+                acknowledged.set(i);
+            }
+            writing.set(false);
+            for (CompletableFuture<Integer> r : readers) {
+                assertTrue(r.get(30, TimeUnit.SECONDS) > 0);
+            }
+        } finally {
+            writing.set(false);
+            pool.shutdownNow();
         }
     }
 
@@ -109,9 +122,7 @@ class NodeClusterTest {
      */
     @Test
     void aWriteIsAcknowledgedOnlyOnceAQuorumPersistedIt() throws Exception {
-        cluster = new NodeHarness(dir, "test", 3);
-        cluster.startAll();
-        long leader = cluster.awaitLeaderKnownByAll();
+        long leader = startThreeNodes();
         cluster.write(leader, "warm", "1");
         List<Long> followers = new ArrayList<>(List.of(1L, 2L, 3L));
         followers.remove(leader);
@@ -137,9 +148,7 @@ class NodeClusterTest {
      */
     @Test
     void writesDuringAHandOffAreHeldAndForwardedToTheNewLeader() throws Exception {
-        cluster = new NodeHarness(dir, "test", 3);
-        cluster.startAll();
-        long leader = cluster.awaitLeaderKnownByAll();
+        long leader = startThreeNodes();
         long to = leader == 1 ? 2 : 1;
         cluster.write(leader, "warm", "1");
         RaftNode l = cluster.node(leader);
@@ -161,9 +170,7 @@ class NodeClusterTest {
     /** A hand-off to a node that never takes over is abandoned; the writes held meanwhile are proposed here. */
     @Test
     void writesHeldDuringAnAbandonedHandOffAreProposedByTheLeader() throws Exception {
-        cluster = new NodeHarness(dir, "test", 3);
-        cluster.startAll();
-        long leader = cluster.awaitLeaderKnownByAll();
+        long leader = startThreeNodes();
         long to = leader == 1 ? 2 : 1;
         cluster.write(leader, "warm", "1");
         cluster.stop(to);
