@@ -52,6 +52,13 @@ public final class RaftCore {
     /** A follower's reads waiting to be sent to the leader in one READ_INDEX message. */
     private final List<Long> followerReads = new ArrayList<>();
     /**
+     * Ticks since this follower forwarded reads the leader has not answered yet, or -1. While
+     * one READ_INDEX is out, newer reads wait to be forwarded together, as the leader's rounds
+     * do; after a heartbeat interval without an answer (lost, or the leader dropped it), the
+     * next ones go anyway.
+     */
+    private int followerReadOutTicks = -1;
+    /**
      * A leader's reads parked until it has committed an entry of its term: until then its commit
      * index may be stale (etcd-io/etcd#7331).
      */
@@ -317,8 +324,8 @@ public final class RaftCore {
                 || !log.unstable.entries.isEmpty() || log.unstable.snapshot != null
                 || log.hasNextCommitted() || !hardState().equals(lastHandedOutHardState)
                 || !softState().equals(lastHandedOutSoftState)
-                || (role == Role.LEADER && (reads.hasWaiting() || appendPending))
-                || (role != Role.LEADER && !followerReads.isEmpty());
+                || (role == Role.LEADER && (reads.canStartRound() || appendPending))
+                || (role != Role.LEADER && !followerReads.isEmpty() && followerReadOutTicks < 0);
     }
 
     /** What the node must do now; see {@link Ready} for the contract. Call advance() after. */
@@ -531,6 +538,7 @@ public final class RaftCore {
         reads.clear();
         parkedReads.clear();
         followerReads.clear();
+        followerReadOutTicks = -1;
     }
 
     private boolean promotable() {
@@ -541,6 +549,9 @@ public final class RaftCore {
 
     private void tickElection() {
         electionElapsed++;
+        if (followerReadOutTicks >= 0 && ++followerReadOutTicks >= cfg.heartbeatTicks()) {
+            followerReadOutTicks = -1;
+        }
         if (promotable() && electionElapsed >= randomizedElectionTimeout) {
             electionElapsed = 0;
             if (leaderLost) {
@@ -567,6 +578,11 @@ public final class RaftCore {
         }
         if (heartbeatElapsed >= cfg.heartbeatTicks()) {
             heartbeatElapsed = 0;
+            // Reads waiting behind a round that is out get a round of their own here: if that
+            // round's heartbeats were lost, they wait a heartbeat interval, not until it is confirmed.
+            if (reads.hasWaiting() && !reads.canStartRound()) {
+                reads.startRound(log.committed);
+            }
             bcastHeartbeat(reads.newestPendingRound());
         }
     }
@@ -742,6 +758,7 @@ public final class RaftCore {
                 for (long ctx : m.contexts()) {
                     readStates.add(new ReadState(ctx, m.index()));
                 }
+                followerReadOutTicks = -1;
             }
             default -> {
                 // Responses meant for a leader or candidate of this term: stale, ignore.
@@ -1063,18 +1080,23 @@ public final class RaftCore {
         }
     }
 
-    /** Called from ready(): batches the reads that arrived since the last Ready. */
+    /**
+     * Called from ready(): starts a heartbeat round for the waiting reads, unless one is out
+     * (see {@link ReadIndexTracker}); a follower forwards the reads that arrived since it last
+     * did, unless those are still unanswered (see {@link #followerReadOutTicks}).
+     */
     private void flushReads() {
-        if (role == Role.LEADER && reads.hasWaiting()) {
+        if (role == Role.LEADER && reads.canStartRound()) {
             long round = reads.startRound(log.committed);
             if (conf.voters().size() > 1) {
                 bcastHeartbeat(round);
             }
             releaseReads();
-        } else if (role != Role.LEADER && !followerReads.isEmpty()) {
+        } else if (role != Role.LEADER && !followerReads.isEmpty() && followerReadOutTicks < 0) {
             if (leaderId != 0) {
                 send(Message.builder(MessageType.READ_INDEX).to(leaderId).term(0)
                         .contexts(List.copyOf(followerReads)));
+                followerReadOutTicks = 0;
             }
             followerReads.clear();
         }

@@ -8,10 +8,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The leader's ReadIndex bookkeeping (Raft thesis §6.4). Reads that arrive between two
- * Readys share one heartbeat round; round ids increase, and a follower that answers round r
- * confirms every round up to r, since it accepted our term after all of them were sent.
- * A round completes when a quorum of voters confirmed it; rounds complete in order.
+ * The leader's ReadIndex bookkeeping (Raft thesis §6.4). Reads waiting when a round starts
+ * share its heartbeats; round ids increase, and a follower that answers round r confirms every
+ * round up to r, since it accepted our term after all of them were sent. A round completes
+ * when a quorum of voters confirmed it; rounds complete in order.
+ *
+ * <p>One round at a time ({@link #canStartRound()}): reads arriving while a round is out wait
+ * for it to complete and then share the next, so under load a heartbeat round carries every
+ * read that came during the one before instead of a few each.
  */
 final class ReadIndexTracker {
     /** One read request: the caller's ids, and which node asked (the leader itself or a follower). */
@@ -33,6 +37,11 @@ final class ReadIndexTracker {
 
     boolean hasWaiting() {
         return !waiting.isEmpty();
+    }
+
+    /** Reads are waiting and no round is out: the next Ready starts one. */
+    boolean canStartRound() {
+        return !waiting.isEmpty() && rounds.isEmpty();
     }
 
     /** Starts a round for all waiting reads at commit index {@code index}; returns its id. */

@@ -92,9 +92,28 @@ class ReadIndexRulesTest {
         c.heal();
         c.core(1).readIndex(6);
         c.deliverAll();
+        assertTrue(c.readStates.get(1L).isEmpty(), "read 6 started a round while read 5's was out");
+        c.tickAll(1);
         long commit = c.status(1).commit();
         assertEquals(List.of(new ReadState(5, commit), new ReadState(6, commit)), c.readStates.get(1L),
-                "answers to a later round confirm the earlier round as well");
+                "the heartbeat starts read 6's round, and answers to it confirm the earlier round as well");
+    }
+
+    @Test
+    void readsArrivingWhileARoundIsOutShareTheNextRound() {
+        LocalCluster c = elected();
+        c.core(1).readIndex(1);
+        long first = ofType(c.flush(1).messages(), MessageType.HEARTBEAT).get(0).context();
+        c.core(1).readIndex(2);
+        c.core(1).readIndex(3);
+        assertTrue(ofType(c.flush(1).messages(), MessageType.HEARTBEAT).isEmpty(),
+                "reads 2 and 3 started a round while read 1's was out");
+        c.deliverAll();
+        List<Long> served = c.readStates.get(1L).stream().map(ReadState::context).toList();
+        assertEquals(List.of(1L, 2L, 3L), served, "read 1's round completed and reads 2 and 3 shared the next");
+        long rounds = c.deliveredWhere(type(MessageType.HEARTBEAT).and(from(1))).stream()
+                .mapToLong(Message::context).filter(r -> r > first).distinct().count();
+        assertEquals(1, rounds, "reads 2 and 3 took one round between them");
     }
 
     @Test
@@ -137,6 +156,35 @@ class ReadIndexRulesTest {
         c.deliverAll();
         assertEquals(3, c.readStates.get(1L).size());
         assertEquals(1, c.readStates.get(1L).stream().map(ReadState::index).distinct().count());
+    }
+
+    @Test
+    void aFollowerForwardsTheReadsArrivingWhileItsRequestIsOutInOneRequest() {
+        LocalCluster c = elected();
+        c.core(3).readIndex(11);
+        assertEquals(1, c.peek(type(MessageType.READ_INDEX)).size(), "precondition: read 11 was forwarded");
+        c.core(3).readIndex(12);
+        c.core(3).readIndex(13);
+        assertEquals(1, c.peek(type(MessageType.READ_INDEX)).size(), "reads 12 and 13 went out while 11 was unanswered");
+        c.deliverAll();
+        assertEquals(List.of(11L, 12L, 13L), c.readStates.get(3L).stream().map(ReadState::context).toList());
+        List<List<Long>> asked = c.deliveredWhere(type(MessageType.READ_INDEX)).stream().map(Message::contexts).toList();
+        assertEquals(List.of(List.of(11L), List.of(12L, 13L)), asked, "12 and 13 must share one request, after 11's answer");
+    }
+
+    @Test
+    void aFollowerWhoseForwardedReadWentUnansweredForwardsTheNextAfterAHeartbeatInterval() {
+        LocalCluster c = elected();
+        c.dropIf = type(MessageType.READ_INDEX);
+        c.core(3).readIndex(11);
+        c.deliverAll();
+        c.dropIf = m -> false;
+        c.core(3).readIndex(12);
+        c.deliverAll();
+        assertTrue(c.readStates.get(3L).isEmpty(), "read 12 went out while 11 was unanswered");
+        c.tickAll(1);
+        assertEquals(List.of(12L), c.readStates.get(3L).stream().map(ReadState::context).toList(),
+                "a heartbeat interval later, read 12 must be forwarded and served (11 was lost: its caller retries)");
     }
 
     @Test
