@@ -10,7 +10,7 @@ record KeySpace(String prefix, int count) {
      */
     String path(int i) {
         String n = Integer.toString(i);
-        StringBuilder b = new StringBuilder(prefix.length() + 2 + Math.max(DIGITS, n.length())).append(prefix).append("/k");
+        StringBuilder b = new StringBuilder(prefix).append("/k");
         for (int pad = n.length(); pad < DIGITS; pad++) {
             b.append('0');
         }

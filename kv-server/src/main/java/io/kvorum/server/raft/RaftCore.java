@@ -325,7 +325,7 @@ public final class RaftCore {
                 || log.hasNextCommitted() || !hardState().equals(lastHandedOutHardState)
                 || !softState().equals(lastHandedOutSoftState)
                 || (role == Role.LEADER && (reads.canStartRound() || appendPending))
-                || (role != Role.LEADER && !followerReads.isEmpty() && followerReadOutTicks < 0);
+                || (role != Role.LEADER && followerMayForwardReads());
     }
 
     /** What the node must do now; see {@link Ready} for the contract. Call advance() after. */
@@ -580,7 +580,7 @@ public final class RaftCore {
             heartbeatElapsed = 0;
             // Reads waiting behind a round that is out get a round of their own here: if that
             // round's heartbeats were lost, they wait a heartbeat interval, not until it is confirmed.
-            if (reads.hasWaiting() && !reads.canStartRound()) {
+            if (reads.waitingBehindRound()) {
                 reads.startRound(log.committed);
             }
             bcastHeartbeat(reads.newestPendingRound());
@@ -1092,7 +1092,7 @@ public final class RaftCore {
                 bcastHeartbeat(round);
             }
             releaseReads();
-        } else if (role != Role.LEADER && !followerReads.isEmpty() && followerReadOutTicks < 0) {
+        } else if (role != Role.LEADER && followerMayForwardReads()) {
             if (leaderId != 0) {
                 send(Message.builder(MessageType.READ_INDEX).to(leaderId).term(0)
                         .contexts(List.copyOf(followerReads)));
@@ -1100,6 +1100,11 @@ public final class RaftCore {
             }
             followerReads.clear();
         }
+    }
+
+    /** Reads are waiting here and no forwarded request of ours is unanswered. */
+    private boolean followerMayForwardReads() {
+        return !followerReads.isEmpty() && followerReadOutTicks < 0;
     }
 
     private void releaseReads() {

@@ -44,6 +44,11 @@ final class ReadIndexTracker {
         return !waiting.isEmpty() && rounds.isEmpty();
     }
 
+    /** Reads are waiting for a round that is out to complete. */
+    boolean waitingBehindRound() {
+        return !waiting.isEmpty() && !rounds.isEmpty();
+    }
+
     /** Starts a round for all waiting reads at commit index {@code index}; returns its id. */
     long startRound(long index) {
         Round r = new Round(++lastRoundId, index, new ArrayList<>(waiting));
