@@ -8,14 +8,16 @@
 #
 # A workload is WORKLOAD:CLIENTS[:CONSISTENCY]: write:64, read:64:serializable, mixed:64.
 # Knobs: DURATION (15s), WARMUP (3s), CONNECTIONS (3: one client instance per node), KEYS
-# (10000), VALUE_SIZE (256), KVORUM_DATA (default ./data-bench, wiped first). Output: one line
-# per workload on stdout, and each run's JSON in $KVORUM_DATA/bench-*.json.
+# (10000), VALUE_SIZE (256), KVORUM_DATA (default ./data-bench, wiped first), SECURE (1: start the
+# cluster with `cluster.sh start 3 --secure`, so TLS on every port and auth on, and bench as root
+# over TLS; run once with and once without to see what security costs). Output: one line per
+# workload on stdout, and each run's JSON in $KVORUM_DATA/bench-*.json.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export KVORUM_DATA="${KVORUM_DATA:-$root/data-bench}"
 export KVORUM_ENDPOINTS=127.0.0.1:7379,127.0.0.1:7389,127.0.0.1:7399
 DURATION="${DURATION:-15s}" WARMUP="${WARMUP:-3s}" CONNECTIONS="${CONNECTIONS:-3}"
-KEYS="${KEYS:-10000}" VALUE_SIZE="${VALUE_SIZE:-256}"
+KEYS="${KEYS:-10000}" VALUE_SIZE="${VALUE_SIZE:-256}" SECURE="${SECURE:-0}"
 workloads=("$@")
 [ ${#workloads[@]} -gt 0 ] || workloads=(write:1 write:16 write:64 write:256 read:1 read:64 read:256
   read:1:serializable read:64:serializable mixed:64)
@@ -23,7 +25,14 @@ workloads=("$@")
 cluster="$root/deploy/local/cluster.sh"
 "$cluster" wipe >/dev/null
 trap '"$cluster" stop >/dev/null 2>&1 || true' EXIT
-"$cluster" start 3 >&2
+security=()
+if [ "$SECURE" = 1 ]; then
+  "$cluster" start 3 --secure >&2
+  tls="$KVORUM_DATA/tls"
+  security=(--cacert "$tls/ca.pem" --user root --password-file "$tls/root.password")
+else
+  "$cluster" start 3 >&2
+fi
 pids=$(cat "$KVORUM_DATA"/node-*/pid)
 hz=$(getconf CLK_TCK)
 
@@ -36,7 +45,7 @@ rss_mb() { for p in $pids; do awk '/VmRSS/ {printf "%d ", $2 / 1024}' "/proc/$p/
 bench() { # bench WORKLOAD CLIENTS CONSISTENCY DURATION WARMUP [extra args]
   local w=$1 c=$2 cons=$3 d=$4 wu=$5; shift 5
   local conns=$(( c < CONNECTIONS ? c : CONNECTIONS ))
-  "$root/bin/kvorum" bench --workload "$w" --clients "$c" --connections "$conns" --consistency "$cons" \
+  "$root/bin/kvorum" "${security[@]}" bench --workload "$w" --clients "$c" --connections "$conns" --consistency "$cons" \
     --duration "$d" --warmup "$wu" --keys "$KEYS" --value-size "$VALUE_SIZE" --timeout 30s -o json "$@" 2>/dev/null
 }
 
