@@ -42,6 +42,8 @@ class CatalogHttpTest {
     /** A service's health endpoint: answers this status. */
     HttpServer service;
     final AtomicInteger healthStatus = new AtomicInteger(200);
+    /** Requests the health endpoint answered. */
+    final AtomicInteger probes = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
@@ -60,6 +62,7 @@ class CatalogHttpTest {
     private HttpServer startService(int port) throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         s.createContext("/health", ex -> {
+            probes.incrementAndGet();
             ex.sendResponseHeaders(healthStatus.get(), -1);
             ex.close();
         });
@@ -292,6 +295,18 @@ class CatalogHttpTest {
         healthStatus.set(503);
         JsonArray after = body(waiting.get(30, TimeUnit.SECONDS)).getAsJsonArray("instances");
         assertEquals(0, after.size(), "the critical instance is no longer passing");
+    }
+
+    @Test
+    void aCheckWithTheLongestIntervalIsProbedOnceNotAtEveryScan() throws Exception {
+        assertEquals(200, register(follower, "slow", "s-1", "{\"address\":\"127.0.0.1\",\"port\":1,"
+                + "\"check\":{\"http\":\"" + healthUrl() + "\",\"interval\":\"999999999h\"}}").statusCode());
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "slow", "s-1").equals("passing"));
+        int first = probes.get();
+        // Ten scans of the leader later: no second probe.
+        await().during(HealthChecker.SCAN_EVERY.multipliedBy(10)).atMost(Duration.ofSeconds(5))
+                .until(() -> probes.get() == first);
+        assertEquals(1, first);
     }
 
     @Test
