@@ -31,6 +31,15 @@ public final class AdminServer implements AutoCloseable {
     /** Readiness to serve clients asks for a tighter lag. */
     static final long READY_APPLY_LAG = 100;
 
+    static {
+        // TCP_NODELAY on the JDK server's connections, read once at the JVM's first server (this
+        // one, in kvorum-server): without it Nagle's algorithm holds a response's body, written
+        // after its headers, until the client's delayed ACK. HttpApiServer sets it too.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer http;
     private final RaftNode node;
 

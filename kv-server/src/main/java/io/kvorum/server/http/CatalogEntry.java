@@ -3,6 +3,7 @@ package io.kvorum.server.http;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -269,17 +270,31 @@ final class CatalogEntry {
         return out;
     }
 
-    /** The entry's checks (none for an instance without, or one the Java recipe registered without). */
+    /**
+     * The entry's checks (none for an instance without, or one the Java recipe registered
+     * without); a check without a string id and type (a hand-written entry) is not one.
+     */
     static List<JsonObject> checks(JsonObject entry) {
         List<JsonObject> out = new ArrayList<>();
         if (entry.get("checks") instanceof JsonArray a) {
             for (JsonElement e : a) {
-                if (e.isJsonObject() && e.getAsJsonObject().has("id") && e.getAsJsonObject().has("type")) {
+                if (e.isJsonObject() && text(e.getAsJsonObject(), "id") != null
+                        && text(e.getAsJsonObject(), "type") != null) {
                     out.add(e.getAsJsonObject());
                 }
             }
         }
         return out;
+    }
+
+    /** A stored string field, or null when it is absent or not a string (entries may be written by hand). */
+    static String text(JsonObject o, String field) {
+        return o.get(field) instanceof JsonPrimitive p && p.isString() ? p.getAsString() : null;
+    }
+
+    /** A stored integer field, or null when it is absent or not a number. */
+    static Long number(JsonObject o, String field) {
+        return o.get(field) instanceof JsonPrimitive p && p.isNumber() ? p.getAsLong() : null;
     }
 
     static JsonObject check(JsonObject entry, String checkId) {
@@ -342,7 +357,7 @@ final class CatalogEntry {
             check.addProperty("statusSinceMillis", nowMillis);
             changed = true;
         }
-        if (!check.has("output") || !check.get("output").getAsString().equals(output)) {
+        if (!output.equals(text(check, "output"))) {
             check.addProperty("output", output);
             changed = true;
         }

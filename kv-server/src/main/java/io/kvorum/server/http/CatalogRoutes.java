@@ -169,6 +169,11 @@ final class CatalogRoutes {
                 throw HttpProblem.invalid("check " + checkId + " is an " + CatalogEntry.type(check) + " check, run by "
                         + "the cluster; only ttl checks are reported");
             }
+            Long ttlMillis = CatalogEntry.number(check, "ttlMillis");
+            if (ttlMillis == null) {
+                throw HttpProblem.invalid("check " + checkId + " of " + path + " has no ttlMillis: not a TTL check "
+                        + "as the catalog writes it; register the instance again");
+            }
             long revision = current.getHeader().getRevision();
             boolean renewed = false;
             if (opened == 0) {
@@ -176,7 +181,7 @@ final class CatalogRoutes {
                 KeepAliveResponse kept = session == 0 ? null : c.await(calls.keepAlive(session));
                 if (kept == null || kept.getExpired()) {
                     opened = c.await(calls.openSession(OpenSessionRequest.newBuilder()
-                            .setTtlMillis(check.get("ttlMillis").getAsLong()).build())).getSessionId();
+                            .setTtlMillis(ttlMillis).build())).getSessionId();
                 } else {
                     revision = Math.max(revision, kept.getHeader().getRevision());
                 }
@@ -254,7 +259,12 @@ final class CatalogRoutes {
             int[] byStatus = new int[CatalogEntry.STATUSES.size()];
             for (JsonObject e : instances) {
                 if (e.get("tags") instanceof JsonArray a) {
-                    a.forEach(t -> tags.add(t.getAsString()));
+                    // Strings only: an entry written by hand may hold anything.
+                    a.forEach(t -> {
+                        if (t instanceof JsonPrimitive p && p.isString()) {
+                            tags.add(p.getAsString());
+                        }
+                    });
                 }
                 byStatus[CatalogEntry.STATUSES.indexOf(CatalogEntry.status(e))]++;
             }
@@ -303,7 +313,7 @@ final class CatalogRoutes {
             if (tag != null && !(e.get("tags") instanceof JsonArray a && a.contains(new JsonPrimitive(tag)))) {
                 continue;
             }
-            if (dc != null && !(e.has("datacenter") && e.get("datacenter").getAsString().equals(dc))) {
+            if (dc != null && !dc.equals(CatalogEntry.text(e, "datacenter"))) {
                 continue;
             }
             e.addProperty("status", status);

@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 final class HealthChecker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
     static final Duration SCAN_EVERY = Duration.ofMillis(100);
+    /** Longest wait between two probes of a check, whatever interval it names. */
+    static final Duration MAX_INTERVAL = Duration.ofDays(365);
     private static final long CALL_TIMEOUT_MILLIS = 5_000;
     /** Writes of one change retried this often when other writes to the entry keep winning. */
     private static final int WRITE_ATTEMPTS = 5;
@@ -124,7 +126,10 @@ final class HealthChecker implements AutoCloseable {
                 expireTtl(path, key, check);
                 continue;
             }
-            long interval = TimeUnit.MILLISECONDS.toNanos(check.get("intervalMillis").getAsLong());
+            // At most a year: nanoTime plus a longer interval (up to 999999999h is accepted) could
+            // overflow into the past, and the check would be probed at every scan.
+            long interval = TimeUnit.MILLISECONDS.toNanos(Math.min(check.get("intervalMillis").getAsLong(),
+                    MAX_INTERVAL.toMillis()));
             Long next = due.get(key);
             if ((next == null || now >= next) && start(key, () -> probe(path, check))) {
                 due.put(key, now + interval);

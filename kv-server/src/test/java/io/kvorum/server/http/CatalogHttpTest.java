@@ -42,6 +42,8 @@ class CatalogHttpTest {
     /** A service's health endpoint: answers this status. */
     HttpServer service;
     final AtomicInteger healthStatus = new AtomicInteger(200);
+    /** Requests the health endpoint answered. */
+    final AtomicInteger probes = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
@@ -60,6 +62,7 @@ class CatalogHttpTest {
     private HttpServer startService(int port) throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         s.createContext("/health", ex -> {
+            probes.incrementAndGet();
             ex.sendResponseHeaders(healthStatus.get(), -1);
             ex.close();
         });
@@ -118,16 +121,21 @@ class CatalogHttpTest {
     }
 
     @Test
-    void anHttpCheckGoesCriticalWhenItsServerStopsAndPassingWhenItIsBack() throws Exception {
+    void anHttpCheckGoesCriticalWithinTwoIntervalsWhenItsServerStopsAndPassingWhenItIsBack() throws Exception {
+        // An interval long enough that two of them are a fair bound on a loaded machine (one
+        // interval until the next probe, the rest for the write and our read).
+        Duration interval = Duration.ofSeconds(1);
         int port = service.getAddress().getPort();
         assertEquals(200, register(follower, "stops", "s-1", "{\"address\":\"127.0.0.1\",\"port\":" + port
-                + ",\"check\":{\"http\":\"" + healthUrl() + "\",\"interval\":\"200ms\",\"timeout\":\"500ms\"}}")
-                .statusCode());
+                + ",\"check\":{\"http\":\"" + healthUrl() + "\",\"interval\":\"" + interval.toMillis()
+                + "ms\",\"timeout\":\"500ms\"}}").statusCode());
         await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "stops", "s-1").equals("passing"));
         service.stop(0);
-        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "stops", "s-1").equals("critical"));
+        await().atMost(interval.multipliedBy(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> status(follower, "stops", "s-1").equals("critical"));
         service = startService(port);
-        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "stops", "s-1").equals("passing"));
+        await().atMost(interval.multipliedBy(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> status(follower, "stops", "s-1").equals("passing"));
     }
 
     @Test
@@ -287,6 +295,40 @@ class CatalogHttpTest {
         healthStatus.set(503);
         JsonArray after = body(waiting.get(30, TimeUnit.SECONDS)).getAsJsonArray("instances");
         assertEquals(0, after.size(), "the critical instance is no longer passing");
+    }
+
+    @Test
+    void aCheckWithTheLongestIntervalIsProbedOnceNotAtEveryScan() throws Exception {
+        assertEquals(200, register(follower, "slow", "s-1", "{\"address\":\"127.0.0.1\",\"port\":1,"
+                + "\"check\":{\"http\":\"" + healthUrl() + "\",\"interval\":\"999999999h\"}}").statusCode());
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(follower, "slow", "s-1").equals("passing"));
+        int first = probes.get();
+        // Ten scans of the leader later: no second probe.
+        await().during(HealthChecker.SCAN_EVERY.multipliedBy(10)).atMost(Duration.ofSeconds(5))
+                .until(() -> probes.get() == first);
+        assertEquals(1, first);
+    }
+
+    @Test
+    void entriesWrittenByHandThroughTheNodesApiBreakNoCatalogCall() throws Exception {
+        // Anyone who may write /services can store any JSON there: the catalog's answers skip or
+        // refuse what is not an entry as it writes them, never a 500 for every reader.
+        assertEquals(201, http.text(follower, "POST", "/v1/nodes/services", "").statusCode());
+        assertEquals(201, http.text(follower, "POST", "/v1/nodes/services/hand", "").statusCode());
+        assertEquals(201, http.text(follower, "POST", "/v1/nodes/services/hand/h-1", "{\"name\":\"hand\","
+                + "\"id\":\"h-1\",\"address\":\"x\",\"port\":1,\"tags\":[{},\"t\"],\"datacenter\":{},"
+                + "\"checks\":[{\"id\":\"ttl\",\"type\":\"ttl\",\"output\":[]},{\"id\":{},\"type\":\"http\"}]}")
+                .statusCode());
+        HttpResponse<byte[]> services = http.get(follower, "/v1/catalog/services");
+        assertEquals(200, services.statusCode(), new String(services.body()));
+        assertEquals("t", body(services).getAsJsonObject("services").getAsJsonObject("hand").getAsJsonArray("tags")
+                .get(0).getAsString());
+        HttpResponse<byte[]> inDc = http.get(follower, "/v1/health/service/hand?datacenter=dc1");
+        assertEquals(200, inDc.statusCode(), new String(inDc.body()));
+        assertEquals(0, body(inDc).getAsJsonArray("instances").size());
+        HttpResponse<byte[]> reported = report(follower, "hand", "h-1", "ttl", "{}");
+        assertEquals(400, reported.statusCode(), new String(reported.body()));
+        assertTrue(HttpNodes.error(reported).get("message").getAsString().contains("ttlMillis"));
     }
 
     @Test

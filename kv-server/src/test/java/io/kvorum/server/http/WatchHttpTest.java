@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,6 +81,43 @@ class WatchHttpTest {
     }
 
     @Test
+    void aBlockingQueryWakesWithin100MillisecondsOfAChange() throws Exception {
+        long leader = cluster.awaitLeader();
+        try (HttpNodes onLeader = new HttpNodes(cluster)) {
+            onLeader.start(leader);
+            List<Long> atLeader = wakeLags(onLeader, leader, "/fast-leader");
+            // A follower applies a write once the leader's next message tells it the write is
+            // committed: up to a heartbeat (50 ms in tests) after the writer's answer.
+            List<Long> atFollower = wakeLags(http, follower, "/fast-follower");
+            // Every round but the first (class loading and JIT on this path) within 100 ms.
+            assertTrue(atLeader.subList(1, atLeader.size()).stream().allMatch(ms -> ms <= 100)
+                    && atFollower.subList(1, atFollower.size()).stream().allMatch(ms -> ms <= 100),
+                    "wake-up after the change was acknowledged, per round, on the leader " + atLeader
+                            + " ms, on a follower " + atFollower + " ms");
+        }
+    }
+
+    /** Per round, how long after a write was answered a blocking query on node {@code id} waiting for it answered. */
+    private List<Long> wakeLags(HttpNodes nodes, long id, String path) throws Exception {
+        assertEquals(201, nodes.text(id, "POST", "/v1/nodes" + path, "v0").statusCode());
+        List<Long> lagMillis = new java.util.ArrayList<>();
+        for (int round = 1; round <= 5; round++) {
+            long seen = revisionOf(nodes.get(id, "/v1/nodes" + path));
+            AtomicLong wokeAt = new AtomicLong();
+            CompletableFuture<HttpResponse<byte[]>> waiting = nodes.client.sendAsync(HttpRequest.newBuilder(
+                    nodes.uri(id, "/v1/nodes" + path + "?revision=" + seen + "&wait=60s")).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> wokeAt.set(System.nanoTime()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> nodes.server(id).waiting() == 1);
+            assertEquals(200, nodes.text(id, "PUT", "/v1/nodes" + path, "v" + round).statusCode());
+            long acknowledgedAt = System.nanoTime();
+            HttpResponse<byte[]> woke = waiting.get(20, TimeUnit.SECONDS);
+            assertEquals("v" + round, body(woke).get("text").getAsString());
+            lagMillis.add(TimeUnit.NANOSECONDS.toMillis(Math.max(0, wokeAt.get() - acknowledgedAt)));
+        }
+        return lagMillis;
+    }
+
+    @Test
     void aBlockingQueryReturnsAtOnceWhenSomethingChangedAfterItsRevision() throws Exception {
         assertEquals(201, http.text(follower, "POST", "/v1/nodes/past", "v0").statusCode());
         long seen = revisionOf(http.get(follower, "/v1/nodes/past"));
@@ -92,9 +130,12 @@ class WatchHttpTest {
     void aBlockingQueryTimesOutWithTheCurrentValue() throws Exception {
         assertEquals(201, http.text(follower, "POST", "/v1/nodes/quiet", "same").statusCode());
         HttpResponse<byte[]> now = http.get(follower, "/v1/nodes/quiet");
+        long start = System.nanoTime();
         HttpResponse<byte[]> later = http.get(follower, "/v1/nodes/quiet?revision=" + revisionOf(now)
                 + "&wait=300ms");
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(200, later.statusCode());
+        assertTrue(tookMillis >= 300 && tookMillis < 300 + 5_000, "answered after " + tookMillis + " ms");
         assertEquals("same", body(later).get("text").getAsString());
         assertEquals(body(now).getAsJsonObject("stat"), body(later).getAsJsonObject("stat"));
         assertEquals(0, http.server(follower).waiting());
