@@ -12,6 +12,7 @@ import io.kvorum.client.recipes.HealthStatus;
 import io.kvorum.client.recipes.ServiceInstance;
 import io.kvorum.client.recipes.ServiceRegistration;
 import io.kvorum.client.recipes.ServiceRegistry;
+import io.kvorum.server.http.HealthChecker;
 import io.kvorum.server.http.HttpApiServer;
 import io.kvorum.server.testing.InJvmCluster;
 import java.net.InetSocketAddress;
@@ -153,9 +154,11 @@ class ServiceCommandsTest {
         service.start();
         InJvmCluster cluster = SharedCluster.get();
         List<HttpApiServer> servers = new ArrayList<>();
+        List<HealthChecker> checkers = new ArrayList<>();
         try {
             for (long id : cluster.runningIds()) {
                 servers.add(new HttpApiServer(new InetSocketAddress("127.0.0.1", 0), cluster.node(id).server().calls()));
+                checkers.add(HealthChecker.start(cluster.node(id).server().calls()));
             }
             String url = "http://127.0.0.1:" + service.getAddress().getPort() + "/health";
             ok("service", "register", "web", "--id", "w-1", "--address", "127.0.0.1", "--port", "80",
@@ -176,6 +179,7 @@ class ServiceCommandsTest {
             assertEquals(List.of("py-1", "w-1"), ids(overHttp.body()));
             assertEquals(List.of("py-1", "w-1"), ids(ok("service", "health", "web", "--passing", "-o", "json")));
         } finally {
+            checkers.forEach(HealthChecker::close);
             servers.forEach(HttpApiServer::close);
             service.stop(0);
         }

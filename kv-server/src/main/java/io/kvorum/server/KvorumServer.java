@@ -13,6 +13,7 @@ import io.kvorum.server.api.ClientServer;
 import io.kvorum.server.api.ServedNode;
 import io.kvorum.server.api.WatchHub;
 import io.kvorum.server.http.CredentialsAccess;
+import io.kvorum.server.http.HealthChecker;
 import io.kvorum.server.http.HttpApiServer;
 import io.kvorum.server.metrics.KvorumMetrics;
 import io.kvorum.server.node.LocalStorage;
@@ -223,6 +224,8 @@ public final class KvorumServer implements Callable<Integer> {
             }
         }
         HttpApiServer httpApi = http;
+        // The catalog's HTTP and TCP checks run on the leader, with or without the HTTP port.
+        HealthChecker checks = HealthChecker.start(clients.calls());
         if (options.backupDir != null) {
             backups = new BackupScheduler(node, options.backupDir, options.backupIntervalDuration(),
                     options.backupRetain);
@@ -239,6 +242,7 @@ public final class KvorumServer implements Callable<Integer> {
                 scheduled.close();
             }
             LeaderHandOff.run(node, handOffBound);
+            checks.close();
             if (httpApi != null) {
                 httpApi.close();
             }

@@ -18,6 +18,7 @@ import io.kvorum.client.recipes.ServiceHealth;
 import io.kvorum.client.recipes.ServiceInstance;
 import io.kvorum.client.recipes.ServiceRegistration;
 import io.kvorum.client.recipes.ServiceRegistry;
+import io.kvorum.server.http.HealthChecker;
 import io.kvorum.server.http.HttpApiServer;
 import io.kvorum.server.testing.InJvmCluster;
 import java.net.InetSocketAddress;
@@ -123,6 +124,8 @@ class CatalogInteropIntegrationTest {
             long leader = cluster.awaitLeader();
             HttpApiServer http = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0),
                     cluster.node(leader).server().calls());
+            // What a server runs beside its HTTP port (and without one): the catalog's checks.
+            HealthChecker checks = HealthChecker.start(cluster.node(leader).server().calls());
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = "http://127.0.0.1:" + http.port();
             try (KvorumClient kv = ItClients.of(cluster)) {
@@ -161,6 +164,7 @@ class CatalogInteropIntegrationTest {
                 registry.deregister("pay", "java-1");
                 assertEquals(List.of("py-1"), ids(client, base, "pay", ""));
             } finally {
+                checks.close();
                 http.close();
                 service.stop(0);
             }

@@ -48,8 +48,11 @@ import org.slf4j.LoggerFactory;
  * every node, changes only on failure, needs no hand-over protocol, and is where sessions
  * expire, so its state tells a TTL check's fate first; the price is that all checks run from
  * one node (fine for the hundreds of instances a coordination service lists).
+ *
+ * <p>Every node runs one, whether or not it serves the HTTP API: checks registered through the
+ * Java client or the CLI are the cluster's duty too, and the HTTP port is optional.
  */
-final class HealthChecker implements AutoCloseable {
+public final class HealthChecker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
     static final Duration SCAN_EVERY = Duration.ofMillis(100);
     /** Longest wait between two probes of a check, whatever interval it names. */
@@ -68,7 +71,15 @@ final class HealthChecker implements AutoCloseable {
     /** Check keys (and instance paths, for deregistration) with work in flight: one at a time each. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
-    HealthChecker(ClientCalls calls) {
+    /**
+     * Starts keeping the catalog's checks through this node's client calls (as the cluster's
+     * own duty, past any caller's rights); it acts only while this node leads.
+     */
+    public static HealthChecker start(ClientCalls calls) {
+        return new HealthChecker(calls.trusted());
+    }
+
+    private HealthChecker(ClientCalls calls) {
         this.calls = calls;
         AtomicInteger n = new AtomicInteger();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvorum-checks"));

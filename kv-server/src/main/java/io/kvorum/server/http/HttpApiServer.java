@@ -61,7 +61,6 @@ public final class HttpApiServer implements AutoCloseable {
     private final HttpAccess access;
     private final int maxBodyBytes;
     private final ChangeWaiter waiter;
-    private final HealthChecker checker;
     private volatile boolean stopping;
 
     /**
@@ -126,8 +125,6 @@ public final class HttpApiServer implements AutoCloseable {
         server.setExecutor(pool);
         server.createContext("/", this::serve);
         server.start();
-        // Health checks are the cluster's own duty, not a caller's request.
-        this.checker = new HealthChecker(calls.trusted());
         LOG.info("HTTP API on {}{}", server.getAddress(), tls == null ? "" : " (TLS)");
     }
 
@@ -211,7 +208,6 @@ public final class HttpApiServer implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        checker.close();
         server.stop(1);
         pool.shutdownNow();
         try {

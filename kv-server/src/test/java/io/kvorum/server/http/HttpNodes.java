@@ -15,14 +15,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * An HTTP API server on an ephemeral loopback port for nodes of an {@link InJvmCluster}, and a
- * JDK {@link HttpClient} to call them. Close it before the cluster.
+ * An HTTP API server on an ephemeral loopback port for nodes of an {@link InJvmCluster}, with
+ * the {@link HealthChecker} a server runs beside it, and a JDK {@link HttpClient} to call them.
+ * Close it before the cluster.
  */
 final class HttpNodes implements AutoCloseable {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final InJvmCluster cluster;
     private final Map<Long, HttpApiServer> servers = new TreeMap<>();
+    private final Map<Long, HealthChecker> checkers = new TreeMap<>();
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -35,6 +37,7 @@ final class HttpNodes implements AutoCloseable {
         HttpApiServer s = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0),
                 cluster.node(id).server().calls());
         servers.put(id, s);
+        checkers.put(id, HealthChecker.start(cluster.node(id).server().calls()));
         return s;
     }
 
@@ -46,6 +49,10 @@ final class HttpNodes implements AutoCloseable {
         HttpApiServer s = servers.remove(id);
         if (s != null) {
             s.close();
+        }
+        HealthChecker c = checkers.remove(id);
+        if (c != null) {
+            c.close();
         }
     }
 
