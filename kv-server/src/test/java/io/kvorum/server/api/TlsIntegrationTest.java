@@ -16,6 +16,7 @@ import io.kvorum.proto.v1.SetRequest;
 import io.kvorum.server.testing.InJvmCluster;
 import io.kvorum.server.testing.TestPki;
 import io.kvorum.server.testing.TlsChannels;
+import io.kvorum.server.testing.TlsRefusals;
 import io.kvorum.server.tls.ReloadingTls;
 import io.kvorum.server.tls.TlsFiles;
 import java.nio.file.Path;
@@ -109,19 +110,27 @@ class TlsIntegrationTest {
     }
 
     @Test
-    void clientCertificatesRequiredRefuseClientsWithoutOneOrFromAnotherCa() throws Exception {
+    void clientCertificatesRequiredRefuseClientsWithoutOneFromAnotherCaOrExpired() throws Exception {
         TestPki pki = TestPki.create(tmp.resolve("pki"), "a");
         start(pki, true);
         long leader = cluster.awaitLeader();
         assertTrue(cluster.kv(leader).get(GetRequest.newBuilder().setPath("/").build()).hasStat(),
                 "a client with a certificate of the CA is served");
         TestPki other = TestPki.create(tmp.resolve("other"), "b");
-        for (TestPki.CertFiles cert : new TestPki.CertFiles[] {null, other.client("mallory")}) {
-            ManagedChannel ch = TlsChannels.to(cluster.clientPort(leader), pki.caFile(), cert);
-            try {
+        // What the node logs for each: a client holding only a certificate of another CA sends
+        // none, since the node names the CAs it accepts.
+        String none = "presented no certificate signed by this port's CA";
+        List<Map.Entry<TestPki.CertFiles, String>> refused = java.util.Arrays.asList(
+                new java.util.AbstractMap.SimpleEntry<>(null, none),
+                Map.entry(other.client("mallory"), none),
+                Map.entry(pki.expiredNode(9), "CertificateExpiredException"));
+        for (Map.Entry<TestPki.CertFiles, String> c : refused) {
+            ManagedChannel ch = TlsChannels.to(cluster.clientPort(leader), pki.caFile(), c.getKey());
+            try (TlsRefusals log = new TlsRefusals()) {
                 StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(ch)
                         .withDeadlineAfter(10, TimeUnit.SECONDS).get(GetRequest.newBuilder().setPath("/").build()));
                 assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), causes(e));
+                log.await("refused a TLS connection to the client port from /127.0.0.1:", c.getValue());
             } finally {
                 ch.shutdownNow();
             }
