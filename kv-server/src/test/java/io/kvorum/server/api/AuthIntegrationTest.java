@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -57,6 +61,7 @@ import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.proto.v1.WatchRequest;
 import io.kvorum.proto.v1.WatchResponse;
+import io.kvorum.server.auth.Audit;
 import io.kvorum.server.auth.Tokens;
 import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
@@ -68,19 +73,22 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Authentication and authorization end to end on a real node: the permission matrix (every
  * RPC, each kind of Batch item and the Maintenance calls included, against every kind of caller
  * gets exactly the status it should, and a denied write changes nothing), enabling auth only
  * with a root, slowed-down password guessing, a watch closed when the right to read what it
- * watches is revoked, and sessions usable only by the user who opened them.
+ * watches is revoked, sessions usable only by the user who opened them, and an audit line for
+ * each authentication failure, permission denial and admin operation.
  */
 @Timeout(180)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -453,5 +461,40 @@ class AuthIntegrationTest {
                 .setSessionId(id).build())));
         assertEquals(false, kv(alice).exists(ExistsRequest.newBuilder().setPath("/sessions/alice").build())
                 .getExists(), "closing the session deletes its ephemeral");
+    }
+
+    @Test
+    void theAuditLogHasALinePerAuthFailureDenialAndAdminOperation() {
+        Logger audit = (Logger) LoggerFactory.getLogger(Audit.LOGGER);
+        Level level = audit.getLevel();
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.list = new java.util.concurrent.CopyOnWriteArrayList<>(); // appended to by the server's threads
+        lines.start();
+        audit.addAppender(lines);
+        audit.setLevel(Level.INFO);
+        try {
+            AuthGrpc.AuthBlockingStub admin = AuthGrpc.newBlockingStub(as(login("root", "root-pw")));
+            admin.userAdd(UserAddRequest.newBuilder().setName("audited").setPassword("audited-secret-pw").build());
+            assertEquals(DENIED, code(() -> kv(as(login("reader", "reader-pw"))).create(CreateRequest.newBuilder()
+                    .setPath("/app/audited").build())));
+            assertThrows(StatusRuntimeException.class, () -> login("audited", "not-it"));
+            // An admin operation is logged once its call ends, which may be just after the answer.
+            String userAdd = "event=admin_op user=\"root\" op=\"kvorum.v1.Auth/UserAdd\"";
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().startsWith(userAdd)));
+            List<String> text = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            String added = text.stream().filter(l -> l.startsWith(userAdd)).findFirst().orElseThrow();
+            assertTrue(added.contains("audited") && added.contains("result=\"OK\"") && added.contains("remote=\"/127.0.0.1:"), added);
+            assertTrue(text.stream().noneMatch(l -> l.contains("audited-secret-pw")), "a password in the audit log: "
+                    + text);
+            assertTrue(text.stream().anyMatch(l -> l.startsWith("event=permission_denied user=\"reader\" "
+                    + "op=\"kvorum.v1.KV/Create\" path=\"/app/audited\" result=PERMISSION_DENIED")), text.toString());
+            assertTrue(text.stream().anyMatch(l -> l.startsWith("event=auth_failure user=\"audited\" "
+                    + "op=\"kvorum.v1.Auth/Authenticate\" result=UNAUTHENTICATED") && l.contains("remote=\"/127.0.0.1:")),
+                    text.toString());
+        } finally {
+            audit.detachAppender(lines);
+            audit.setLevel(level);
+        }
     }
 }
