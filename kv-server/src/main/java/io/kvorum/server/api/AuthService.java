@@ -44,6 +44,7 @@ import io.kvorum.server.auth.Passwords;
 import io.kvorum.server.auth.Tokens;
 import io.kvorum.server.state.AuthStore;
 import io.kvorum.server.state.CoordinationState;
+import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +81,8 @@ final class AuthService extends AuthGrpc.AuthImplBase {
 
     @Override
     public void authenticate(AuthenticateRequest r, StreamObserver<AuthenticateResponse> out) {
+        // Read here, in the call's context: the answer may be built on another thread.
+        SocketAddress remote = AccessInterceptor.REMOTE.get();
         replies.reply(out, () -> reads.read(Consistency.LINEARIZABLE, 0, timeout(), () -> {
             AuthView v = access.view();
             if (!v.enabled()) {
@@ -89,7 +92,7 @@ final class AuthService extends AuthGrpc.AuthImplBase {
             try {
                 c = access.authenticate(v, r.getUser(), r.getPassword());
             } catch (AccessControl.AuthFailure f) {
-                Audit.authFailure(r.getUser(), "kvorum.v1.Auth/Authenticate", f.getMessage(), "");
+                Audit.authFailure(r.getUser(), "kvorum.v1.Auth/Authenticate", f.getMessage(), remote);
                 throw Errors.of(f.tooManyAttempts() ? ErrorReason.TOO_MANY_ATTEMPTS : ErrorReason.UNAUTHENTICATED,
                         f.getMessage());
             }

@@ -10,9 +10,12 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +64,40 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
         tls.close();
     }
 
+    /**
+     * Logs a TLS handshake the port refused (a certificate of another CA, an expired one, none
+     * where one is required, a client that does not trust ours) with the caller's address and
+     * the reason, which gRPC would only log at FINE; then steps aside. A connection closed
+     * before or during its handshake (a TCP probe) is no refusal and is not logged.
+     */
+    private final class RefusalLog extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof SslHandshakeCompletionEvent done) {
+                if (!done.isSuccess() && done.cause() instanceof SSLException refusal) {
+                    LOG.warn("refused a TLS connection to the {} from {}: {}", portName, ctx.channel().remoteAddress(),
+                            reason(refusal));
+                }
+                ctx.pipeline().remove(this);
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        /** The exception's message and its innermost cause's, which says what was wrong with a certificate. */
+        private static String reason(Throwable t) {
+            if (String.valueOf(t.getMessage()).contains("Empty client certificate chain")) {
+                // The JDK sends no certificate at all when it has none of a CA this port names.
+                return "the caller presented no certificate signed by this port's CA (" + t.getMessage() + ")";
+            }
+            Throwable root = t;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root == t ? String.valueOf(t.getMessage())
+                    : t.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        }
+    }
+
     /** Sits in front of the TLS handlers until the first byte shows whether the caller speaks TLS. */
     private final class FirstByteCheck extends ChannelInboundHandlerAdapter {
         private final ChannelHandler tlsHandler;
@@ -101,6 +138,11 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
                 return;
             }
             if (in.getByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD) {
+                // gRPC's TLS handler put its SslHandler in front of itself: listen between the two.
+                ChannelHandlerContext ssl = ctx.pipeline().context(SslHandler.class);
+                if (ssl != null) {
+                    ctx.pipeline().addAfter(ssl.name(), null, new RefusalLog());
+                }
                 ctx.pipeline().remove(this);
                 ctx.fireChannelRead(msg);
                 return;

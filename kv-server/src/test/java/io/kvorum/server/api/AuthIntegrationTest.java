@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -16,8 +20,10 @@ import io.kvorum.proto.health.v1.HealthCheckRequest;
 import io.kvorum.proto.health.v1.HealthGrpc;
 import io.kvorum.proto.v1.AddMemberRequest;
 import io.kvorum.proto.v1.AlarmsRequest;
+import io.kvorum.proto.v1.AuthDisableRequest;
 import io.kvorum.proto.v1.AuthEnableRequest;
 import io.kvorum.proto.v1.AuthGrpc;
+import io.kvorum.proto.v1.AuthStatusRequest;
 import io.kvorum.proto.v1.AuthenticateRequest;
 import io.kvorum.proto.v1.BatchItem;
 import io.kvorum.proto.v1.BatchRequest;
@@ -28,6 +34,9 @@ import io.kvorum.proto.v1.CloseSessionRequest;
 import io.kvorum.proto.v1.CreateMode;
 import io.kvorum.proto.v1.ChildrenRequest;
 import io.kvorum.proto.v1.ClusterGrpc;
+import io.kvorum.proto.v1.CompactRequest;
+import io.kvorum.proto.v1.CompactStorageRequest;
+import io.kvorum.proto.v1.Consistency;
 import io.kvorum.proto.v1.CreateRequest;
 import io.kvorum.proto.v1.DeleteRequest;
 import io.kvorum.proto.v1.ExistsRequest;
@@ -42,8 +51,13 @@ import io.kvorum.proto.v1.Op;
 import io.kvorum.proto.v1.OpenSessionRequest;
 import io.kvorum.proto.v1.Permission;
 import io.kvorum.proto.v1.PermissionType;
+import io.kvorum.proto.v1.PromoteMemberRequest;
+import io.kvorum.proto.v1.RemoveMemberRequest;
 import io.kvorum.proto.v1.RoleAddRequest;
+import io.kvorum.proto.v1.RoleDeleteRequest;
+import io.kvorum.proto.v1.RoleGetRequest;
 import io.kvorum.proto.v1.RoleGrantPermissionRequest;
+import io.kvorum.proto.v1.RoleListRequest;
 import io.kvorum.proto.v1.RoleRevokePermissionRequest;
 import io.kvorum.proto.v1.SessionGrpc;
 import io.kvorum.proto.v1.SetRequest;
@@ -51,12 +65,17 @@ import io.kvorum.proto.v1.SnapshotRequest;
 import io.kvorum.proto.v1.StatusRequest;
 import io.kvorum.proto.v1.TransferLeadershipRequest;
 import io.kvorum.proto.v1.UserAddRequest;
+import io.kvorum.proto.v1.UserChangePasswordRequest;
+import io.kvorum.proto.v1.UserDeleteRequest;
+import io.kvorum.proto.v1.UserGetRequest;
 import io.kvorum.proto.v1.UserGrantRoleRequest;
 import io.kvorum.proto.v1.UserListRequest;
+import io.kvorum.proto.v1.UserRevokeRoleRequest;
 import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchGrpc;
 import io.kvorum.proto.v1.WatchRequest;
 import io.kvorum.proto.v1.WatchResponse;
+import io.kvorum.server.auth.Audit;
 import io.kvorum.server.auth.Tokens;
 import io.kvorum.server.testing.InJvmCluster;
 import java.nio.file.Path;
@@ -68,19 +87,23 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Authentication and authorization end to end on a real node: the permission matrix (every
- * RPC, each kind of Batch item and the Maintenance calls included, against every kind of caller
+ * RPC, each kind of Batch item, reads of both consistencies, plain and recursive watches, and the
+ * Cluster, Maintenance and Auth management calls included, against every kind of caller
  * gets exactly the status it should, and a denied write changes nothing), enabling auth only
  * with a root, slowed-down password guessing, a watch closed when the right to read what it
- * watches is revoked, and sessions usable only by the user who opened them.
+ * watches is revoked, sessions usable only by the user who opened them, and an audit line for
+ * each authentication failure, permission denial and admin operation.
  */
 @Timeout(180)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -93,8 +116,12 @@ class AuthIntegrationTest {
     static Path tmp;
     private InJvmCluster cluster;
     private Channel open;
-    /** What TransferLeadership to a member that does not exist answers with auth off. */
-    private Code transferToNobody;
+    /**
+     * What a request answers once past the access check, measured with auth off, for those
+     * whose answer is not OK (a member, user or role that does not exist) or is not known
+     * beforehand: each fails in the state machine or changes nothing, so it can be sent again.
+     */
+    private final Map<String, Code> pastTheCheck = new LinkedHashMap<>();
 
     @BeforeAll
     void setUp() throws Exception {
@@ -132,9 +159,13 @@ class AuthIntegrationTest {
         kv.create(CreateRequest.newBuilder().setPath("/app/del").build());
         kv.create(CreateRequest.newBuilder().setPath("/app/bdel").build());
         kv.create(CreateRequest.newBuilder().setPath("/sessions").build());
-        transferToNobody = code(() -> ClusterGrpc.newBlockingStub(open).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .transferLeadership(TransferLeadershipRequest.newBuilder().setToId(99).build()));
-        assertTrue(transferToNobody != DENIED && transferToNobody != UNAUTH, transferToNobody.toString());
+        for (Rpc rpc : rpcs()) {
+            if (rpc.probe()) {
+                Code answer = rpc.call().apply(open);
+                assertTrue(answer != DENIED && answer != UNAUTH, rpc.name() + " with auth off: " + answer);
+                pastTheCheck.put(rpc.name(), answer);
+            }
+        }
         auth.authEnable(AuthEnableRequest.getDefaultInstance());
     }
 
@@ -231,8 +262,22 @@ class AuthIntegrationTest {
                 .getRevision();
     }
 
-    /** One RPC of the matrix: how to call it, and what it needs. */
-    private record Rpc(String name, String needs, Function<Channel, Code> call) {
+    /**
+     * One RPC of the matrix: how to call it, and what it needs; {@code probe}: its answer past
+     * the check is measured with auth off (see {@link #pastTheCheck}), else it is OK.
+     */
+    private record Rpc(String name, String needs, Function<Channel, Code> call, boolean probe) {
+        Rpc(String name, String needs, Function<Channel, Code> call) {
+            this(name, needs, call, false);
+        }
+    }
+
+    private static AuthGrpc.AuthBlockingStub auth(Channel c) {
+        return AuthGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    private static ClusterGrpc.ClusterBlockingStub cluster(Channel c) {
+        return ClusterGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     private List<Rpc> rpcs() {
@@ -261,8 +306,8 @@ class AuthIntegrationTest {
                 .listMembers(ListMembersRequest.getDefaultInstance()))));
         r.add(new Rpc("Cluster.Status", "any", c -> code(() -> ClusterGrpc.newBlockingStub(c)
                 .status(StatusRequest.getDefaultInstance()))));
-        r.add(new Rpc("Cluster.AddMember(id 0)", "admin", c -> code(() -> ClusterGrpc.newBlockingStub(c)
-                .addMember(AddMemberRequest.newBuilder().setId(0).setPeerAddress("127.0.0.1:1").build()))));
+        r.add(new Rpc("Cluster.AddMember(id 0)", "admin", c -> code(() -> cluster(c)
+                .addMember(AddMemberRequest.newBuilder().setId(0).setPeerAddress("127.0.0.1:1").build())), true));
         r.add(new Rpc("Auth.UserList", "admin", c -> code(() -> AuthGrpc.newBlockingStub(c)
                 .userList(UserListRequest.getDefaultInstance()))));
         r.add(new Rpc("Delete", "write", c -> code(() -> kv(c).delete(DeleteRequest.newBuilder().setPath("/app/del")
@@ -287,9 +332,63 @@ class AuthIntegrationTest {
         r.add(new Rpc("Maintenance.Snapshot", "admin", c -> code(() -> MaintenanceGrpc.newBlockingStub(c)
                 .withDeadlineAfter(30, TimeUnit.SECONDS).snapshot(SnapshotRequest.getDefaultInstance())
                 .forEachRemaining(chunk -> { }))));
-        r.add(new Rpc("Cluster.TransferLeadership(id 99)", "admin", c -> code(() -> ClusterGrpc.newBlockingStub(c)
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .transferLeadership(TransferLeadershipRequest.newBuilder().setToId(99).build()))));
+        r.add(new Rpc("Cluster.TransferLeadership(id 99)", "admin", c -> code(() -> cluster(c)
+                .transferLeadership(TransferLeadershipRequest.newBuilder().setToId(99).build())), true));
+        r.add(new Rpc("Cluster.PromoteMember(id 99)", "admin", c -> code(() -> cluster(c)
+                .promoteMember(PromoteMemberRequest.newBuilder().setId(99).build())), true));
+        r.add(new Rpc("Cluster.RemoveMember(id 99)", "admin", c -> code(() -> cluster(c)
+                .removeMember(RemoveMemberRequest.newBuilder().setId(99).build())), true));
+        r.add(new Rpc("Maintenance.Compact(a future revision)", "admin", c -> code(() -> MaintenanceGrpc
+                .newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .compact(CompactRequest.newBuilder().setRevision(1L << 40).build())), true));
+        r.add(new Rpc("Maintenance.CompactStorage", "admin", c -> code(() -> MaintenanceGrpc.newBlockingStub(c)
+                .withDeadlineAfter(30, TimeUnit.SECONDS).compactStorage(CompactStorageRequest.getDefaultInstance()))));
+        r.add(new Rpc("Get, serializable", "read", c -> code(() -> kv(c).get(GetRequest.newBuilder()
+                .setPath("/app/x").setConsistency(Consistency.SERIALIZABLE).build()))));
+        r.add(new Rpc("Exists, serializable", "read", c -> code(() -> kv(c).exists(ExistsRequest.newBuilder()
+                .setPath("/app/x").setConsistency(Consistency.SERIALIZABLE).build()))));
+        r.add(new Rpc("Children, serializable", "read", c -> code(() -> kv(c).children(ChildrenRequest.newBuilder()
+                .setPath("/app").setConsistency(Consistency.SERIALIZABLE).build()))));
+        r.add(new Rpc("Batch[Get, serializable]", "read", c -> batch(c, BatchItem.newBuilder().setGet(
+                GetRequest.newBuilder().setPath("/app/x").setConsistency(Consistency.SERIALIZABLE)))));
+        r.add(new Rpc("Watch(/app/x)", "read", c -> watch(c, "/app/x", false)));
+        r.add(new Rpc("Watch(/, not recursive)", "read-all", c -> watch(c, "/", false)));
+        r.add(new Rpc("Session.KeepAlive(a session nobody opened)", "any", c -> keepAliveAnswered(c, 424_242)));
+        r.add(new Rpc("Session.Close(a session nobody opened)", "any", c -> code(() -> SessionGrpc.newBlockingStub(c)
+                .withDeadlineAfter(10, TimeUnit.SECONDS).close(CloseSessionRequest.newBuilder()
+                        .setSessionId(424_242).build())), true));
+        r.add(new Rpc("Auth.AuthStatus", "none", c -> code(() -> auth(c).authStatus(AuthStatusRequest
+                .getDefaultInstance()))));
+        r.add(new Rpc("Auth.AuthEnable(enabled already)", "admin", c -> code(() -> auth(c).authEnable(
+                AuthEnableRequest.getDefaultInstance()))));
+        r.add(new Rpc("Auth.AuthDisable", "admin", c -> code(() -> auth(c).authDisable(
+                AuthDisableRequest.getDefaultInstance()))));
+        r.add(new Rpc("Auth.UserAdd(root, again)", "admin", c -> code(() -> auth(c).userAdd(UserAddRequest
+                .newBuilder().setName("root").setPassword("another").build())), true));
+        r.add(new Rpc("Auth.UserDelete(ghost)", "admin", c -> code(() -> auth(c).userDelete(UserDeleteRequest
+                .newBuilder().setName("ghost").build())), true));
+        r.add(new Rpc("Auth.UserChangePassword(ghost)", "admin", c -> code(() -> auth(c).userChangePassword(
+                UserChangePasswordRequest.newBuilder().setName("ghost").setPassword("pw").build())), true));
+        r.add(new Rpc("Auth.UserGrantRole(ghost)", "admin", c -> code(() -> auth(c).userGrantRole(
+                UserGrantRoleRequest.newBuilder().setUser("ghost").setRole("app-ro").build())), true));
+        r.add(new Rpc("Auth.UserRevokeRole(ghost)", "admin", c -> code(() -> auth(c).userRevokeRole(
+                UserRevokeRoleRequest.newBuilder().setUser("ghost").setRole("app-ro").build())), true));
+        r.add(new Rpc("Auth.UserGet(root)", "admin", c -> code(() -> auth(c).userGet(UserGetRequest.newBuilder()
+                .setName("root").build()))));
+        r.add(new Rpc("Auth.RoleAdd(app-ro, again)", "admin", c -> code(() -> auth(c).roleAdd(RoleAddRequest
+                .newBuilder().setName("app-ro").build())), true));
+        r.add(new Rpc("Auth.RoleDelete(ghost)", "admin", c -> code(() -> auth(c).roleDelete(RoleDeleteRequest
+                .newBuilder().setName("ghost").build())), true));
+        r.add(new Rpc("Auth.RoleGrantPermission(ghost)", "admin", c -> code(() -> auth(c).roleGrantPermission(
+                RoleGrantPermissionRequest.newBuilder().setRole("ghost").setPermission(Permission.newBuilder()
+                        .setType(PermissionType.READ).setKey("/app/").setPrefix(true)).build())), true));
+        r.add(new Rpc("Auth.RoleRevokePermission(ghost)", "admin", c -> code(() -> auth(c).roleRevokePermission(
+                RoleRevokePermissionRequest.newBuilder().setRole("ghost").setKey("/app/").setPrefix(true).build())),
+                true));
+        r.add(new Rpc("Auth.RoleGet(app-ro)", "admin", c -> code(() -> auth(c).roleGet(RoleGetRequest.newBuilder()
+                .setName("app-ro").build()))));
+        r.add(new Rpc("Auth.RoleList", "admin", c -> code(() -> auth(c).roleList(RoleListRequest
+                .getDefaultInstance()))));
         r.add(new Rpc("Health.Check", "none", c -> code(() -> HealthGrpc.newBlockingStub(c)
                 .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()))));
         return r;
@@ -304,7 +403,7 @@ class AuthIntegrationTest {
             case "no credentials", "wrong password", "expired token" -> UNAUTH;
             case "no roles", "readwrite on another prefix" -> needs.equals("any") ? OK : DENIED;
             case "read-only role" -> needs.equals("any") || needs.equals("read") ? OK : DENIED;
-            case "admin" -> needs.equals("admin") && !caller.isEmpty() ? null : OK;
+            case "admin" -> OK;
             default -> throw new IllegalArgumentException(caller);
         };
     }
@@ -327,18 +426,20 @@ class AuthIntegrationTest {
         List<String> mismatches = new ArrayList<>();
         for (Map.Entry<String, String> caller : callers.entrySet()) {
             for (Rpc rpc : rpcs()) {
+                if (caller.getKey().equals("admin") && rpc.name().equals("Auth.AuthDisable")) {
+                    continue; // it would end the matrix; root turning auth off: AuthCommandsTest
+                }
                 long before = revision();
                 Code got = rpc.call().apply(as(caller.getValue()));
                 Code want = expected(caller.getKey(), rpc.needs());
-                if (want == null) {
-                    // admin: past the check, to the request's own answer
-                    want = rpc.name().startsWith("Cluster.AddMember") ? Code.INVALID_ARGUMENT
-                            : rpc.name().startsWith("Cluster.TransferLeadership") ? transferToNobody : OK;
+                if (want == null || want == OK) {
+                    // past the check, to the request's own answer
+                    want = pastTheCheck.getOrDefault(rpc.name(), OK);
                 }
                 if (got != want) {
                     mismatches.add(caller.getKey() + " x " + rpc.name() + ": got " + got + ", want " + want);
                 }
-                if (got != OK && rpc.needs().equals("write")) {
+                if (got != OK && !rpc.needs().equals("read") && !rpc.needs().equals("read-all")) {
                     assertEquals(before, revision(), "a denied " + rpc.name() + " by " + caller.getKey()
                             + " changed the state");
                 }
@@ -425,6 +526,12 @@ class AuthIntegrationTest {
         return result;
     }
 
+    /** OK once a keep-alive is answered at all (a session nobody opened is answered expired). */
+    private static Code keepAliveAnswered(Channel c, long sessionId) {
+        Code got = keepAlive(c, sessionId);
+        return got == Code.NOT_FOUND ? OK : got;
+    }
+
     private static CreateRequest ephemeral(String path, long sessionId) {
         return CreateRequest.newBuilder().setPath(path).setMode(CreateMode.EPHEMERAL).setSessionId(sessionId).build();
     }
@@ -453,5 +560,40 @@ class AuthIntegrationTest {
                 .setSessionId(id).build())));
         assertEquals(false, kv(alice).exists(ExistsRequest.newBuilder().setPath("/sessions/alice").build())
                 .getExists(), "closing the session deletes its ephemeral");
+    }
+
+    @Test
+    void theAuditLogHasALinePerAuthFailureDenialAndAdminOperation() {
+        Logger audit = (Logger) LoggerFactory.getLogger(Audit.LOGGER);
+        Level level = audit.getLevel();
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.list = new java.util.concurrent.CopyOnWriteArrayList<>(); // appended to by the server's threads
+        lines.start();
+        audit.addAppender(lines);
+        audit.setLevel(Level.INFO);
+        try {
+            AuthGrpc.AuthBlockingStub admin = AuthGrpc.newBlockingStub(as(login("root", "root-pw")));
+            admin.userAdd(UserAddRequest.newBuilder().setName("audited").setPassword("audited-secret-pw").build());
+            assertEquals(DENIED, code(() -> kv(as(login("reader", "reader-pw"))).create(CreateRequest.newBuilder()
+                    .setPath("/app/audited").build())));
+            assertThrows(StatusRuntimeException.class, () -> login("audited", "not-it"));
+            // An admin operation is logged once its call ends, which may be just after the answer.
+            String userAdd = "event=admin_op user=\"root\" op=\"kvorum.v1.Auth/UserAdd\"";
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().startsWith(userAdd)));
+            List<String> text = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            String added = text.stream().filter(l -> l.startsWith(userAdd)).findFirst().orElseThrow();
+            assertTrue(added.contains("audited") && added.contains("result=\"OK\"") && added.contains("remote=\"/127.0.0.1:"), added);
+            assertTrue(text.stream().noneMatch(l -> l.contains("audited-secret-pw")), "a password in the audit log: "
+                    + text);
+            assertTrue(text.stream().anyMatch(l -> l.startsWith("event=permission_denied user=\"reader\" "
+                    + "op=\"kvorum.v1.KV/Create\" path=\"/app/audited\" result=PERMISSION_DENIED")), text.toString());
+            assertTrue(text.stream().anyMatch(l -> l.startsWith("event=auth_failure user=\"audited\" "
+                    + "op=\"kvorum.v1.Auth/Authenticate\" result=UNAUTHENTICATED") && l.contains("remote=\"/127.0.0.1:")),
+                    text.toString());
+        } finally {
+            audit.detachAppender(lines);
+            audit.setLevel(level);
+        }
     }
 }

@@ -7,15 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kvorum.proto.internal.v1.AuthData;
+import io.kvorum.proto.v1.AuthEnableRequest;
+import io.kvorum.proto.v1.AuthGrpc;
+import io.kvorum.proto.v1.AuthenticateRequest;
 import io.kvorum.proto.v1.CreateRequest;
 import io.kvorum.proto.v1.GetRequest;
 import io.kvorum.proto.v1.KVGrpc;
+import io.kvorum.proto.v1.Permission;
+import io.kvorum.proto.v1.PermissionType;
+import io.kvorum.proto.v1.RoleAddRequest;
+import io.kvorum.proto.v1.RoleGrantPermissionRequest;
 import io.kvorum.proto.v1.SetRequest;
+import io.kvorum.proto.v1.UserAddRequest;
+import io.kvorum.proto.v1.UserGrantRoleRequest;
 import io.kvorum.server.testing.InJvmCluster;
 import io.kvorum.server.testing.TestPki;
 import io.kvorum.server.testing.TlsChannels;
+import io.kvorum.server.testing.TlsRefusals;
 import io.kvorum.server.tls.ReloadingTls;
 import io.kvorum.server.tls.TlsFiles;
 import java.nio.file.Path;
@@ -35,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real TLS handshakes on loopback: a three-node cluster whose peers talk mutual TLS and whose
- * client ports are TLS only.
+ * client ports are TLS only; auth changes made there reach every node as the same record.
  */
 @Timeout(120)
 class TlsIntegrationTest {
@@ -78,6 +91,44 @@ class TlsIntegrationTest {
     }
 
     @Test
+    void authChangesReachEveryNodeAsTheSameRecordAndATokenIsCheckedByAnyNode() throws Exception {
+        start(TestPki.create(tmp.resolve("pki"), "a"), false);
+        long leader = cluster.awaitLeader();
+        cluster.kv(leader).create(CreateRequest.newBuilder().setPath("/tls").build());
+        AuthGrpc.AuthBlockingStub auth = AuthGrpc.newBlockingStub(cluster.node(leader).channel())
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        auth.userAdd(UserAddRequest.newBuilder().setName("root").setPassword("root-pw").build());
+        auth.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+        auth.roleAdd(RoleAddRequest.newBuilder().setName("tls-ro").build());
+        auth.roleGrantPermission(RoleGrantPermissionRequest.newBuilder().setRole("tls-ro").setPermission(
+                Permission.newBuilder().setType(PermissionType.READ).setKey("/tls/").setPrefix(true)).build());
+        auth.userAdd(UserAddRequest.newBuilder().setName("alice").setPassword("alice-pw").build());
+        auth.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("alice").setRole("tls-ro").build());
+        auth.authEnable(AuthEnableRequest.getDefaultInstance());
+        AuthData record = cluster.node(leader).state().auth().current();
+        assertTrue(record.getEnabled());
+        // Users, roles, hashes, the switch and the token key: the same record on every node.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> cluster.runningIds().stream()
+                .allMatch(id -> cluster.node(id).state().auth().current().equals(record)));
+
+        // A token issued by the leader is checked by each node from memory, against the same rights.
+        String token = AuthGrpc.newBlockingStub(cluster.node(leader).channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .authenticate(AuthenticateRequest.newBuilder().setUser("alice").setPassword("alice-pw").build())
+                .getToken();
+        Metadata bearer = new Metadata();
+        bearer.put(AccessInterceptor.AUTHORIZATION, "Bearer " + token);
+        for (long id : cluster.runningIds()) {
+            KVGrpc.KVBlockingStub alice = KVGrpc.newBlockingStub(cluster.node(id).channel())
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS);
+            assertTrue(alice.get(GetRequest.newBuilder().setPath("/tls").build()).hasStat(), "node " + id);
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> alice.create(CreateRequest.newBuilder().setPath("/tls/x").build()));
+            assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode(), "node " + id + ": " + e);
+        }
+    }
+
+    @Test
     void aPlaintextClientIsRefusedWithAnErrorSayingTls() throws Exception {
         start(TestPki.create(tmp.resolve("pki"), "a"), false);
         long leader = cluster.awaitLeader();
@@ -109,19 +160,27 @@ class TlsIntegrationTest {
     }
 
     @Test
-    void clientCertificatesRequiredRefuseClientsWithoutOneOrFromAnotherCa() throws Exception {
+    void clientCertificatesRequiredRefuseClientsWithoutOneFromAnotherCaOrExpired() throws Exception {
         TestPki pki = TestPki.create(tmp.resolve("pki"), "a");
         start(pki, true);
         long leader = cluster.awaitLeader();
         assertTrue(cluster.kv(leader).get(GetRequest.newBuilder().setPath("/").build()).hasStat(),
                 "a client with a certificate of the CA is served");
         TestPki other = TestPki.create(tmp.resolve("other"), "b");
-        for (TestPki.CertFiles cert : new TestPki.CertFiles[] {null, other.client("mallory")}) {
-            ManagedChannel ch = TlsChannels.to(cluster.clientPort(leader), pki.caFile(), cert);
-            try {
+        // What the node logs for each: a client holding only a certificate of another CA sends
+        // none, since the node names the CAs it accepts.
+        String none = "presented no certificate signed by this port's CA";
+        List<Map.Entry<TestPki.CertFiles, String>> refused = java.util.Arrays.asList(
+                new java.util.AbstractMap.SimpleEntry<>(null, none),
+                Map.entry(other.client("mallory"), none),
+                Map.entry(pki.expiredNode(9), "CertificateExpiredException"));
+        for (Map.Entry<TestPki.CertFiles, String> c : refused) {
+            ManagedChannel ch = TlsChannels.to(cluster.clientPort(leader), pki.caFile(), c.getKey());
+            try (TlsRefusals log = new TlsRefusals()) {
                 StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(ch)
                         .withDeadlineAfter(10, TimeUnit.SECONDS).get(GetRequest.newBuilder().setPath("/").build()));
                 assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), causes(e));
+                log.await("refused a TLS connection to the client port from /127.0.0.1:", c.getValue());
             } finally {
                 ch.shutdownNow();
             }

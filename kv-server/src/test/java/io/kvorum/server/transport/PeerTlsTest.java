@@ -13,6 +13,7 @@ import io.kvorum.proto.peer.v1.RaftBatch;
 import io.kvorum.proto.peer.v1.StreamAck;
 import io.kvorum.server.raft.MessageType;
 import io.kvorum.server.testing.TestPki;
+import io.kvorum.server.testing.TlsRefusals;
 import io.kvorum.server.tls.ReloadingTls;
 import io.kvorum.server.tls.TlsFiles;
 import java.nio.file.Path;
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Mutual TLS on the peer port with real handshakes: who gets in and who is refused, and why. */
+/**
+ * Mutual TLS on the peer port with real handshakes: who gets in and who is refused, and why;
+ * a refused handshake is logged on the receiving node with the reason.
+ */
 @Timeout(120)
 class PeerTlsTest {
     @TempDir
@@ -64,13 +68,26 @@ class PeerTlsTest {
     }
 
     @Test
-    void aPeerWithACertificateOfAnotherCaFailsTheHandshake() throws Exception {
+    void aPeerWithACertificateOfAnotherCaFailsTheHandshakeAndTheRefusalIsLogged() throws Exception {
         TestPki pki = TestPki.create(tmp.resolve("pki"), "a");
         TestPki other = TestPki.create(tmp.resolve("other"), "b");
-        try (Nodes nodes = new Nodes(tmp)) {
+        try (Nodes nodes = new Nodes(tmp); TlsRefusals refusals = new TlsRefusals()) {
             PeerTransport one = nodes.start(1, Nodes.CLUSTER, 0, tls(pki.node(1)));
             Status s = openStream(one.port(), pki.caFile(), other.node(2), 2);
             assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
+            refusals.await("refused a TLS connection to the peer port from /127.0.0.1:",
+                    "presented no certificate signed by this port's CA");
+        }
+    }
+
+    @Test
+    void aPeerWithAnExpiredCertificateFailsTheHandshakeAndTheRefusalIsLogged() throws Exception {
+        TestPki pki = TestPki.create(tmp.resolve("pki"), "a");
+        try (Nodes nodes = new Nodes(tmp); TlsRefusals refusals = new TlsRefusals()) {
+            PeerTransport one = nodes.start(1, Nodes.CLUSTER, 0, tls(pki.node(1)));
+            Status s = openStream(one.port(), pki.caFile(), pki.expiredNode(2), 2);
+            assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
+            refusals.await("refused a TLS connection to the peer port from /127.0.0.1:", "CertificateExpiredException");
         }
     }
 
