@@ -2,6 +2,7 @@ package io.kvorum.server.api;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -14,6 +15,7 @@ import io.kvorum.proto.v1.ErrorReason;
 import io.kvorum.proto.v1.KeepAliveRequest;
 import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchRequest;
+import io.kvorum.proto.v1.WatchResponse;
 import io.kvorum.server.auth.AccessControl;
 import io.kvorum.server.auth.Audit;
 import io.kvorum.server.auth.AuthView;
@@ -35,9 +37,10 @@ import javax.net.ssl.SSLSession;
  * or a client certificate naming a user, else it is closed UNAUTHENTICATED; then every request
  * message (each one of a stream) is checked by {@link RequestRights} as it arrives, before the
  * service sees it, and a denied one closes the call PERMISSION_DENIED. Rights are read from the
- * current {@link AuthView}, so a revoked right stops the next request; open watch streams are
- * re-checked on every auth change and closed PERMISSION_DENIED when a watch they hold is no
- * longer readable. Admin operations, denials and failed authentications go to {@link Audit}.
+ * current {@link AuthView}, so a revoked right stops the next request; each response of a watch
+ * stream loses the events the user may not read at the moment it is sent ({@link #visible}); open
+ * watch streams are re-checked on every auth change and closed PERMISSION_DENIED when a watch
+ * they hold has nothing left the user may read. Admin operations, denials and failed authentications go to {@link Audit}.
  */
 final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemCheck {
     /** The user a call acts as; absent while auth is disabled. */
@@ -86,10 +89,13 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
         if (user != null) {
             ctx = ctx.withValue(USER, user);
         }
-        ServerCall.Listener<Q> inner = Contexts.interceptCall(ctx, guarded, headers, next);
         if (op.equals("kvorum.v1.Watch/Watch")) {
-            return new WatchGuard<>(inner, guarded, user, op, remote);
+            // Auth off when the call began (user null): nothing to filter, and the stream is
+            // closed UNAUTHENTICATED on the auth change that turns it on.
+            ServerCall<Q, R> served = user == null ? guarded : new FilteredWatchCall<>(guarded, user);
+            return new WatchGuard<>(Contexts.interceptCall(ctx, served, headers, next), guarded, user, op, remote);
         }
+        ServerCall.Listener<Q> inner = Contexts.interceptCall(ctx, guarded, headers, next);
         return new Checking<>(inner, guarded, user, op, remote);
     }
 
@@ -164,6 +170,34 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
                 + " may not keep session " + sessionId + " alive: another user opened it");
     }
 
+    /**
+     * The one filter of what a watch delivers, for gRPC Watch calls and in-process watches (HTTP
+     * event streams and blocking queries) alike: {@code r} checked against {@code user}'s rights
+     * now (see {@link RequestRights#visible}); null means send nothing.
+     */
+    private WatchResponse visible(String user, WatchResponse r) {
+        return bypass ? r : RequestRights.visible(access.view(), user, r);
+    }
+
+    /** A Watch call's responses as the service sends them, each filtered by {@link #visible}. */
+    private final class FilteredWatchCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+        private final String user;
+
+        FilteredWatchCall(ServerCall<Q, R> call, String user) {
+            super(call);
+            this.user = user;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void sendMessage(R message) {
+            R shown = message instanceof WatchResponse r ? (R) visible(user, r) : message;
+            if (shown != null) {
+                super.sendMessage(shown);
+            }
+        }
+    }
+
     private void recheckWatches() {
         if (bypass) {
             return;
@@ -229,6 +263,12 @@ final class AccessInterceptor implements ServerInterceptor, BatchStream.ItemChec
         @Override
         public void ended() {
             localWatches.remove(this);
+        }
+
+        @Override
+        public WatchResponse visible(WatchResponse r) {
+            // Auth off when the stream began (user null): as for a gRPC call, nothing to filter.
+            return user == null ? r : AccessInterceptor.this.visible(user, r);
         }
 
         void recheck(AuthView v) {

@@ -14,7 +14,8 @@ import java.util.function.Function;
  * {@link #ready()} once it has room again; a sink that never makes room sees its watches
  * cancelled with WATCHER_TOO_SLOW, never unbounded memory. Control responses (created,
  * progress, canceled) are sent regardless, as on gRPC. A {@link Check} (the caller's rights)
- * sees every request before the stream does, and may end the stream later when a right goes.
+ * sees every request before the stream does, every response before the sink does (dropping
+ * the events the caller may not read), and may end the stream later when a right goes.
  */
 public final class LocalWatch implements AutoCloseable {
     /** Where a local watch stream's responses go. Called from the stream's executor, one at a time. */
@@ -54,6 +55,14 @@ public final class LocalWatch implements AutoCloseable {
 
         /** The stream ended: nothing more to check. */
         void ended();
+
+        /**
+         * What of {@code r} the caller may see now: {@code r}, a copy without the events it may
+         * not read, or null to send nothing.
+         */
+        default WatchResponse visible(WatchResponse r) {
+            return r;
+        }
     }
 
     private final Sink sink;
@@ -163,7 +172,10 @@ public final class LocalWatch implements AutoCloseable {
         @Override
         public void onNext(WatchResponse value) {
             if (!cancelled) {
-                sink.onResponse(value);
+                WatchResponse shown = check.visible(value);
+                if (shown != null) {
+                    sink.onResponse(shown);
+                }
             }
         }
 

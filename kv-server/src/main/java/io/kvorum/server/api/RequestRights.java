@@ -22,6 +22,7 @@ import io.kvorum.proto.v1.ChildrenRequest;
 import io.kvorum.proto.v1.CloseSessionRequest;
 import io.kvorum.proto.v1.CreateRequest;
 import io.kvorum.proto.v1.DeleteRequest;
+import io.kvorum.proto.v1.Event;
 import io.kvorum.proto.v1.ExistsRequest;
 import io.kvorum.proto.v1.GetRequest;
 import io.kvorum.proto.v1.KeepAliveRequest;
@@ -39,6 +40,7 @@ import io.kvorum.proto.v1.UserChangePasswordRequest;
 import io.kvorum.proto.v1.UserGetRequest;
 import io.kvorum.proto.v1.WatchCreate;
 import io.kvorum.proto.v1.WatchRequest;
+import io.kvorum.proto.v1.WatchResponse;
 import io.kvorum.server.auth.AuthView;
 
 /**
@@ -132,14 +134,50 @@ final class RequestRights {
                 + request.getClass().getSimpleName().replace("Request", ""));
     }
 
-    /** Whether {@code user} may still read what {@code c} watches (re-checked on auth changes). */
+    /**
+     * Whether {@code user} may still hold what {@code c} watches (re-checked on auth changes): a
+     * node watch needs read on its path; a recursive one read on its root or on some path below
+     * it, since what it delivers is filtered by {@link #visible} event by event.
+     */
     static Denial watch(AuthView v, String user, WatchCreate c) {
         if (c.getRecursive()) {
-            return v.allowsSubtree(user, PermissionType.READ, c.getPath()) ? null
-                    : new Denial(c.getPath(), "user " + user + " may not read everything under " + c.getPath()
-                            + " (a recursive watch needs read on the whole subtree)");
+            return v.allowsSomewhereUnder(user, PermissionType.READ, c.getPath()) ? null
+                    : new Denial(c.getPath(), "user " + user + " may read nothing at or under " + c.getPath()
+                            + " (a recursive watch needs read on its path or on some path under it)");
         }
         return need(v, user, PermissionType.READ, c.getPath());
+    }
+
+    /**
+     * What of a watch response {@code user} may see under {@code v}: the response itself when
+     * every event in it is readable (or auth is off); else a copy without the events on paths the
+     * user may not read; null (send nothing) when no event is left and the response says nothing
+     * else (not created, canceled, compacted or a progress notification).
+     */
+    static WatchResponse visible(AuthView v, String user, WatchResponse r) {
+        int n = r.getEventsCount();
+        if (n == 0 || !v.enabled()) {
+            return r;
+        }
+        int first = 0;
+        while (first < n && v.allows(user, PermissionType.READ, r.getEvents(first).getPath())) {
+            first++;
+        }
+        if (first == n) {
+            return r;
+        }
+        WatchResponse.Builder b = r.toBuilder().clearEvents();
+        for (int i = 0; i < n; i++) {
+            Event e = r.getEvents(i);
+            if (i < first || (i > first && v.allows(user, PermissionType.READ, e.getPath()))) {
+                b.addEvents(e);
+            }
+        }
+        if (b.getEventsCount() == 0 && !r.getCreated() && !r.getCanceled() && !r.getProgress()
+                && r.getCompactRevision() == 0) {
+            return null;
+        }
+        return b.build();
     }
 
     private static Denial op(AuthView v, String user, Op op) {

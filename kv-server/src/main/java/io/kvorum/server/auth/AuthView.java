@@ -49,9 +49,13 @@ public final class AuthView {
         return grants(user, need, p -> covers(p, path));
     }
 
-    /** Whether {@code user} may read {@code path} and everything under it (a recursive watch). */
-    public boolean allowsSubtree(String user, PermissionType need, String path) {
-        return grants(user, need, p -> coversSubtree(p, path));
+    /**
+     * Whether {@code user} may do {@code need} on {@code path} or on some path below it: what a
+     * recursive watch on {@code path} needs to be set (its events are then filtered one by one
+     * with {@link #allows}).
+     */
+    public boolean allowsSomewhereUnder(String user, PermissionType need, String path) {
+        return grants(user, need, p -> coversSomethingUnder(p, path));
     }
 
     /** Whether {@code user} may run cluster operations and manage auth. */
@@ -95,13 +99,14 @@ public final class AuthView {
                 && path.equals(key.substring(0, key.length() - 1)));
     }
 
-    /** Whether {@code p} covers {@code path} and every path below it. */
-    static boolean coversSubtree(Permission p, String path) {
-        if (!p.getPrefix()) {
-            return false;
-        }
-        String key = p.getKey();
+    /**
+     * Whether {@code p} covers {@code path} or some path below it: a grant covering the path, or
+     * one whose key lies below it ("/app/a/" or the exact "/app/a/x" under "/app"). A path below
+     * P starts with P + "/", so a grant whose key does not start with that matches a path below
+     * P only if it covers P itself (its key is a prefix of P, or is P + "/").
+     */
+    static boolean coversSomethingUnder(Permission p, String path) {
         String below = path.endsWith("/") ? path : path + "/";
-        return path.startsWith(key) || below.equals(key);
+        return covers(p, path) || p.getKey().startsWith(below);
     }
 }

@@ -211,7 +211,8 @@ class HttpPermissionMatrixTest {
         e.add(new Endpoint("POST multi(read /app, write /other)", "write-other", "POST", "/v1/multi",
                 "{\"ops\":[{\"check\":{\"path\":\"/app/x\"}},{\"create\":{\"path\":\"/other/m\"}}]}"));
         e.add(new Endpoint("GET watch /app (SSE)", "read", "GET", "/v1/watch/app?recursive", null));
-        e.add(new Endpoint("GET watch / (SSE)", "read-all", "GET", "/v1/watch/?recursive", null));
+        // Set for whoever may read something under the root; what it delivers is filtered.
+        e.add(new Endpoint("GET watch / (SSE)", "read-somewhere", "GET", "/v1/watch/?recursive", null));
         e.add(new Endpoint("POST sessions", "any", "POST", "/v1/sessions?ttl=10s", null));
         e.add(new Endpoint("POST keepalive (root's session)", "owner", "POST", "/v1/sessions/{root}/keepalive",
                 null));
@@ -238,9 +239,9 @@ class HttpPermissionMatrixTest {
         return switch (caller) {
             case "no credentials", "wrong password", "expired token", "invalid token" -> UNAUTH;
             case "no roles" -> needs.equals("any") ? OK : DENIED;
-            case "readwrite on another prefix" -> needs.equals("any") ? OK : DENIED;
+            case "readwrite on another prefix" -> needs.equals("any") || needs.equals("read-somewhere") ? OK : DENIED;
             case "read-only role" -> needs.equals("any") || needs.equals("read") || needs.equals("read-catalog")
-                    ? OK : DENIED;
+                    || needs.equals("read-somewhere") ? OK : DENIED;
             case "admin" -> OK;
             default -> throw new IllegalArgumentException(caller);
         };
@@ -355,6 +356,92 @@ class HttpPermissionMatrixTest {
             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             assertEquals("event: created", lines.readLine());
             admin.roleRevokePermission(RoleRevokePermissionRequest.newBuilder().setRole("temp").setKey("/other/")
+                    .setPrefix(true).build());
+            String line;
+            String last = null;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("event: ")) {
+                    last = line;
+                }
+                if (line.contains("PERMISSION_DENIED")) {
+                    break;
+                }
+            }
+            assertEquals("event: canceled", last);
+            assertNotNull(line, "the stream ended without saying why");
+            assertTrue(line.contains("revoked while watching"), line);
+        }
+    }
+
+    /**
+     * The events of an event stream up to the first {@code events} event holding one at
+     * {@code path}.
+     */
+    private static List<JsonObject> eventsUntil(BufferedReader lines, String path) throws IOException {
+        List<JsonObject> events = new ArrayList<>();
+        String kind = null;
+        String line;
+        while ((line = lines.readLine()) != null) {
+            if (line.startsWith("event: ")) {
+                kind = line.substring("event: ".length());
+                assertTrue(kind.equals("events") || kind.equals("progress"), "unexpected " + line);
+            } else if (line.startsWith("data: ") && "events".equals(kind)) {
+                boolean found = false;
+                for (var e : JsonParser.parseString(line.substring("data: ".length())).getAsJsonObject()
+                        .getAsJsonArray("events")) {
+                    events.add(e.getAsJsonObject());
+                    found |= e.getAsJsonObject().get("path").getAsString().equals(path);
+                }
+                if (found) {
+                    return events;
+                }
+            }
+        }
+        throw new AssertionError("the stream ended before an event at " + path + "; got " + events);
+    }
+
+    @Test
+    void aRecursiveEventStreamDeliversOnlyWhatTheUserMayReadAndEndsWhenNothingIsLeft() throws Exception {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + login("root"));
+        AuthGrpc.AuthBlockingStub admin = AuthGrpc.newBlockingStub(cluster.node(1).channel())
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+        KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(cluster.node(1).channel())
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+        for (String p : List.of("/app/a", "/app/b")) {
+            kv.create(CreateRequest.newBuilder().setPath(p).build());
+        }
+        admin.userAdd(UserAddRequest.newBuilder().setName("partial").setPassword("partial-pw").build());
+        admin.roleAdd(RoleAddRequest.newBuilder().setName("app-a-ro").build());
+        admin.roleGrantPermission(RoleGrantPermissionRequest.newBuilder().setRole("app-a-ro").setPermission(
+                Permission.newBuilder().setType(PermissionType.READ).setKey("/app/a/").setPrefix(true)).build());
+        admin.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("partial").setRole("app-a-ro").build());
+
+        // Nothing readable at or under /app: refused, saying so.
+        Answer refused = status("GET", "/v1/watch/app?recursive", null, bearer(login("other")));
+        assertEquals(DENIED, refused.status(), refused.text());
+        assertTrue(refused.text().contains("may read nothing at or under /app"), refused.text());
+
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/v1/watch/app?recursive")).header("Authorization", "Bearer " + login("partial")).GET().build();
+        HttpResponse<InputStream> stream = http.client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(OK, stream.statusCode());
+        try (InputStream in = stream.body()) {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            assertEquals("event: created", lines.readLine());
+            long x = kv.create(CreateRequest.newBuilder().setPath("/app/a/x").build()).getHeader().getRevision();
+            kv.create(CreateRequest.newBuilder().setPath("/app/b/y").build());
+            long z = kv.create(CreateRequest.newBuilder().setPath("/app/a/z").build()).getHeader().getRevision();
+            // /app/a/z was written after /app/b/y: once it is here, /app/b/y's events would have been.
+            List<JsonObject> events = eventsUntil(lines, "/app/a/z");
+            assertEquals(List.of(x, z), events.stream().map(e -> e.get("revision").getAsLong()).distinct().toList(),
+                    events.toString());
+            assertTrue(events.stream().map(e -> e.get("path").getAsString())
+                    .allMatch(p -> p.equals("/app/a") || p.startsWith("/app/a/")), events.toString());
+            assertTrue(events.stream().anyMatch(e -> e.get("path").getAsString().equals("/app/a/x")),
+                    events.toString());
+
+            admin.roleRevokePermission(RoleRevokePermissionRequest.newBuilder().setRole("app-a-ro").setKey("/app/a/")
                     .setPrefix(true).build());
             String line;
             String last = null;
