@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.kvorum.proto.v1.AuthEnableRequest;
@@ -340,10 +341,8 @@ class HttpPermissionMatrixTest {
 
     @Test
     void anEventStreamEndsWhenTheRightToReadItIsRevoked() throws Exception {
-        Metadata md = new Metadata();
-        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + login("root"));
         AuthGrpc.AuthBlockingStub admin = AuthGrpc.newBlockingStub(cluster.node(1).channel())
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+                .withInterceptors(asRoot());
         admin.roleAdd(RoleAddRequest.newBuilder().setName("temp").build());
         admin.roleGrantPermission(RoleGrantPermissionRequest.newBuilder().setRole("temp").setPermission(
                 Permission.newBuilder().setType(PermissionType.READ).setKey("/other/").setPrefix(true)).build());
@@ -357,20 +356,32 @@ class HttpPermissionMatrixTest {
             assertEquals("event: created", lines.readLine());
             admin.roleRevokePermission(RoleRevokePermissionRequest.newBuilder().setRole("temp").setKey("/other/")
                     .setPrefix(true).build());
-            String line;
-            String last = null;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith("event: ")) {
-                    last = line;
-                }
-                if (line.contains("PERMISSION_DENIED")) {
-                    break;
-                }
-            }
-            assertEquals("event: canceled", last);
-            assertNotNull(line, "the stream ended without saying why");
-            assertTrue(line.contains("revoked while watching"), line);
+            assertCanceledAsRevoked(lines);
         }
+    }
+
+    /** Call metadata carrying a token of root's. */
+    private ClientInterceptor asRoot() throws IOException, InterruptedException {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + login("root"));
+        return MetadataUtils.newAttachHeadersInterceptor(md);
+    }
+
+    /** Reads an event stream to its end: it must end with a canceled event saying the right was revoked. */
+    private static void assertCanceledAsRevoked(BufferedReader lines) throws IOException {
+        String line;
+        String last = null;
+        while ((line = lines.readLine()) != null) {
+            if (line.startsWith("event: ")) {
+                last = line;
+            }
+            if (line.contains("PERMISSION_DENIED")) {
+                break;
+            }
+        }
+        assertEquals("event: canceled", last);
+        assertNotNull(line, "the stream ended without saying why");
+        assertTrue(line.contains("revoked while watching"), line);
     }
 
     /**
@@ -402,12 +413,9 @@ class HttpPermissionMatrixTest {
 
     @Test
     void aRecursiveEventStreamDeliversOnlyWhatTheUserMayReadAndEndsWhenNothingIsLeft() throws Exception {
-        Metadata md = new Metadata();
-        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + login("root"));
         AuthGrpc.AuthBlockingStub admin = AuthGrpc.newBlockingStub(cluster.node(1).channel())
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
-        KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(cluster.node(1).channel())
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+                .withInterceptors(asRoot());
+        KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(cluster.node(1).channel()).withInterceptors(asRoot());
         for (String p : List.of("/app/a", "/app/b")) {
             kv.create(CreateRequest.newBuilder().setPath(p).build());
         }
@@ -443,19 +451,7 @@ class HttpPermissionMatrixTest {
 
             admin.roleRevokePermission(RoleRevokePermissionRequest.newBuilder().setRole("app-a-ro").setKey("/app/a/")
                     .setPrefix(true).build());
-            String line;
-            String last = null;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith("event: ")) {
-                    last = line;
-                }
-                if (line.contains("PERMISSION_DENIED")) {
-                    break;
-                }
-            }
-            assertEquals("event: canceled", last);
-            assertNotNull(line, "the stream ended without saying why");
-            assertTrue(line.contains("revoked while watching"), line);
+            assertCanceledAsRevoked(lines);
         }
     }
 }
