@@ -145,6 +145,14 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private record PendingChange(Predicate<ConfState> applied, CompletableFuture<Void> future) {
     }
 
+    /**
+     * The membership whose members' addresses {@link #peers} and the published status hold (loop
+     * thread only). Membership changes complete against this, not the applier's conf: the
+     * applier publishes a new conf before its listener records the new member's address, and a
+     * caller woken in between would see the member without its address.
+     */
+    private ConfState addressedConf;
+
     private RaftNode(NodeConfig cfg, NodeStore store, NodeMetrics metrics, StateMachine stateMachine) {
         this.cfg = cfg;
         this.store = store;
@@ -214,6 +222,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         // This node's own configuration wins over addresses learned from the log: a node must
         // reach each peer exactly where its operator says (through a proxy, a NAT, a tunnel).
         peers.putAll(cfg.initialCluster());
+        addressedConf = applier.appliedConf();
         transport.start();
         transport.setPeers(otherPeers());
         publishStatus();
@@ -625,6 +634,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         transport.setPeers(otherPeers());
         stateMachine.restored(meta.index());
         applier.restored(meta.index(), meta.conf());
+        addressedConf = meta.conf();
         snapshotsInstalled.incrementAndGet();
         LOG.info("node {} installed snapshot at index {} term {} (members {})", cfg.nodeId(), meta.index(),
                 meta.term(), meta.conf());
@@ -657,6 +667,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             LOG.info("node {} membership now voters {} learners {}", cfg.nodeId(), conf.voters(), conf.learners());
             inbox.add(() -> {
                 transport.setPeers(otherPeers());
+                addressedConf = conf;
                 // Published before the change's caller is woken, so it sees the new member's address.
                 publishStatus();
                 checkPendingChanges();
@@ -699,7 +710,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         Iterator<PendingChange> it = pendingChanges.iterator();
         while (it.hasNext()) {
             PendingChange p = it.next();
-            if (p.future().isDone() || p.applied().test(applier.appliedConf())) {
+            if (p.future().isDone() || p.applied().test(addressedConf)) {
                 p.future().complete(null);
                 it.remove();
             }

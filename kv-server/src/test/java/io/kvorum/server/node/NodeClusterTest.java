@@ -271,6 +271,10 @@ class NodeClusterTest {
         cluster.reserve(4);
         cluster.start(4, true);
         cluster.node(leader).addMember(4, cluster.addresses.get(4L), true).get(10, TimeUnit.SECONDS);
+        // Once the add completes, the status shows the new member together with its address.
+        NodeStatus added = cluster.node(leader).status();
+        assertTrue(added.learners().contains(4L), added.toString());
+        assertEquals(cluster.addresses.get(4L), added.members().get(4L), added.toString());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertEquals("1", cluster.read(4, "before-join"), "the learner replays the log from the start");
             assertEquals("learner", cluster.node(4).status().role());
