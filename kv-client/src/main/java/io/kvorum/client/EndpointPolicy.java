@@ -2,7 +2,9 @@ package io.kvorum.client;
 
 /**
  * How the client spreads reads over its endpoints (the configured ones and the members it
- * learned from the cluster); writes go to the leader when it is known. Under every policy an
+ * learned from the cluster); writes go to the leader when it is known, and so do linearizable
+ * reads except under {@link #PREFER_LOCAL}: a leader answers them with one leadership check
+ * shared by all waiting reads, a follower must ask the leader first. Under every policy an
  * endpoint that just failed is left out until a background probe finds it serving again, and
  * a call that fails on one endpoint is retried on another.
  */

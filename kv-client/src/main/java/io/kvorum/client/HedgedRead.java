@@ -32,6 +32,8 @@ final class HedgedRead<Resp> {
     private final long deadlineNanos;
     private final Duration deadline;
     private final Retrier.Attempt<Resp> attempt;
+    /** Whether the first copy goes to the leader when it is known (a linearizable read); a hedge avoids that node. */
+    private final boolean leaderFirst;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<Resp> result = new CompletableFuture<>();
 
@@ -42,8 +44,9 @@ final class HedgedRead<Resp> {
     private ScheduledFuture<?> timer;
 
     HedgedRead(Retrier retrier, HedgePolicy policy, String what, long deadlineNanos, Duration deadline,
-               Retrier.Attempt<Resp> attempt) {
+               boolean leaderFirst, Retrier.Attempt<Resp> attempt) {
         this.retrier = retrier;
+        this.leaderFirst = leaderFirst;
         this.policy = policy;
         this.what = what;
         this.deadlineNanos = deadlineNanos;
@@ -77,8 +80,8 @@ final class HedgedRead<Resp> {
     }
 
     private RetryingCall<Resp> copy(EndpointState avoid) {
-        RetryingCall<Resp> c = new RetryingCall<>(retrier, what, Retrier.Safety.IDEMPOTENT, false, deadlineNanos,
-                deadline, null, avoid, attempt);
+        RetryingCall<Resp> c = new RetryingCall<>(retrier, what, Retrier.Safety.IDEMPOTENT, false, leaderFirst,
+                deadlineNanos, deadline, null, avoid, attempt);
         c.result().whenComplete((r, e) -> finished(c, r, e));
         return c;
     }

@@ -70,13 +70,17 @@ final class Retrier {
      * A read (it changes nothing, so it is retried freely), routed by the policy and hedged to a
      * second endpoint when the first is slow, if hedging is on.
      */
-    <Resp> CompletableFuture<Resp> read(String what, Duration deadline, Attempt<Resp> attempt) {
+    <Resp> CompletableFuture<Resp> read(String what, Duration deadline, boolean leaderFirst, Attempt<Resp> attempt) {
         if (hedging == null) {
-            return call(what, Safety.IDEMPOTENT, false, deadline, null, attempt);
+            discovery.touch();
+            RetryingCall<Resp> call = new RetryingCall<>(this, what, Safety.IDEMPOTENT, false, leaderFirst,
+                    System.nanoTime() + deadline.toNanos(), deadline, null, null, attempt);
+            call.start();
+            return call.result();
         }
         discovery.touch();
-        return new HedgedRead<>(this, hedging, what, System.nanoTime() + deadline.toNanos(), deadline, attempt)
-                .start();
+        return new HedgedRead<>(this, hedging, what, System.nanoTime() + deadline.toNanos(), deadline, leaderFirst,
+                attempt).start();
     }
 
     /**
@@ -89,7 +93,7 @@ final class Retrier {
     <Resp> CompletableFuture<Resp> call(String what, Safety safety, boolean isWrite, Duration deadline,
                                         EndpointState pinned, Attempt<Resp> attempt) {
         discovery.touch();
-        RetryingCall<Resp> call = new RetryingCall<>(this, what, safety, isWrite,
+        RetryingCall<Resp> call = new RetryingCall<>(this, what, safety, isWrite, isWrite,
                 System.nanoTime() + deadline.toNanos(), deadline, pinned, null, attempt);
         if (isWrite && safety == Safety.IDEMPOTENT && pinned == null) {
             writes.add(call);

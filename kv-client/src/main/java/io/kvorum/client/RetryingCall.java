@@ -71,6 +71,8 @@ final class RetryingCall<Resp> {
     private final String what;
     private final Retrier.Safety safety;
     private final boolean isWrite;
+    /** Whether attempts go to the leader when it is known: writes, and linearizable reads. */
+    private final boolean leaderFirst;
     private final long deadlineNanos;
     private final Duration deadline;
     private final EndpointState pinned;
@@ -95,13 +97,18 @@ final class RetryingCall<Resp> {
     /** When the attempt in flight started (System.nanoTime). */
     private volatile long currentStartedNanos;
 
-    /** @param avoid an endpoint the first attempt should not go to if another is available (or null) */
-    RetryingCall(Retrier retrier, String what, Retrier.Safety safety, boolean isWrite, long deadlineNanos,
-                 Duration deadline, EndpointState pinned, EndpointState avoid, Retrier.Attempt<Resp> attempt) {
+    /**
+     * @param leaderFirst whether attempts go to the leader when it is known (writes, linearizable reads)
+     * @param avoid an endpoint the first attempt should not go to if another is available (or null)
+     */
+    RetryingCall(Retrier retrier, String what, Retrier.Safety safety, boolean isWrite, boolean leaderFirst,
+                 long deadlineNanos, Duration deadline, EndpointState pinned, EndpointState avoid,
+                 Retrier.Attempt<Resp> attempt) {
         this.retrier = retrier;
         this.what = what;
         this.safety = safety;
         this.isWrite = isWrite;
+        this.leaderFirst = leaderFirst;
         this.deadlineNanos = deadlineNanos;
         this.deadline = deadline;
         this.pinned = pinned;
@@ -262,7 +269,7 @@ final class RetryingCall<Resp> {
         if (pinned != null) {
             return pinned;
         }
-        return isWrite ? retrier.endpoints().pickForWrite(lastTarget) : retrier.endpoints().pick(lastTarget);
+        return leaderFirst ? retrier.endpoints().pickForWrite(lastTarget) : retrier.endpoints().pick(lastTarget);
     }
 
     private void onFailure(EndpointState target, Throwable error, boolean attemptTimedOutEarly) {

@@ -54,7 +54,7 @@ class MemberDiscoveryTest {
     }
 
     @Test
-    void writesGoStraightToTheLeaderOnceItIsKnown() {
+    void writesAndLinearizableReadsGoStraightToTheLeaderOnceItIsKnown() {
         cluster.state.leaderId = 2;
         FakeNode leader = cluster.node(1);
         try (KvorumClient client = builder(cluster).build()) {
@@ -65,15 +65,20 @@ class MemberDiscoveryTest {
                 client.create("/w" + i, bytes("x"));
             }
             assertEquals(before + 20, kvCalls(leader), "every write went to the leader");
+            int linearizable = kvCalls(leader);
+            for (int i = 0; i < 10; i++) {
+                client.get("/");
+            }
+            assertEquals(linearizable + 10, kvCalls(leader), "linearizable reads went to the leader too");
             int[] reads = new int[3];
             for (int n = 0; n < 3; n++) {
                 reads[n] = -kvCalls(cluster.node(n));
             }
             for (int i = 0; i < 30; i++) {
-                client.get("/");
+                client.get("/", RequestOptions.serializable());
             }
             for (int n = 0; n < 3; n++) {
-                assertEquals(10, reads[n] + kvCalls(cluster.node(n)), "reads still spread over every member");
+                assertEquals(10, reads[n] + kvCalls(cluster.node(n)), "serializable reads spread over every member");
             }
         }
     }
@@ -104,7 +109,7 @@ class MemberDiscoveryTest {
     void aClientGivenOneEndpointLearnsTheOthersAndUsesThem() {
         try (KvorumClient client = builder(cluster.node(0)).build()) {
             await().atMost(Duration.ofSeconds(15)).until(() -> {
-                client.get("/");
+                client.get("/", RequestOptions.serializable());
                 return kvCalls(cluster.node(1)) > 0 && kvCalls(cluster.node(2)) > 0;
             });
         }
@@ -116,14 +121,14 @@ class MemberDiscoveryTest {
         cluster.state.members.remove(third.id);
         try (KvorumClient client = builder(cluster.node(0)).build()) {
             await().atMost(Duration.ofSeconds(15)).until(() -> {
-                client.get("/");
+                client.get("/", RequestOptions.serializable());
                 return kvCalls(cluster.node(1)) > 0;
             });
             assertEquals(0, kvCalls(third), "not a member yet");
 
             cluster.state.members.put(third.id, third.address());
             await().atMost(Duration.ofSeconds(15)).until(() -> {
-                client.get("/");
+                client.get("/", RequestOptions.serializable());
                 return kvCalls(third) > 0;
             });
 
@@ -132,7 +137,7 @@ class MemberDiscoveryTest {
                     .map(EndpointState::address).toList().contains(cluster.node(1).address()));
             int before = kvCalls(cluster.node(1));
             for (int i = 0; i < 12; i++) {
-                client.get("/");
+                client.get("/", RequestOptions.serializable());
             }
             assertEquals(before, kvCalls(cluster.node(1)), "a removed member gets no more calls");
         }
