@@ -67,20 +67,20 @@ final class Retrier {
     }
 
     /**
-     * A read (it changes nothing, so it is retried freely), routed by the policy and hedged to a
-     * second endpoint when the first is slow, if hedging is on.
+     * A read (it changes nothing, so it is retried freely), routed by the policy, or to the leader
+     * first when {@code leaderFirst}, and hedged to a second endpoint when the first is slow, if
+     * hedging is on.
      */
     <Resp> CompletableFuture<Resp> read(String what, Duration deadline, boolean leaderFirst, Attempt<Resp> attempt) {
-        if (hedging == null) {
-            discovery.touch();
-            RetryingCall<Resp> call = new RetryingCall<>(this, what, Safety.IDEMPOTENT, false, leaderFirst,
-                    System.nanoTime() + deadline.toNanos(), deadline, null, null, attempt);
-            call.start();
-            return call.result();
-        }
         discovery.touch();
-        return new HedgedRead<>(this, hedging, what, System.nanoTime() + deadline.toNanos(), deadline, leaderFirst,
-                attempt).start();
+        long deadlineNanos = System.nanoTime() + deadline.toNanos();
+        if (hedging != null) {
+            return new HedgedRead<>(this, hedging, what, deadlineNanos, deadline, leaderFirst, attempt).start();
+        }
+        RetryingCall<Resp> call = new RetryingCall<>(this, what, Safety.IDEMPOTENT, false, leaderFirst, deadlineNanos,
+                deadline, null, null, attempt);
+        call.start();
+        return call.result();
     }
 
     /**

@@ -468,39 +468,20 @@ class AuthIntegrationTest {
     }
 
     @Test
-    void aWatchIsClosedWhenTheRightToReadItIsRevoked() {
+    void aWatchIsClosedWhenTheRightToReadItIsRevoked() throws Exception {
         AuthGrpc.AuthBlockingStub admin = AuthGrpc.newBlockingStub(as(login("root", "root-pw")));
         admin.roleAdd(RoleAddRequest.newBuilder().setName("temp").build());
         admin.roleGrantPermission(RoleGrantPermissionRequest.newBuilder().setRole("temp").setPermission(
                 Permission.newBuilder().setType(PermissionType.READ).setKey("/other/").setPrefix(true)).build());
         admin.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("noroles").setRole("temp").build());
-        CompletableFuture<Boolean> created = new CompletableFuture<>();
-        CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        StreamObserver<WatchRequest> req = WatchGrpc.newStub(as(login("noroles", "noroles-pw")))
-                .watch(new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchResponse r) {
-                        if (r.getCreated()) {
-                            created.complete(true);
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        ended.complete(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        ended.complete(null);
-                    }
-                });
+        Received got = new Received();
+        StreamObserver<WatchRequest> req = WatchGrpc.newStub(as(login("noroles", "noroles-pw"))).watch(got);
         req.onNext(WatchRequest.newBuilder().setCreate(WatchCreate.newBuilder().setWatchId(1).setPath("/other")
                 .setRecursive(true)).build());
-        assertTrue(created.orTimeout(10, TimeUnit.SECONDS).join());
+        assertTrue(got.next().getCreated());
         admin.roleRevokePermission(RoleRevokePermissionRequest.newBuilder().setRole("temp").setKey("/other/")
                 .setPrefix(true).build());
-        Throwable t = ended.orTimeout(10, TimeUnit.SECONDS).join();
+        Throwable t = got.ended.orTimeout(10, TimeUnit.SECONDS).join();
         assertEquals(DENIED, io.grpc.Status.fromThrowable(t).getCode(), String.valueOf(t));
         assertTrue(t.getMessage().contains("revoked"), t.getMessage());
     }
