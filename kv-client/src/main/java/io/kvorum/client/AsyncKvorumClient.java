@@ -30,8 +30,12 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The asynchronous API: every call returns at once with a future that completes with the
- * result or with a {@link KvorumException}. Futures complete on gRPC threads: chain light work
- * on them, and hand heavy or blocking work to your own executor ({@code ...Async(fn, executor)}).
+ * result or with a {@link KvorumException}. Futures complete on the client's threads, most on
+ * the I/O thread that read the answer (no hand-off: it would cost every call a thread wake-up).
+ * Chain light, non-blocking work on them, and hand heavy or blocking work to your own executor
+ * ({@code ...Async(fn, executor)}): while a callback runs, that thread reads no other answers.
+ * A blocking {@link KvorumClient} call made on an I/O thread fails with
+ * {@link IllegalStateException} rather than wait for an answer only that thread could read.
  *
  * <p>Every call is retried within its deadline as {@link KvorumClient} describes; writes carry
  * this client's id and a sequence number, so a retried write is applied once.

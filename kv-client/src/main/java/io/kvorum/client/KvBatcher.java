@@ -53,7 +53,8 @@ import java.util.function.Function;
  * connecting): then it goes out with the next message that sender or the ready signal sends.
  * At most {@link #MAX_IN_FLIGHT} items wait for answers (the server's bound); more wait here.
  *
- * <p>Per call: an id, a map entry, a queue offer; no lock, no executor hop, no timer. One sweep
+ * <p>Per call: an id, a map entry, a queue offer; no lock, no executor hop, no timer. Answers are
+ * delivered on the transport thread that read them, so the callers' futures complete there. One sweep
  * per batcher, running only while items wait, fails items past their deadline
  * (DEADLINE_EXCEEDED) and sends anything a blocked burst left queued.
  *
@@ -106,13 +107,24 @@ final class KvBatcher {
             return CompletableFuture.failedFuture(deadlineExceeded());
         }
         long id = ids.incrementAndGet();
-        while (true) {
+        for (int tries = 1; ; tries++) {
             Stream s = stream();
             Pending<Req, Resp> p = new Pending<>(s, id, kind, method, options, request);
             s.pending.put(id, p);
             s.outbox.add(p);
             if (s.ended && s.pending.remove(id, p)) {
-                continue; // the stream ended before it could take the item: never sent, use a fresh one
+                // The stream ended before it could take the item, which was never sent: a fresh
+                // stream takes it, unless that one ended too. A stream on a channel that is shut
+                // down ends inside its own start (its callbacks run on the calling thread), so
+                // trying again and again would never stop: the call fails as the stream did.
+                if (unsupported) {
+                    return null;
+                }
+                if (tries < 2) {
+                    continue;
+                }
+                p.completeExceptionally(s.endError);
+                return p;
             }
             armSweep();
             if (!MessageBurst.defer(s)) {
@@ -138,7 +150,13 @@ final class KvBatcher {
             if (s != null) {
                 return s;
             }
-            Stream fresh = new Stream(channel.newCall(KVGrpc.getBatchMethod(), CallOptions.DEFAULT));
+            // The stream's callbacks run on the transport thread that read the answer, not on
+            // gRPC's executor: a hand-off there cost a thread wake-up per answer message, which a
+            // single caller pays in latency and every caller in CPU. So callers' futures complete
+            // on that thread (AsyncKvorumClient says: light work only), and Blocking refuses to
+            // wait on it.
+            Stream fresh = new Stream(channel.newCall(KVGrpc.getBatchMethod(),
+                    CallOptions.DEFAULT.withExecutor(Runnable::run)));
             if (current.compareAndSet(null, fresh)) {
                 fresh.start();
                 return fresh;
@@ -278,6 +296,8 @@ final class KvBatcher {
         /** Items sent that the server has not answered (whether or not their caller still waits). */
         final AtomicInteger unanswered = new AtomicInteger();
         volatile boolean started;
+        /** The error the stream's items failed with when it ended; set before {@link #ended}. */
+        volatile StatusRuntimeException endError;
         volatile boolean ended;
         volatile boolean closing;
         /** Only inside flush(). */
@@ -337,12 +357,7 @@ final class KvBatcher {
         }
 
         private void ended(Status status, Metadata trailers) {
-            ended = true;
-            current.compareAndSet(this, null);
             boolean noBatch = status.getCode() == Status.Code.UNIMPLEMENTED;
-            if (noBatch) {
-                unsupported = true;
-            }
             // No valid login (or none allowed): the answer each item would get as a unary call,
             // passed on as it is rather than as a broken stream to retry.
             boolean refusedCaller = status.getCode() == Status.Code.UNAUTHENTICATED
@@ -352,6 +367,12 @@ final class KvBatcher {
                     + channel.authority() + " ended: " + status.getCode()
                     + (status.getDescription() == null ? "" : " " + status.getDescription()))
                     .withCause(status.getCause()).asRuntimeException();
+            endError = broken;
+            if (noBatch) {
+                unsupported = true;
+            }
+            ended = true;
+            current.compareAndSet(this, null);
             for (Pending<?, ?> p : pending.values()) {
                 if (pending.remove(p.id, p)) {
                     if (noBatch) {

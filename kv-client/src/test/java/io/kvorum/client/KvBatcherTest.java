@@ -122,6 +122,21 @@ class KvBatcherTest {
         assertTrue(timeout > 0 && timeout <= 300, "timeout_millis " + timeout);
     }
 
+    /**
+     * On a channel that is shut down a stream ends inside its own start (its callbacks run on
+     * the calling thread): the call fails UNAVAILABLE instead of opening stream after stream.
+     */
+    @Test
+    void aCallOnAShutDownChannelFailsUnavailableInsteadOfOpeningStreamAfterStream() {
+        io.grpc.ManagedChannel closed = KvorumClientBuilder.plaintextChannel("127.0.0.1:1");
+        closed.shutdownNow();
+        toClose.add(closed::shutdownNow);
+        CompletableFuture<GetResponse> f = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(10), () -> new KvBatcher(closed, timer).submit(KVGrpc.getGetMethod(),
+                        CallOptions.DEFAULT, GetRequest.newBuilder().setPath("/x").build()));
+        assertEquals(Status.Code.UNAVAILABLE, failure(f));
+    }
+
     @Test
     void aStreamThatBreaksFailsItsItemsUnavailableAndTheNextCallOpensANewOne() throws Exception {
         InJvmCluster cluster = new InJvmCluster(dir, 1, "batcher-test");

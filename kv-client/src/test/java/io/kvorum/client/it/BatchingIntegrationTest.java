@@ -1,6 +1,8 @@
 package io.kvorum.client.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.CallOptions;
@@ -23,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -174,6 +179,42 @@ class BatchingIntegrationTest {
                     "unary: " + offChannels.calls);
         }
         assertEquals(0, offChannels.count("Batch"), offChannels.calls.toString());
+    }
+
+    /**
+     * Batched answers complete their futures on the I/O thread that read them: a blocking call in
+     * such a callback fails at once, naming the problem, instead of waiting for an answer that
+     * thread may be the one to read; handed to an executor of the caller's, the same call works.
+     */
+    @Test
+    void aBlockingCallInACallbackOfABatchedCallFailsAtOnceAndWorksOnTheCallersExecutor() throws Exception {
+        try (KvorumClient c = ItClients.of(cluster)) {
+            String path = "/io-thread";
+            c.create(path, b("x"));
+            Thread test = Thread.currentThread();
+            Throwable failure = null;
+            // The answer may (rarely) arrive before the callback is attached, which then runs on
+            // this thread, where blocking is fine: try again then.
+            for (int i = 0; i < 10 && failure == null; i++) {
+                CompletableFuture<String> nested = c.async().get(path)
+                        .thenApply(first -> Thread.currentThread() == test ? null : c.get(path).dataAsString());
+                try {
+                    assertEquals(null, nested.get(30, TimeUnit.SECONDS), "the blocking call in the callback returned");
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                }
+            }
+            assertNotNull(failure, "every answer arrived before its callback was attached");
+            assertInstanceOf(IllegalStateException.class, failure, failure.toString());
+            assertTrue(failure.getMessage().contains("I/O threads"), failure.getMessage());
+            ExecutorService own = Executors.newSingleThreadExecutor();
+            try {
+                assertEquals("x", c.async().get(path)
+                        .thenApplyAsync(first -> c.get(path).dataAsString(), own).get(30, TimeUnit.SECONDS));
+            } finally {
+                own.shutdownNow();
+            }
+        }
     }
 
     @Test
