@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Re-reads TLS files when they change (checked every {@code interval}) and on SIGHUP, so
@@ -20,6 +21,7 @@ public final class TlsReloader implements AutoCloseable {
 
     private final List<ReloadingTls> identities;
     private final ScheduledExecutorService timer;
+    private volatile boolean sighup;
 
     private TlsReloader(List<ReloadingTls> identities, Duration interval) {
         this.identities = List.copyOf(identities);
@@ -37,14 +39,29 @@ public final class TlsReloader implements AutoCloseable {
         return new TlsReloader(identities, interval);
     }
 
-    /** Also reload everything on SIGHUP (the process's only SIGHUP handler). */
+    /**
+     * Also reload everything on SIGHUP (the process's only SIGHUP handler). A process started
+     * with SIGHUP ignored (under {@code nohup}, or by a parent that ignores it) keeps ignoring
+     * it: the JVM then installs no handler, and this says so in the log.
+     */
     public TlsReloader onSighup() {
         try {
-            Signal.handle(new Signal("HUP"), sig -> timer.execute(this::reloadAll));
+            SignalHandler previous = Signal.handle(new Signal("HUP"), sig -> timer.execute(this::reloadAll));
+            if (previous == SignalHandler.SIG_IGN) {
+                LOG.warn("SIGHUP is ignored by this process (started under nohup, or by a parent that ignores "
+                        + "it), so it cannot trigger a TLS reload: TLS files are reloaded when they change only");
+            } else {
+                sighup = true;
+            }
         } catch (IllegalArgumentException e) {
             LOG.warn("SIGHUP is not available on this platform: TLS files are reloaded when they change only");
         }
         return this;
+    }
+
+    /** Whether SIGHUP reloads the files: {@link #onSighup()} was called and the process does not ignore it. */
+    public boolean reloadsOnSighup() {
+        return sighup;
     }
 
     private void reloadChanged() {
