@@ -113,8 +113,11 @@ final class EndpointRegistry {
         return soonest;
     }
 
-    /** The endpoint for the next write: the leader when known and available, else as {@link #pick}. */
-    EndpointState pickForWrite(EndpointState avoid) {
+    /**
+     * The endpoint for the next write or linearizable read: the leader when known and available,
+     * else as {@link #pick}.
+     */
+    EndpointState pickLeaderFirst(EndpointState avoid) {
         EndpointState l = leader;
         if (l != null && l != avoid && l.available()) {
             return l;

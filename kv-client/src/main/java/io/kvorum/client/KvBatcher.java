@@ -112,7 +112,7 @@ final class KvBatcher {
             Pending<Req, Resp> p = new Pending<>(s, id, kind, method, options, request);
             s.pending.put(id, p);
             s.outbox.add(p);
-            if (s.ended && s.pending.remove(id, p)) {
+            if (s.hasEnded() && s.pending.remove(id, p)) {
                 // The stream ended before it could take the item, which was never sent: a fresh
                 // stream takes it, unless that one ended too. A stream on a channel that is shut
                 // down ends inside its own start (its callbacks run on the calling thread), so
@@ -296,9 +296,8 @@ final class KvBatcher {
         /** Items sent that the server has not answered (whether or not their caller still waits). */
         final AtomicInteger unanswered = new AtomicInteger();
         volatile boolean started;
-        /** The error the stream's items failed with when it ended; set before {@link #ended}. */
+        /** The error the stream's items failed with once it ended; null while it is open. */
         volatile StatusRuntimeException endError;
-        volatile boolean ended;
         volatile boolean closing;
         /** Only inside flush(). */
         boolean halfClosed;
@@ -356,6 +355,10 @@ final class KvBatcher {
             }
         }
 
+        boolean hasEnded() {
+            return endError != null;
+        }
+
         private void ended(Status status, Metadata trailers) {
             boolean noBatch = status.getCode() == Status.Code.UNIMPLEMENTED;
             // No valid login (or none allowed): the answer each item would get as a unary call,
@@ -367,11 +370,10 @@ final class KvBatcher {
                     + channel.authority() + " ended: " + status.getCode()
                     + (status.getDescription() == null ? "" : " " + status.getDescription()))
                     .withCause(status.getCause()).asRuntimeException();
-            endError = broken;
             if (noBatch) {
                 unsupported = true;
             }
-            ended = true;
+            endError = broken;
             current.compareAndSet(this, null);
             for (Pending<?, ?> p : pending.values()) {
                 if (pending.remove(p.id, p)) {
@@ -386,7 +388,7 @@ final class KvBatcher {
 
         @Override
         protected void drain() {
-            if (!started || ended || halfClosed) {
+            if (!started || hasEnded() || halfClosed) {
                 return;
             }
             while (!outbox.isEmpty() && call.isReady() && unanswered.get() < MAX_IN_FLIGHT) {

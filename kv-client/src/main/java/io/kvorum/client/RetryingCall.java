@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       any call may be retried; the next attempt waits at least the retry_after_ms the node
  *       asked for (jittered), and longer as the backoff grows.</li>
  * </ul>
- * Writes go to the leader when the client knows it ({@link EndpointRegistry#pickForWrite}).
+ * Writes and linearizable reads go to the leader when the client knows it
+ * ({@link EndpointRegistry#pickLeaderFirst}).
  * A failure of the leader, or a NO_LEADER naming no leader, asks {@link MemberDiscovery} to
  * look for the new one at once.
  * Everything else is the answer (NoNode, BadVersion, ...) and fails the call at once; so does a
@@ -269,7 +270,7 @@ final class RetryingCall<Resp> {
         if (pinned != null) {
             return pinned;
         }
-        return leaderFirst ? retrier.endpoints().pickForWrite(lastTarget) : retrier.endpoints().pick(lastTarget);
+        return leaderFirst ? retrier.endpoints().pickLeaderFirst(lastTarget) : retrier.endpoints().pick(lastTarget);
     }
 
     private void onFailure(EndpointState target, Throwable error, boolean attemptTimedOutEarly) {

@@ -34,7 +34,7 @@ class DatacenterLabelsRoutingTest {
         r.members(List.of(member(1, "h1:1", "dc1"), member(2, "h2:1", "dc2"), member(3, "h3:1", "dc2"),
                 member(4, "h4:1", "")), 1);
         assertEquals(Set.of("h2:1", "h3:1"), picks(r, 6), "the servers know best where they run");
-        assertEquals("h1:1", r.pickForWrite(null).address(), "writes go to the leader, wherever it is");
+        assertEquals("h1:1", r.pickLeaderFirst(null).address(), "writes go to the leader, wherever it is");
 
         r.routable().stream().filter(e -> !e.address().equals("h1:1") && "dc2".equals(e.datacenter()))
                 .forEach(EndpointState::failed);
