@@ -7,7 +7,9 @@ import java.util.List;
  * Where the transport hands what it learns to the node. Every method is called from transport
  * or gRPC threads, possibly concurrently, and never from the thread that called
  * {@link PeerTransport#send}: implementations should only enqueue into the node's loop and
- * must not block.
+ * must not block. {@link #onMessages} runs on the Netty thread that read the frame (no executor
+ * hop, which cost two thread wake-ups per frame): blocking there stalls every connection that
+ * thread serves, the other lane's heartbeats included.
  */
 public interface MessageHandler {
 

@@ -1,10 +1,15 @@
 package io.kvorum.server.transport;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.kvorum.proto.peer.v1.PeerServiceGrpc;
 import io.kvorum.server.raft.Message;
 import io.kvorum.server.raft.MessageType;
 import io.kvorum.server.tls.TlsOnlyNegotiator;
@@ -18,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,12 +125,27 @@ public final class PeerTransport implements AutoCloseable {
                 // close their connections.
                 .permitKeepAliveTime(Math.min(keepAliveMillis, Duration.ofSeconds(5).toMillis()), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
+                .callExecutor(new InlineRaftStream())
                 .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(selfId, clusterId,
                         config.tls != null)))
                 .build()
                 .start();
         log.info("node {} of cluster '{}' serving peers on {} ({})", selfId, clusterId, server.getListenSockets(),
                 config.tls != null ? "mutual TLS" : "plaintext");
+    }
+
+    /**
+     * Runs the raft Stream call on the Netty thread that read it: each frame is decoded and
+     * queued for the raft loop, which never blocks, so a hop to an executor thread would only
+     * add a wake-up (and, for its flow control, a second one of the Netty thread) to every
+     * message between peers. Snapshot transfers, which write to disk, keep the executor (null).
+     */
+    private static final class InlineRaftStream implements ServerCallExecutorSupplier {
+        @Override
+        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+            return call.getMethodDescriptor().getFullMethodName().equals(PeerServiceGrpc.getStreamMethod()
+                    .getFullMethodName()) ? MoreExecutors.directExecutor() : null;
+        }
     }
 
     /** The port the peer server listens on (the real one when asked for port 0). */

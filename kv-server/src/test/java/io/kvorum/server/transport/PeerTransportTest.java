@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -162,49 +161,6 @@ class PeerTransportTest {
         assertTrue(frames < 3000, "3000 sends went out in " + frames + " frames");
         assertEquals(frames, nodes.get(2).stats().framesReceived());
         assertEquals(range(1, 3000), appendIndexes(nodes.inbox(2), 1));
-    }
-
-    @Test
-    void heartbeatsOvertakeAppendsStuckAtTheReceiver() throws Exception {
-        CountDownLatch appendsBlocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Inbox slow = new Inbox() {
-            @Override
-            public void onMessages(List<Message> received) {
-                if (received.get(0).type() == MessageType.APPEND) {
-                    appendsBlocked.countDown();
-                    try {
-                        release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS); // a node stuck on a huge append
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                super.onMessages(received);
-            }
-        };
-        nodes.start(1);
-        try (PeerTransport b = new PeerTransport(2, Nodes.CLUSTER, new InetSocketAddress("127.0.0.1", 0), slow,
-                nodes.store(2))) {
-            b.start();
-            nodes.get(1).setPeers(Map.of(2L, "127.0.0.1:" + b.port()));
-            nodes.get(1).send(List.of(append(1, 2, 1, 1024)));
-            assertTrue(appendsBlocked.await(WAIT.toSeconds(), TimeUnit.SECONDS));
-            List<Message> backlog = new ArrayList<>();
-            for (long i = 2; i <= 2000; i++) {
-                backlog.add(append(1, 2, i, 1024));
-            }
-            nodes.get(1).send(backlog);
-            nodes.get(1).send(List.of(heartbeat(1, 2, 77)));
-
-            await().atMost(WAIT).until(() -> slow.count(MessageType.HEARTBEAT) == 1);
-            assertEquals(0, slow.count(MessageType.APPEND), "the appends are still stuck");
-
-            release.countDown();
-            await().atMost(WAIT).until(() -> slow.count(MessageType.APPEND) == 2000);
-            assertEquals(range(1, 2000), appendIndexes(slow, 1));
-        } finally {
-            release.countDown();
-        }
     }
 
     @Test
