@@ -76,6 +76,12 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public static final int PROPOSAL_PREFIX_BYTES = ProposalHeader.SIZE;
     /** Committed entries waiting to be applied before the loop waits for the apply stage. */
     private static final long MAX_APPLY_BACKLOG_BYTES = 64L << 20;
+    /**
+     * How long a leader's empty append may wait for a later append to carry its commit index
+     * ({@link CommitNotices}): longer than a client's turn-around between two writes, short
+     * against anything a follower's reader would notice.
+     */
+    private static final long COMMIT_NOTICE_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final NodeConfig cfg;
     private final NodeStore store;
@@ -136,6 +142,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * this remembers it for one election timeout to report a stable "active".
      */
     private final Map<Long, Long> lastActiveNanos = new HashMap<>();
+    /** Loop only: empty appends waiting for the next append to carry their commit index. */
+    private final CommitNotices commitNotices = new CommitNotices(COMMIT_NOTICE_HOLD_NANOS);
 
     /** A proposal held during a leadership hand-off, with its caller's future. */
     private record HeldProposal(byte[] framed, CompletableFuture<byte[]> caller) {
@@ -531,7 +539,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         List<Runnable> batch = new ArrayList<>();
         while (running) {
             try {
-                long waitNanos = nextTick - System.nanoTime();
+                long waitNanos = commitNotices.nanosUntilDue(System.nanoTime(), nextTick - System.nanoTime());
                 Runnable first = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
                 if (first != null) {
                     first.run();
@@ -554,6 +562,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 while (core.hasReady()) {
                     handleReady(core.ready());
                 }
+                transport.send(commitNotices.due(System.nanoTime()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -574,7 +583,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     private void handleReady(Ready rd) throws InterruptedException {
-        transport.send(rd.messages());
+        transport.send(commitNotices.pass(rd.messages(), System.nanoTime()));
         if (rd.snapshot() != null) {
             applier.awaitIdle();
             installSnapshot(rd.snapshot());
@@ -589,7 +598,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             fsyncs.incrementAndGet();
         }
         store.persist(rd);
-        transport.send(rd.messagesAfterPersist());
+        transport.send(commitNotices.pass(rd.messagesAfterPersist(), System.nanoTime()));
         applier.apply(committed.subList(durable, committed.size()));
         for (ReadState rs : rd.readStates()) {
             CompletableFuture<Long> f = reads.remove(rs.context());
