@@ -207,6 +207,9 @@ public final class PeerTransport implements AutoCloseable {
      * another thread).
      */
     public void send(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return; // the raft loop passes every Ready's lists and its held commit notices, mostly empty
+        }
         if (closed) {
             stats.messagesDropped.add(messages.size());
             return;
