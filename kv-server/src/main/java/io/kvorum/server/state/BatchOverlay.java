@@ -21,6 +21,9 @@ import java.util.function.BiConsumer;
  * <p>Keys whose tag is in {@link #unread} ({@code DATA}, {@code HISTORY}) are written through
  * without being remembered: apply never reads them back, and they are the large values (node
  * data over the inline limit, events with data), so the overlay stays small.
+ *
+ * <p>Node records are also remembered across batches, in a {@link NodeRecordCache}: nearly
+ * every command reads one, and only apply writes them.
  */
 final class BatchOverlay {
     /** Marks a key deleted in this batch; compared by identity, never stored. */
@@ -28,10 +31,13 @@ final class BatchOverlay {
 
     private final StateReader store;
     private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+    private final NodeRecordCache nodes;
     private StateWriter batch;
 
-    BatchOverlay(StateReader store) {
+    /** {@code nodeCacheBytes}: the bound of the node records remembered across batches. */
+    BatchOverlay(StateReader store, long nodeCacheBytes) {
         this.store = store;
+        this.nodes = new NodeRecordCache(nodeCacheBytes);
     }
 
     /** Starts (or continues) writing into {@code b}. */
@@ -48,18 +54,35 @@ final class BatchOverlay {
         batch = null;
     }
 
+    /** The store was replaced under this overlay (a snapshot installed): forget everything. */
+    void storeReplaced() {
+        reset();
+        nodes.clear();
+    }
+
     byte[] get(byte[] key) {
         byte[] v = writes.get(key);
         if (v != null) {
             return v == DELETED ? null : v;
         }
-        return store.get(key);
+        if (!isNode(key)) {
+            return store.get(key);
+        }
+        v = nodes.get(key);
+        if (v == null) {
+            v = store.get(key);
+            nodes.put(key, v == null ? NodeRecordCache.ABSENT : v);
+        }
+        return v == NodeRecordCache.ABSENT ? null : v;
     }
 
     void put(byte[] key, byte[] value) {
         batch.put(key, value);
         if (!unread(key)) {
             writes.put(key, value);
+        }
+        if (isNode(key)) {
+            nodes.put(key, value);
         }
     }
 
@@ -68,6 +91,14 @@ final class BatchOverlay {
         if (!unread(key)) {
             writes.put(key, DELETED);
         }
+        if (isNode(key)) {
+            nodes.put(key, NodeRecordCache.ABSENT);
+        }
+    }
+
+    /** How many node records are remembered across batches (tests). */
+    int cachedNodes() {
+        return nodes.size();
     }
 
     /** Deletes {@code [from, to)}: only for keys apply never reads (see {@link #unread}). */
@@ -97,6 +128,10 @@ final class BatchOverlay {
                 into.put(k, v);
             }
         };
+    }
+
+    private static boolean isNode(byte[] key) {
+        return key.length > 0 && key[0] == Keys.NODE;
     }
 
     private static boolean unread(byte[] key) {

@@ -65,6 +65,12 @@ public final class CoordinationState implements StateMachine {
     /** Room for the command's own fields around a request of {@link StateLimits#maxRequestBytes()}. */
     private static final int COMMAND_OVERHEAD_BYTES = 4096;
 
+    /**
+     * Node records kept in memory for apply, about 18,000 of a 256-byte value: the heap is
+     * sized for a node at most 300 MB resident.
+     */
+    private static final long NODE_CACHE_BYTES = 8L << 20;
+
     private final StateReader store;
     private final StateLimits limits;
     private final BatchOverlay overlay;
@@ -93,7 +99,7 @@ public final class CoordinationState implements StateMachine {
     public CoordinationState(StateReader store, StateLimits limits) {
         this.store = Objects.requireNonNull(store, "store");
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.overlay = new BatchOverlay(store);
+        this.overlay = new BatchOverlay(store, NODE_CACHE_BYTES);
         this.sessions = new Sessions(limits);
         this.dedupe = new Dedupe(limits);
         this.history = new History(limits);
@@ -108,7 +114,7 @@ public final class CoordinationState implements StateMachine {
     }
 
     private void load() {
-        overlay.reset();
+        overlay.storeReplaced();
         pending.clear();
         byte[] r = store.get(Keys.REVISION);
         revision = r == null ? 0 : Keys.getLong(r, 0);

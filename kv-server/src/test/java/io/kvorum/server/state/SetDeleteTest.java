@@ -54,6 +54,17 @@ class SetDeleteTest {
     }
 
     @Test
+    void aSetAfterTheStoreWasReplacedSeesTheReplacedNode() {
+        byte[] atVersionZero = h.store.get(Keys.node("/a"));
+        h.ok(set("/a", "v1", 0)); // apply now remembers /a at version 1
+        // A snapshot taken before that set is installed under the state.
+        h.replaceUnderState(b -> b.put(Keys.node("/a"), atVersionZero));
+        assertEquals("v0", h.data("/a"));
+        CommandResult r = h.ok(set("/a", "v2", 0));
+        assertEquals(1, r.getSet().getStat().getVersion(), "the set went from the installed version 0");
+    }
+
+    @Test
     void setWithTheExpectedVersionSucceeds() {
         h.ok(set("/a", "v1", 0));
         h.ok(set("/a", "v2", 1));

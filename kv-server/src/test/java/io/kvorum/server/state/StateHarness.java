@@ -118,6 +118,18 @@ final class StateHarness implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Changes the store under the state as an installed snapshot would (one batch at the next
+     * index, written without the state machine), then tells the state it was restored.
+     */
+    void replaceUnderState(java.util.function.Consumer<io.kvorum.server.storage.StateWriter> writes) {
+        long index = lastIndex + 1;
+        ensureLog(index);
+        store.applyBatch(index, ConfState.EMPTY, writes::accept);
+        lastIndex = index;
+        state.restored(index);
+    }
+
     private Command.Builder withTime(Command.Builder c) {
         if (c.getTimeMillis() == 0) {
             c.setTimeMillis(now);

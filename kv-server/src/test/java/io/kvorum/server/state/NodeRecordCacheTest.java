@@ -1,0 +1,83 @@
+package io.kvorum.server.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class NodeRecordCacheTest {
+    private static byte[] key(String path) {
+        return Keys.node(path);
+    }
+
+    @Test
+    void findsARecordByTheKeysContentNotItsArray() {
+        NodeRecordCache c = new NodeRecordCache(1 << 20);
+        c.put(key("/a"), new byte[]{1, 2, 3});
+        assertArrayEquals(new byte[]{1, 2, 3}, c.get(key("/a")));
+        assertNull(c.get(key("/b")), "never remembered");
+    }
+
+    @Test
+    void remembersAnAbsenceApartFromNotKnowing() {
+        NodeRecordCache c = new NodeRecordCache(1 << 20);
+        c.put(key("/gone"), NodeRecordCache.ABSENT);
+        assertSame(NodeRecordCache.ABSENT, c.get(key("/gone")));
+    }
+
+    @Test
+    void replacingARecordCountsOnlyTheNewOne() {
+        NodeRecordCache c = new NodeRecordCache(1 << 20);
+        c.put(key("/a"), new byte[100]);
+        long one = c.bytes();
+        c.put(key("/a"), new byte[300]);
+        assertEquals(one + 200, c.bytes());
+        assertEquals(1, c.size());
+    }
+
+    @Test
+    void theLeastRecentlyUsedLeaveFirstWhenTheBoundIsPassed() {
+        NodeRecordCache probe = new NodeRecordCache(1 << 20);
+        probe.put(key("/0"), new byte[200]);
+        long each = probe.bytes();
+        NodeRecordCache c = new NodeRecordCache(3 * each);
+        c.put(key("/0"), new byte[200]);
+        c.put(key("/1"), new byte[200]);
+        c.put(key("/2"), new byte[200]);
+        c.get(key("/0")); // now /1 is the least recently used
+        c.put(key("/3"), new byte[200]);
+        assertEquals(3, c.size());
+        assertNull(c.get(key("/1")), "evicted");
+        assertTrue(c.get(key("/0")) != null && c.get(key("/2")) != null && c.get(key("/3")) != null);
+        assertTrue(c.bytes() <= 3 * each);
+    }
+
+    @Test
+    void aRecordLargerThanTheBoundIsNotKept() {
+        NodeRecordCache c = new NodeRecordCache(1000);
+        c.put(key("/small"), new byte[10]);
+        c.put(key("/huge"), new byte[5000]);
+        assertNull(c.get(key("/huge")));
+        assertEquals(0, c.bytes(), "and what it pushed out is accounted for");
+    }
+
+    @Test
+    void clearForgetsEverything() {
+        NodeRecordCache c = new NodeRecordCache(1 << 20);
+        c.put(key("/a"), new byte[10]);
+        c.clear();
+        assertEquals(0, c.size());
+        assertEquals(0, c.bytes());
+        assertNull(c.get(key("/a")));
+    }
+
+    @Test
+    void aNegativeBoundIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new NodeRecordCache(-1));
+        assertTrue(e.getMessage().contains("-1"), e.getMessage());
+    }
+}
