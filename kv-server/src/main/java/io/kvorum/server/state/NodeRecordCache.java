@@ -19,7 +19,7 @@ import java.util.Map;
  * thread only.
  */
 final class NodeRecordCache {
-    /** Marks a key known to have no record; compared by identity, never stored. */
+    /** Marks a key known to have no record; compared by identity, never written to the store. */
     static final byte[] ABSENT = new byte[0];
     /** A map entry's own objects (entry, key buffer, arrays' headers), roughly. */
     private static final int ENTRY_OVERHEAD = 112;

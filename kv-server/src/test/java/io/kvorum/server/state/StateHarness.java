@@ -23,6 +23,7 @@ import io.kvorum.server.raft.ConfState;
 import io.kvorum.server.raft.Entry;
 import io.kvorum.server.raft.Ready;
 import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.storage.StateWriter;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,7 +124,7 @@ final class StateHarness implements AutoCloseable {
      * Changes the store under the state as an installed snapshot would (one batch at the next
      * index, written without the state machine), then tells the state it was restored.
      */
-    void replaceUnderState(java.util.function.Consumer<io.kvorum.server.storage.StateWriter> writes) {
+    void replaceUnderState(Consumer<StateWriter> writes) {
         long index = lastIndex + 1;
         ensureLog(index);
         store.applyBatch(index, ConfState.EMPTY, writes::accept);
