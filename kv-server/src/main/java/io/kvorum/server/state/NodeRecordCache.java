@@ -1,6 +1,7 @@
 package io.kvorum.server.state;
 
 import java.nio.ByteBuffer;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,10 +53,11 @@ final class NodeRecordCache {
             bytes -= cost(k, old);
         }
         bytes += cost(k, value);
-        while (bytes > maxBytes && !records.isEmpty()) {
-            Map.Entry<ByteBuffer, byte[]> eldest = records.entrySet().iterator().next();
+        Iterator<Map.Entry<ByteBuffer, byte[]>> leastRecentFirst = records.entrySet().iterator();
+        while (bytes > maxBytes && leastRecentFirst.hasNext()) {
+            Map.Entry<ByteBuffer, byte[]> eldest = leastRecentFirst.next();
             bytes -= cost(eldest.getKey(), eldest.getValue());
-            records.remove(eldest.getKey());
+            leastRecentFirst.remove();
         }
     }
 
