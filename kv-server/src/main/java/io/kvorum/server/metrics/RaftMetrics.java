@@ -2,6 +2,7 @@ package io.kvorum.server.metrics;
 
 import io.kvorum.server.node.NodeMetrics;
 import io.kvorum.server.raft.Role;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -23,6 +24,8 @@ final class RaftMetrics implements NodeMetrics {
     private final Counter electionsStarted;
     private final Histogram fsync;
     private final Histogram applyBatch;
+    private final CounterDataPoint logEntriesFromMemory;
+    private final CounterDataPoint logEntriesFromStore;
     private final Histogram snapshotSave;
     private final Gauge snapshotSize;
     private final Histogram snapshotInstall;
@@ -52,6 +55,12 @@ final class RaftMetrics implements NodeMetrics {
         applyBatch = Histogram.builder().name("kvorum_storage_apply_batch_duration_seconds")
                 .help("Time of writing one batch of applied state changes and the applied index.")
                 .unit(Unit.SECONDS).classicUpperBounds(Buckets.LATENCY).register(registry);
+        Counter logEntriesRead = Counter.builder().name("kvorum_storage_log_entries_read_total")
+                .help("Log entries read back to apply them or to send them to a follower, by source: "
+                        + "memory (the tail of recently persisted entries) or store (RocksDB).")
+                .labelNames("source").register(registry);
+        logEntriesFromMemory = logEntriesRead.labelValues("memory");
+        logEntriesFromStore = logEntriesRead.labelValues("store");
         snapshotSave = Histogram.builder().name("kvorum_raft_snapshot_save_duration_seconds")
                 .help("Time of taking a local snapshot (a RocksDB checkpoint); the count is snapshots taken.")
                 .unit(Unit.SECONDS).classicUpperBounds(Buckets.SNAPSHOT).register(registry);
@@ -121,6 +130,11 @@ final class RaftMetrics implements NodeMetrics {
     @Override
     public void applyBatch(long nanos) {
         applyBatch.observe(nanos / NANOS);
+    }
+
+    @Override
+    public void logEntriesRead(int count, boolean fromMemory) {
+        (fromMemory ? logEntriesFromMemory : logEntriesFromStore).inc(count);
     }
 
     @Override

@@ -1,8 +1,9 @@
 package io.kvorum.server.storage;
 
 /**
- * Where a {@link NodeStore} reports the time of its writes. Called on the writing thread (the
- * node's loop) while holding the store's locks: implementations must only record a number.
+ * Where a {@link NodeStore} reports the time of its writes and where its log reads were served
+ * from. Called on the writing or reading thread, writes while holding the store's locks:
+ * implementations must only record a number.
  */
 public interface StoreMetrics {
     /** Reports nothing. */
@@ -15,5 +16,12 @@ public interface StoreMetrics {
 
     /** Writing one apply batch (state changes and the applied index) took {@code nanos}. */
     default void applyBatch(long nanos) {
+    }
+
+    /**
+     * {@code count} log entries were read back (to apply them, or to send them to a follower):
+     * from the in-memory tail of recent entries, or else from RocksDB.
+     */
+    default void logEntriesRead(int count, boolean fromMemory) {
     }
 }

@@ -51,6 +51,7 @@ class MetricsScrapeTest {
                 counterGrew(before, after, "kvorum_api_sent_bytes_total", Map.of("method", SET), WRITES);
                 counterGrew(before, after, "kvorum_raft_proposals_received_total", Map.of(), WRITES);
                 counterGrew(before, after, "kvorum_raft_proposals_committed_total", Map.of(), WRITES);
+                counterGrew(before, after, "kvorum_storage_log_entries_read_total", Map.of("source", "memory"), WRITES);
                 assertGrew(before, after, "kvorum_raft_commit_index", "kvorum_raft_commit_index", Map.of(), WRITES);
                 assertGrew(before, after, "kvorum_storage_fsync_duration_seconds",
                         "kvorum_storage_fsync_duration_seconds_count", Map.of(), 1);

@@ -52,6 +52,33 @@ class LogStoreTest {
     }
 
     @Test
+    void readsAreServedFromTheTailWhileItHoldsTheEntriesAndReportedBySource() {
+        long[] fromMemory = {0};
+        long[] fromStore = {0};
+        log.metrics(new StoreMetrics() {
+            @Override
+            public void logEntriesRead(int count, boolean memory) {
+                (memory ? fromMemory : fromStore)[0] += count;
+            }
+        });
+        int written = 3_000; // more than the tail keeps, so the oldest are only in RocksDB
+        for (int lo = 1; lo <= written; lo += 500) {
+            log.persist(entriesOnly(ents(lo, lo + 499, 1)));
+        }
+
+        List<Entry> newest = log.entries(written - 9, written + 1, Long.MAX_VALUE);
+        assertEquals(10, newest.size());
+        assertEquals(10, fromMemory[0], "the newest entries come from the tail");
+        assertEquals(0, fromStore[0]);
+
+        List<Entry> oldest = log.entries(1, 11, Long.MAX_VALUE);
+        assertEquals(1, oldest.get(0).index());
+        assertEquals(10, oldest.size());
+        assertEquals(10, fromStore[0], "entries the tail dropped are read from RocksDB");
+        assertEquals(10, fromMemory[0]);
+    }
+
+    @Test
     void aSnapshotIsPersistedOnlyOnceTheStateSideHasItsData() {
         log.persist(entriesOnly(ents(1, 5, 1)));
         SnapshotMeta snap = new SnapshotMeta(20, 2, CONF);
