@@ -1,6 +1,5 @@
 package io.kvorum.client;
 
-import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -11,7 +10,7 @@ final class Blocking {
     }
 
     static <T> T await(CompletableFuture<T> future) {
-        if (!future.isDone() && onIoThread()) {
+        if (!future.isDone() && ClientThreads.isIoThread()) {
             throw new IllegalStateException("a blocking Kvorum call on one of the client's I/O threads (in a "
                     + "callback of an async call) would wait for an answer that thread has to read: chain it "
                     + "with the async API, or run it on your own executor (thenApplyAsync(fn, executor))");
@@ -37,13 +36,5 @@ final class Blocking {
             }
             throw new KvorumException("Kvorum call failed: " + c, c);
         }
-    }
-
-    /**
-     * Whether this thread is a transport event loop (gRPC's Netty threads, or the client's own):
-     * batched answers are delivered, and their futures completed, on it.
-     */
-    static boolean onIoThread() {
-        return ThreadExecutorMap.currentExecutor() != null;
     }
 }

@@ -1,6 +1,7 @@
 package io.kvorum.client.recipes;
 
 import io.kvorum.client.ClientClosedException;
+import io.kvorum.client.ClientThreads;
 import io.kvorum.client.ClusterUnavailableException;
 import io.kvorum.client.CreateMode;
 import io.kvorum.client.CreateResult;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -236,7 +238,12 @@ public final class DistributedLock implements AutoCloseable {
         release();
     }
 
-    /** Releases the lock (deletes this contender's node). Does nothing when not held. */
+    /**
+     * Releases the lock (deletes this contender's node) and waits for the deletion. Does nothing
+     * when not held. Called on one of the client's I/O threads (in a callback of an async call,
+     * see {@link ClientThreads#isIoThread()}), it returns without waiting; the deletion still
+     * happens, and the next contender gets the lock once it has.
+     */
     public void release() {
         synchronized (this) {
             if (!held) {
@@ -264,15 +271,19 @@ public final class DistributedLock implements AutoCloseable {
             s.removeListener(l);
         }
         if (path != null) {
-            // join, not get: a withdrawal must happen even on an interrupted thread (e.g. an election closing)
-            try {
-                client.async().delete(path).join();
-            } catch (java.util.concurrent.CompletionException e) {
-                Throwable c = e.getCause();
-                if (!(c instanceof NoNodeException || c instanceof SessionExpiredException
+            CompletableFuture<Void> deleted = client.async().delete(path).handle((ok, e) -> {
+                Throwable c = e instanceof CompletionException ? e.getCause() : e;
+                if (c != null && !(c instanceof NoNodeException || c instanceof SessionExpiredException
                         || c instanceof ClientClosedException)) {
                     LOG.warn("lock {}: could not delete {}; it goes when the session ends", lockPath, path, c);
                 }
+                return null;
+            });
+            // On an I/O thread the answer may be this thread's to read: waiting would stall it
+            // until the call's deadline. join, not get: a withdrawal must be waited for even on
+            // an interrupted thread (e.g. an election closing).
+            if (!ClientThreads.isIoThread()) {
+                deleted.join();
             }
         }
     }

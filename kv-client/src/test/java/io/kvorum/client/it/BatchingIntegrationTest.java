@@ -1,6 +1,8 @@
 package io.kvorum.client.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,15 +13,18 @@ import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.kvorum.client.ChannelFactory;
+import io.kvorum.client.ClientThreads;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.KvorumException;
 import io.kvorum.client.Op;
 import io.kvorum.client.OpResult;
 import io.kvorum.client.RequestOptions;
+import io.kvorum.client.recipes.DistributedLock;
 import io.kvorum.proto.v1.KVGrpc;
 import io.kvorum.server.testing.InJvmCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -214,6 +219,41 @@ class BatchingIntegrationTest {
             } finally {
                 own.shutdownNow();
             }
+        }
+    }
+
+    /**
+     * A lock released in a callback on the I/O thread returns at once instead of stalling that
+     * thread until its delete's deadline (the answer it would wait for is that thread's to
+     * read), and the next contender still gets the lock.
+     */
+    @Test
+    void aLockReleasedOnAnIoThreadReturnsAtOnceAndPassesTheLock() throws Exception {
+        try (KvorumClient holder = ItClients.builder(cluster).defaultDeadline(Duration.ofSeconds(60)).build();
+             KvorumClient next = ItClients.of(cluster)) {
+            Thread test = Thread.currentThread();
+            boolean releasedOnIoThread = false;
+            // As above, an answer that arrives before the callback is attached runs it on this
+            // thread: try again then, with the lock passed back.
+            for (int i = 0; i < 10 && !releasedOnIoThread; i++) {
+                DistributedLock first = new DistributedLock(holder, "/io-thread-lock");
+                first.acquire();
+                DistributedLock second = new DistributedLock(next, "/io-thread-lock");
+                CompletableFuture<Void> waiting = CompletableFuture.runAsync(second::acquire);
+                await().atMost(Duration.ofSeconds(30)).until(() -> second.nodePath() != null);
+                CompletableFuture<Boolean> released = holder.async().exists(first.nodePath()).thenApply(x -> {
+                    boolean io = Thread.currentThread() != test && ClientThreads.isIoThread();
+                    first.release();
+                    return io;
+                });
+                // Far below the holder's 60 s deadline, which a stalled I/O thread would wait out.
+                releasedOnIoThread = released.get(10, TimeUnit.SECONDS);
+                waiting.get(30, TimeUnit.SECONDS);
+                assertTrue(second.isHeld(), "the lock passed to the next contender");
+                assertFalse(first.isHeld());
+                second.release();
+            }
+            assertTrue(releasedOnIoThread, "every answer arrived before its callback was attached");
         }
     }
 
