@@ -7,6 +7,7 @@ import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
@@ -30,9 +31,11 @@ import java.util.function.Consumer;
  * <p>Tuning is for a coordination service on a small machine (the design target: at most 300 MB resident
  * per node): one shared 16 MiB block cache, memtables capped at 96 MiB in total, small
  * memtables for the tiny {@code meta} and {@code raft_state} families, a Bloom filter on the
- * state (point reads by key). The WAL is always on: every durability argument in
- * {@link NodeStore} relies on RocksDB recovering a prefix of the writes in order, and on a
- * synced write also making every earlier write durable. WAL files are recycled: a synced
+ * state (point reads by key), no compression of what flushes write (most of it is deleted
+ * within seconds; only the state's bottommost level is compressed, with LZ4). The WAL is
+ * always on: every durability argument in {@link NodeStore} relies on RocksDB recovering a
+ * prefix of the writes in order, and on a synced write also making every earlier write
+ * durable. WAL files are recycled: a synced
  * write over a recycled file's allocated blocks flushes data only, where one that grows a new
  * file also makes the file system commit the file's size (a journal commit on ext4), which
  * cost a single-client write about a third of its fsync time.
@@ -105,7 +108,8 @@ final class RocksResources implements AutoCloseable {
         BloomFilter bloom = new BloomFilter(10);
         ColumnFamilyOptions logOptions = cfOptions(cache, 32 * MiB, null);
         ColumnFamilyOptions smallOptions = cfOptions(cache, 4 * MiB, null);
-        ColumnFamilyOptions stateOptions = cfOptions(cache, 32 * MiB, bloom);
+        ColumnFamilyOptions stateOptions = cfOptions(cache, 32 * MiB, bloom)
+                .setBottommostCompressionType(CompressionType.LZ4_COMPRESSION);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (String n : names) {
             ColumnFamilyOptions o = n.equals(StoreLayout.CF_RAFT_LOG) ? logOptions
@@ -134,6 +138,7 @@ final class RocksResources implements AutoCloseable {
         }
         return new ColumnFamilyOptions()
                 .setWriteBufferSize(writeBuffer)
+                .setCompressionType(CompressionType.NO_COMPRESSION)
                 .setTableFormatConfig(table);
     }
 
