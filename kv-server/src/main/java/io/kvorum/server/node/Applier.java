@@ -271,6 +271,7 @@ final class Applier implements AutoCloseable {
                     }
                 }
             }
+            stateMachine.finishBatch(batch);
         });
         appliedConf = after;
         appliedIndex = last.index();

@@ -25,6 +25,14 @@ public interface StateMachine {
     }
 
     /**
+     * Every command of the batch is applied: anything kept back to be written once per batch
+     * (records several commands of the batch changed) goes into {@code batch} now, before the
+     * node writes it.
+     */
+    default void finishBatch(StateWriter batch) {
+    }
+
+    /**
      * The batch holding everything applied through {@code appliedIndex} is written: effects
      * that must not be seen before they are durable (watch events) may go out now.
      */

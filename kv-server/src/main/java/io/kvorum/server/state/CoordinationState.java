@@ -88,6 +88,8 @@ public final class CoordinationState implements StateMachine {
     private long revision;
     /** The revision readers see: published by {@link #batchWritten}. */
     private volatile long publishedRevision;
+    /** The batch being applied changed {@link #revision}: finishBatch writes it. */
+    private boolean revisionChanged;
     /** Revisions applied but not yet reported durable: go to listeners from batchWritten(). */
     private final List<RevisionEvents> pending = new ArrayList<>();
 
@@ -116,6 +118,7 @@ public final class CoordinationState implements StateMachine {
     private void load() {
         overlay.storeReplaced();
         pending.clear();
+        revisionChanged = false;
         byte[] r = store.get(Keys.REVISION);
         revision = r == null ? 0 : Keys.getLong(r, 0);
         sessions.load(store);
@@ -226,7 +229,7 @@ public final class CoordinationState implements StateMachine {
         t.commit();
         if (!t.events.isEmpty()) {
             revision = t.revision;
-            overlay.put(Keys.REVISION, Keys.longValue(revision));
+            revisionChanged = true;
             RevisionEvents re = RevisionEvents.newBuilder().setRevision(revision).addAllEvents(t.events).build();
             history.record(overlay, re);
             pending.add(re);
@@ -263,6 +266,17 @@ public final class CoordinationState implements StateMachine {
     private static byte[] error(ErrorReason reason, String message) {
         return CommandResult.newBuilder().setError(CommandError.newBuilder()
                 .setReason(reason).setMessage(message).setOpIndex(-1)).build().toByteArray();
+    }
+
+    /** Writes what the batch's commands changed and kept back: the revision, the exactly-once records. */
+    @Override
+    public void finishBatch(StateWriter batch) {
+        overlay.begin(batch);
+        if (revisionChanged) {
+            overlay.put(Keys.REVISION, Keys.longValue(revision));
+            revisionChanged = false;
+        }
+        dedupe.finishBatch(overlay);
     }
 
     /**

@@ -19,7 +19,9 @@ final class Keys {
     static final byte MEMBER = 'a';
     static final byte MEMBER_LOCALITY = 'l';
     static final byte OBSERVER = 'o';
+    /** One exactly-once answer per key: written by earlier versions, still read and deleted. */
     static final byte ANSWER = 'd';
+    static final byte ANSWERS = 'b';
     static final byte CLIENT = 'c';
     static final byte HISTORY = 'h';
     static final byte META = 'm';
@@ -193,6 +195,11 @@ final class Keys {
         return k;
     }
 
+    /** The key of a client's answer record {@code record} (sequences {@code record * 64} on). */
+    static byte[] answerRecord(byte[] clientPrefix, long record) {
+        return answer(clientPrefix, record);
+    }
+
     /** The client id in a key built from {@link #clientPrefix}. */
     static byte[] clientIdOf(byte[] key) {
         int len = ((key[1] & 0xFF) << 8) | (key[2] & 0xFF);
@@ -206,6 +213,17 @@ final class Keys {
             b[off + i] = (byte) v;
             v >>>= 8;
         }
+    }
+
+    static void putInt(byte[] b, int off, int v) {
+        for (int i = 3; i >= 0; i--) {
+            b[off + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static int getInt(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
     }
 
     static long getLong(byte[] b, int off) {

@@ -23,7 +23,10 @@
  * 'l' member            -> Locality (datacenter, zone) the member announced with its address
  * 'o' member            -> (empty) the member was added as an observer
  * 'c' len16 client      -> lastUsedIndex(8) floor(8): one exactly-once client
- * 'd' len16 client seq  -> CommandResult remembered for (client, seq)
+ * 'b' len16 client r    -> (sequence(8) length(4) CommandResult)*: the client's remembered
+ *                          answers to sequences r * 64 to r * 64 + 63, rewritten once per batch
+ * 'd' len16 client seq  -> one remembered CommandResult, as earlier versions stored answers
+ *                          (read and deleted, never written)
  * 'h' revision          -> RevisionEvents of that revision (the watch history)
  * 'm' "revision"        -> the last applied revision
  * 'A' "auth"            -> AuthData: users (password hashes), roles, the auth switch, token key

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.CommandResult;
 import io.kvorum.proto.v1.CreateMode;
 import io.kvorum.proto.v1.ErrorReason;
@@ -16,8 +17,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 
 /** Exactly-once writes: (client, sequence) applies once; answers are forgotten only when safe or bounded. */
 class DedupeTest {
@@ -89,8 +93,7 @@ class DedupeTest {
         CommandResult late = h.fails(ErrorReason.SESSION_EXPIRED, withClient(set("/a", "x", -1), "c1", 1, 1));
         assertNotEquals("", late.getError().getMessage());
         assertEquals(2, h.stat("/a").getVersion());
-        assertFalse(h.dump().keySet().stream().anyMatch(k -> k.startsWith("64") && k.endsWith("0000000000000001")),
-                "the answer of sequence 1 is deleted");
+        assertEquals(List.of(2L), storedSequences(), "the answer of sequence 1 is deleted");
     }
 
     @Test
@@ -100,8 +103,7 @@ class DedupeTest {
         for (long seq = 1; seq <= 5; seq++) {
             h.ok(withClient(set("/a", "v" + seq, -1), "c1", seq, 0));
         }
-        long answers = h.dump().keySet().stream().filter(k -> k.startsWith("64")).count();
-        assertEquals(3, answers);
+        assertEquals(List.of(3L, 4L, 5L), storedSequences());
         h.fails(ErrorReason.SESSION_EXPIRED, withClient(set("/a", "v1", -1), "c1", 1, 0));
         h.ok(withClient(set("/a", "v5", -1), "c1", 5, 0));
         assertEquals(5, h.stat("/a").getVersion());
@@ -140,6 +142,79 @@ class DedupeTest {
         h.ok(set("/a", "x", -1));
         h.ok(set("/a", "x", -1));
         assertEquals(2, h.stat("/a").getVersion());
-        assertFalse(h.dump().keySet().stream().anyMatch(k -> k.startsWith("63") || k.startsWith("64")));
+        assertFalse(h.dump().keySet().stream().anyMatch(k -> k.startsWith("62") || k.startsWith("63")));
+    }
+
+    @Test
+    void aBatchWritesEachClientsRecordsAndTheRevisionOnce() {
+        h = new StateHarness(dir);
+        h.ok(create("/a"));
+        List<Command.Builder> sets = new ArrayList<>();
+        for (long seq = 1; seq <= 40; seq++) {
+            sets.add(withClient(set("/a", "v" + seq, -1), "c1", seq, Math.max(1, seq - 8)));
+        }
+        h.batch(sets.toArray(Command.Builder[]::new));
+        // Per set a node record and a history entry; once per batch the revision, the client's
+        // record and its answer record (sequences 1 to 40 share one).
+        assertEquals(2 * 40 + 3, h.lastBatchWrites);
+        assertEquals(40, h.stat("/a").getVersion());
+        assertEquals(LongStream.rangeClosed(32, 40).boxed().toList(), storedSequences());
+    }
+
+    @Test
+    void answersAcrossRecordsAndBatchesAreRememberedThroughARestart() {
+        h = new StateHarness(dir);
+        h.ok(create("/a"));
+        List<CommandResult> first = new ArrayList<>();
+        for (long seq = 1; seq <= 150; seq += 10) {
+            List<Command.Builder> batch = new ArrayList<>();
+            for (long s = seq; s < seq + 10; s++) {
+                batch.add(withClient(set("/a", "v" + s, -1), "c1", s, 0));
+            }
+            first.addAll(h.batch(batch.toArray(Command.Builder[]::new)));
+        }
+        assertEquals(LongStream.rangeClosed(1, 150).boxed().toList(), storedSequences());
+        h.reopen();
+        for (long seq : new long[] {1, 64, 65, 128, 150}) {
+            assertEquals(first.get((int) seq - 1), h.ok(withClient(set("/a", "again", -1), "c1", seq, 0)));
+        }
+        assertEquals(150, h.stat("/a").getVersion(), "no retry applied");
+        // Everything below 130 answered: the records of 0-63 and 64-127 go, 128-191 stays.
+        h.ok(withClient(set("/a", "v151", -1), "c1", 151, 130));
+        assertEquals(LongStream.rangeClosed(130, 151).boxed().toList(), storedSequences());
+        assertEquals(1, h.dump().keySet().stream().filter(k -> k.startsWith("62")).count());
+        h.fails(ErrorReason.SESSION_EXPIRED, withClient(set("/a", "v", -1), "c1", 129, 130));
+    }
+
+    @Test
+    void answersStoredOnePerKeyByEarlierVersionsAreStillAnsweredAndDeleted() {
+        h = new StateHarness(dir);
+        h.ok(create("/a"));
+        byte[] client = "c1".getBytes(StandardCharsets.UTF_8);
+        CommandResult stored = h.ok(set("/a", "x", -1));
+        byte[] record = new byte[16];
+        Keys.putLong(record, 0, h.nextIndex() - 1);
+        Keys.putLong(record, 8, 3);
+        h.replaceUnderState(w -> {
+            w.put(Keys.clientPrefix(Keys.CLIENT, client), record);
+            w.put(Keys.answer(Keys.clientPrefix(Keys.ANSWER, client), 3), stored.toByteArray());
+            w.put(Keys.answer(Keys.clientPrefix(Keys.ANSWER, client), 4), stored.toByteArray());
+        });
+        assertEquals(stored, h.ok(withClient(set("/a", "y", -1), "c1", 4, 3)));
+        assertEquals(1, h.stat("/a").getVersion(), "the retry of sequence 4 was answered, not applied");
+        h.fails(ErrorReason.SESSION_EXPIRED, withClient(set("/a", "y", -1), "c1", 2, 3));
+        h.ok(withClient(set("/a", "z", -1), "c1", 5, 5));
+        assertFalse(h.dump().keySet().stream().anyMatch(k -> k.startsWith("64")), "the old keys are deleted");
+        assertEquals(List.of(5L), storedSequences());
+        h.reopen();
+        h.fails(ErrorReason.SESSION_EXPIRED, withClient(set("/a", "y", -1), "c1", 4, 5));
+    }
+
+    /** The sequences of every stored answer record, in key order. */
+    private List<Long> storedSequences() {
+        List<Long> out = new ArrayList<>();
+        h.store.forEachWithPrefix(Keys.prefix(Keys.ANSWERS), Integer.MAX_VALUE,
+                (k, v) -> LongStream.of(Dedupe.sequencesIn(v)).forEach(out::add));
+        return out;
     }
 }

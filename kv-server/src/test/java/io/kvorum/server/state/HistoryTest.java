@@ -151,7 +151,10 @@ class HistoryTest {
                 List.of(io.kvorum.server.raft.Entry.normal(1, index, new byte[] {1})), null, List.of(), List.of(),
                 List.of(), List.of()));
         byte[] cmd = create("/d").setTimeMillis(1).build().toByteArray();
-        h.store.applyBatch(index, io.kvorum.server.raft.ConfState.EMPTY, (StateBatch b) -> h.state.apply(index, cmd, b));
+        h.store.applyBatch(index, io.kvorum.server.raft.ConfState.EMPTY, (StateBatch b) -> {
+            h.state.apply(index, cmd, b);
+            h.state.finishBatch(b);
+        });
         assertEquals(List.of(1L, 2L, 3L), seen);
         assertEquals(3, h.state.revision(), "readers see the new revision only once it is committed");
         h.state.batchWritten(index);

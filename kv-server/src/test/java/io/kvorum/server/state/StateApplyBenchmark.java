@@ -80,6 +80,7 @@ public final class StateApplyBenchmark {
                         errors[0]++;
                     }
                 }
+                state.finishBatch(b);
             });
             state.batchWritten(last);
             index[0] = last;

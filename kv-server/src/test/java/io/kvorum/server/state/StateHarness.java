@@ -49,6 +49,8 @@ final class StateHarness implements AutoCloseable {
     NodeStore store;
     CoordinationState state;
     long now = 1_000_000;
+    /** Puts, deletes and range deletes the last batch of commands wrote. */
+    int lastBatchWrites;
     private long lastIndex;
 
     StateHarness(Path dir) {
@@ -103,9 +105,12 @@ final class StateHarness implements AutoCloseable {
         ensureLog(last);
         List<byte[]> results = new ArrayList<>();
         store.applyBatch(last, ConfState.EMPTY, b -> {
+            CountingWriter w = new CountingWriter(b);
             for (int i = 0; i < commands.size(); i++) {
-                results.add(state.apply(first + i, commands.get(i), b));
+                results.add(state.apply(first + i, commands.get(i), w));
             }
+            state.finishBatch(w);
+            lastBatchWrites = w.writes;
         });
         lastIndex = last;
         state.batchWritten(last);
@@ -130,6 +135,37 @@ final class StateHarness implements AutoCloseable {
         store.applyBatch(index, ConfState.EMPTY, writes::accept);
         lastIndex = index;
         state.restored(index);
+    }
+
+    /** Counts the writes the state makes into a batch. */
+    private static final class CountingWriter implements StateWriter {
+        private final StateWriter to;
+        int writes;
+
+        CountingWriter(StateWriter to) {
+            this.to = to;
+        }
+
+        @Override
+        public StateWriter put(byte[] key, byte[] value) {
+            writes++;
+            to.put(key, value);
+            return this;
+        }
+
+        @Override
+        public StateWriter delete(byte[] key) {
+            writes++;
+            to.delete(key);
+            return this;
+        }
+
+        @Override
+        public StateWriter deleteRange(byte[] from, byte[] to) {
+            writes++;
+            this.to.deleteRange(from, to);
+            return this;
+        }
     }
 
     private Command.Builder withTime(Command.Builder c) {
