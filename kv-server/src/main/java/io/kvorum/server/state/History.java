@@ -12,15 +12,20 @@ import java.util.List;
  * The watch history: each revision's events as a {@link RevisionEvents} under
  * {@code 'h' + revision} (big-endian), so resuming a watch is one range read. Every revision
  * has events (a command that changes nothing does not advance the revision), so the kept
- * revisions are contiguous: {@code [oldest, revision]}, at most
- * {@link StateLimits#historyRevisions()} of them; older ones are deleted in the batch that
- * writes the revision pushing them out.
+ * revisions are contiguous: {@code [oldest, revision]}, at least
+ * {@link StateLimits#historyRevisions()} H of them once there are that many, and fewer than
+ * {@code min(64, H / 64)} more: the revisions pushed out of the window are deleted that many
+ * at a time (with the default H, 64 by one range delete), where deleting each in the batch of
+ * the revision pushing it out cost a delete per write.
  */
 final class History {
     /** Deleting more than this many old revisions at once uses one range delete. */
     private static final int POINT_DELETES = 16;
+    private static final int MAX_TRIM_STEP = 64;
 
     private final long keep;
+    /** Revisions pushed out of the window are deleted once this many are. */
+    private final long trimStep;
     /** Oldest revision stored, 0 if none: the apply thread's view. */
     private long oldestStored;
     /** What {@link #compactedRevision()} answers: published when a batch is durable. */
@@ -28,6 +33,7 @@ final class History {
 
     History(StateLimits limits) {
         this.keep = limits.historyRevisions();
+        this.trimStep = Math.min(MAX_TRIM_STEP, Math.max(1, keep / MAX_TRIM_STEP));
     }
 
     void load(StateReader store, long revision) {
@@ -47,7 +53,9 @@ final class History {
                 oldestStored = r;
             }
         }
-        dropBefore(o, keepFrom);
+        if (keep <= 0 || keepFrom - oldestStored >= trimStep) {
+            dropBefore(o, keepFrom);
+        }
         if (keep <= 0) {
             oldestStored = 0;
         }

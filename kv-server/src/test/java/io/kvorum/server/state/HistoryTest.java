@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.RevisionEvents;
 import io.kvorum.proto.v1.CreateMode;
 import io.kvorum.proto.v1.ErrorReason;
@@ -99,6 +100,25 @@ class HistoryTest {
         assertEquals(List.of(8L, 9L, 10L, 11L, 12L), revisions(h.state.history(8, 100)));
         long stored = h.dump().keySet().stream().filter(k -> k.startsWith("68")).count();
         assertEquals(5, stored);
+    }
+
+    @Test
+    void revisionsPushedOutOfALargeWindowAreDeletedSeveralAtATime() {
+        h = new StateHarness(dir, keeping(640));
+        Command.Builder[] creates = new Command.Builder[649];
+        for (int i = 0; i < creates.length; i++) {
+            creates[i] = create("/n" + i);
+        }
+        h.batch(creates);
+        assertEquals(1, h.state.compactedRevision(), "9 revisions over the window of 640 stay");
+        h.ok(create("/x"));
+        assertEquals(11, h.state.compactedRevision(), "10 over it (a 64th of the window) are deleted together");
+        assertEquals(640, h.dump().keySet().stream().filter(k -> k.startsWith("68")).count());
+        for (int i = 0; i < 9; i++) {
+            h.ok(create("/y" + i));
+        }
+        assertEquals(11, h.state.compactedRevision());
+        assertEquals(List.of(11L), revisions(h.state.history(11, 1)));
     }
 
     @Test
