@@ -19,12 +19,19 @@ import java.util.List;
 /**
  * Apply throughput of the state machine alone (one node's apply thread over RocksDB, no Raft,
  * no network): creates then sets of 256-byte values over 10,000 keys, each write with a client
- * id as the API will send, applied in batches like the node does. Prints commands/s. Not a test:
+ * id and sequence as kv-client sends them (three clients, 85 writes in flight each), applied in
+ * batches like the node does. Prints commands/s and the process's CPU per command (the apply
+ * thread's and RocksDB's flushes and compactions). Not a test:
  * <pre>mvn -q -pl kv-server -am test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.kvorum.server.state.StateApplyBenchmark -Dexec.args="64 300000"</pre>
  * Arguments: commands per batch (default 64), set commands (default 300,000).
  */
 public final class StateApplyBenchmark {
+    /** Clients writing, each with its own sequences, as kv-client with one connection per node. */
+    private static final int CLIENTS = 3;
+    /** Writes each client has unanswered: a client's answers are forgotten this far behind. */
+    private static final int IN_FLIGHT_PER_CLIENT = 85;
+
     public static void main(String[] args) throws Exception {
         int batchSize = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int sets = args.length > 1 ? Integer.parseInt(args[1]) : 300_000;
@@ -39,13 +46,13 @@ public final class StateApplyBenchmark {
             cmds.add(Command.newBuilder().setTimeMillis(1).setCreate(CreateRequest.newBuilder().setPath("/k")).build()
                     .toByteArray());
             for (int i = 0; i < 10_000; i++) {
-                cmds.add(Command.newBuilder().setTimeMillis(1).setHeader(header(i % 64, i))
+                cmds.add(Command.newBuilder().setTimeMillis(1).setHeader(header(i % CLIENTS, i / CLIENTS))
                         .setCreate(CreateRequest.newBuilder().setPath("/k/" + i).setData(data)).build().toByteArray());
             }
             run(store, state, index, cmds, batchSize, "create");
             cmds.clear();
             for (int i = 0; i < sets; i++) {
-                cmds.add(Command.newBuilder().setTimeMillis(2).setHeader(header(i % 64, 10_000 + i))
+                cmds.add(Command.newBuilder().setTimeMillis(2).setHeader(header(i % CLIENTS, 10_000 + i / CLIENTS))
                         .setSet(SetRequest.newBuilder().setPath("/k/" + (i * 7919L % 10_000)).setData(data)
                                 .setExpectedVersion(-1)).build().toByteArray());
             }
@@ -56,7 +63,7 @@ public final class StateApplyBenchmark {
 
     private static RequestHeader header(int client, long seq) {
         return RequestHeader.newBuilder().setClientId("client-" + client).setSequence(seq)
-                .setLowestUnansweredSequence(seq).build();
+                .setLowestUnansweredSequence(Math.max(0, seq - IN_FLIGHT_PER_CLIENT)).build();
     }
 
     private static void run(NodeStore store, CoordinationState state, long[] index, List<byte[]> cmds, int batchSize,
@@ -69,6 +76,7 @@ public final class StateApplyBenchmark {
         store.persist(new Ready(null, null, ents, null, List.of(), List.of(), List.of(), List.of()));
         long[] errors = {0};
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         for (int i = 0; i < cmds.size(); i += batchSize) {
             List<byte[]> batch = cmds.subList(i, Math.min(cmds.size(), i + batchSize));
             long first = index[0] + 1;
@@ -86,7 +94,15 @@ public final class StateApplyBenchmark {
             index[0] = last;
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%s: %d commands in %.2f s, %.0f commands/s (batches of %d), %d refused%n", what,
-                cmds.size(), secs, cmds.size() / secs, batchSize, errors[0]);
+        double cpuMicros = (processCpuNanos() - cpuStart) / 1e3;
+        System.out.printf("%s: %d commands in %.2f s, %.0f commands/s (batches of %d), %d refused, %.1f µs of the"
+                        + " process's CPU per command%n", what, cmds.size(), secs, cmds.size() / secs, batchSize, errors[0],
+                cpuMicros / cmds.size());
+    }
+
+    /** CPU time of the whole process: the apply thread's and RocksDB's flushes and compactions. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }
