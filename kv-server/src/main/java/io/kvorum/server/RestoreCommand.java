@@ -92,7 +92,7 @@ final class RestoreCommand implements Callable<Integer> {
             Path db = dataDir.resolve("db");
             long kept = RestoredStore.create(db, clusterId, id, index, conf,
                     sink -> SnapshotFile.read(file, (k, v) -> {
-                        if (SnapshotContent.keptOnRestore(k)) {
+                        if (SnapshotContent.keptOnRestore(k, v)) {
                             sink.put(k, v);
                         }
                     }));

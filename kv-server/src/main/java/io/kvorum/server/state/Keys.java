@@ -18,7 +18,12 @@ final class Keys {
     static final byte SESSION_OWNER = 'o';
     static final byte MEMBER = 'a';
     static final byte MEMBER_LOCALITY = 'l';
-    static final byte OBSERVER = 'o';
+    static final byte OBSERVER = 'r';
+    /**
+     * Earlier versions marked observers under the session owners' tag, {@code 'o' + member}
+     * with an empty value (an owner is never empty): still read, and deleted when unmarked.
+     */
+    static final byte LEGACY_OBSERVER = SESSION_OWNER;
     /** One exactly-once answer per key: written by earlier versions, still read and deleted. */
     static final byte ANSWER = 'd';
     static final byte ANSWERS = 'b';
@@ -155,6 +160,10 @@ final class Keys {
 
     static byte[] observer(long memberId) {
         return longKey(OBSERVER, memberId);
+    }
+
+    static byte[] legacyObserver(long memberId) {
+        return longKey(LEGACY_OBSERVER, memberId);
     }
 
     static byte[] history(long revision) {

@@ -34,6 +34,11 @@ final class Members {
                 (k, v) -> localities.put(Keys.getLong(k, 1), parseLocality(Keys.getLong(k, 1), v)));
         store.forEachWithPrefix(Keys.prefix(Keys.OBSERVER), Integer.MAX_VALUE,
                 (k, v) -> observers.add(Keys.getLong(k, 1)));
+        store.forEachWithPrefix(Keys.prefix(Keys.LEGACY_OBSERVER), Integer.MAX_VALUE, (k, v) -> {
+            if (v.length == 0) {
+                observers.add(Keys.getLong(k, 1));
+            }
+        });
     }
 
     Map<Long, String> view() {
@@ -84,6 +89,10 @@ final class Members {
             t.onCommit(() -> observers.add(id));
         } else {
             t.delete(Keys.observer(id));
+            byte[] legacy = t.get(Keys.legacyObserver(id));
+            if (legacy != null && legacy.length == 0) {
+                t.delete(Keys.legacyObserver(id));
+            }
             t.onCommit(() -> observers.remove(id));
         }
     }

@@ -43,8 +43,11 @@ final class Sessions {
         store.forEachWithPrefix(Keys.prefix(Keys.SESSION), Integer.MAX_VALUE,
                 (k, v) -> live.put(Keys.getLong(k, 1), Keys.getLong(v, 0)));
         owners.clear();
-        store.forEachWithPrefix(Keys.prefix(Keys.SESSION_OWNER), Integer.MAX_VALUE,
-                (k, v) -> owners.put(Keys.getLong(k, 1), new String(v, StandardCharsets.UTF_8)));
+        store.forEachWithPrefix(Keys.prefix(Keys.SESSION_OWNER), Integer.MAX_VALUE, (k, v) -> {
+            if (v.length > 0) { // empty: an earlier version's observer mark (Keys.LEGACY_OBSERVER)
+                owners.put(Keys.getLong(k, 1), new String(v, StandardCharsets.UTF_8));
+            }
+        });
     }
 
     /** The user who opened session {@code id}, or null (unknown, or opened without a user). */
@@ -145,7 +148,9 @@ final class Sessions {
         }
         t.delete(Keys.session(id));
         t.delete(Keys.sessionTouch(id));
-        t.delete(Keys.sessionOwner(id));
+        if (owners.containsKey(id)) {
+            t.delete(Keys.sessionOwner(id)); // only then: the key may be an earlier version's observer mark
+        }
         t.onCommit(() -> {
             live.remove(id);
             owners.remove(id);

@@ -21,9 +21,14 @@ public final class SnapshotContent {
         return r == null ? 0 : Keys.getLong(r, 0);
     }
 
-    /** Whether a restore into a new cluster keeps {@code key}. */
-    public static boolean keptOnRestore(byte[] key) {
-        return key.length > 0 && key[0] != 0 && key[0] != Keys.MEMBER && key[0] != Keys.MEMBER_LOCALITY
-                && key[0] != Keys.OBSERVER;
+    /** Whether a restore into a new cluster keeps {@code key}, whose value is {@code value}. */
+    public static boolean keptOnRestore(byte[] key, byte[] value) {
+        if (key.length == 0 || key[0] == 0) {
+            return false;
+        }
+        if (key[0] == Keys.LEGACY_OBSERVER) {
+            return value.length > 0; // a session's owner; empty, an earlier version's observer mark
+        }
+        return key[0] != Keys.MEMBER && key[0] != Keys.MEMBER_LOCALITY && key[0] != Keys.OBSERVER;
     }
 }

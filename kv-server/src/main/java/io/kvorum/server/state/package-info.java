@@ -21,7 +21,8 @@
  * 'o' session           -> the user who opened it (UTF-8), when one did (auth on)
  * 'a' member            -> client address (UTF-8)
  * 'l' member            -> Locality (datacenter, zone) the member announced with its address
- * 'o' member            -> (empty) the member was added as an observer
+ * 'r' member            -> (empty) the member was added as an observer ('o' member with an
+ *                          empty value in earlier versions: still read, deleted when unmarked)
  * 'c' len16 client      -> lastUsedIndex(8) floor(8): one exactly-once client
  * 'b' len16 client r    -> (sequence(8) length(4) CommandResult)*: the client's remembered
  *                          answers to sequences r * 64 to r * 64 + 63, rewritten once per batch

@@ -8,6 +8,7 @@ import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.Locality;
 import io.kvorum.proto.internal.v1.MarkObserver;
 import io.kvorum.proto.internal.v1.MemberClientAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,9 +78,41 @@ class MembersTest {
 
     @Test
     void aRestoreDropsMemberFactsButKeepsData() {
-        assertFalse(SnapshotContent.keptOnRestore(Keys.memberLocality(1)));
-        assertFalse(SnapshotContent.keptOnRestore(Keys.observer(1)));
-        assertFalse(SnapshotContent.keptOnRestore(Keys.member(1)));
-        assertTrue(SnapshotContent.keptOnRestore(Keys.node("/a")));
+        byte[] none = new byte[0];
+        assertFalse(SnapshotContent.keptOnRestore(Keys.memberLocality(1), none));
+        assertFalse(SnapshotContent.keptOnRestore(Keys.observer(1), none));
+        assertFalse(SnapshotContent.keptOnRestore(Keys.legacyObserver(1), none));
+        assertFalse(SnapshotContent.keptOnRestore(Keys.member(1), none));
+        assertTrue(SnapshotContent.keptOnRestore(Keys.node("/a"), none));
+        assertTrue(SnapshotContent.keptOnRestore(Keys.sessionOwner(7), "alice".getBytes(StandardCharsets.UTF_8)),
+                "a session's owner travels with its session");
+    }
+
+    @Test
+    void anObserverMarkAndTheOwnerOfASessionWithTheSameIdStayApart() {
+        long session = h.ok(StateHarness.openSession(10_000).setCaller("alice")).getOpenSession().getSessionId();
+        h.ok(mark(session, true));
+        h.reopen();
+        assertEquals("alice", h.state.sessionOwner(session));
+        assertEquals(java.util.Set.of(session), h.state.observers());
+        h.ok(mark(session, false));
+        h.reopen();
+        assertEquals("alice", h.state.sessionOwner(session));
+        assertEquals(java.util.Set.of(), h.state.observers());
+    }
+
+    @Test
+    void observerMarksOfEarlierVersionsAreReadAndClearedWithoutTouchingSessionOwners() {
+        h.replaceUnderState(w -> {
+            w.put(Keys.legacyObserver(5), new byte[0]);
+            w.put(Keys.sessionOwner(9), "bob".getBytes(StandardCharsets.UTF_8));
+        });
+        assertEquals(java.util.Set.of(5L), h.state.observers());
+        assertEquals("bob", h.state.sessionOwner(9));
+        assertEquals(null, h.state.sessionOwner(5));
+        h.ok(mark(5, false));
+        h.reopen();
+        assertEquals(java.util.Set.of(), h.state.observers());
+        assertEquals("bob", h.state.sessionOwner(9));
     }
 }
