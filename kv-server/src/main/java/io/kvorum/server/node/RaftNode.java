@@ -609,11 +609,42 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         if (rd.softState() != null) {
             onSoftState(rd.softState());
         }
+        addressCommittedMembers(committed);
         core.advance(rd);
         discardStaleStagedSnapshots();
         publishStatus();
         // After publishing: a caller woken by its membership change or transfer sees it in status().
         checkPendingChanges();
+    }
+
+    /**
+     * Records the peer address of each member that {@code committed} adds, and forgets each one
+     * it removes, before {@code core.advance} takes those changes into the core's membership:
+     * the status published after it then never lists a member without its address (the apply
+     * stage, which records them too, may not have reached those entries yet), and the leader's
+     * links reach a new member as soon as the core starts replicating to it.
+     */
+    private void addressCommittedMembers(List<Entry> committed) {
+        boolean changed = false;
+        for (Entry e : committed) {
+            if (e.type() == EntryType.CONF_CHANGE && e.index() > lastSnapshotIndex) {
+                recordAddress(ConfChange.decode(e.data()));
+                changed = true;
+            }
+        }
+        if (changed) {
+            transport.setPeers(otherPeers());
+        }
+    }
+
+    /** Any thread: the address book after {@code cc}. Applying the same change again changes nothing. */
+    private void recordAddress(ConfChange cc) {
+        if (cc.type() == ConfChangeType.REMOVE_NODE) {
+            peers.remove(cc.nodeId());
+        } else if (cc.context().length > 0) {
+            String address = new String(cc.context(), StandardCharsets.UTF_8);
+            peers.put(cc.nodeId(), cfg.initialCluster().getOrDefault(cc.nodeId(), address));
+        }
     }
 
     /** How many of {@code committed} (a prefix) are in the stored log and not about to be replaced. */
@@ -666,12 +697,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         @Override
         public void membershipApplied(ConfState conf, List<ConfChange> changes) {
             for (ConfChange cc : changes) {
-                if (cc.type() == ConfChangeType.REMOVE_NODE) {
-                    peers.remove(cc.nodeId());
-                } else if (cc.context().length > 0) {
-                    String address = new String(cc.context(), StandardCharsets.UTF_8);
-                    peers.put(cc.nodeId(), cfg.initialCluster().getOrDefault(cc.nodeId(), address));
-                }
+                recordAddress(cc);
             }
             LOG.info("node {} membership now voters {} learners {}", cfg.nodeId(), conf.voters(), conf.learners());
             inbox.add(() -> {

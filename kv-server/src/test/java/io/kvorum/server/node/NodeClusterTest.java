@@ -292,6 +292,39 @@ class NodeClusterTest {
     }
 
     @Test
+    void noNodeListsAMemberWithoutItsAddress() throws Exception {
+        cluster = new NodeHarness(dir, "test", 3);
+        cluster.startAll();
+        long leader = cluster.awaitLeader();
+        cluster.reserve(4);
+        cluster.start(4, true);
+        // Sample every node's status while the add commits and applies everywhere: a node's
+        // membership and its address book change together, never one before the other.
+        java.util.List<String> unaddressed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                for (long id = 1; id <= 3; id++) {
+                    NodeStatus s = cluster.node(id).status();
+                    if ((s.learners().contains(4L) || s.voters().contains(4L)) && !s.members().containsKey(4L)) {
+                        unaddressed.add(s.toString());
+                    }
+                }
+            }
+        });
+        sampler.start();
+        try {
+            cluster.node(leader).addMember(4, cluster.addresses.get(4L), true).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> java.util.stream.LongStream.rangeClosed(1, 3)
+                    .allMatch(id -> cluster.node(id).status().members().containsKey(4L)));
+        } finally {
+            sampling.set(false);
+            sampler.join(5_000);
+        }
+        assertTrue(unaddressed.isEmpty(), () -> "listed without its address: " + unaddressed.get(0));
+    }
+
+    @Test
     void aDataDirOfAnotherClusterIsRefused() throws Exception {
         cluster = new NodeHarness(dir, "alpha", 1);
         cluster.startAll();
