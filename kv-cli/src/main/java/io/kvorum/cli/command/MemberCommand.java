@@ -8,6 +8,7 @@ import io.kvorum.cli.output.Table;
 import io.kvorum.client.ClusterAdmin;
 import io.kvorum.client.KvorumClient;
 import io.kvorum.client.MemberInfo;
+import io.kvorum.client.Role;
 import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -55,30 +56,28 @@ public final class MemberCommand implements Runnable {
     int add(@Parameters(paramLabel = "ID", description = "The new member's id (a positive number).") long id,
             @Parameters(paramLabel = "PEER_ADDRESS", description = "host:port of its peer listener.") String peer,
             @Option(names = "--observer", description = "Add it as an observer.") boolean observer) {
-        return withClient(admin -> {
-            if (observer) {
-                admin.addObserver(id, peer);
-            } else {
-                admin.addMember(id, peer);
-            }
-            return admin.members();
-        });
+        return withClient(admin -> afterChange(observer ? admin.addObserver(id, peer) : admin.addMember(id, peer)));
     }
 
     @Command(name = "promote", description = "Makes a learner that caught up a voter (exit 5 if it has not).")
     int promote(@Parameters(paramLabel = "ID", description = "The learner's id.") long id) {
-        return withClient(admin -> {
-            admin.promoteMember(id);
-            return admin.members();
-        });
+        return withClient(admin -> afterChange(admin.promoteMember(id)));
     }
 
     @Command(name = "remove", description = "Removes a member (exit 5 if the rest could not keep a quorum).")
     int remove(@Parameters(paramLabel = "ID", description = "The member's id.") long id) {
-        return withClient(admin -> {
-            admin.removeMember(id);
-            return admin.members();
-        });
+        return withClient(admin -> afterChange(admin.removeMember(id)));
+    }
+
+    /**
+     * The membership a change answered with. Only the leader makes changes, and it answers once
+     * the change is applied, so its list holds the change; a list asked of any node afterwards
+     * might come from a follower that has not committed it yet.
+     */
+    private static ClusterAdmin.Membership afterChange(List<MemberInfo> members) {
+        long leader = members.stream().filter(m -> m.role() == Role.LEADER).mapToLong(MemberInfo::id).findFirst()
+                .orElse(0L);
+        return new ClusterAdmin.Membership(members, leader);
     }
 
     private int withClient(Function<ClusterAdmin, ClusterAdmin.Membership> change) {
