@@ -2,6 +2,7 @@ package io.kvorum.server.api;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
@@ -97,8 +98,10 @@ final class BatchParsing implements MethodDescriptor.Marshaller<BatchParsing.Par
 
         /** The whole item, parsed now; a field that does not parse is answered INVALID_ARGUMENT (the exception). */
         BatchItem item(int i) {
-            CodedInputStream in = CodedInputStream.newInstance(bytes, offsets[i], lengths[i]);
-            in.enableAliasing(true); // bytes fields are views of the message, not copies
+            // Bytes fields become views of the message, not copies: aliasing takes effect only on
+            // a buffer the decoder may treat as immutable, which newInstance(byte[]) does not claim.
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes, offsets[i], lengths[i]).newCodedInput();
+            in.enableAliasing(true);
             try {
                 return BatchItem.parseFrom(in);
             } catch (InvalidProtocolBufferException e) {
@@ -144,7 +147,7 @@ final class BatchParsing implements MethodDescriptor.Marshaller<BatchParsing.Par
     @Override
     public Parsed parse(InputStream stream) {
         try {
-            return parse(stream.readAllBytes());
+            return parse(MessageBytes.read(stream));
         } catch (IOException e) {
             return Parsed.failed(Errors.of(ErrorReason.INVALID_DATA,
                     "request is not valid: it could not be read (" + e.getMessage() + ")"));

@@ -75,7 +75,7 @@ public final class RequestParsing {
             // The generated marshaller also reads a known-length message into one array first.
             byte[] bytes;
             try {
-                bytes = stream.readAllBytes();
+                bytes = MessageBytes.read(stream);
             } catch (IOException e) {
                 return new UnparsableRequest(null, "it could not be read (" + e.getMessage() + ")");
             }

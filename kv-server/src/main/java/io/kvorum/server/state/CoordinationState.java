@@ -1,6 +1,7 @@
 package io.kvorum.server.state;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.kvorum.proto.internal.v1.Command;
 import io.kvorum.proto.internal.v1.CommandError;
 import io.kvorum.proto.internal.v1.CommandResult;
@@ -141,8 +142,10 @@ public final class CoordinationState implements StateMachine {
         overlay.begin(batch);
         Command cmd;
         try {
-            CodedInputStream in = CodedInputStream.newInstance(data, offset, length);
-            in.enableAliasing(true); // the entry's bytes never change: values refer to them, uncopied
+            // The entry's bytes never change: values refer to them, uncopied (aliasing takes effect
+            // only on a buffer the decoder may treat as immutable, hence the wrap).
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(data, offset, length).newCodedInput();
+            in.enableAliasing(true);
             cmd = Command.parseFrom(in);
         } catch (IOException e) {
             return error(ErrorReason.INVALID_DATA, "malformed command at index " + index + ": " + e.getMessage());

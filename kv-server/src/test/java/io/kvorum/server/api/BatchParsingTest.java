@@ -67,6 +67,28 @@ class BatchParsingTest {
     }
 
     @Test
+    void anItemsValueIsAViewOfTheMessageNotACopy() {
+        byte[] data = "a value to find in the message".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] message = BatchRequest.newBuilder().addItems(BatchItem.newBuilder().setId(1)
+                .setSet(SetRequest.newBuilder().setPath("/k").setData(ByteString.copyFrom(data)))).build().toByteArray();
+        ByteString value = BatchParsing.parse(message).item(0).getSet().getData();
+        assertEquals('a', value.byteAt(0));
+        // The message's bytes are the request's own and never change once read; changing them
+        // here is only the way to see that the value was not copied out of them.
+        message[indexOf(message, data)] = 'A';
+        assertEquals('A', value.byteAt(0));
+    }
+
+    private static int indexOf(byte[] in, byte[] what) {
+        for (int i = 0; i + what.length <= in.length; i++) {
+            if (java.util.Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
     void theLastOpOfAnItemWinsAsInAOneofAndFieldsMayComeInAnyOrder() throws Exception {
         ByteArrayOutputStream item = new ByteArrayOutputStream();
         CodedOutputStream o = CodedOutputStream.newInstance(item);
