@@ -261,9 +261,14 @@ class WatchIntegrationTest {
                 20, d.dedupeClients(), d.dedupePerClient(), d.minSessionTtlMillis(), d.maxSessionTtlMillis()));
         startCluster();
         createNode(leader, "/h");
+        long last = 0;
         for (int i = 0; i < 50; i++) {
-            write(leader, "/h", Integer.toString(i));
+            last = write(leader, "/h", Integer.toString(i));
         }
+        // The follower trims its history as it applies: once it has applied every write, the
+        // oldest revision it names below stays kept while the watch is created again from it.
+        long written = last;
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.node(follower).state().revision() >= written);
         try (WatchClient w = new WatchClient(cluster.watch(follower))) {
             w.create(3, "/h", false, 1);
             WatchResponse r = w.nextNonProgress(5000);
