@@ -81,7 +81,8 @@ class EntrypointTest {
         // Listening on 0.0.0.0, the node announces its host name to clients instead.
         assertEquals("kvorum-host:" + ServerDefaults.port("client-listen"), flag(r, "--client-advertise"));
         assertFalse(r.hasMatchedOption("--join"));
-        assertEquals("-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError", javaOpts(run));
+        assertEquals("-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -XX:MetaspaceSize=64m"
+                + " -XX:PerMethodTrapLimit=0", javaOpts(run));
     }
 
     @Test
@@ -151,7 +152,8 @@ class EntrypointTest {
     @Test
     void heapFollowsThePercentageAndJavaOptsComeAfterIt() throws Exception {
         ProcessRun run = entrypoint(Map.of("KVORUM_ID", "1", "KVORUM_HEAP_PERCENT", "40", "JAVA_OPTS", "-Xmx300m"));
-        assertEquals("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError -Xmx300m", javaOpts(run));
+        assertEquals("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError -XX:MetaspaceSize=64m"
+                + " -XX:PerMethodTrapLimit=0 -Xmx300m", javaOpts(run));
     }
 
     @Test

@@ -310,6 +310,7 @@ class NodeClusterTest {
                         unaddressed.add(s.toString());
                     }
                 }
+                Thread.yield(); // the nodes share the test's cores
             }
         });
         sampler.start();
