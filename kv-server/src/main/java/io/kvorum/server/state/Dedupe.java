@@ -141,6 +141,11 @@ final class Dedupe {
         byte[] answersKey(long record) {
             return Keys.answerRecord(recordPrefix, record);
         }
+
+        /** Whether {@code seq}'s answer is stored alone under its own key, by an earlier version. */
+        boolean storedAlone(long seq) {
+            return legacy != null && legacy.contains(seq);
+        }
     }
 
     void load(StateReader store) {
@@ -248,7 +253,7 @@ final class Dedupe {
     }
 
     private byte[] remembered(BatchOverlay o, Client c, long seq) {
-        if (c.legacy != null && c.legacy.contains(seq)) {
+        if (c.storedAlone(seq)) {
             byte[] result = o.get(Keys.answer(c.legacyPrefix, seq));
             if (result != null) {
                 return result;
@@ -289,7 +294,7 @@ final class Dedupe {
         }
         // The record of the first sequence still remembered in one stays; every record before it goes.
         int first = k;
-        while (first < c.n && c.legacy != null && c.legacy.contains(c.seqs[first])) {
+        while (first < c.n && c.storedAlone(c.seqs[first])) {
             first++;
         }
         long kept = first < c.n ? c.seqs[first] >>> RECORD_SHIFT : -1;
@@ -315,7 +320,7 @@ final class Dedupe {
         long deleted = -1;
         for (int i = 0; i < c.n; i++) {
             long seq = c.seqs[i];
-            if (c.legacy != null && c.legacy.contains(seq)) {
+            if (c.storedAlone(seq)) {
                 o.delete(Keys.answer(c.legacyPrefix, seq));
                 continue;
             }

@@ -135,8 +135,8 @@ final class Znode {
         Keys.putLong(b, o += 8, mtime);
         Keys.putLong(b, o += 8, ttl);
         Keys.putLong(b, o += 8, sequence);
-        putInt(b, o += 8, numChildren);
-        putInt(b, o += 4, dataLength);
+        Keys.putInt(b, o += 8, numChildren);
+        Keys.putInt(b, o += 4, dataLength);
         if (!external) {
             if (data == null || data.size() != dataLength) {
                 throw new IllegalStateException("inline data missing or of the wrong length");
@@ -166,22 +166,11 @@ final class Znode {
         z.mtime = Keys.getLong(value, o += 8);
         z.ttl = Keys.getLong(value, o += 8);
         z.sequence = Keys.getLong(value, o += 8);
-        z.numChildren = getInt(value, o += 8);
-        z.dataLength = getInt(value, o += 4);
+        z.numChildren = Keys.getInt(value, o += 8);
+        z.dataLength = Keys.getInt(value, o += 4);
         if ((value[2] & EXTERNAL) == 0) {
             z.data = UnsafeByteOperations.unsafeWrap(value, HEADER, z.dataLength);
         }
         return z;
-    }
-
-    private static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
-    }
-
-    private static int getInt(byte[] b, int off) {
-        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
     }
 }
