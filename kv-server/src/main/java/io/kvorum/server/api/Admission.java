@@ -132,25 +132,30 @@ public final class Admission implements ServerInterceptor {
                                                  ServerCallHandler<Q, A> next, String method) {
         SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         SocketAddress key = peer == null ? NO_ADDRESS : peer;
-        // Counted and uncounted under the map's lock for the key, so a connection's entry is
-        // never dropped while a stream is being added to it.
+        // Checked, counted and uncounted under the map's lock for the key: a connection's entry
+        // is never dropped while a stream is being added to it, and streams a connection opens
+        // at once (their starts run on different threads) are admitted up to the limit exactly.
+        // Reading the count after the lock would refuse streams that a later one pushed over it.
+        boolean[] admitted = new boolean[1];
         Connection c = connections.compute(key, (k, v) -> {
             Connection conn = v == null ? new Connection() : v;
-            conn.streams.incrementAndGet();
+            admitted[0] = conn.streams.get() < limits.maxStreamsPerConnection();
+            if (admitted[0]) {
+                conn.streams.incrementAndGet();
+            }
             return conn;
         });
-        AtomicInteger watchesHere = new AtomicInteger();
-        Release release = new Release(() -> {
-            c.watches.addAndGet(-watchesHere.get());
-            connections.computeIfPresent(key, (k, v) -> v.streams.decrementAndGet() == 0 ? null : v);
-        });
-        if (c.streams.get() > limits.maxStreamsPerConnection()) {
-            release.run();
+        if (!admitted[0]) {
             cutStreams.incrementAndGet();
             refuse(call, ErrorReason.TOO_MANY_STREAMS, "this connection has " + limits.maxStreamsPerConnection()
                     + " streams open already (the limit per connection): " + method + " was not opened");
             return new ServerCall.Listener<>() { };
         }
+        AtomicInteger watchesHere = new AtomicInteger();
+        Release release = new Release(() -> {
+            c.watches.addAndGet(-watchesHere.get());
+            connections.computeIfPresent(key, (k, v) -> v.streams.decrementAndGet() == 0 ? null : v);
+        });
         GuardedCall<Q, A> guarded = new GuardedCall<>(call, release);
         ServerCall.Listener<Q> inner = next.startCall(guarded, headers);
         return new ReleasingListener<>(inner, release) {

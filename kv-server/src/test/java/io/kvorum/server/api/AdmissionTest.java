@@ -1,5 +1,6 @@
 package io.kvorum.server.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -8,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.ErrorInfo;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -19,10 +22,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +40,12 @@ class AdmissionTest {
     private static final MethodDescriptor<byte[], byte[]> SET = method("kvorum.v1.KV/Set");
     private static final MethodDescriptor<byte[], byte[]> GET = method("kvorum.v1.KV/Get");
     private static final MethodDescriptor<byte[], byte[]> STATUS = method("kvorum.v1.Cluster/Status");
+    private static final MethodDescriptor<byte[], byte[]> WATCH = method("kvorum.v1.Watch/Watch").toBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING).build();
 
     private final AtomicLong gap = new AtomicLong();
+    /** Watch streams the stand-in service has started and not yet seen end. */
+    private final AtomicInteger openWatches = new AtomicInteger();
     private Admission door;
     private Server server;
     private ManagedChannel channel;
@@ -56,8 +67,28 @@ class AdmissionTest {
                     out.onNext(req);
                     out.onCompleted();
                 })).build();
+        ServerServiceDefinition watch = ServerServiceDefinition.builder("kvorum.v1.Watch")
+                .addMethod(WATCH, ServerCalls.asyncBidiStreamingCall((StreamObserver<byte[]> out) -> {
+                    openWatches.incrementAndGet();
+                    return new StreamObserver<byte[]>() {
+                        @Override
+                        public void onNext(byte[] value) {
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            openWatches.decrementAndGet();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            openWatches.decrementAndGet();
+                            out.onCompleted();
+                        }
+                    };
+                })).build();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(kv)
-                .addService(cluster).intercept(door).build().start();
+                .addService(cluster).addService(watch).intercept(door).build().start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
     }
 
@@ -118,6 +149,35 @@ class AdmissionTest {
         door.refusedAlso(false, 5);
         assertEquals(9, door.refusedWrites());
         assertEquals(0, door.refusedReads());
+    }
+
+    /**
+     * A connection's streams start on different threads; when it opens many at once the door
+     * admits exactly its limit of them, not fewer. Several rounds, since the starts race.
+     */
+    @Test
+    void aConnectionOpeningManyStreamsAtOnceGetsExactlyItsLimit() {
+        for (int round = 0; round < 10; round++) {
+            List<ClientCall<byte[], byte[]>> calls = new ArrayList<>();
+            AtomicInteger refused = new AtomicInteger();
+            AtomicInteger otherEnds = new AtomicInteger();
+            for (int i = 0; i < 40; i++) {
+                ClientCall<byte[], byte[]> c = channel.newCall(WATCH, CallOptions.DEFAULT);
+                c.start(new ClientCall.Listener<>() {
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                        (status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? refused : otherEnds).incrementAndGet();
+                    }
+                }, new Metadata());
+                calls.add(c);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> openWatches.get() + refused.get() == 40);
+            assertEquals(10, openWatches.get(), "streams admitted in round " + round);
+            assertEquals(30, refused.get(), "streams refused in round " + round);
+            calls.forEach(ClientCall::halfClose);
+            await().atMost(Duration.ofSeconds(20)).until(() -> door.openStreams() == 0 && openWatches.get() == 0
+                    && otherEnds.get() == 10);
+        }
     }
 
     private byte[] call(MethodDescriptor<byte[], byte[]> m) {

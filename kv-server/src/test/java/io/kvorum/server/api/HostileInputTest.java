@@ -197,11 +197,18 @@ class HostileInputTest {
         try {
             List<ClientCall<byte[], byte[]>> calls = new ArrayList<>();
             List<AtomicReference<Status>> ends = new ArrayList<>();
+            List<CountDownLatch> answered = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 AtomicReference<Status> end = new AtomicReference<>();
+                CountDownLatch created = new CountDownLatch(1);
                 ClientCall<byte[], byte[]> c = one.newCall(method("kvorum.v1.Watch/Watch", MethodDescriptor.MethodType.BIDI_STREAMING),
                         CallOptions.DEFAULT);
                 c.start(new ClientCall.Listener<>() {
+                    @Override
+                    public void onMessage(byte[] message) {
+                        created.countDown();
+                    }
+
                     @Override
                     public void onClose(Status status, Metadata trailers) {
                         end.set(status);
@@ -212,10 +219,22 @@ class HostileInputTest {
                         .setPath("/f")).build().toByteArray());
                 calls.add(c);
                 ends.add(end);
+                answered.add(created);
             }
-            await().until(() -> ends.stream().filter(e -> e.get() != null).count() == 12);
-            assertTrue(ends.stream().filter(e -> e.get() != null)
-                    .allMatch(e -> e.get().getCode() == Status.Code.RESOURCE_EXHAUSTED), ends.toString());
+            // Every stream is either admitted (its watch was created) or ended; only then count.
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                for (int i = 0; i < calls.size(); i++) {
+                    if (answered.get(i).getCount() > 0 && ends.get(i).get() == null) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            long refused = ends.stream().filter(e -> e.get() != null
+                    && e.get().getCode() == Status.Code.RESOURCE_EXHAUSTED).count();
+            long admitted = answered.stream().filter(l -> l.getCount() == 0).count();
+            assertEquals(12, refused, "refused past the limit of 8 streams: " + ends);
+            assertEquals(8, admitted, "admitted up to the limit of 8 streams: " + ends);
             calls.forEach(ClientCall::halfClose);
         } finally {
             one.shutdownNow();
