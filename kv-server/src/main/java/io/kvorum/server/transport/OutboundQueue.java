@@ -27,6 +27,8 @@ final class OutboundQueue {
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
+    /** Set by {@link #wakeConsumer}, cleared by the {@link #awaitNotEmpty} it ends; under {@link #lock}. */
+    private boolean wakeRequested;
     private long bytes;
 
     /**
@@ -117,18 +119,39 @@ final class OutboundQueue {
         }
     }
 
-    /** Waits up to {@code timeoutNanos} for a message without taking it; false if none came. */
+    /**
+     * Waits up to {@code timeoutNanos} for a message without taking it; false if none came, or
+     * if {@link #wakeConsumer} was called before one did.
+     */
     boolean awaitNotEmpty(long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
             long left = timeoutNanos;
             while (queue.isEmpty()) {
+                if (wakeRequested) {
+                    wakeRequested = false;
+                    return false;
+                }
                 if (left <= 0) {
                     return false;
                 }
                 left = notEmpty.awaitNanos(left);
             }
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends the consumer's current (or next) {@link #awaitNotEmpty} at once, messages or not:
+     * for news the consumer must act on though nothing was queued, such as a broken stream.
+     */
+    void wakeConsumer() {
+        lock.lock();
+        try {
+            wakeRequested = true;
+            notEmpty.signal();
         } finally {
             lock.unlock();
         }

@@ -1,15 +1,20 @@
 package io.kvorum.server.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvorum.server.raft.Entry;
 import io.kvorum.server.raft.EntryType;
 import io.kvorum.server.raft.Message;
 import io.kvorum.server.raft.MessageType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class OutboundQueueTest {
@@ -69,6 +74,35 @@ class OutboundQueueTest {
         long start = System.nanoTime();
         assertTrue(q.poll(1 << 20, TimeUnit.MILLISECONDS.toNanos(20)).isEmpty());
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+    @Test
+    void aWakeEndsTheConsumersWaitForMessagesOnceAndAMessageStillEndsItWithTrue() throws Exception {
+        OutboundQueue q = new OutboundQueue(10, 1 << 20, 1 << 20);
+        q.wakeConsumer();
+        assertFalse(q.awaitNotEmpty(TimeUnit.MINUTES.toNanos(1)), "a wake before the wait ends it at once");
+
+        AtomicReference<Boolean> woken = new AtomicReference<>();
+        Thread consumer = new Thread(() -> woken.set(awaitMessage(q)));
+        consumer.start();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> consumer.getState() == Thread.State.TIMED_WAITING);
+        q.wakeConsumer();
+        consumer.join(TimeUnit.SECONDS.toMillis(10));
+        assertEquals(Boolean.FALSE, woken.get(), "a wake ends a wait in progress, nothing queued");
+
+        CompletableFuture<Boolean> next = CompletableFuture.supplyAsync(() -> awaitMessage(q));
+        q.offer(appends(1, 10));
+        assertTrue(next.get(10, TimeUnit.SECONDS), "a message ends the wait with true");
+        q.wakeConsumer();
+        assertTrue(q.awaitNotEmpty(TimeUnit.MINUTES.toNanos(1)), "queued messages win over a wake");
+    }
+
+    private static boolean awaitMessage(OutboundQueue q) {
+        try {
+            return q.awaitNotEmpty(TimeUnit.MINUTES.toNanos(1));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
