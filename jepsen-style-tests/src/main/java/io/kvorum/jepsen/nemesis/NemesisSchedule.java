@@ -66,6 +66,9 @@ public final class NemesisSchedule implements AutoCloseable {
                     } catch (InterruptedException e) {
                         throw e;
                     } catch (Exception e) {
+                        if (stopping.get()) {
+                            return; // the stop's interrupt, surfacing from a client call as its error
+                        }
                         // A fault that failed half-way is still a fault: it shows on the timeline,
                         // the schedule goes on, and the final heal undoes whatever it did.
                         errors.add(e);
@@ -87,6 +90,9 @@ public final class NemesisSchedule implements AutoCloseable {
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
+                    if (stopping.get()) {
+                        return; // as above; stopAndHeal ends the fault again and heals
+                    }
                     errors.add(e);
                 }
                 sleep(between(timing.minQuiet(), timing.maxQuiet()));
@@ -94,7 +100,9 @@ public final class NemesisSchedule implements AutoCloseable {
         } catch (InterruptedException e) {
             // stopping
         } catch (RuntimeException e) {
-            errors.add(e);
+            if (!stopping.get()) {
+                errors.add(e);
+            }
         }
     }
 
