@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class NemesisScheduleTest {
@@ -24,35 +25,16 @@ class NemesisScheduleTest {
     void aFaultInterruptedByTheStopIsNoError() throws Exception {
         CountDownLatch inCall = new CountDownLatch(1);
         AtomicInteger heals = new AtomicInteger();
-        Nemesis blocking = new Nemesis() {
-            @Override
-            public String name() {
-                return "slow-call";
+        NemesisSchedule schedule = scheduleOf(fault(() -> {
+            inCall.countDown();
+            try {
+                new CountDownLatch(1).await(); // a client call that never answers
+                return "never";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Kvorum", e);
             }
-
-            @Override
-            public String start(Random random) {
-                inCall.countDown();
-                try {
-                    new CountDownLatch(1).await(); // a client call that never answers
-                    return "never";
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for Kvorum", e);
-                }
-            }
-
-            @Override
-            public void stop() {
-            }
-
-            @Override
-            public void healAll() {
-                heals.incrementAndGet();
-            }
-        };
-        NemesisSchedule schedule = new NemesisSchedule(List.of(blocking), new Random(1), AT_ONCE,
-                new FaultLog(new RunClock()));
+        }, heals));
         schedule.start();
         assertTrue(inCall.await(10, TimeUnit.SECONDS), "the fault began");
         assertEquals(List.of(), schedule.stopAndHeal());
@@ -64,29 +46,43 @@ class NemesisScheduleTest {
     void aFaultThatFailsOnItsOwnIsAnError() throws Exception {
         AtomicInteger tries = new AtomicInteger();
         CountDownLatch triedAgain = new CountDownLatch(1);
-        Nemesis failing = new Nemesis() {
+        NemesisSchedule schedule = scheduleOf(fault(() -> {
+            if (tries.incrementAndGet() == 2) {
+                triedAgain.countDown(); // so the first failure has been recorded
+            }
+            throw new IllegalStateException("no such node");
+        }, new AtomicInteger()));
+        schedule.start();
+        assertTrue(triedAgain.await(10, TimeUnit.SECONDS), "the fault was tried twice");
+        List<Throwable> errors = schedule.stopAndHeal();
+        assertTrue(!errors.isEmpty() && errors.get(0).getMessage().equals("no such node"), errors.toString());
+    }
+
+    private static NemesisSchedule scheduleOf(Nemesis n) {
+        return new NemesisSchedule(List.of(n), new Random(1), AT_ONCE, new FaultLog(new RunClock()));
+    }
+
+    /** A nemesis whose start is {@code start} and whose final heal counts itself in {@code heals}. */
+    private static Nemesis fault(Supplier<String> start, AtomicInteger heals) {
+        return new Nemesis() {
             @Override
             public String name() {
-                return "failing";
+                return "test-fault";
             }
 
             @Override
             public String start(Random random) {
-                if (tries.incrementAndGet() == 2) {
-                    triedAgain.countDown(); // so the first failure has been recorded
-                }
-                throw new IllegalStateException("no such node");
+                return start.get();
             }
 
             @Override
             public void stop() {
             }
+
+            @Override
+            public void healAll() {
+                heals.incrementAndGet();
+            }
         };
-        NemesisSchedule schedule = new NemesisSchedule(List.of(failing), new Random(1), AT_ONCE,
-                new FaultLog(new RunClock()));
-        schedule.start();
-        assertTrue(triedAgain.await(10, TimeUnit.SECONDS), "the fault was tried twice");
-        List<Throwable> errors = schedule.stopAndHeal();
-        assertTrue(!errors.isEmpty() && errors.get(0).getMessage().equals("no such node"), errors.toString());
     }
 }
