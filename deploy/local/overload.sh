@@ -22,8 +22,8 @@
 #   recovery  as capacity, right after: throughput must come back to C.
 #
 # Knobs: KEYS (10000), TIMEOUT (10s; the generator's items: OVER_TIMEOUT_MS, 5000), KVORUM_DATA (default ./data-overload, wiped first),
-# KVORUM_PORT_BASE (24679: not the default local cluster's ports), SERVER_JAVA_OPTS (the servers' JVM flags; default the
-# launcher's flags, -XX:PerMethodTrapLimit=0 among them), RSS_BOUND_MB (512: twice the heap, the ratio
+# KVORUM_PORT_BASE (24679: not the default local cluster's ports), SERVER_JAVA_OPTS (the servers' JVM flags; unset, the
+# launcher's own defaults, not the caller's JAVA_OPTS), RSS_BOUND_MB (512: twice the heap, the ratio
 # the Kubernetes manifest gives a member's memory limit). Output: a summary on stdout, and in
 # $KVORUM_DATA/overload/: samples.csv (per second and node: RSS, door counters and the admitted
 # writes' latency buckets), <phase>.json and <phase>.progress (the bench's result and its
@@ -34,7 +34,8 @@ export KVORUM_DATA="${KVORUM_DATA:-$root/data-overload}"
 export KVORUM_PORT_BASE="${KVORUM_PORT_BASE:-24679}"
 base=$KVORUM_PORT_BASE
 export KVORUM_ENDPOINTS="127.0.0.1:$base,127.0.0.1:$((base + 10)),127.0.0.1:$((base + 20))"
-SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseParallelGC -XX:MaxNewSize=64m -XX:MetaspaceSize=64m -XX:PerMethodTrapLimit=0}"
+# Empty JAVA_OPTS makes bin/kvorum-server use its defaults, so they are written in one place.
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}"
 RSS_BOUND_MB="${RSS_BOUND_MB:-512}"
 CAP_CLIENTS="${CAP_CLIENTS:-256}" CAP_DURATION="${CAP_DURATION:-20s}"
 TIMEOUT="${TIMEOUT:-10s}" KEYS="${KEYS:-10000}"
