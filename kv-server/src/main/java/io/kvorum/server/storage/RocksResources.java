@@ -37,8 +37,10 @@ import java.util.function.Consumer;
  * prefix of the writes in order, and on a synced write also making every earlier write
  * durable. WAL files are recycled: a synced
  * write over a recycled file's allocated blocks flushes data only, where one that grows a new
- * file also makes the file system commit the file's size (a journal commit on ext4), which
- * cost a single-client write about a third of its fsync time.
+ * file also makes the file system commit the file's size (a journal commit on ext4). RocksDB
+ * reuses a recycled file only for a switch made while file deletions are on, so not for the
+ * switch a checkpoint's flush makes; when snapshots come before any memtable fills, every
+ * switch is such a one (docs/architecture.md, "Storage layout", has what this was measured to buy).
  *
  * <p>Handles are created and dropped only by a caller holding {@link NodeStore}'s locks.
  */
