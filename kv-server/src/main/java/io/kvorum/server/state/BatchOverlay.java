@@ -48,6 +48,14 @@ final class BatchOverlay {
         }
     }
 
+    /**
+     * No batch is begun and unwritten: the store holds every write made through this overlay,
+     * and {@link #get} reads what the store would answer.
+     */
+    boolean betweenBatches() {
+        return batch == null;
+    }
+
     /** The batch is in the store now: forget it. */
     void reset() {
         writes.clear();

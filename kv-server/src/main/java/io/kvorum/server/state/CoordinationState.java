@@ -60,6 +60,9 @@ import java.util.function.LongConsumer;
  * The read methods may be called from any thread while apply runs. They read the store, which
  * holds what the last written batch left: never a half-applied command. {@link #revision()} is
  * published when the node reports a batch durable, so data read after it is at least as new.
+ * A point read ({@link #get}) on the apply thread between batches, where the node serves
+ * linearizable reads once it applied up to their read index, takes the node's record from the
+ * apply stage's cache of node records: there and then it holds what the store holds.
  */
 public final class CoordinationState implements StateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinationState.class);
@@ -85,6 +88,8 @@ public final class CoordinationState implements StateMachine {
     private final List<Consumer<RevisionEvents>> listeners = new CopyOnWriteArrayList<>();
     private volatile LongConsumer touched = id -> { };
 
+    /** The thread that applies commands; only it may read {@link #overlay}. */
+    private Thread applyThread;
     /** The last applied revision: apply thread only. */
     private long revision;
     /** The revision readers see: published by {@link #batchWritten}. */
@@ -139,6 +144,7 @@ public final class CoordinationState implements StateMachine {
 
     @Override
     public byte[] apply(long index, byte[] data, int offset, int length, StateWriter batch) {
+        applyThread = Thread.currentThread();
         overlay.begin(batch);
         Command cmd;
         try {
@@ -336,7 +342,9 @@ public final class CoordinationState implements StateMachine {
     public Optional<NodeRecord> get(String path) {
         Paths.validateForRead(path, limits.maxPathBytes());
         byte[] key = Keys.node(path);
-        byte[] v = store.get(key);
+        // Between batches every batch begun is written, so the cache equals the store; inside
+        // one it holds records the store does not have yet, which no reader may see.
+        byte[] v = Thread.currentThread() == applyThread && overlay.betweenBatches() ? overlay.get(key) : store.get(key);
         while (true) {
             if (v == null) {
                 return path.equals(Paths.ROOT) ? Optional.of(new NodeRecord(path, new byte[0], Znode.emptyRoot().toStat()))

@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * The most recently used node records as the store holds them once the batches written so far
  * are in it, so that applying a command does not read its node back from RocksDB (at 256 writes
- * in flight that read was a third of the apply stage's CPU). A remembered absence
- * ({@link #ABSENT}) saves the read a create makes.
+ * in flight that read was a third of the apply stage's CPU), nor does a point read the apply
+ * thread serves between batches. A remembered absence ({@link #ABSENT}) saves the read a
+ * create makes.
  *
  * <p>Invariant: an entry equals the store's value for its key once every batch begun so far is
  * written. It holds because every write of a node record passes through {@link BatchOverlay},

@@ -23,6 +23,7 @@ import io.kvorum.server.raft.ConfState;
 import io.kvorum.server.raft.Entry;
 import io.kvorum.server.raft.Ready;
 import io.kvorum.server.storage.NodeStore;
+import io.kvorum.server.storage.StateReader;
 import io.kvorum.server.storage.StateWriter;
 
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,20 +54,27 @@ final class StateHarness implements AutoCloseable {
     /** Puts, deletes and range deletes the last batch of commands wrote. */
     int lastBatchWrites;
     private long lastIndex;
+    private final UnaryOperator<StateReader> stateReads;
 
     StateHarness(Path dir) {
         this(dir, StateLimits.defaults());
     }
 
     StateHarness(Path dir, StateLimits limits) {
+        this(dir, limits, UnaryOperator.identity());
+    }
+
+    /** {@code stateReads}: what the state reads the store through (a test may count the reads). */
+    StateHarness(Path dir, StateLimits limits, UnaryOperator<StateReader> stateReads) {
         this.dir = dir;
         this.limits = limits;
+        this.stateReads = stateReads;
         open();
     }
 
     private void open() {
         store = NodeStore.open(dir, "test", 1, ConfState.EMPTY);
-        state = new CoordinationState(store, limits);
+        state = new CoordinationState(stateReads.apply(store), limits);
         lastIndex = store.appliedIndex();
     }
 
@@ -100,6 +109,15 @@ final class StateHarness implements AutoCloseable {
     }
 
     List<CommandResult> batchRaw(List<byte[]> commands) {
+        return batchRaw(commands, () -> { });
+    }
+
+    /** Like {@link #run}, with {@code beforeWrite} run once the command is applied, before its batch is written. */
+    CommandResult runWithin(Command.Builder c, Runnable beforeWrite) {
+        return batchRaw(List.of(withTime(c).build().toByteArray()), beforeWrite).get(0);
+    }
+
+    private List<CommandResult> batchRaw(List<byte[]> commands, Runnable beforeWrite) {
         long first = lastIndex + 1;
         long last = lastIndex + commands.size();
         ensureLog(last);
@@ -111,6 +129,7 @@ final class StateHarness implements AutoCloseable {
             }
             state.finishBatch(w);
             lastBatchWrites = w.writes;
+            beforeWrite.run();
         });
         lastIndex = last;
         state.batchWritten(last);
