@@ -3,13 +3,16 @@ package io.kvorum.server.node;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +34,24 @@ final class NodeHarness implements AutoCloseable {
     NodeHarness(Path dir, String clusterId, int size) throws IOException {
         this.dir = dir;
         this.clusterId = clusterId;
-        for (long id = 1; id <= size; id++) {
-            addresses.put(id, "127.0.0.1:" + freePort());
+        // Held together until all are known: a port probed and released at once may be the
+        // next probe's too, and two nodes given one address dial themselves.
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (long id = 1; id <= size; id++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                addresses.put(id, "127.0.0.1:" + s.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
@@ -62,7 +76,11 @@ final class NodeHarness implements AutoCloseable {
 
     /** Reserves an address for a node that will join later. */
     void reserve(long id) throws IOException {
-        addresses.put(id, "127.0.0.1:" + freePort());
+        String address;
+        do {
+            address = "127.0.0.1:" + freePort();
+        } while (addresses.containsValue(address));
+        addresses.put(id, address);
     }
 
     void startAll() throws IOException {
