@@ -74,6 +74,10 @@ class DatacenterClusterTest {
         Topology t = Topology.parse("1+1+1", 1, Duration.ZERO, false);
         cluster = ProcessCluster.start(ClusterSpec.of(t), dir);
         cluster.awaitLeader(PATIENCE);
+        // The observer must have learned it is one before the cut: a node that heard no
+        // leader since it started reports itself a follower.
+        Awaitility.await().atMost(PATIENCE).until(() ->
+                cluster.node(4).status().map(x -> x.role().equals("learner")).orElse(false));
         List<Long> voters = t.voters();
         List<Set<Long>> alone = new ArrayList<>();
         voters.forEach(v -> alone.add(Set.of(v)));
