@@ -181,9 +181,13 @@ class OverloadIntegrationTest {
                 assertOverloaded(g.getError());
                 assertTrue(g.getError().getMessage().contains("writes already"), g.getError().getMessage());
             }
-            assertEquals(MAX_WRITES, created.size(), "the door admits its limit from one message, the first items");
-            for (int i = 0; i < MAX_WRITES; i++) {
-                assertEquals((long) i, created.get(i));
+            // A write admitted early may finish, and give its permit back, before the loop over
+            // the message reaches the door again, so the door can admit more than its limit in
+            // all; what it admits is always the message's first items.
+            assertTrue(created.size() >= MAX_WRITES && created.size() < BURST,
+                    "the door admits at least its limit from one message and refuses the rest: " + created.size());
+            for (int i = 0; i < created.size(); i++) {
+                assertEquals((long) i, created.get(i), "the admitted items are the first the message carried");
             }
             List<Long> all = new ArrayList<>(created);
             all.addAll(refused);
@@ -195,8 +199,8 @@ class OverloadIntegrationTest {
             assertEquals(refused.size(), cluster.node(leader).server().admission().refusedWrites(),
                     "every refused item was counted by the door");
             assertTrue(messageBytes < 64 * 1024, "about "
-                    + (BURST - MAX_WRITES) + " refusals in " + messageBytes + " bytes");
-            await().atMost(Duration.ofSeconds(30)).until(() -> children(cluster.kv(leader), "/p") == MAX_WRITES);
+                    + refused.size() + " refusals in " + messageBytes + " bytes");
+            await().atMost(Duration.ofSeconds(30)).until(() -> children(cluster.kv(leader), "/p") == created.size());
             Admission door = cluster.node(leader).server().admission();
             await().atMost(Duration.ofSeconds(10)).until(() -> door.inFlightWrites() + door.inFlightReads() == 0);
         }
