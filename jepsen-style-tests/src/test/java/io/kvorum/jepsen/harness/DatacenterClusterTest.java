@@ -57,8 +57,7 @@ class DatacenterClusterTest {
         Awaitility.await().atMost(PATIENCE).untilAsserted(() ->
                 assertEquals(Set.of(4L), cluster.node(leader).status().orElseThrow().observers()));
         // Started empty with --join, it is a plain follower until it applied its own addition.
-        Awaitility.await().atMost(PATIENCE).until(() ->
-                cluster.node(4).status().map(x -> x.role().equals("learner")).orElse(false));
+        awaitLearner(4);
         assertEquals("dc4", t.datacenterOf(4));
         assertTrue(cluster.network().link(leader, 4).accepted() > 0, "the leader reaches the observer through a proxy");
         assertEquals(Duration.ofMillis(5), cluster.network().link(leader, 4).delay(), "across the WAN");
@@ -76,8 +75,7 @@ class DatacenterClusterTest {
         cluster.awaitLeader(PATIENCE);
         // The observer must have learned it is one before the cut: a node that heard no
         // leader since it started reports itself a follower.
-        Awaitility.await().atMost(PATIENCE).until(() ->
-                cluster.node(4).status().map(x -> x.role().equals("learner")).orElse(false));
+        awaitLearner(4);
         List<Long> voters = t.voters();
         List<Set<Long>> alone = new ArrayList<>();
         voters.forEach(v -> alone.add(Set.of(v)));
@@ -139,6 +137,12 @@ class DatacenterClusterTest {
             });
             Thread.sleep(100);
         }
+    }
+
+    /** Waits until node {@code id} reports itself a learner (it heard a leader that counts it as an observer). */
+    private void awaitLearner(long id) {
+        Awaitility.await().atMost(PATIENCE).until(() ->
+                cluster.node(id).status().map(x -> x.role().equals("learner")).orElse(false));
     }
 
     /** Elections node {@code id} started, from its /metrics (asked again while a loaded node is slow to answer). */
