@@ -23,7 +23,7 @@ import java.util.Map;
  * lifetime of its key's next write: under writes spread over many keys, most records then
  * outlive a young collection or two, are promoted, and die in the old generation, which the
  * full collections that follow pause a node for (at 256 writes in flight over 10,000 keys,
- * 2–3 full collections of 40–120 ms per node in 30 s). Reused buffers stay put in the old
+ * 2–3 full collections of 40–150 ms per node in 30 s). Reused buffers stay put in the old
  * generation, and the copies die young.
  *
  * <p>Bounded by an estimate of the bytes it holds; the least recently used leave first. Apply

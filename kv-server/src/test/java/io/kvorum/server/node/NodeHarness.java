@@ -34,15 +34,27 @@ final class NodeHarness implements AutoCloseable {
     NodeHarness(Path dir, String clusterId, int size) throws IOException {
         this.dir = dir;
         this.clusterId = clusterId;
-        // Held together until all are known: a port probed and released at once may be the
-        // next probe's too, and two nodes given one address dial themselves.
+        List<Integer> ports = freePorts(size);
+        for (int i = 0; i < size; i++) {
+            addresses.put(i + 1L, "127.0.0.1:" + ports.get(i));
+        }
+    }
+
+    /**
+     * {@code n} distinct loopback ports free right now. The probe sockets are held together
+     * until all are known: a port probed and released at once may be the next probe's too, and
+     * two nodes given one address dial themselves.
+     */
+    static List<Integer> freePorts(int n) throws IOException {
         List<ServerSocket> held = new ArrayList<>();
         try {
-            for (long id = 1; id <= size; id++) {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
                 ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 held.add(s);
-                addresses.put(id, "127.0.0.1:" + s.getLocalPort());
+                ports.add(s.getLocalPort());
             }
+            return ports;
         } finally {
             for (ServerSocket s : held) {
                 s.close();

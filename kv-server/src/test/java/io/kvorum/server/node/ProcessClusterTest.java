@@ -111,9 +111,10 @@ class ProcessClusterTest {
     @Test
     void aSigkilledLeaderIsReplacedAndCatchesUpAfterRestart() throws Exception {
         StringBuilder spec = new StringBuilder();
+        List<Integer> ports = NodeHarness.freePorts(6);
         for (long id = 1; id <= 3; id++) {
-            peerPorts.put(id, NodeHarness.freePort());
-            adminPorts.put(id, NodeHarness.freePort());
+            peerPorts.put(id, ports.get((int) id - 1));
+            adminPorts.put(id, ports.get((int) id + 2));
             spec.append(spec.length() == 0 ? "" : ",").append(id).append('=').append(peerAddress(id));
         }
         initialCluster = spec.toString();
