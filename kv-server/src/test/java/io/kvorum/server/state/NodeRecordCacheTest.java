@@ -52,8 +52,13 @@ class NodeRecordCacheTest {
         first[0] = 9;
         byte[] read = c.get(key("/a"));
         assertArrayEquals(new byte[]{1, 2, 3, 4, 5}, read, "the cache copied the record it was given");
-        c.put(key("/a"), new byte[]{7, 7, 7});
+        long capacity = c.bytes();
+        byte[] longer = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+        c.put(key("/a"), longer);
+        assertEquals(capacity, c.bytes(), "it went into the key's buffer");
         assertArrayEquals(new byte[]{1, 2, 3, 4, 5}, read, "an earlier read is not overwritten");
+        assertArrayEquals(longer, c.get(key("/a")), "the record in the reused buffer, exactly");
+        c.put(key("/a"), new byte[]{7, 7, 7});
         assertArrayEquals(new byte[]{7, 7, 7}, c.get(key("/a")), "a shorter record, exactly");
         c.put(key("/a"), NodeRecordCache.ABSENT);
         assertSame(NodeRecordCache.ABSENT, c.get(key("/a")));
