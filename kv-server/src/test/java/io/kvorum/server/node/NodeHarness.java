@@ -62,12 +62,6 @@ final class NodeHarness implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     NodeConfig config(long id, boolean join) {
         String[] hp = addresses.get(id).split(":");
         return NodeConfig.of(id, clusterId, dir.resolve("node-" + id),
@@ -90,7 +84,7 @@ final class NodeHarness implements AutoCloseable {
     void reserve(long id) throws IOException {
         String address;
         do {
-            address = "127.0.0.1:" + freePort();
+            address = "127.0.0.1:" + freePorts(1).get(0);
         } while (addresses.containsValue(address));
         addresses.put(id, address);
     }
