@@ -34,6 +34,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -115,15 +116,18 @@ public final class ClientServer implements AutoCloseable {
         }, metrics);
         this.pool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemon("kvorum-api"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kvorum-api-timer"));
+        ScheduledThreadPoolExecutor apiTimer = new ScheduledThreadPoolExecutor(1, daemon("kvorum-api-timer"));
+        apiTimer.setRemoveOnCancelPolicy(true);
+        this.timer = apiTimer;
+        DeadlineTimer deadlines = new DeadlineTimer(apiTimer);
         Errors errors = new Errors(id -> state.memberClientAddresses().get(id), () -> node.status().id());
         RequestValidator validator = new RequestValidator(limits);
-        Proposer proposer = new Proposer(node);
+        Proposer proposer = new Proposer(node, deadlines);
         Headers headers = new Headers(node);
         Replies replies = new Replies(errors);
-        RevisionWaiter waiter = new RevisionWaiter(state::revision);
+        RevisionWaiter waiter = new RevisionWaiter(state::revision, deadlines);
         hub.onRevision(waiter::poke);
-        ReadGate reads = new ReadGate(node, waiter, pool);
+        ReadGate reads = new ReadGate(node, waiter, pool, deadlines);
         this.keeper = new SessionKeeper(node, state, proposer::propose, options.touchFlushInterval(),
                 options.expiryCheckInterval(), metrics::sessionsExpired);
         this.watch = new WatchService(hub, validator, headers, options, metrics, pool, node::leaderCutOff,
@@ -192,7 +196,8 @@ public final class ClientServer implements AutoCloseable {
         this.leaderPlacement = new LeaderPlacement(node, state, placement.datacenter(), placement.leaderPreference(),
                 placement.leaderSettle(), System::nanoTime);
         // Backstop for waiting reads: an installed snapshot moves the revision without events.
-        timer.scheduleWithFixedDelay(PeriodicTask.guard(waiter::poke), 50, 50, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(PeriodicTask.guard(waiter::poke), DeadlineTimer.PERIODIC_BOUND_MILLIS,
+                DeadlineTimer.PERIODIC_BOUND_MILLIS, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(PeriodicTask.guard(quota::refresh), 1, 1, TimeUnit.SECONDS);
         keeper.start(timer);
         reaper.start(timer);

@@ -7,7 +7,6 @@ import io.kvorum.proto.internal.v1.CommandResult;
 import io.kvorum.server.node.RaftNode;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Proposes commands through raft and decodes the state machine's answer. The command carries
@@ -18,9 +17,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class Proposer {
     private final RaftNode node;
+    private final DeadlineTimer deadlines;
 
-    Proposer(RaftNode node) {
+    Proposer(RaftNode node, DeadlineTimer deadlines) {
         this.node = node;
+        this.deadlines = deadlines;
     }
 
     /** Completes with the result, or fails with the mapped command error, NotLeader or timeout. */
@@ -40,7 +41,7 @@ final class Proposer {
         } catch (IOException e) {
             throw new IllegalStateException("encoding a command into its own size failed", e);
         }
-        return node.proposeFramed(framed).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).thenApply(Proposer::decode);
+        return deadlines.orTimeout(node.proposeFramed(framed), timeoutMillis).thenApply(Proposer::decode);
     }
 
     /** Checks that the answer is of the expected kind: anything else is a server bug. */

@@ -23,11 +23,13 @@ final class ReadGate {
     private final RaftNode node;
     private final RevisionWaiter waiter;
     private final Executor executor;
+    private final DeadlineTimer deadlines;
 
-    ReadGate(RaftNode node, RevisionWaiter waiter, Executor executor) {
+    ReadGate(RaftNode node, RevisionWaiter waiter, Executor executor, DeadlineTimer deadlines) {
         this.node = node;
         this.waiter = waiter;
         this.executor = executor;
+        this.deadlines = deadlines;
     }
 
     /** A read that may be large (a page of children): it runs on the API executor. */
@@ -62,7 +64,7 @@ final class ReadGate {
     /** A ReadIndex barrier, retried while no leader is known or leadership moved under it. */
     private CompletableFuture<Long> barrier(long deadlineNanos, long retryUntilNanos) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-        return node.readBarrier().orTimeout(Math.max(1, left), TimeUnit.MILLISECONDS)
+        return deadlines.orTimeout(node.readBarrier(), Math.max(1, left))
                 .handle((index, failure) -> {
                     if (failure == null) {
                         return CompletableFuture.completedFuture(index);

@@ -4,7 +4,6 @@ import io.grpc.Status.Code;
 import io.kvorum.proto.v1.ErrorReason;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,11 +16,13 @@ final class RevisionWaiter {
     }
 
     private final LongSupplier revision;
+    private final DeadlineTimer deadlines;
     private final PriorityQueue<Waiter> waiting = new PriorityQueue<>((a, b) -> Long.compare(a.revision, b.revision));
     private volatile int size;
 
-    RevisionWaiter(LongSupplier revision) {
+    RevisionWaiter(LongSupplier revision, DeadlineTimer deadlines) {
         this.revision = revision;
+        this.deadlines = deadlines;
     }
 
     CompletableFuture<Void> await(long min, long timeoutMillis) {
@@ -34,7 +35,7 @@ final class RevisionWaiter {
             size = waiting.size();
         }
         poke(); // the revision may have moved between the check and the add
-        return f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).exceptionallyCompose(e -> CompletableFuture.failedFuture(
+        return deadlines.orTimeout(f, timeoutMillis).exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 Errors.status(Code.DEADLINE_EXCEEDED, ErrorReason.ERROR_REASON_UNSPECIFIED, "this node did not reach "
                         + "min_revision " + min + " before the deadline (it is at " + revision.getAsLong()
                         + "); read from another node or use a linearizable read")));

@@ -9,13 +9,21 @@ import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RevisionWaiterTest {
     private final AtomicLong revision = new AtomicLong(5);
-    private final RevisionWaiter waiter = new RevisionWaiter(revision::get);
+    private final ScheduledThreadPoolExecutor timer = DeadlineTimerTest.timer();
+    private final RevisionWaiter waiter = new RevisionWaiter(revision::get, new DeadlineTimer(timer));
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
 
     @Test
     void reachedRevisionsDoNotWait() {
