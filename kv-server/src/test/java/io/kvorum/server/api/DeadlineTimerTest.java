@@ -3,6 +3,7 @@ package io.kvorum.server.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +43,7 @@ class DeadlineTimerTest {
     @Test
     void anAnsweredFutureKeepsItsAnswerAndLeavesNothingOnTheTimer() throws Exception {
         CompletableFuture<String> f = new CompletableFuture<>();
-        assertTrue(deadlines.orTimeout(f, 60_000) == f);
+        assertSame(f, deadlines.orTimeout(f, 60_000));
         assertEquals(1, timer.getQueue().size());
         f.complete("answer");
         assertEquals(0, timer.getQueue().size(), "the answered request's deadline is gone from the timer's queue");
