@@ -143,7 +143,7 @@ public final class ClientServer implements AutoCloseable {
         KvService kv = new KvService(state, validator, proposer, reads, headers, replies, options.defaultDeadline(),
                 options.pageSizes());
         SessionService sessions = new SessionService(node, state, validator, proposer, keeper, headers, replies, errors,
-                options.defaultDeadline());
+                options.defaultDeadline(), deadlines);
         AuthService auth = new AuthService(state, access, proposer, reads, headers, replies, options.defaultDeadline());
         this.calls = new ClientCalls(kv, sessions, watch, auth, errors, quota, limits, options.defaultDeadline(),
                 () -> "leader".equals(node.status().role()), accessGuard, admission);

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Why not {@code orTimeout}: it puts each deadline on the JDK's one shared scheduler, whose
  * queue is empty between requests whenever a client has one request in flight, so each new
  * deadline becomes the head of that queue and wakes the scheduler's thread: one wake-up per
- * write and per linearizable read, for a timer that almost never fires. The API timer always
+ * write, linearizable read and session keep-alive, for a timer that almost never fires. The API timer always
  * holds its periodic duties, the next of them due within {@link #PERIODIC_BOUND_MILLIS}, so a
  * deadline further away than that joins its queue without waking it. A deadline is cancelled,
  * and removed from the queue, as soon as its future completes, so an answered request leaves

@@ -17,7 +17,6 @@ import io.kvorum.server.housekeeping.SessionKeeper;
 import io.kvorum.server.node.RaftNode;
 import io.kvorum.server.state.CoordinationState;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Session service: Open and Close are replicated commands; a KeepAlive stream answers
@@ -34,9 +33,11 @@ final class SessionService extends SessionGrpc.SessionImplBase {
     private final Replies replies;
     private final Errors errors;
     private final Duration defaultDeadline;
+    private final DeadlineTimer deadlines;
 
     SessionService(RaftNode node, CoordinationState state, RequestValidator validator, Proposer proposer,
-                   SessionKeeper keeper, Headers headers, Replies replies, Errors errors, Duration defaultDeadline) {
+                   SessionKeeper keeper, Headers headers, Replies replies, Errors errors, Duration defaultDeadline,
+                   DeadlineTimer deadlines) {
         this.node = node;
         this.state = state;
         this.validator = validator;
@@ -46,6 +47,7 @@ final class SessionService extends SessionGrpc.SessionImplBase {
         this.replies = replies;
         this.errors = errors;
         this.defaultDeadline = defaultDeadline;
+        this.deadlines = deadlines;
     }
 
     /** Whether session {@code id} is open in this node's applied state (weakly consistent, as the state's session table). */
@@ -95,7 +97,7 @@ final class SessionService extends SessionGrpc.SessionImplBase {
                 }
                 // Unknown here: this node may not have applied the Open yet. A barrier makes the
                 // "expired" answer linearizable, so a live session is never declared gone.
-                node.readBarrier().orTimeout(defaultDeadline.toMillis(), TimeUnit.MILLISECONDS)
+                deadlines.orTimeout(node.readBarrier(), defaultDeadline.toMillis())
                         .whenComplete((index, failure) -> {
                             if (failure != null) {
                                 fail(failure);
@@ -115,7 +117,7 @@ final class SessionService extends SessionGrpc.SessionImplBase {
              * within the TTL means no quorum heard it: the client, missing answers, moves on.
              */
             private void answerOnceTouched(long id, long ttl) {
-                keeper.keptAlive(id).orTimeout(ttl, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+                deadlines.orTimeout(keeper.keptAlive(id), ttl).whenComplete((v, e) -> {
                     if (e == null) {
                         send(id, ttl);
                     }
