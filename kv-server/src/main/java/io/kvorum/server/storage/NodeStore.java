@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * Everything one node keeps on disk, in one RocksDB (layout in {@link StoreLayout}): the Raft
@@ -82,7 +83,7 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
         this.db = new StoreDb(dir, rocks);
         this.log = new LogStore(db, r.log(), r.hardState(), r.snapshot(), this::appliedIndex);
         this.state = new StateStore(db, log, r.applied(), r.stateCf());
-        this.checkpoints = new Checkpoints(db, log);
+        this.checkpoints = new Checkpoints(db, log, state);
         this.installer = new SnapshotInstaller(db, clusterId, log, state);
     }
 
@@ -280,6 +281,15 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      */
     public void checkpoint(Path checkpointDir) {
         checkpoints.checkpoint(checkpointDir);
+    }
+
+    /**
+     * Replaces the clock (nanoseconds, monotonic) by which checkpoints tell whether the node is
+     * loaded (see {@link Checkpoints}); for tests, which take checkpoints closer together than
+     * a lightly loaded node would.
+     */
+    void useCheckpointClock(LongSupplier nanos) {
+        checkpoints.useClock(nanos);
     }
 
     /**

@@ -37,10 +37,12 @@ import java.util.function.Consumer;
  * prefix of the writes in order, and on a synced write also making every earlier write
  * durable. WAL files are recycled: a synced
  * write over a recycled file's allocated blocks flushes data only, where one that grows a new
- * file also makes the file system commit the file's size (a journal commit on ext4). RocksDB
+ * file also makes the file system write the file's size (a journal commit on ext4). RocksDB
  * reuses a recycled file only for a switch made while file deletions are on, so not for the
- * switch a checkpoint's flush makes; when snapshots come before any memtable fills, every
- * switch is such a one (docs/architecture.md, "Storage layout", has what this was measured to buy).
+ * switch a checkpoint's own flush makes; {@link Checkpoints} flushes before it on a lightly
+ * loaded node for that reason. Flushes are atomic across the column families, so a flush of
+ * all of them is one WAL switch (one reused file), not one per family (docs/architecture.md,
+ * "Storage layout", has what this was measured to buy).
  *
  * <p>Handles are created and dropped only by a caller holding {@link NodeStore}'s locks.
  */
@@ -103,7 +105,8 @@ final class RocksResources implements AutoCloseable {
                 .setMaxTotalWalSize(128 * MiB)
                 .setMaxBackgroundJobs(2)
                 .setKeepLogFileNum(5)
-                .setRecycleLogFileNum(4);
+                .setRecycleLogFileNum(4)
+                .setAtomicFlush(true);
         if (tuning != null) {
             tuning.accept(dbOptions);
         }

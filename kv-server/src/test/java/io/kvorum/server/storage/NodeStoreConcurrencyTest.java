@@ -3,18 +3,23 @@ package io.kvorum.server.storage;
 import static io.kvorum.server.storage.Fixtures.ents;
 import static io.kvorum.server.storage.Fixtures.entriesOnly;
 import static io.kvorum.server.storage.Fixtures.open;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvorum.server.raft.CompactedException;
 import io.kvorum.server.raft.Entry;
+import io.kvorum.server.raft.SnapshotMeta;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -86,5 +91,59 @@ class NodeStoreConcurrencyTest {
             assertTrue(reads.get() > 0);
             assertEquals(next - 1, s.lastIndex());
         }
+    }
+
+    /**
+     * A lightly loaded node's checkpoints hold the log's and the state's writers back for their
+     * last flush; with a persister and an applier on their own threads, as on a node, nobody
+     * deadlocks and every snapshot is recorded at an index that was applied.
+     */
+    @Test
+    void checkpointsThatHoldWritersBackRaceAPersisterAndAnApplier() throws Exception {
+        try (NodeStore s = open(dir.resolve("held"))) {
+            AtomicLong clock = new AtomicLong();
+            s.useCheckpointClock(() -> clock.addAndGet(TimeUnit.MINUTES.toNanos(1)));
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong persisted = new AtomicLong();
+            Thread persister = worker("persister", failure, () -> {
+                for (long first = 1; !stop.get(); first += 10) {
+                    s.persist(entriesOnly(ents(first, first + 9, 1)));
+                    persisted.set(first + 9);
+                }
+            });
+            Thread applier = worker("applier", failure, () -> {
+                for (long next = 1; !stop.get(); ) {
+                    if (next <= persisted.get()) {
+                        Fixtures.applyOne(s, next++);
+                    } else {
+                        Thread.yield();
+                    }
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.appliedIndex() >= 10 || failure.get() != null);
+            for (int round = 0; round < 20 && failure.get() == null; round++) {
+                SnapshotMeta meta = s.createSnapshot(dir.resolve("held-" + round));
+                assertTrue(meta.index() >= 10 && meta.index() <= s.appliedIndex(), () -> "snapshot " + meta);
+            }
+            stop.set(true);
+            persister.join(TimeUnit.SECONDS.toMillis(30));
+            applier.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(persister.isAlive() || applier.isAlive(), "a writer is stuck");
+            assertNull(failure.get(), () -> "a writer failed: " + failure.get());
+        }
+    }
+
+    private static Thread worker(String name, AtomicReference<Throwable> failure, Runnable body) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }

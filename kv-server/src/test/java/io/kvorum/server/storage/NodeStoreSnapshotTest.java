@@ -22,12 +22,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Snapshots travel as checkpoints from one store to another; installing one is all or nothing
@@ -55,6 +60,67 @@ class NodeStoreSnapshotTest {
             meta = leader.createSnapshot(checkpoint);
         }
         assertEquals(new SnapshotMeta(50, 3, LEADER_CONF), meta);
+    }
+
+    /**
+     * On a lightly loaded node a checkpoint leaves the write-ahead log on a recycled file, whose
+     * synced writes flush data only: right after it, the live WAL file already has the size of
+     * its earlier use. A switch made inside RocksDB's checkpoint (file deletions off) would
+     * start a fresh, empty file.
+     */
+    @Test
+    void aCheckpointLeavesTheWriteAheadLogOnARecycledFile() throws IOException {
+        // Checkpoints a minute apart: the node is not loaded.
+        long[] sizes = liveWalBytesAfterCheckpoints(dir.resolve("light"), TimeUnit.MINUTES.toNanos(1));
+        for (int round = 1; round < sizes.length; round++) {
+            assertTrue(sizes[round] >= 200 * 1024, "round " + (round + 1) + ": the live WAL holds " + sizes[round]
+                    + " bytes, a fresh file rather than a recycled one of ~400 KiB");
+        }
+    }
+
+    /** On a loaded node (checkpoints close together) a checkpoint spends no extra flush. */
+    @Test
+    void aLoadedNodesCheckpointIsTakenPlainly() throws IOException {
+        long[] sizes = liveWalBytesAfterCheckpoints(dir.resolve("loaded"), TimeUnit.MILLISECONDS.toNanos(100));
+        for (int round = 1; round < sizes.length; round++) {
+            assertTrue(sizes[round] < 64 * 1024, "round " + (round + 1) + ": the live WAL holds " + sizes[round]
+                    + " bytes, not the fresh file RocksDB's checkpoint switches to");
+        }
+    }
+
+    /**
+     * Five rounds of 100 entries persisted and applied (~400 KiB of WAL each), each followed by
+     * a snapshot, checkpoints {@code apartNanos} apart; the live WAL file's size after each.
+     */
+    private long[] liveWalBytesAfterCheckpoints(Path db, long apartNanos) throws IOException {
+        byte[] value = new byte[4096];
+        long[] sizes = new long[5];
+        try (NodeStore s = NodeStore.open(db, CLUSTER, 1, CONF)) {
+            AtomicLong clock = new AtomicLong();
+            s.useCheckpointClock(() -> clock.addAndGet(apartNanos));
+            long index = 0;
+            for (int round = 0; round < sizes.length; round++) {
+                s.persist(ready(new HardState(3, 1, index + 100), ents(index + 1, index + 100, 3)));
+                for (int i = 0; i < 100; i++) {
+                    index++;
+                    long n = index;
+                    s.applyBatch(n, CONF, b -> b.put(key(n % 50), value));
+                }
+                s.createSnapshot(dir.resolve(db.getFileName() + "-snap-" + round));
+                sizes[round] = liveWalBytes(db);
+            }
+        }
+        return sizes;
+    }
+
+    /** The size on disk of the newest WAL file: the one RocksDB writes to. */
+    private static long liveWalBytes(Path db) throws IOException {
+        try (Stream<Path> files = Files.list(db)) {
+            Path live = files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                    .max(Comparator.comparing(f -> f.getFileName().toString()))
+                    .orElseThrow(() -> new AssertionError("no WAL file in " + db));
+            return Files.size(live);
+        }
     }
 
     /**
