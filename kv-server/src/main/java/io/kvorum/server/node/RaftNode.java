@@ -27,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -35,10 +36,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -133,8 +133,14 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private volatile LeaderUnreachableException cutOffAtTick;
     /** Written by the apply stage (snapshots taken) and the loop (snapshots installed). */
     private volatile long lastSnapshotIndex;
+    /**
+     * How long after a snapshot, with no other since, the WAL is moved off the fresh file a
+     * snapshot taken under load leaves it on: longer than the gap between snapshots at steady
+     * load, short enough that a node whose load dropped soon syncs to a recycled file.
+     */
+    static final Duration WAL_REUSE_QUIET = Duration.ofSeconds(2);
     /** Takes snapshots off the apply thread; see {@link #maybeSnapshot}. */
-    private final ExecutorService snapshotThread;
+    private final ScheduledThreadPoolExecutor snapshotThread;
     private final AtomicBoolean snapshotting = new AtomicBoolean();
     /**
      * On the leader, when each peer was last seen recently active (System.nanoTime). The core
@@ -170,11 +176,13 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots,
                 cfg.transport());
         this.loop = new Thread(this::runLoop, "raft-loop-" + cfg.nodeId());
-        this.snapshotThread = Executors.newSingleThreadExecutor(r -> {
+        this.snapshotThread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "raft-snapshot-" + cfg.nodeId());
             t.setDaemon(true);
             return t;
         });
+        // Closing must not wait for, or run, a pending WAL check.
+        snapshotThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.leaderContact = new LeaderContact(cfg.nodeId(), cfg.tickMillis() * cfg.electionTicks());
     }
 
@@ -776,9 +784,29 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 // What was applied while this one was taken starts the next at once: a backlog
                 // applied meanwhile would otherwise wait for the next write to be compacted.
                 maybeSnapshot(store.appliedIndex());
+                try {
+                    snapshotThread.schedule(this::reuseRecycledWalFileIfQuiet, WAL_REUSE_QUIET.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    // Nothing to save on a closing node.
+                }
             });
         } catch (RejectedExecutionException closing) {
             snapshotting.set(false);
+        }
+    }
+
+    private void reuseRecycledWalFileIfQuiet() {
+        if (!running) {
+            return;
+        }
+        try {
+            if (store.reuseRecycledWalFileIfQuiet(WAL_REUSE_QUIET)) {
+                LOG.debug("node {}: write-ahead log moved onto a recycled file", cfg.nodeId());
+            }
+        } catch (RuntimeException e) {
+            // Only a lost saving: the next snapshot tries again.
+            LOG.warn("node {}: moving the write-ahead log onto a recycled file failed: {}", cfg.nodeId(), e.toString());
         }
     }
 

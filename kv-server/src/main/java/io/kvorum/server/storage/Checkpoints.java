@@ -38,7 +38,9 @@ import java.util.function.LongSupplier;
  * held only when that second flush is small ({@link #PAUSED_FLUSH_LIMIT_ENTRIES}), and all this
  * only on a lightly loaded node ({@link #LIGHT_LOAD_CHECKPOINT_GAP_NANOS}), where each synced
  * write carries one request and its device round trip is the client's to wait for; otherwise
- * the checkpoint is taken plainly (its switch starts a fresh file).
+ * the checkpoint is taken plainly (its switch starts a fresh file), and once no checkpoint
+ * has come for a while ({@link #reuseRecycledWalFileIfQuiet}) a flush moves the WAL onto a
+ * recycled file, so a node whose load drops does not wait for its next snapshot for that.
  */
 final class Checkpoints {
     private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
@@ -66,6 +68,8 @@ final class Checkpoints {
     /** When the last checkpoint began, by {@link #clock}, once {@link #checkpointed}; the first counts as light load. */
     private volatile long lastCheckpointNanos;
     private volatile boolean checkpointed;
+    /** Whether the WAL file in use was started by a checkpoint's own flush: a fresh file. */
+    private volatile boolean walOnFreshFile;
 
     Checkpoints(StoreDb store, LogStore raftLog, StateStore state) {
         this.store = store;
@@ -117,13 +121,25 @@ final class Checkpoints {
         if (lightLoad && emptyMemtablesWithWritersHeld()) {
             try {
                 takeCheckpoint(target);
+                walOnFreshFile = false;
             } finally {
                 state.unlock();
                 raftLog.unlock();
             }
         } else {
             takeCheckpoint(target);
+            walOnFreshFile = true;
         }
+    }
+
+    /** See {@link NodeStore#reuseRecycledWalFileIfQuiet}. */
+    boolean reuseRecycledWalFileIfQuiet(long quietNanos) {
+        if (!walOnFreshFile || clock.getAsLong() - lastCheckpointNanos < quietNanos) {
+            return false;
+        }
+        flushMemtables();
+        walOnFreshFile = false;
+        return true;
     }
 
     /**

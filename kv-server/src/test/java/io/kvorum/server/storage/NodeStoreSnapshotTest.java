@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -89,28 +90,60 @@ class NodeStoreSnapshotTest {
     }
 
     /**
+     * After a loaded node's checkpoint, once none has come for the quiet time, a flush moves the
+     * WAL onto a recycled file; before that time, or with the WAL already on one, nothing is done.
+     */
+    @Test
+    void aQuietNodeMovesItsWriteAheadLogOffTheFreshFileALoadedCheckpointLeft() throws IOException {
+        Path db = dir.resolve("quiet");
+        try (NodeStore s = NodeStore.open(db, CLUSTER, 1, CONF)) {
+            AtomicLong clock = new AtomicLong();
+            s.useCheckpointClock(clock::get);
+            long index = 0;
+            for (int round = 0; round < 4; round++) {
+                index = writeRound(s, index);
+                clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+                s.createSnapshot(dir.resolve("quiet-snap-" + round));
+            }
+            assertTrue(liveWalBytes(db) < 64 * 1024, "a loaded checkpoint leaves a fresh file");
+            assertFalse(s.reuseRecycledWalFileIfQuiet(Duration.ofSeconds(2)), "not quiet yet");
+            clock.addAndGet(TimeUnit.SECONDS.toNanos(3));
+            assertTrue(s.reuseRecycledWalFileIfQuiet(Duration.ofSeconds(2)), "quiet: flushed");
+            long bytes = liveWalBytes(db);
+            assertTrue(bytes >= 200 * 1024, "the live WAL holds " + bytes
+                    + " bytes, a fresh file rather than a recycled one of ~400 KiB");
+            assertFalse(s.reuseRecycledWalFileIfQuiet(Duration.ofSeconds(2)), "already on a recycled file");
+        }
+    }
+
+    /**
      * Five rounds of 100 entries persisted and applied (~400 KiB of WAL each), each followed by
      * a snapshot, checkpoints {@code apartNanos} apart; the live WAL file's size after each.
      */
     private long[] liveWalBytesAfterCheckpoints(Path db, long apartNanos) throws IOException {
-        byte[] value = new byte[4096];
         long[] sizes = new long[5];
         try (NodeStore s = NodeStore.open(db, CLUSTER, 1, CONF)) {
             AtomicLong clock = new AtomicLong();
             s.useCheckpointClock(() -> clock.addAndGet(apartNanos));
             long index = 0;
             for (int round = 0; round < sizes.length; round++) {
-                s.persist(ready(new HardState(3, 1, index + 100), ents(index + 1, index + 100, 3)));
-                for (int i = 0; i < 100; i++) {
-                    index++;
-                    long n = index;
-                    s.applyBatch(n, CONF, b -> b.put(key(n % 50), value));
-                }
+                index = writeRound(s, index);
                 s.createSnapshot(dir.resolve(db.getFileName() + "-snap-" + round));
                 sizes[round] = liveWalBytes(db);
             }
         }
         return sizes;
+    }
+
+    /** Persists and applies 100 entries after {@code index}, each a 4 KiB value; the last index. */
+    private static long writeRound(NodeStore s, long index) {
+        byte[] value = new byte[4096];
+        s.persist(ready(new HardState(3, 1, index + 100), ents(index + 1, index + 100, 3)));
+        for (long n = index + 1; n <= index + 100; n++) {
+            long key = n % 50;
+            s.applyBatch(n, CONF, b -> b.put(key(key), value));
+        }
+        return index + 100;
     }
 
     /** The size on disk of the newest WAL file: the one RocksDB writes to. */
