@@ -138,7 +138,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * snapshot taken under load leaves it on: longer than the gap between snapshots at steady
      * load, short enough that a node whose load dropped soon syncs to a recycled file.
      */
-    static final Duration WAL_REUSE_QUIET = Duration.ofSeconds(2);
+    static final Duration WAL_REUSE_QUIET = Duration.ofSeconds(3);
     /** Takes snapshots off the apply thread; see {@link #maybeSnapshot}. */
     private final ScheduledThreadPoolExecutor snapshotThread;
     private final AtomicBoolean snapshotting = new AtomicBoolean();

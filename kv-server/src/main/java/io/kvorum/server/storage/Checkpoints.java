@@ -47,9 +47,10 @@ final class Checkpoints {
 
     /**
      * The most entries the memtables may hold for a checkpoint to flush them with the writers
-     * held back: at most about a megabyte, a flush of a few milliseconds, the longest a persist
-     * or an apply then waits. Under heavier load the memtables refill faster than this while
-     * the first flush runs, and the checkpoint holds no one back.
+     * held back: a few hundred kilobytes (a client's write is about five entries across the
+     * families), a flush of a few milliseconds, the longest a persist or an apply then waits.
+     * When more came in while the first flush ran, the checkpoint holds no one back and is
+     * taken plainly; the quiet-time flush then moves the WAL.
      */
     static final long PAUSED_FLUSH_LIMIT_ENTRIES = 1_000;
 
