@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
@@ -172,48 +171,33 @@ final class Checkpoints {
 
     /** RocksDB's checkpoint, under the shared guard. */
     private void takeCheckpoint(Path target) {
-        store.guard.readLock().lock();
-        try (Checkpoint cp = Checkpoint.create(store.db)) {
-            store.ensureOpen();
-            cp.createCheckpoint(target.toString());
-        } catch (RocksDBException e) {
-            throw new StorageException("creating checkpoint " + target + " of " + store.dir + " failed: "
-                    + e.getMessage(), e);
-        } finally {
-            store.guard.readLock().unlock();
-        }
+        store.underGuard("creating checkpoint " + target + " of " + store.dir, () -> {
+            try (Checkpoint cp = Checkpoint.create(store.db)) {
+                cp.createCheckpoint(target.toString());
+            }
+            return null;
+        });
     }
 
     /** Flushes every column family's memtable and waits for it; see the class comment for why. */
     private void flushMemtables() {
-        store.guard.readLock().lock();
-        try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
-            store.ensureOpen();
-            List<ColumnFamilyHandle> all = new ArrayList<>(store.rocks.handles());
-            store.db.flush(wait, all);
-        } catch (RocksDBException e) {
-            throw new StorageException("flushing the memtables of " + store.dir + " failed: " + e.getMessage(), e);
-        } finally {
-            store.guard.readLock().unlock();
-        }
+        store.underGuard("flushing the memtables of " + store.dir, () -> {
+            try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+                store.db.flush(wait, new ArrayList<>(store.rocks.handles()));
+            }
+            return null;
+        });
     }
 
     /** Entries (writes and deletions) in every memtable, active and waiting to be flushed. */
     private long memtableEntries() {
-        store.guard.readLock().lock();
-        try {
-            store.ensureOpen();
+        return store.underGuard("reading the memtables' size in " + store.dir, () -> {
             long entries = 0;
             for (ColumnFamilyHandle cf : store.rocks.handles()) {
                 entries += store.db.getLongProperty(cf, "rocksdb.num-entries-active-mem-table")
                         + store.db.getLongProperty(cf, "rocksdb.num-entries-imm-mem-tables");
             }
             return entries;
-        } catch (RocksDBException e) {
-            throw new StorageException("reading the memtables' size in " + store.dir + " failed: "
-                    + e.getMessage(), e);
-        } finally {
-            store.guard.readLock().unlock();
-        }
+        });
     }
 }

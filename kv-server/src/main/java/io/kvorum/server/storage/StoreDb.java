@@ -52,19 +52,36 @@ final class StoreDb {
         return db.newIterator(cf);
     }
 
-    /** See {@link NodeStore#compactFiles()}. */
-    void compactFiles() {
+    /** A call on the open database that may fail in RocksDB. */
+    @FunctionalInterface
+    interface RocksCall<T> {
+        T call() throws RocksDBException;
+    }
+
+    /**
+     * Runs {@code call} under the shared guard on the open database; a RocksDB failure becomes
+     * a {@link StorageException} saying "{@code doing} failed" with RocksDB's message.
+     */
+    <T> T underGuard(String doing, RocksCall<T> call) {
         guard.readLock().lock();
         try {
             ensureOpen();
-            for (String name : rocks.columnFamilies()) {
-                db.compactRange(rocks.cf(name));
-            }
+            return call.call();
         } catch (RocksDBException e) {
-            throw new StorageException("compacting the files of " + dir + " failed: " + e.getMessage(), e);
+            throw new StorageException(doing + " failed: " + e.getMessage(), e);
         } finally {
             guard.readLock().unlock();
         }
+    }
+
+    /** See {@link NodeStore#compactFiles()}. */
+    void compactFiles() {
+        underGuard("compacting the files of " + dir, () -> {
+            for (String name : rocks.columnFamilies()) {
+                db.compactRange(rocks.cf(name));
+            }
+            return null;
+        });
     }
 
     /** RocksDB's figures, with {@code logEntries} entries in the log; {@link StoreStats#EMPTY} once closed. */
