@@ -22,8 +22,9 @@ import java.util.function.Consumer;
  * watch starts after (or the history it replays), and the hub reads the index after the
  * revision it fans out is published; so every revision a watch needs live is either before its
  * start or offered to its stream. Revisions reach the hub consecutively; a jump (an installed
- * snapshot replaced the state, and the revisions in between were never fanned out) is offered
- * to every stream, marked, so their watches fill the gap from history.
+ * snapshot replaced the state, and the revisions in between were never fanned out; the state
+ * announces it with the restored revision, without events) is offered to every stream, with
+ * the last revision skipped, so their watches fill the gap from history.
  *
  * <p>Attach it before the node starts applying (in the state machine factory) so that this
  * revision is exact from the first entry on.
@@ -32,10 +33,11 @@ public final class WatchHub implements Consumer<RevisionEvents> {
     /** Receives, in order, every revision with an event it watches, and every jump. */
     interface Subscriber {
         /**
-         * @param afterJump true when revisions before this one were never fanned out (a
-         *                  snapshot was installed): watches behind it must replay history
+         * @param missedThrough the newest revision up to {@code events} that was never fanned
+         *                      out (a snapshot was installed), 0 if none: watches still
+         *                      expecting it must replay history
          */
-        void offer(RevisionEvents events, boolean afterJump);
+        void offer(RevisionEvents events, long missedThrough);
     }
 
     private final CoordinationState state;
@@ -45,7 +47,10 @@ public final class WatchHub implements Consumer<RevisionEvents> {
     /** Recursive watches by the path they are rooted at. */
     private final Map<String, Map<Subscriber, Integer>> treeWatches = new ConcurrentHashMap<>();
     private volatile long notifiedRevision;
-    /** Apply thread only: the last revision fanned out. */
+    /**
+     * The last revision fanned out. Apply thread only, or the loop while it restores a snapshot
+     * and nothing applies.
+     */
     private long lastRevision;
     private volatile Runnable onRevision = () -> { };
 
@@ -66,13 +71,15 @@ public final class WatchHub implements Consumer<RevisionEvents> {
     @Override
     public void accept(RevisionEvents events) {
         long revision = events.getRevision();
-        if (revision > lastRevision + 1) {
+        // No events: a snapshot replaced the state at this revision, so it was skipped too.
+        long skippedThrough = events.getEventsCount() == 0 ? revision : revision - 1;
+        if (skippedThrough > lastRevision) {
             for (Subscriber s : subscribers) {
-                s.offer(events, true);
+                s.offer(events, skippedThrough);
             }
         } else {
             for (Subscriber s : watchersOf(events)) {
-                s.offer(events, false);
+                s.offer(events, 0);
             }
         }
         lastRevision = Math.max(lastRevision, revision);

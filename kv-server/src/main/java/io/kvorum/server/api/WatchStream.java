@@ -53,8 +53,8 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private final Map<Long, ActiveWatch> watches = new HashMap<>();
 
-    /** A revision the hub handed over; {@code afterJump}: the revisions before it never were. */
-    private record Offered(RevisionEvents events, boolean afterJump) {
+    /** A revision the hub handed over; {@code missedThrough}: the newest revision it never did, or 0. */
+    private record Offered(RevisionEvents events, long missedThrough) {
     }
     /** Written on the executor; read by the service to drop a stream that closed early. */
     private volatile boolean closed;
@@ -79,8 +79,8 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
 
     /** From the apply thread: O(1), the work happens on the stream's executor. */
     @Override
-    public void offer(RevisionEvents events, boolean afterJump) {
-        inbox.add(new Offered(events, afterJump));
+    public void offer(RevisionEvents events, long missedThrough) {
+        inbox.add(new Offered(events, missedThrough));
         schedulePump();
     }
 
@@ -193,7 +193,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
         while ((o = inbox.poll()) != null) {
             RevisionEvents re = o.events();
             for (ActiveWatch w : watches.values()) {
-                if (o.afterJump() && w.live && w.next < re.getRevision()) {
+                if (w.live && w.next <= o.missedThrough()) {
                     w.live = false; // fill the skipped revisions from history first
                     LOG.info("watch {} resumes from history at revision {}: live events jumped to {}", w.id,
                             w.next, re.getRevision());

@@ -301,26 +301,33 @@ public final class CoordinationState implements StateMachine {
             return;
         }
         for (RevisionEvents re : pending) {
-            for (Consumer<RevisionEvents> l : listeners) {
-                try {
-                    l.accept(re);
-                } catch (RuntimeException e) {
-                    LOG.error("a revision listener failed on revision {}; it stays registered", re.getRevision(), e);
-                }
-            }
+            handOut(re);
         }
         pending.clear();
     }
 
+    private void handOut(RevisionEvents re) {
+        for (Consumer<RevisionEvents> l : listeners) {
+            try {
+                l.accept(re);
+            } catch (RuntimeException e) {
+                LOG.error("a revision listener failed on revision {}; it stays registered", re.getRevision(), e);
+            }
+        }
+    }
+
     /**
      * A snapshot replaced the state: reload every cached value from the store. Listeners see
-     * no events for the revisions the snapshot skipped; they can find a gap by revision and
+     * no events for the revisions the snapshot skipped; they get the restored revision with no
+     * events at once, so they learn of the gap without waiting for the next write, and can
      * fill it from {@link #history} (which travels in the snapshot) or report it as compacted.
+     * Called on the loop while nothing applies, so listeners still see revisions in order.
      */
     @Override
     public void restored(long index) {
         load();
         LOG.info("state restored from a snapshot at index {}: revision {}", index, revision);
+        handOut(RevisionEvents.newBuilder().setRevision(revision).build());
     }
 
     // ---------------------------------------------------------------- reads
@@ -436,7 +443,10 @@ public final class CoordinationState implements StateMachine {
 
     /**
      * Receives every revision's events, in order, once they are durable; called on the node's
-     * apply thread, so it must not block. An exception is logged and the listener kept.
+     * apply thread, so it must not block. An exception is logged and the listener kept. A
+     * revision always has events, except the one {@link #restored} hands out: a snapshot
+     * replaced the state at that revision, and the revisions after the last one handed out, up
+     * to and including it, never will be.
      */
     public void addListener(Consumer<RevisionEvents> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));

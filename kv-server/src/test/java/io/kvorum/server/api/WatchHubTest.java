@@ -15,8 +15,8 @@ class WatchHubTest {
         final List<String> got = new ArrayList<>();
 
         @Override
-        public void offer(RevisionEvents events, boolean afterJump) {
-            got.add(events.getRevision() + (afterJump ? " jump" : ""));
+        public void offer(RevisionEvents events, long missedThrough) {
+            got.add(events.getRevision() + (missedThrough > 0 ? " missed through " + missedThrough : ""));
         }
     }
 
@@ -78,7 +78,23 @@ class WatchHubTest {
         hub.accept(revision(6, "/k"));
         hub.accept(revision(9, "/elsewhere"));
         hub.accept(revision(10, "/elsewhere"));
-        assertEquals(List.of("6", "9 jump"), watching.got);
-        assertEquals(List.of("9 jump"), other.got);
+        assertEquals(List.of("6", "9 missed through 8"), watching.got);
+        assertEquals(List.of("9 missed through 8"), other.got);
+    }
+
+    @Test
+    void aRestoredRevisionWithoutEventsIsAJumpThroughItselfToEveryStream() {
+        WatchHub hub = new WatchHub(null, 5);
+        Recorder watching = new Recorder();
+        Recorder other = new Recorder();
+        hub.subscribe(watching);
+        hub.subscribe(other);
+        hub.watch(watching, "/k", false);
+        hub.accept(revision(6)); // a snapshot at the very next revision: that revision was still skipped
+        hub.accept(revision(7, "/k"));
+        hub.accept(revision(7)); // restored where the hub already is: nothing skipped
+        assertEquals(List.of("6 missed through 6", "7"), watching.got);
+        assertEquals(List.of("6 missed through 6"), other.got);
+        assertEquals(7, hub.notifiedRevision());
     }
 }

@@ -183,6 +183,19 @@ class HistoryTest {
     }
 
     @Test
+    void aRestoreHandsListenersTheRestoredRevisionWithoutEventsAtOnce() {
+        h = new StateHarness(dir);
+        List<String> seen = new ArrayList<>();
+        h.state.addListener(re -> seen.add(re.getRevision() + (re.getEventsCount() == 0 ? " none" : "")));
+        h.ok(create("/a"));
+        h.replaceUnderState(w -> w.put(Keys.REVISION, Keys.longValue(9)));
+        assertEquals(List.of("1", "9 none"), seen, "the jump is told before any further write");
+        assertEquals(9, h.state.revision());
+        h.ok(create("/b"));
+        assertEquals(List.of("1", "9 none", "10"), seen);
+    }
+
+    @Test
     void aFailingListenerDoesNotStopTheOthers() {
         h = new StateHarness(dir);
         List<Long> seen = new ArrayList<>();
