@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,21 +26,34 @@ import java.util.function.LongSupplier;
  * applying while it is made, except for the few milliseconds described next.
  *
  * <p><b>Keeping the write-ahead log on recycled files.</b> A synced write into a recycled WAL
- * file (one RocksDB reuses instead of deleting) makes {@code fdatasync} write the data only; one
- * that grows a fresh file also writes the file's new size, a second device round trip on every
- * synced write (measured with the block layer's trace events: about 200 µs more per synced write
- * in place on the development machine). RocksDB's checkpoint flushes the memtables with file
- * deletions disabled, and a WAL switch made then never reuses a recycled file, so the WAL the
- * node then writes until the next checkpoint would be a fresh one. So a checkpoint first flushes
- * on its own (deletions on: the switch reuses a file), then, with the log's and the state's
- * writers held back, flushes what arrived meanwhile (reusing a file again) and takes the
- * checkpoint, whose flush then finds every memtable empty and switches nothing. The writers are
- * held only when that second flush is small ({@link #PAUSED_FLUSH_LIMIT_ENTRIES}), and all this
- * only on a lightly loaded node ({@link #LIGHT_LOAD_CHECKPOINT_GAP_NANOS}), where each synced
- * write carries one request and its device round trip is the client's to wait for; otherwise
- * the checkpoint is taken plainly (its switch starts a fresh file), and once no checkpoint
- * has come for a while ({@link #reuseRecycledWalFileIfQuiet}) a flush moves the WAL onto a
- * recycled file, so a node whose load drops does not wait for its next snapshot for that.
+ * file (one RocksDB reuses instead of deleting) within the size the file already has makes
+ * {@code fdatasync} write the data only; one that grows a file also writes the file's new size,
+ * a second device round trip on every synced write (measured with the block layer's trace
+ * events: about 200 µs more per synced write in place on the development machine). Two
+ * RocksDB behaviours decide which file the WAL is on:
+ * <ul>
+ * <li>A WAL switch (a flush of a non-empty memtable) reuses the recycled file only while file
+ *     deletions are on; RocksDB's checkpoint flushes with them off, so the WAL it leaves is a
+ *     fresh file, which every synced write grows.</li>
+ * <li>A file that is closed is cut to the bytes written into it since it was last started, so
+ *     a recycled file is only as large as its last use: one in use for a moment is as bad as a
+ *     fresh one.</li>
+ * </ul>
+ * So the store keeps one recycled file ({@link RocksResources}), and on a lightly loaded node
+ * ({@link #LIGHT_LOAD_CHECKPOINT_GAP_NANOS}) a checkpoint switches the WAL twice before
+ * RocksDB's: a flush retires the live file into the recycled slot and moves the WAL onto the
+ * file that was there; then, with the log's and the state's writers held back, a second
+ * switch moves it back onto the file just retired (a deletion of {@link StoreLayout#WAL_SWITCH}
+ * gives that flush something to switch for). The checkpoint's own flush then finds every
+ * memtable empty and switches nothing, and the node goes on writing into the file it wrote
+ * before, as large as everything written since the last checkpoint; the file in the slot is the
+ * one used for a moment. The writers are held only when the second flush is small
+ * ({@link #PAUSED_FLUSH_LIMIT_ENTRIES}), where each synced write carries one request and its
+ * device round trip is the client's to wait for; otherwise the checkpoint is taken plainly (its
+ * switch starts a fresh file), and once no checkpoint has come for a while
+ * ({@link #reuseRecycledWalFileIfQuiet}) two switches retire that fresh file into the recycled
+ * slot and take it back, so that the node goes on writing over it as a recycled file; a node
+ * whose load drops does not wait for its next snapshot for that.
  */
 final class Checkpoints {
     private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
@@ -137,19 +151,23 @@ final class Checkpoints {
         if (!walOnFreshFile || clock.getAsLong() - lastCheckpointNanos < quietNanos) {
             return false;
         }
-        flushMemtables();
+        // The first switch retires the fresh file into the recycled slot, the second takes it back.
+        switchWal();
+        switchWal();
         walOnFreshFile = false;
         return true;
     }
 
     /**
-     * Flushes the memtables, then holds the log's and the state's writers back and flushes
-     * what they wrote meanwhile, so that the checkpoint's own flush finds nothing to switch.
+     * Switches the WAL to the recycled file and, with the log's and the state's writers held
+     * back, back onto the file that was live, flushing every memtable on the way, so that the
+     * checkpoint's own flush finds nothing to switch.
      *
      * @return true holding both writers' locks; false holding neither, when too much was
      *         written meanwhile to flush while writers wait
      */
     private boolean emptyMemtablesWithWritersHeld() {
+        long liveBefore = liveWalNumber();
         flushMemtables();
         // Lock order across the store: the log's lock, then the state's, then the guard.
         raftLog.lock();
@@ -157,7 +175,16 @@ final class Checkpoints {
         boolean held = false;
         try {
             if (memtableEntries() <= PAUSED_FLUSH_LIMIT_ENTRIES) {
-                flushMemtables();
+                // Each switch trades the live file for the one in the recycled slot: after an
+                // even number of them the WAL is back on the file it was on.
+                boolean switched = liveWalNumber() != liveBefore;
+                if (memtableEntries() > 0) {
+                    flushMemtables();
+                    switched = !switched;
+                }
+                if (switched) {
+                    switchWal();
+                }
                 held = true;
             }
             return held;
@@ -166,6 +193,33 @@ final class Checkpoints {
                 state.unlock();
                 raftLog.unlock();
             }
+        }
+    }
+
+    /** Moves the WAL onto the recycled file (if file deletions are on), flushing every memtable. */
+    private void switchWal() {
+        store.underGuard("marking the memtables of " + store.dir + " for a WAL switch", () -> {
+            store.db.delete(store.rocks.cf(StoreLayout.CF_META), StoreLayout.WAL_SWITCH);
+            return null;
+        });
+        flushMemtables();
+    }
+
+    /**
+     * The number of the WAL file RocksDB writes to: the newest in the directory (a recycled file
+     * is renamed to a new number when reused). Not RocksDB's own list of WAL files, which leaves
+     * out a file nothing has been written to yet.
+     */
+    private long liveWalNumber() {
+        try (DirectoryStream<Path> wals = Files.newDirectoryStream(store.dir, "*.log")) {
+            long newest = 0;
+            for (Path f : wals) {
+                String name = f.getFileName().toString();
+                newest = Math.max(newest, Long.parseLong(name.substring(0, name.length() - ".log".length())));
+            }
+            return newest;
+        } catch (IOException | NumberFormatException e) {
+            throw new StorageException("listing the WAL files of " + store.dir + " failed: " + e.getMessage(), e);
         }
     }
 

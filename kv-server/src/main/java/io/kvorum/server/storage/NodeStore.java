@@ -286,9 +286,10 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
 
     /**
      * If the last checkpoint left the write-ahead log on a fresh file (one taken under load
-     * does) and no checkpoint has come for {@code quiet}, flushes the memtables so that the
-     * WAL moves onto a recycled file, whose synced writes cost one device round trip less
-     * (see {@link Checkpoints}). Meant for the thread that takes snapshots, a while after each.
+     * does) and no checkpoint has come for {@code quiet}, switches the WAL twice, flushing the
+     * memtables, so that it goes back onto that file, now a recycled one, whose synced writes
+     * within its size cost one device round trip less (see {@link Checkpoints}). Meant for the
+     * thread that takes snapshots, a while after each.
      *
      * @return whether it flushed
      */

@@ -105,7 +105,9 @@ final class RocksResources implements AutoCloseable {
                 .setMaxTotalWalSize(128 * MiB)
                 .setMaxBackgroundJobs(2)
                 .setKeepLogFileNum(5)
-                .setRecycleLogFileNum(4)
+                // One recycled WAL file: two switches in a row then come back to the file
+                // the first retired (see Checkpoints).
+                .setRecycleLogFileNum(1)
                 .setAtomicFlush(true);
         if (tuning != null) {
             tuning.accept(dbOptions);

@@ -44,6 +44,11 @@ final class StoreLayout {
     static final byte[] LOG_ANCHOR = key("log_anchor");
     static final byte[] APPLIED = key("applied");
     static final byte[] STATE_CF = key("state_cf");
+    /**
+     * Never written, only deleted: gives a flush of otherwise empty memtables something to
+     * switch the WAL for (see {@link Checkpoints}).
+     */
+    static final byte[] WAL_SWITCH = key("wal_switch");
 
     /** Keys of the log span every possible index: {@code [LOG_BEGIN, LOG_END)}. */
     static final byte[] LOG_BEGIN = logKey(0);

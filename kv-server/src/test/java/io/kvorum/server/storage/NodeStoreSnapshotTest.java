@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -64,34 +65,56 @@ class NodeStoreSnapshotTest {
     }
 
     /**
-     * On a lightly loaded node a checkpoint leaves the write-ahead log on a recycled file, whose
-     * synced writes flush data only: right after it, the live WAL file already has the size of
-     * its earlier use. A switch made inside RocksDB's checkpoint (file deletions off) would
-     * start a fresh, empty file.
+     * On a lightly loaded node a checkpoint leaves the write-ahead log on the file it was on
+     * before (a recycled one, as large as what was written since the last checkpoint), whose
+     * synced writes within that size flush data only. A switch made inside RocksDB's checkpoint
+     * (file deletions off) would start a fresh, empty file; one onto the file recycled from the
+     * moment between two switches, a file a few bytes long.
      */
     @Test
-    void aCheckpointLeavesTheWriteAheadLogOnARecycledFile() throws IOException {
-        // Checkpoints a minute apart: the node is not loaded.
-        long[] sizes = liveWalBytesAfterCheckpoints(dir.resolve("light"), TimeUnit.MINUTES.toNanos(1));
-        for (int round = 1; round < sizes.length; round++) {
-            assertTrue(sizes[round] >= 200 * 1024, "round " + (round + 1) + ": the live WAL holds " + sizes[round]
-                    + " bytes, a fresh file rather than a recycled one of ~400 KiB");
+    void aCheckpointLeavesTheWriteAheadLogOnTheFileItWasOn() throws IOException {
+        Path db = dir.resolve("light");
+        try (NodeStore s = NodeStore.open(db, CLUSTER, 1, CONF)) {
+            AtomicLong clock = new AtomicLong();
+            // Checkpoints a minute apart: the node is not loaded.
+            s.useCheckpointClock(() -> clock.addAndGet(TimeUnit.MINUTES.toNanos(1)));
+            long index = 0;
+            for (int round = 1; round <= 5; round++) {
+                index = writeRound(s, index);
+                Object before = fileKey(liveWal(db));
+                s.createSnapshot(dir.resolve("light-snap-" + round));
+                Path live = liveWal(db);
+                assertEquals(before, fileKey(live), "round " + round + ": the WAL moved to another file");
+                assertTrue(Files.size(live) >= 200 * 1024, "round " + round + ": the live WAL holds "
+                        + Files.size(live) + " bytes rather than the ~400 KiB written into it since the last one");
+            }
         }
     }
 
     /** On a loaded node (checkpoints close together) a checkpoint spends no extra flush. */
     @Test
     void aLoadedNodesCheckpointIsTakenPlainly() throws IOException {
-        long[] sizes = liveWalBytesAfterCheckpoints(dir.resolve("loaded"), TimeUnit.MILLISECONDS.toNanos(100));
-        for (int round = 1; round < sizes.length; round++) {
-            assertTrue(sizes[round] < 64 * 1024, "round " + (round + 1) + ": the live WAL holds " + sizes[round]
-                    + " bytes, not the fresh file RocksDB's checkpoint switches to");
+        Path db = dir.resolve("loaded");
+        try (NodeStore s = NodeStore.open(db, CLUSTER, 1, CONF)) {
+            AtomicLong clock = new AtomicLong();
+            s.useCheckpointClock(() -> clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(100)));
+            long index = 0;
+            for (int round = 1; round <= 5; round++) {
+                index = writeRound(s, index);
+                s.createSnapshot(dir.resolve("loaded-snap-" + round));
+                long bytes = Files.size(liveWal(db));
+                if (round > 1) {
+                    assertTrue(bytes < 64 * 1024, "round " + round + ": the live WAL holds " + bytes
+                            + " bytes, not the fresh file RocksDB's checkpoint switches to");
+                }
+            }
         }
     }
 
     /**
-     * After a loaded node's checkpoint, once none has come for the quiet time, a flush moves the
-     * WAL onto a recycled file; before that time, or with the WAL already on one, nothing is done.
+     * After a loaded node's checkpoint, once none has come for the quiet time, two switches move
+     * the WAL back onto the file that checkpoint started, now a recycled one; before that time,
+     * or with the WAL already on a recycled file, nothing is done.
      */
     @Test
     void aQuietNodeMovesItsWriteAheadLogOffTheFreshFileALoadedCheckpointLeft() throws IOException {
@@ -105,34 +128,18 @@ class NodeStoreSnapshotTest {
                 clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
                 s.createSnapshot(dir.resolve("quiet-snap-" + round));
             }
-            assertTrue(liveWalBytes(db) < 64 * 1024, "a loaded checkpoint leaves a fresh file");
+            assertTrue(Files.size(liveWal(db)) < 64 * 1024, "a loaded checkpoint leaves a fresh file");
+            index = writeRound(s, index);
+            Object fresh = fileKey(liveWal(db));
             assertFalse(s.reuseRecycledWalFileIfQuiet(Duration.ofSeconds(2)), "not quiet yet");
             clock.addAndGet(TimeUnit.SECONDS.toNanos(3));
             assertTrue(s.reuseRecycledWalFileIfQuiet(Duration.ofSeconds(2)), "quiet: flushed");
-            long bytes = liveWalBytes(db);
-            assertTrue(bytes >= 200 * 1024, "the live WAL holds " + bytes
-                    + " bytes, a fresh file rather than a recycled one of ~400 KiB");
+            Path live = liveWal(db);
+            assertEquals(fresh, fileKey(live), "back on the file the loaded checkpoint started, recycled");
+            assertTrue(Files.size(live) >= 200 * 1024, "the live WAL holds " + Files.size(live)
+                    + " bytes rather than the ~400 KiB written into it since the checkpoint");
             assertFalse(s.reuseRecycledWalFileIfQuiet(Duration.ofSeconds(2)), "already on a recycled file");
         }
-    }
-
-    /**
-     * Five rounds of 100 entries persisted and applied (~400 KiB of WAL each), each followed by
-     * a snapshot, checkpoints {@code apartNanos} apart; the live WAL file's size after each.
-     */
-    private long[] liveWalBytesAfterCheckpoints(Path db, long apartNanos) throws IOException {
-        long[] sizes = new long[5];
-        try (NodeStore s = NodeStore.open(db, CLUSTER, 1, CONF)) {
-            AtomicLong clock = new AtomicLong();
-            s.useCheckpointClock(() -> clock.addAndGet(apartNanos));
-            long index = 0;
-            for (int round = 0; round < sizes.length; round++) {
-                index = writeRound(s, index);
-                s.createSnapshot(dir.resolve(db.getFileName() + "-snap-" + round));
-                sizes[round] = liveWalBytes(db);
-            }
-        }
-        return sizes;
     }
 
     /** Persists and applies 100 entries after {@code index}, each a 4 KiB value; the last index. */
@@ -146,14 +153,18 @@ class NodeStoreSnapshotTest {
         return index + 100;
     }
 
-    /** The size on disk of the newest WAL file: the one RocksDB writes to. */
-    private static long liveWalBytes(Path db) throws IOException {
+    /** The newest WAL file: the one RocksDB writes to (a recycled file is renamed when reused). */
+    private static Path liveWal(Path db) throws IOException {
         try (Stream<Path> files = Files.list(db)) {
-            Path live = files.filter(f -> f.getFileName().toString().endsWith(".log"))
+            return files.filter(f -> f.getFileName().toString().endsWith(".log"))
                     .max(Comparator.comparing(f -> f.getFileName().toString()))
                     .orElseThrow(() -> new AssertionError("no WAL file in " + db));
-            return Files.size(live);
         }
+    }
+
+    /** What identifies {@code file} on its file system whatever its name (its inode on Linux). */
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 
     /**
