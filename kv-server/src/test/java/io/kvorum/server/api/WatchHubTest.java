@@ -67,34 +67,35 @@ class WatchHubTest {
         assertEquals(List.of("1", "2"), r.got, "one offer per revision, however many events or watches match");
     }
 
+    /** A hub that has fanned out revision 5, a stream watching {@code /k} and one watching nothing. */
+    private record TwoStreams(WatchHub hub, Recorder watching, Recorder other) {
+        static TwoStreams afterRevision5() {
+            TwoStreams t = new TwoStreams(new WatchHub(null, 5), new Recorder(), new Recorder());
+            t.hub.subscribe(t.watching);
+            t.hub.subscribe(t.other);
+            t.hub.watch(t.watching, "/k", false);
+            return t;
+        }
+    }
+
     @Test
     void aJumpInRevisionsReachesEveryStream() {
-        WatchHub hub = new WatchHub(null, 5);
-        Recorder watching = new Recorder();
-        Recorder other = new Recorder();
-        hub.subscribe(watching);
-        hub.subscribe(other);
-        hub.watch(watching, "/k", false);
-        hub.accept(revision(6, "/k"));
-        hub.accept(revision(9, "/elsewhere"));
-        hub.accept(revision(10, "/elsewhere"));
-        assertEquals(List.of("6", "9 missed through 8"), watching.got);
-        assertEquals(List.of("9 missed through 8"), other.got);
+        TwoStreams t = TwoStreams.afterRevision5();
+        t.hub.accept(revision(6, "/k"));
+        t.hub.accept(revision(9, "/elsewhere"));
+        t.hub.accept(revision(10, "/elsewhere"));
+        assertEquals(List.of("6", "9 missed through 8"), t.watching.got);
+        assertEquals(List.of("9 missed through 8"), t.other.got);
     }
 
     @Test
     void aRestoredRevisionWithoutEventsIsAJumpThroughItselfToEveryStream() {
-        WatchHub hub = new WatchHub(null, 5);
-        Recorder watching = new Recorder();
-        Recorder other = new Recorder();
-        hub.subscribe(watching);
-        hub.subscribe(other);
-        hub.watch(watching, "/k", false);
-        hub.accept(revision(6)); // a snapshot at the very next revision: that revision was still skipped
-        hub.accept(revision(7, "/k"));
-        hub.accept(revision(7)); // restored where the hub already is: nothing skipped
-        assertEquals(List.of("6 missed through 6", "7"), watching.got);
-        assertEquals(List.of("6 missed through 6"), other.got);
-        assertEquals(7, hub.notifiedRevision());
+        TwoStreams t = TwoStreams.afterRevision5();
+        t.hub.accept(revision(6)); // a snapshot at the very next revision: that revision was still skipped
+        t.hub.accept(revision(7, "/k"));
+        t.hub.accept(revision(7)); // restored where the hub already is: nothing skipped
+        assertEquals(List.of("6 missed through 6", "7"), t.watching.got);
+        assertEquals(List.of("6 missed through 6"), t.other.got);
+        assertEquals(7, t.hub.notifiedRevision());
     }
 }

@@ -73,40 +73,45 @@ class NodeStoreSnapshotTest {
      */
     @Test
     void aCheckpointLeavesTheWriteAheadLogOnTheFileItWasOn() throws IOException {
-        Path db = dir.resolve("light");
-        try (NodeStore s = NodeStore.open(db, CLUSTER, 1, CONF)) {
-            AtomicLong clock = new AtomicLong();
-            // Checkpoints a minute apart: the node is not loaded.
-            s.useCheckpointClock(() -> clock.addAndGet(TimeUnit.MINUTES.toNanos(1)));
-            long index = 0;
-            for (int round = 1; round <= 5; round++) {
-                index = writeRound(s, index);
-                Object before = fileKey(liveWal(db));
-                s.createSnapshot(dir.resolve("light-snap-" + round));
-                Path live = liveWal(db);
-                assertEquals(before, fileKey(live), "round " + round + ": the WAL moved to another file");
-                assertTrue(Files.size(live) >= 200 * 1024, "round " + round + ": the live WAL holds "
-                        + Files.size(live) + " bytes rather than the ~400 KiB written into it since the last one");
-            }
-        }
+        // Checkpoints a minute apart: the node is not loaded.
+        checkpointRounds("light", TimeUnit.MINUTES.toNanos(1), (round, walBefore, live) -> {
+            assertEquals(walBefore, fileKey(live), "round " + round + ": the WAL moved to another file");
+            assertTrue(Files.size(live) >= 200 * 1024, "round " + round + ": the live WAL holds "
+                    + Files.size(live) + " bytes rather than the ~400 KiB written into it since the last one");
+        });
     }
 
     /** On a loaded node (checkpoints close together) a checkpoint spends no extra flush. */
     @Test
     void aLoadedNodesCheckpointIsTakenPlainly() throws IOException {
-        Path db = dir.resolve("loaded");
+        checkpointRounds("loaded", TimeUnit.MILLISECONDS.toNanos(100), (round, walBefore, live) -> {
+            long bytes = Files.size(live);
+            // The first checkpoint counts as light: nothing tells it the node is loaded yet.
+            assertTrue(round == 1 || bytes < 64 * 1024, "round " + round + ": the live WAL holds " + bytes
+                    + " bytes, not the fresh file RocksDB's checkpoint switches to");
+        });
+    }
+
+    /** What a test checks after each checkpoint: the WAL file before it (its key) and the live one after. */
+    private interface AfterCheckpoint {
+        void check(int round, Object walBefore, Path liveWal) throws IOException;
+    }
+
+    /**
+     * Five rounds of 100 entries persisted and applied (~400 KiB of WAL each), each followed by
+     * a snapshot, checkpoints {@code apartNanos} apart, each checked by {@code after}.
+     */
+    private void checkpointRounds(String name, long apartNanos, AfterCheckpoint after) throws IOException {
+        Path db = dir.resolve(name);
         try (NodeStore s = NodeStore.open(db, CLUSTER, 1, CONF)) {
             AtomicLong clock = new AtomicLong();
-            s.useCheckpointClock(() -> clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(100)));
+            s.useCheckpointClock(() -> clock.addAndGet(apartNanos));
             long index = 0;
             for (int round = 1; round <= 5; round++) {
                 index = writeRound(s, index);
-                s.createSnapshot(dir.resolve("loaded-snap-" + round));
-                long bytes = Files.size(liveWal(db));
-                if (round > 1) {
-                    assertTrue(bytes < 64 * 1024, "round " + round + ": the live WAL holds " + bytes
-                            + " bytes, not the fresh file RocksDB's checkpoint switches to");
-                }
+                Object before = fileKey(liveWal(db));
+                s.createSnapshot(dir.resolve(name + "-snap-" + round));
+                after.check(round, before, liveWal(db));
             }
         }
     }
