@@ -14,7 +14,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
@@ -167,22 +169,21 @@ final class Checkpoints {
      *         written meanwhile to flush while writers wait
      */
     private boolean emptyMemtablesWithWritersHeld() {
-        long liveBefore = liveWalNumber();
+        Object walBefore = liveWalFile();
         flushMemtables();
         // Lock order across the store: the log's lock, then the state's, then the guard.
         raftLog.lock();
         state.lock();
         boolean held = false;
         try {
-            if (memtableEntries() <= PAUSED_FLUSH_LIMIT_ENTRIES) {
-                // Each switch trades the live file for the one in the recycled slot: after an
-                // even number of them the WAL is back on the file it was on.
-                boolean switched = liveWalNumber() != liveBefore;
-                if (memtableEntries() > 0) {
+            long entries = memtableEntries();
+            if (entries <= PAUSED_FLUSH_LIMIT_ENTRIES) {
+                if (entries > 0) {
                     flushMemtables();
-                    switched = !switched;
                 }
-                if (switched) {
+                // A switch trades the live file for the one in the recycled slot, so when the WAL
+                // is not on the file it was on, one more brings it back there.
+                if (!Objects.equals(liveWalFile(), walBefore)) {
                     switchWal();
                 }
                 held = true;
@@ -206,18 +207,24 @@ final class Checkpoints {
     }
 
     /**
-     * The number of the WAL file RocksDB writes to: the newest in the directory (a recycled file
-     * is renamed to a new number when reused). Not RocksDB's own list of WAL files, which leaves
-     * out a file nothing has been written to yet.
+     * What identifies the WAL file RocksDB writes to whatever its name (its inode on Linux): the
+     * newest-numbered file in the directory, a recycled file being renamed to a new number when
+     * reused. Not RocksDB's own list of WAL files, which leaves out a file nothing has been
+     * written to yet.
      */
-    private long liveWalNumber() {
+    private Object liveWalFile() {
         try (DirectoryStream<Path> wals = Files.newDirectoryStream(store.dir, "*.log")) {
-            long newest = 0;
+            Path newest = null;
+            long newestNumber = -1;
             for (Path f : wals) {
                 String name = f.getFileName().toString();
-                newest = Math.max(newest, Long.parseLong(name.substring(0, name.length() - ".log".length())));
+                long number = Long.parseLong(name.substring(0, name.length() - ".log".length()));
+                if (number > newestNumber) {
+                    newest = f;
+                    newestNumber = number;
+                }
             }
-            return newest;
+            return newest == null ? null : Files.readAttributes(newest, BasicFileAttributes.class).fileKey();
         } catch (IOException | NumberFormatException e) {
             throw new StorageException("listing the WAL files of " + store.dir + " failed: " + e.getMessage(), e);
         }
