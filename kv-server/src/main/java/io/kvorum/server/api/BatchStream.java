@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * <p>Items are dispatched in arrival order on the thread that reads them (the Netty thread, as
  * point calls are), so one client's writes are proposed in the order it sent them. Each result
  * goes to the stream's outbound queue; the queue is sent as one BatchResponse per burst: the
- * items of one inbound message form a burst, and so does each burst of the node's apply thread
+ * items of one inbound message form a burst, and so does each burst of the node's apply stage
  * (a batch of proposals applied, the reads one barrier released) through {@link MessageBurst}.
  * A result completing outside any burst (a timeout, a retried barrier) is sent at once.
  *

@@ -39,7 +39,7 @@ final class ReadGate {
 
     /**
      * A point read (one key): it runs on whichever thread opens the gate, the caller's or the
-     * apply thread's; one lookup costs less than a hand-off to the API executor.
+     * one that applies; one lookup costs less than a hand-off to the API executor.
      */
     <T> CompletableFuture<T> readPoint(Consistency consistency, long minRevision, long timeoutMillis, Supplier<T> read) {
         return read(consistency, minRevision, timeoutMillis, read, Runnable::run);

@@ -149,7 +149,7 @@ public final class WatchHub implements Consumer<RevisionEvents> {
         });
     }
 
-    /** Also called on the apply thread after each revision (releases waiting serializable reads). */
+    /** Also called on the thread that applies, after each revision (releases waiting serializable reads). */
     void onRevision(Runnable r) {
         onRevision = r;
     }

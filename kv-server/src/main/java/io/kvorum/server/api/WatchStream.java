@@ -77,7 +77,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchHub.Subscr
 
     // ------------------------------------------------------------------ from other threads
 
-    /** From the apply thread: O(1), the work happens on the stream's executor. */
+    /** From the thread that applies: O(1), the work happens on the stream's executor. */
     @Override
     public void offer(RevisionEvents events, long missedThrough) {
         inbox.add(new Offered(events, missedThrough));

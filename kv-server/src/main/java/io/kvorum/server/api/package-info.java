@@ -18,10 +18,10 @@
  *   they read this node's copy of the state on the API executor.</li>
  *   <li><b>Batch streams</b> ({@link io.kvorum.server.api.BatchStream}) carry many point calls
  *   over one stream, each run by the same {@code KvService} function as its unary call; results
- *   completing in one burst (one inbound message, one round of the apply thread, see
+ *   completing in one burst (one inbound message, one round of the apply stage, see
  *   {@link io.kvorum.proto.batch.MessageBurst}) leave as one message.</li>
  *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision,
- *   on the apply thread, to the inbox of each stream watching one of its paths (found through
+ *   on the thread that applies it, to the inbox of each stream watching one of its paths (found through
  *   an index of watched paths); each {@code WatchStream} files and sends on its own serial
  *   executor under gRPC flow control, replaying history first (see
  *   {@code ActiveWatch} for the exactly-once, in-order argument).</li>
@@ -33,7 +33,8 @@
  *
  * <p>Threads: the point KV calls (create, set, delete, multi, get, exists) run on the Netty
  * thread that read them (they only validate and queue, or look up one key); the others run on
- * the API pool. The node's apply thread completes proposal and barrier futures: small answers
+ * the API pool. The thread that applies (the node's apply thread, or its raft loop standing in
+ * for an idle apply stage) completes proposal and barrier futures: small answers
  * (a write's stat, a point read) are produced and sent from there, avoiding a hand-off per
  * call; a page of children moves to the API pool first.
  */

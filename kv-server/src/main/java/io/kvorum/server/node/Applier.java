@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -32,9 +34,15 @@ import java.util.function.Supplier;
  * entries is released no earlier than that batch is applied. The amount of work waiting is
  * bounded ({@link #maxPendingBytes}): the loop blocks when it runs ahead that far, which keeps
  * memory bounded when applying is slower than committing.
+ *
+ * <p>When nothing is queued or being applied, the loop may apply a batch itself
+ * ({@link #applyHereIfIdle}) instead of waking the apply thread: with one client writing, the
+ * hand-off to a sleeping thread was a wake-up on every write's path for nothing in return. One
+ * thread applies at a time ({@link #applying}), and the loop applies only when every task
+ * handed over before is finished, so log order holds whichever thread applies.
  */
 final class Applier implements AutoCloseable {
-    /** What the applier tells the node; called on the apply thread. */
+    /** What the applier tells the node; called by the thread that applies (the apply thread, or the loop). */
     interface Listener {
         /** A batch applied membership {@code changes} (in log order), leaving {@code conf} in force. */
         void membershipApplied(ConfState conf, List<ConfChange> changes);
@@ -54,6 +62,10 @@ final class Applier implements AutoCloseable {
     private final long maxPendingBytes;
     private final Thread thread;
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    /** Tasks queued and not yet run to their end; the loop applies a batch itself only at zero. */
+    private final AtomicInteger unfinished = new AtomicInteger();
+    /** Held by whichever thread applies or runs queued work, so only one does at a time. */
+    private final ReentrantLock applying = new ReentrantLock();
     /** Bytes of entries handed over and not yet applied; the loop waits while it is over the bound. */
     private final AtomicLong pendingBytes = new AtomicLong();
     private final Object pendingLock = new Object();
@@ -66,7 +78,7 @@ final class Applier implements AutoCloseable {
     private volatile long appliedIndex;
     private volatile ConfState appliedConf;
 
-    /** Apply thread only: reads waiting for the applied index to reach their read index. */
+    /** Under {@link #applying} only: reads waiting for the applied index to reach their read index. */
     private final TreeMap<Long, List<CompletableFuture<Long>>> readsAwaitingApply = new TreeMap<>();
     private final NodeMetrics metrics;
 
@@ -146,7 +158,7 @@ final class Applier implements AutoCloseable {
         }
         pendingBytes.addAndGet(bytes);
         long handed = bytes;
-        queue.add(() -> {
+        enqueue(() -> {
             try {
                 applyBatch(entries);
             } finally {
@@ -159,9 +171,32 @@ final class Applier implements AutoCloseable {
         });
     }
 
+    /**
+     * Applies {@code entries} (committed, in log order, all durable on this node) on the calling
+     * thread, the loop, when no work handed over is waiting or running; otherwise hands them over
+     * as {@link #apply} does. For a Ready that writes nothing: the loop has nothing to persist or
+     * send meanwhile, so applying here costs no overlap and saves waking the apply thread.
+     */
+    void applyHereIfIdle(List<Entry> entries) throws InterruptedException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        // Only the loop hands work over, so nothing can be queued between this look and the lock;
+        // the lock is still busy for a moment after the apply thread finished its last task.
+        if (unfinished.get() == 0 && applying.tryLock()) {
+            try {
+                runBurst(() -> applyBatch(entries));
+            } finally {
+                applying.unlock();
+            }
+            return;
+        }
+        apply(entries);
+    }
+
     /** Completes {@code read} once everything up to {@code readIndex} is applied. */
     void awaitApplied(long readIndex, CompletableFuture<Long> read) {
-        queue.add(() -> {
+        enqueue(() -> {
             if (readIndex <= appliedIndex) {
                 read.complete(appliedIndex);
             } else {
@@ -174,11 +209,6 @@ final class Applier implements AutoCloseable {
         this.completionScope = scope;
     }
 
-    /** Runs {@code task} on the apply thread after everything handed over before it. */
-    void execute(Runnable task) {
-        queue.add(task);
-    }
-
     /**
      * Waits until everything handed over so far is applied, so the caller may replace the
      * state (install a snapshot) while nothing applies. The caller must hand over nothing
@@ -186,7 +216,7 @@ final class Applier implements AutoCloseable {
      */
     void awaitIdle() throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        queue.add(done::countDown);
+        enqueue(done::countDown);
         while (!done.await(100, TimeUnit.MILLISECONDS)) {
             if (!running) {
                 return;
@@ -198,7 +228,12 @@ final class Applier implements AutoCloseable {
     void restored(long index, ConfState conf) {
         appliedIndex = index;
         appliedConf = conf;
-        queue.add(this::releaseReads);
+        enqueue(this::releaseReads);
+    }
+
+    private void enqueue(Runnable task) {
+        unfinished.incrementAndGet();
+        queue.add(task);
     }
 
     private void run() {
@@ -209,25 +244,50 @@ final class Applier implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            // One burst: this task and those already queued behind it (the reads one ReadIndex
-            // round released come as one task each), bounded so a burst always ends.
-            int queuedBehind = queue.size();
+            applying.lock();
             try {
-                completionScope.run(() -> {
-                    task.run();
+                // One burst: this task and those already queued behind it (the reads one ReadIndex
+                // round released come as one task each), bounded so a burst always ends.
+                int queuedBehind = queue.size();
+                boolean ok = runBurst(() -> {
+                    runQueued(task);
                     for (int i = 0; i < queuedBehind && running; i++) {
                         Runnable next = queue.poll();
                         if (next == null) {
                             break;
                         }
-                        next.run();
+                        runQueued(next);
                     }
                 });
-            } catch (RuntimeException e) {
-                running = false;
-                listener.applyFailed(e);
-                return;
+                if (!ok) {
+                    return;
+                }
+            } finally {
+                applying.unlock();
             }
+        }
+    }
+
+    private void runQueued(Runnable task) {
+        try {
+            task.run();
+        } finally {
+            unfinished.decrementAndGet();
+        }
+    }
+
+    /**
+     * Runs {@code burst} inside the completion scope, holding {@link #applying}; false when it
+     * failed, which stops the applier and tells the node.
+     */
+    private boolean runBurst(Runnable burst) {
+        try {
+            completionScope.run(burst);
+            return true;
+        } catch (RuntimeException e) {
+            running = false;
+            listener.applyFailed(e);
+            return false;
         }
     }
 

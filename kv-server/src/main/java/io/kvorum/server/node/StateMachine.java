@@ -4,7 +4,8 @@ import io.kvorum.server.storage.StateWriter;
 
 /**
  * The replicated application the node applies committed commands to. The node calls it from
- * its single apply thread, in log order; every write goes into {@code batch}, which the node
+ * one thread at a time (its apply thread, or its raft loop while the apply stage is idle), in
+ * log order; every write goes into {@code batch}, which the node
  * writes together with the applied index (so a restart resumes exactly where it stopped).
  */
 public interface StateMachine {

@@ -39,7 +39,8 @@ import java.util.function.LongConsumer;
  * history and exactly-once writes) applied from committed commands.
  *
  * <h2>Applying</h2>
- * {@link #apply} runs on the node's apply thread, in log order. It parses a
+ * {@link #apply} runs on one thread at a time, in log order: the node's apply thread, or its
+ * raft loop standing in for an idle apply stage. It parses a
  * {@code kvorum.internal.v1.Command}, applies it and returns a serialized {@link CommandResult}.
  * It is deterministic: it reads no clock and no randomness (times come from
  * {@code Command.time_millis}, session ids are log indexes), so every node that applies the same
@@ -60,7 +61,7 @@ import java.util.function.LongConsumer;
  * The read methods may be called from any thread while apply runs. They read the store, which
  * holds what the last written batch left: never a half-applied command. {@link #revision()} is
  * published when the node reports a batch durable, so data read after it is at least as new.
- * A point read ({@link #get}) on the apply thread between batches, where the node serves
+ * A point read ({@link #get}) on the thread that applies, between batches, where the node serves
  * linearizable reads once it applied up to their read index, takes the node's record from the
  * apply stage's cache of node records: there and then it holds what the store holds.
  */
@@ -88,9 +89,12 @@ public final class CoordinationState implements StateMachine {
     private final List<Consumer<RevisionEvents>> listeners = new CopyOnWriteArrayList<>();
     private volatile LongConsumer touched = id -> { };
 
-    /** The thread that applies commands; only it may read {@link #overlay}. */
-    private Thread applyThread;
-    /** The last applied revision: apply thread only. */
+    /**
+     * The thread that applies commands, or applied the last one (the node hands applying from
+     * one thread to another only between batches); only it may read {@link #overlay}.
+     */
+    private volatile Thread applyThread;
+    /** The last applied revision: the applying thread only. */
     private long revision;
     /** The revision readers see: published by {@link #batchWritten}. */
     private volatile long publishedRevision;
@@ -442,8 +446,8 @@ public final class CoordinationState implements StateMachine {
     }
 
     /**
-     * Receives every revision's events, in order, once they are durable; called on the node's
-     * apply thread, so it must not block. An exception is logged and the listener kept. A
+     * Receives every revision's events, in order, once they are durable; called on the thread
+     * that applies (the node's apply thread or its raft loop), so it must not block. An exception is logged and the listener kept. A
      * revision always has events, except the one {@link #restored} hands out (on the loop,
      * while nothing applies): a snapshot replaced the state at that revision, and the revisions
      * after the last one handed out, up to and including it, never will be.
@@ -474,7 +478,7 @@ public final class CoordinationState implements StateMachine {
     }
 
     /**
-     * Called on the apply thread, while applying a TouchSessions command, once per touched
+     * Called on the thread that applies, while applying a TouchSessions command, once per touched
      * session that exists; must not block. Replaces the previous callback.
      */
     public void onTouch(LongConsumer sessionTouched) {
