@@ -111,6 +111,21 @@ class ApplierTest {
     }
 
     @Test
+    void aLargerBatchIsLeftToTheApplyThreadEvenWhenItIsIdle() throws Exception {
+        List<Entry> batch = new ArrayList<>();
+        for (int i = 1; i <= Applier.MAX_ENTRIES_APPLIED_HERE + 1; i++) {
+            batch.add(entry(i, i, "e" + i));
+        }
+        CompletableFuture<byte[]> last = expect(batch.size());
+
+        applier.applyHereIfIdle(batch);
+
+        await().atMost(Duration.ofSeconds(10)).until(last::isDone);
+        assertTrue(applied.stream().allMatch(a -> a.endsWith("@raft-apply-1")), "applied by the apply thread: " + applied);
+        assertEquals(batch.size(), applied.size());
+    }
+
+    @Test
     void aReadWaitingForALaterIndexIsReleasedByTheBatchThatReachesIt() throws Exception {
         applier.applyHereIfIdle(List.of(entry(1, 1, "a")));
         CompletableFuture<Long> read = new CompletableFuture<>();
