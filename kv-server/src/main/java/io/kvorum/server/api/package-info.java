@@ -21,8 +21,8 @@
  *   completing in one burst (one inbound message, one round of the apply stage, see
  *   {@link io.kvorum.proto.batch.MessageBurst}) leave as one message.</li>
  *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision,
- *   on the thread that applies it, to the inbox of each stream watching one of its paths (found through
- *   an index of watched paths); each {@code WatchStream} files and sends on its own serial
+ *   on the thread that applies it, to the inbox of each stream watching one of its paths
+ *   (found through an index of watched paths); each {@code WatchStream} files and sends on its own serial
  *   executor under gRPC flow control, replaying history first (see
  *   {@code ActiveWatch} for the exactly-once, in-order argument).</li>
  *   <li><b>Sessions</b>: {@link io.kvorum.server.api.SessionService} answers keep-alives once the

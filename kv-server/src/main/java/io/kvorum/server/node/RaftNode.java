@@ -295,7 +295,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         return snapshotsInstalled.get();
     }
 
-    /** Runs each burst of completions inside {@code scope}, on the thread that applies (see {@link CompletionScope}). */
+    /** Runs each burst of completions inside {@code scope}, on the thread that applies ({@link CompletionScope}). */
     public void setCompletionScope(CompletionScope scope) {
         applier.setCompletionScope(scope);
     }

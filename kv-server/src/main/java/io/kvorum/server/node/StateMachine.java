@@ -5,8 +5,8 @@ import io.kvorum.server.storage.StateWriter;
 /**
  * The replicated application the node applies committed commands to. The node calls it from
  * one thread at a time (its apply thread, or its raft loop while the apply stage is idle), in
- * log order; every write goes into {@code batch}, which the node
- * writes together with the applied index (so a restart resumes exactly where it stopped).
+ * log order; every write goes into {@code batch}, which the node writes together with the
+ * applied index (so a restart resumes exactly where it stopped).
  */
 public interface StateMachine {
     /**

@@ -447,10 +447,11 @@ public final class CoordinationState implements StateMachine {
 
     /**
      * Receives every revision's events, in order, once they are durable; called on the thread
-     * that applies (the node's apply thread or its raft loop), so it must not block. An exception is logged and the listener kept. A
-     * revision always has events, except the one {@link #restored} hands out (on the loop,
-     * while nothing applies): a snapshot replaced the state at that revision, and the revisions
-     * after the last one handed out, up to and including it, never will be.
+     * that applies (the node's apply thread or its raft loop), so it must not block. An
+     * exception is logged and the listener kept. A revision always has events, except the one
+     * {@link #restored} hands out (on the loop, while nothing applies): a snapshot replaced the
+     * state at that revision, and the revisions after the last one handed out, up to and
+     * including it, never will be.
      */
     public void addListener(Consumer<RevisionEvents> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
