@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvorum.server.raft.ConfChange;
 import io.kvorum.server.raft.ConfState;
 import io.kvorum.server.raft.Entry;
 import io.kvorum.server.raft.Ready;
@@ -38,6 +39,7 @@ class ApplierTest {
     private final List<String> applied = Collections.synchronizedList(new ArrayList<>());
     /** Applying the command {@code block} waits for this. */
     private final CountDownLatch unblock = new CountDownLatch(1);
+    /** Counted down when the command {@code block} starts to be applied. */
     private final CountDownLatch blocking = new CountDownLatch(1);
 
     @BeforeEach
@@ -61,7 +63,7 @@ class ApplierTest {
         };
         applier = new Applier(NODE, INCARNATION, store, recording, new Applier.Listener() {
             @Override
-            public void membershipApplied(ConfState conf, List<io.kvorum.server.raft.ConfChange> changes) {
+            public void membershipApplied(ConfState conf, List<ConfChange> changes) {
             }
 
             @Override
