@@ -22,8 +22,8 @@
  *   {@link io.kvorum.proto.batch.MessageBurst}) leave as one message.</li>
  *   <li><b>Watches</b>: the {@link io.kvorum.server.api.WatchHub} hands each committed revision,
  *   on the thread that applies it, to the inbox of each stream watching one of its paths
- *   (found through an index of watched paths); each {@code WatchStream} files and sends on its own serial
- *   executor under gRPC flow control, replaying history first (see
+ *   (found through an index of watched paths); each {@code WatchStream} files and sends on its
+ *   own serial executor under gRPC flow control, replaying history first (see
  *   {@code ActiveWatch} for the exactly-once, in-order argument).</li>
  *   <li><b>Sessions</b>: {@link io.kvorum.server.api.SessionService} answers keep-alives once the
  *   housekeeping package's {@code SessionKeeper} replicated them; expiry is decided there.</li>
