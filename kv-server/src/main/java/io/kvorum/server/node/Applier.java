@@ -39,7 +39,9 @@ import java.util.function.Supplier;
  * ({@link #applyHereIfIdle}) instead of waking the apply thread: with one client writing, the
  * hand-off to a sleeping thread was a wake-up on every write's path for nothing in return. One
  * thread applies at a time ({@link #applying}), and the loop applies only when every task
- * handed over before is finished, so log order holds whichever thread applies.
+ * handed over before is finished, so log order holds whichever thread applies. "The loop"
+ * is whichever thread runs its turn (RaftNode's loop thread, or the peers' event loop);
+ * one at a time, so work is still handed over from one turn at a time, in log order.
  */
 final class Applier implements AutoCloseable {
     /**
@@ -188,7 +190,7 @@ final class Applier implements AutoCloseable {
         if (entries.isEmpty()) {
             return;
         }
-        // Only the loop hands work over, so nothing can be queued between this look and the lock;
+        // Only the loop's turn hands work over, so nothing can be queued between this look and the lock;
         // the lock is still busy for a moment after the apply thread finished its last task.
         if (entries.size() <= MAX_ENTRIES_APPLIED_HERE && unfinished.get() == 0 && applying.tryLock()) {
             try {

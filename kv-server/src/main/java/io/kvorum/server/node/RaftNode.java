@@ -34,25 +34,27 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Kvorum node: two stages, each on its own thread, that overlap.
+ * One Kvorum node: two stages that overlap.
  *
  * <p>The <b>raft loop</b> drives the {@link RaftCore}. Proposals, reads and peer messages
- * arrive from other threads as tasks in one queue; the loop runs them, ticks the core on
- * time, and processes each Ready by the core's contract: it hands the leader's appends to
+ * arrive from other threads as tasks in one queue; each turn of the loop runs them, ticks the
+ * core on time, and processes each Ready by the core's contract: it hands the leader's appends to
  * the transport first (so followers write while our own fsync runs), hands committed entries
  * that are already durable here to the apply stage, persists the Ready in one synced write
  * (group commit: whatever queued meanwhile shares the next one), sends acknowledgements, and
@@ -63,7 +65,16 @@ import org.slf4j.LoggerFactory;
  * linearizable reads, and takes snapshots. So under load the entries committed by one round
  * are applied and answered while the loop persists the next round, instead of after it.
  *
- * <p>All fields below the queue are touched by the loop thread only, unless marked otherwise.
+ * <p>A turn runs under {@link #turn}, on the loop's own thread or on the thread that delivered
+ * peer messages: when the peers' event loop has handed over a round of frames and finds
+ * the loop thread parked, it runs the turn itself ({@link #onMessagesDelivered}) rather than
+ * waking the loop thread for it and being woken again for the answer. On a follower that is
+ * the append's synced write and acknowledgement (written by that same thread once the turn
+ * ends), on the leader the commit and apply of an acknowledged write. Such a turn stops
+ * before a proposal or a snapshot ({@link LoopThreadTask}); the loop thread runs those, the
+ * tasks queued while it is busy, ticks and held commit notices.
+ *
+ * <p>All fields below the queue are touched only within a turn, unless marked otherwise.
  */
 public final class RaftNode implements AutoCloseable, MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
@@ -89,7 +100,23 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private final StateMachine stateMachine;
     private final PeerTransport transport;
     private final SnapshotFiles snapshots;
-    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    /** The most queued tasks one turn runs before it turns to the core's Ready. */
+    private static final int MAX_TASKS_PER_TURN = 65_536;
+
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /** Held for each turn of the loop by whichever thread runs it; see the class comment. */
+    private final ReentrantLock turn = new ReentrantLock();
+    /** Why a turn run off the loop thread failed; the loop thread then stops the node with it. */
+    private volatile Throwable turnFailure;
+    /**
+     * When the parked loop thread wakes by itself (System.nanoTime): a turn run elsewhere that
+     * leaves something due earlier (a held commit notice) wakes it.
+     */
+    private volatile long loopWakesAtNanos;
+    /** The loop thread is parked with nothing to do: the only time another thread runs a turn. */
+    private volatile boolean loopParked;
+    /** Turns run by the thread that delivered peer messages; written within a turn. */
+    private volatile long turnsOnDelivery;
     private final Thread loop;
     private volatile boolean running = true;
     private volatile NodeStatus status;
@@ -115,6 +142,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * electing its successor; proposals refused for want of a leader before then are held too.
      */
     private long handOffEndsNanos = System.nanoTime();
+    /** When the core is ticked next (System.nanoTime). */
+    private long nextTickNanos;
     private final Map<Long, Path> stagedSnapshots = new HashMap<>();
     private long leaderId;
     private Role role = Role.FOLLOWER;
@@ -228,6 +257,19 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     private void begin() throws IOException {
+        // Peer messages may arrive as soon as the transport starts: they wait in the inbox
+        // until the node is set up and the loop thread takes its first turn.
+        turn.lock();
+        try {
+            setUp();
+        } finally {
+            turn.unlock();
+        }
+        LOG.info("node {} of cluster {} started: peer address {}, applied index {}, members {}", cfg.nodeId(),
+                cfg.clusterId(), cfg.peerListen(), store.appliedIndex(), peers);
+    }
+
+    private void setUp() throws IOException {
         applier = new Applier(cfg.nodeId(), incarnation, store, stateMachine, new ApplyListener(), MAX_APPLY_BACKLOG_BYTES,
                 metrics);
         lastSnapshotIndex = store.snapshot().index();
@@ -243,9 +285,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         transport.setPeers(otherPeers());
         publishStatus();
         applier.start();
+        loopWakesAtNanos = System.nanoTime();
+        nextTickNanos = loopWakesAtNanos + TimeUnit.MILLISECONDS.toNanos(cfg.tickMillis());
         loop.start();
-        LOG.info("node {} of cluster {} started: peer address {}, applied index {}, members {}", cfg.nodeId(),
-                cfg.clusterId(), cfg.peerListen(), store.appliedIndex(), peers);
     }
 
     // ------------------------------------------------------------------ public API (any thread)
@@ -278,6 +320,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     public long fsyncCount() {
         return fsyncs.get();
+    }
+
+    /** Turns of the loop run by the thread that delivered peer messages rather than by the loop thread. */
+    long turnsOnDelivery() {
+        return turnsOnDelivery;
     }
 
     /** Log entries applied since start (every kind, from every proposer). */
@@ -322,7 +369,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     public CompletableFuture<byte[]> proposeFramed(byte[] framed) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         metrics.proposalReceived();
-        submit(f, () -> {
+        submit(f, (LoopThreadTask) () -> {
             if (f.isDone()) {
                 return; // its caller gave up (deadline, cancel) while it queued: never propose it
             }
@@ -446,7 +493,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     private CompletableFuture<Void> changeMembership(ConfChange cc, Predicate<ConfState> done) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        submit(f, () -> {
+        submit(f, (LoopThreadTask) () -> {
             try {
                 core.proposeConfChange(cc);
                 pendingChanges.add(new PendingChange(done, f));
@@ -461,7 +508,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private void submit(CompletableFuture<?> f, Runnable task) {
         outstanding.add(f);
         f.whenComplete((v, e) -> outstanding.remove(f));
-        inbox.add(task);
+        enqueue(task);
         if (!running) {
             f.completeExceptionally(new NotLeaderException("node " + cfg.nodeId() + " is shutting down", 0, null));
         }
@@ -469,25 +516,46 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     // ------------------------------------------------------------------ transport callbacks
 
+    /** Queues the messages; the transport's {@link #onMessagesDelivered} that follows has them processed. */
     @Override
     public void onMessages(List<Message> received) {
-        inbox.add(() -> {
-            for (Message m : received) {
-                if (m.from() == gonePeer && System.nanoTime() - gonePeerMutedUntilNanos < 0) {
-                    continue;
-                }
-                if (m.type() == MessageType.SNAPSHOT && m.snapshot() != null) {
-                    stagedSnapshots.put(m.snapshot().index(), snapshots.stagingDirFor(m.from(), m.snapshot()));
-                }
-                core.step(m);
-                leaderContact.received(m, status.term());
+        for (Message m : received) {
+            if (m.type() == MessageType.SNAPSHOT || m.type() == MessageType.PROPOSE) {
+                inbox.add((LoopThreadTask) () -> step(received));
+                return;
             }
-        });
+        }
+        inbox.add(() -> step(received));
+    }
+
+    private void step(List<Message> received) {
+        for (Message m : received) {
+            if (m.from() == gonePeer && System.nanoTime() - gonePeerMutedUntilNanos < 0) {
+                continue;
+            }
+            if (m.type() == MessageType.SNAPSHOT && m.snapshot() != null) {
+                stagedSnapshots.put(m.snapshot().index(), snapshots.stagingDirFor(m.from(), m.snapshot()));
+            }
+            core.step(m);
+            leaderContact.received(m, status.term());
+        }
+    }
+
+    /**
+     * A task only the loop thread runs; a turn run elsewhere stops before it, so that turn never
+     * waits long. Stepping a SNAPSHOT message is one: installing it waits for the apply stage
+     * and takes a while, and the peers' event loop would leave its peers' keep-alive pings
+     * unanswered meanwhile. Proposing is another, here or for a follower (a PROPOSE message):
+     * it makes the turn write and sync new entries, and on the peers' event loop that sync
+     * would hold back sending them and reading the acknowledgements that commit earlier
+     * entries, which the loop thread's turn would have done meanwhile.
+     */
+    private interface LoopThreadTask extends Runnable {
     }
 
     @Override
     public void onUnreachable(long peer) {
-        inbox.add(() -> {
+        enqueue(() -> {
             core.reportUnreachable(peer);
             lostMessagesTo(peer);
         });
@@ -495,7 +563,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     @Override
     public void onPeerGone(long peer) {
-        inbox.add(() -> {
+        enqueue(() -> {
             if (peer == leaderId) {
                 LOG.info("node {}: the stream from leader {} ended (its process died or closed it)", cfg.nodeId(), peer);
             }
@@ -537,57 +605,137 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     @Override
     public void onSnapshotSent(long peer, boolean ok) {
-        inbox.add(() -> core.reportSnapshot(peer, ok));
+        enqueue(() -> core.reportSnapshot(peer, ok));
     }
 
     // ------------------------------------------------------------------ the loop
 
+    /** Queues a task for the loop and wakes the loop thread for it. */
+    private void enqueue(Runnable task) {
+        inbox.add(task);
+        LockSupport.unpark(loop);
+    }
+
+    /**
+     * The transport has handed over a round of peer messages ({@link #onMessages}): runs the
+     * turn for them on this thread if the loop thread is parked with nothing to do and no turn
+     * is running, or leaves them to the loop thread (a busy loop thread takes them in its next
+     * turn at no cost, and a turn here would only contend with it for the lock).
+     * Whatever a turn run here leaves for later (tasks queued meanwhile, a commit notice due
+     * before the loop thread would wake) wakes the loop thread. A turn that may wait long (a
+     * {@link LoopThreadTask}, or an apply stage so far behind that handing it more may wait)
+     * is left to the loop thread too.
+     */
+    @Override
+    public void onMessagesDelivered() {
+        if (!loopParked || applier.pendingBytes() > MAX_APPLY_BACKLOG_BYTES / 2 || !turn.tryLock()) {
+            LockSupport.unpark(loop); // the turn running now may have taken the messages already, or not
+            return;
+        }
+        boolean wakeLoop = false;
+        try {
+            if (!running || turnFailure != null) {
+                return;
+            }
+            runTurn(false);
+            turnsOnDelivery++;
+            long now = System.nanoTime();
+            wakeLoop = now + commitNotices.nanosUntilDue(now, nextTickNanos - now) - loopWakesAtNanos < 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            turnFailure = e;
+            wakeLoop = true;
+        } catch (RuntimeException | Error e) {
+            // Stopping closes the transport, which waits for this very thread: the loop thread does it.
+            turnFailure = e;
+            wakeLoop = true;
+        } finally {
+            turn.unlock();
+        }
+        if (wakeLoop || !inbox.isEmpty()) {
+            LockSupport.unpark(loop);
+        }
+    }
+
     private void runLoop() {
-        long nextTick = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cfg.tickMillis());
-        List<Runnable> batch = new ArrayList<>();
         while (running) {
+            long waitNanos;
             try {
-                long waitNanos = commitNotices.nanosUntilDue(System.nanoTime(), nextTick - System.nanoTime());
-                Runnable first = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
-                if (first != null) {
-                    first.run();
-                    inbox.drainTo(batch);
-                    for (Runnable r : batch) {
-                        r.run();
-                    }
-                    batch.clear();
+                turn.lockInterruptibly();
+            } catch (InterruptedException e) {
+                break; // closing
+            }
+            try {
+                if (!running) {
+                    break;
                 }
+                if (turnFailure != null) {
+                    stop(turnFailure);
+                    return;
+                }
+                runTurn(true);
                 long now = System.nanoTime();
-                if (now >= nextTick) {
-                    core.tick();
-                    String cutOff = leaderContact.cutOff(leaderId);
-                    cutOffAtTick = cutOff == null ? null : new LeaderUnreachableException(cutOff, leaderId, false);
-                    long tickNanos = TimeUnit.MILLISECONDS.toNanos(cfg.tickMillis());
-                    // After a long stall tick once, not a burst: a burst would start elections.
-                    nextTick = Math.max(nextTick + tickNanos, now);
-                }
-                releaseHeldProposals();
-                while (core.hasReady()) {
-                    handleReady(core.ready());
-                }
-                transport.send(commitNotices.due(System.nanoTime()));
+                waitNanos = commitNotices.nanosUntilDue(now, nextTickNanos - now);
+                loopWakesAtNanos = now + waitNanos;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException | Error e) {
-                // A failed write leaves the node unable to keep its promises: stop it rather
-                // than go on with memory and disk disagreeing. An Error (a real OutOfMemoryError
-                // ends the process first: -XX:+ExitOnOutOfMemoryError) stops it the same way, not
-                // a live process whose loop is dead: callers get an answer and go elsewhere, and
-                // closing its links tells the peers at once.
-                running = false;
-                LOG.error("node {} stops: {}", cfg.nodeId(), e.toString(), e);
-                failAll(new NotLeaderException("node " + cfg.nodeId() + " failed: " + e, 0, null));
-                transport.close();
+                stop(e);
                 return;
+            } finally {
+                turn.unlock();
+            }
+            // A task queued after this look unparks us, so the park returns at once.
+            if (waitNanos > 0 && inbox.isEmpty()) {
+                loopParked = true;
+                LockSupport.parkNanos(this, waitNanos);
+                loopParked = false;
             }
         }
         failAll(new NotLeaderException("node " + cfg.nodeId() + " is shutting down", 0, null));
+    }
+
+    /** One turn of the loop; the caller holds {@link #turn}. */
+    private void runTurn(boolean onLoopThread) throws InterruptedException {
+        for (int n = 0; n < MAX_TASKS_PER_TURN; n++) {
+            Runnable task = inbox.peek();
+            if (task == null || (!onLoopThread && task instanceof LoopThreadTask)) {
+                break; // what is left wakes the loop thread
+            }
+            inbox.poll(); // the task peeked: only the turn's holder takes from the inbox
+            task.run();
+        }
+        long now = System.nanoTime();
+        if (now >= nextTickNanos) {
+            core.tick();
+            String cutOff = leaderContact.cutOff(leaderId);
+            cutOffAtTick = cutOff == null ? null : new LeaderUnreachableException(cutOff, leaderId, false);
+            long tickNanos = TimeUnit.MILLISECONDS.toNanos(cfg.tickMillis());
+            // After a long stall tick once, not a burst: a burst would start elections.
+            nextTickNanos = Math.max(nextTickNanos + tickNanos, now);
+        }
+        if (onLoopThread) {
+            releaseHeldProposals(); // proposes: see LoopThreadTask
+        }
+        while (core.hasReady()) {
+            handleReady(core.ready());
+        }
+        transport.send(commitNotices.due(System.nanoTime()));
+    }
+
+    /**
+     * A failed write leaves the node unable to keep its promises: stop it rather than go on with
+     * memory and disk disagreeing. An Error (a real OutOfMemoryError ends the process first:
+     * -XX:+ExitOnOutOfMemoryError) stops it the same way, not a live process whose loop is
+     * dead: callers get an answer and go elsewhere, and closing its links tells the peers at
+     * once. Loop thread only, holding {@link #turn}.
+     */
+    private void stop(Throwable e) {
+        running = false;
+        LOG.error("node {} stops: {}", cfg.nodeId(), e.toString(), e);
+        failAll(new NotLeaderException("node " + cfg.nodeId() + " failed: " + e, 0, null));
+        transport.close();
     }
 
     private void handleReady(Ready rd) throws InterruptedException {
@@ -715,7 +863,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 recordAddress(cc);
             }
             LOG.info("node {} membership now voters {} learners {}", cfg.nodeId(), conf.voters(), conf.learners());
-            inbox.add(() -> {
+            enqueue(() -> {
                 transport.setPeers(otherPeers());
                 addressedConf = conf;
                 // Published before the change's caller is woken, so it sees the new member's address.
@@ -731,7 +879,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
         @Override
         public void applyFailed(RuntimeException e) {
-            inbox.add(() -> {
+            enqueue(() -> {
                 throw e;
             });
         }
@@ -827,7 +975,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                     SnapshotFiles.sizeOf(snapshots.snapshotDir(meta.index(), false)));
             lastSnapshotIndex = Math.max(lastSnapshotIndex, meta.index());
             snapshots.pruneOlderThan(meta.index());
-            inbox.add(() -> {
+            enqueue(() -> {
                 long compactTo = Math.max(store.firstIndex(), meta.index() - cfg.catchUpEntries());
                 if (compactTo > store.firstIndex()) {
                     store.compact(compactTo);
@@ -847,7 +995,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             // As a failed write: a node that cannot snapshot would grow its log without bound.
             RuntimeException failure = e instanceof IOException io
                     ? new UncheckedIOException("snapshot at " + applied + " failed", io) : (RuntimeException) e;
-            inbox.add(() -> {
+            enqueue(() -> {
                 throw failure;
             });
         }
@@ -916,6 +1064,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Waits out a turn running on a transport thread; none starts after (running is false).
+        turn.lock();
         applier.close();
         snapshotThread.shutdown();
         try {

@@ -176,9 +176,14 @@ final class InboundSnapshot implements StreamObserver<SnapshotChunk> {
                     staging.message().snapshot().index(), staging.message().snapshot().term(), from,
                     staging.dir(), staging.totalBytes(), bytesReceived);
             handler.onMessages(List.of(staging.message()));
-            responses.onNext(SnapshotAck.newBuilder().setBytesReceived(bytesReceived)
-                    .setBytesTotal(staging.totalBytes()).build());
-            responses.onCompleted();
+            try {
+                responses.onNext(SnapshotAck.newBuilder().setBytesReceived(bytesReceived)
+                        .setBytesTotal(staging.totalBytes()).build());
+                responses.onCompleted();
+            } finally {
+                // After the answer: the node may install the snapshot right here, which takes a while.
+                handler.onMessagesDelivered();
+            }
         } catch (StatusException e) {
             fail(e.getStatus());
         } catch (IOException | RuntimeException e) {

@@ -29,9 +29,11 @@ final class InboundStream implements StreamObserver<RaftBatch> {
     private final MessageHandler handler;
     private final TransportStats stats;
     private final StreamObserver<StreamAck> responses;
+    private final PeerEventLoop loop;
 
     InboundStream(long selfId, long from, MessageHandler handler, TransportStats stats,
-                  StreamObserver<StreamAck> responses) {
+                  StreamObserver<StreamAck> responses, PeerEventLoop loop) {
+        this.loop = loop;
         this.selfId = selfId;
         this.from = from;
         this.handler = handler;
@@ -65,6 +67,7 @@ final class InboundStream implements StreamObserver<RaftBatch> {
         if (!messages.isEmpty()) {
             stats.messagesReceived.add(messages.size());
             handler.onMessages(messages);
+            loop.delivered();
         }
     }
 

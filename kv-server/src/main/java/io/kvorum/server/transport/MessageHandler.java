@@ -5,11 +5,11 @@ import java.util.List;
 
 /**
  * Where the transport hands what it learns to the node. Every method is called from transport
- * or gRPC threads, possibly concurrently, and never from the thread that called
- * {@link PeerTransport#send}: implementations should only enqueue into the node's loop and
- * must not block. {@link #onMessages} runs on the Netty thread that read the frame (no executor
- * hop, which cost two thread wake-ups per frame): blocking there stalls every connection that
- * thread serves, the other lane's heartbeats included.
+ * or gRPC threads, possibly concurrently, and never from inside {@link PeerTransport#send}.
+ * {@link #onMessages} only hands messages over; the transport follows every call of it, on
+ * the same thread, with {@link #onMessagesDelivered}, once for a whole round of deliveries,
+ * and that is where the node may work on them. The other methods should only enqueue into the
+ * node's loop and must not block.
  */
 public interface MessageHandler {
 
@@ -20,6 +20,17 @@ public interface MessageHandler {
      * {@link SnapshotStore#stagingDirFor}; the list is never empty.
      */
     void onMessages(List<Message> received);
+
+    /**
+     * The thread that called {@link #onMessages} has delivered everything it had: for peer
+     * streams, every frame one round of reads on the peers' event loop brought in, from
+     * any peer. Runs on that thread, which may block here (for a synced write, say): on the
+     * peers' event loop, which serves nothing but peer connections, that holds back every
+     * peer frame in and out until it returns, and a snapshot's delivery thread has nothing
+     * else to do.
+     */
+    default void onMessagesDelivered() {
+    }
 
     /**
      * Messages to {@code peer} were lost: a stream to it failed, or its queue was full. The core

@@ -20,9 +20,11 @@ final class PeerServiceImpl extends PeerServiceGrpc.PeerServiceImplBase {
     private final MessageHandler handler;
     private final TransportStats stats;
     private final SnapshotReceiver snapshots;
+    private final PeerEventLoop loop;
 
     PeerServiceImpl(long selfId, String clusterId, MessageHandler handler, TransportStats stats,
-                    SnapshotReceiver snapshots) {
+                    SnapshotReceiver snapshots, PeerEventLoop loop) {
+        this.loop = loop;
         this.selfId = selfId;
         this.clusterId = clusterId;
         this.handler = handler;
@@ -38,7 +40,7 @@ final class PeerServiceImpl extends PeerServiceGrpc.PeerServiceImplBase {
     public StreamObserver<RaftBatch> stream(StreamObserver<StreamAck> responses) {
         // Tell the sender at once that it got through, so it can reset its reconnect back-off.
         responses.onNext(StreamAck.newBuilder().setNodeId(selfId).setClusterId(clusterId).build());
-        return new InboundStream(selfId, caller(), handler, stats, responses);
+        return new InboundStream(selfId, caller(), handler, stats, responses, loop);
     }
 
     @Override

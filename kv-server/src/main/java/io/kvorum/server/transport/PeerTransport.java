@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * through {@link MessageHandler#onSnapshotSent}.
  *
  * <p><b>Receiving.</b> Every call must name this cluster and this node (see
- * {@code raft_peer.proto}); messages are handed to {@link MessageHandler#onMessages} from gRPC
- * threads in the order each stream carried them. A snapshot is delivered only after all its
- * files are staged, checksummed and synced.
+ * {@code raft_peer.proto}); peer connections have an event loop thread of their own ({@link
+ * PeerEventLoop}), which decodes each frame and hands its messages to
+ * {@link MessageHandler#onMessages} in the order each stream carried them, then, once per round
+ * of reads, calls {@link MessageHandler#onMessagesDelivered}. A snapshot is delivered only
+ * after all its files are staged, checksummed and synced.
  *
  * <p>Peer addresses are exactly those given to {@link #setPeers}; nothing is learned from
  * incoming connections. A peer is its id: its host name is looked up through
@@ -65,6 +67,7 @@ public final class PeerTransport implements AutoCloseable {
     /** Simulated WAN latency, off unless a benchmark script asks for it (see {@link LinkDelay}). */
     private final LinkDelay linkDelay = LinkDelay.fromSystemProperty();
     private final Map<Long, RemotePeer> peers = new ConcurrentHashMap<>();
+    private final PeerEventLoop eventLoop;
     private Server server;
     private volatile boolean closed;
 
@@ -96,6 +99,8 @@ public final class PeerTransport implements AutoCloseable {
         this.handler = new SafeHandler(Objects.requireNonNull(handler, "handler"));
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.config = Objects.requireNonNull(config, "config");
+        // Its thread starts with the first connection or the server, whichever comes first.
+        this.eventLoop = new PeerEventLoop(selfId, this.handler);
     }
 
     /** Starts serving the peer port. */
@@ -107,9 +112,12 @@ public final class PeerTransport implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         SnapshotReceiver receiver = new SnapshotReceiver(selfId, snapshots, handler, config, stats);
-        PeerServiceImpl service = new PeerServiceImpl(selfId, clusterId, handler, stats, receiver);
+        PeerServiceImpl service = new PeerServiceImpl(selfId, clusterId, handler, stats, receiver, eventLoop);
         long keepAliveMillis = config.keepAliveTime.toMillis();
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(listen);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(listen)
+                .bossEventLoopGroup(eventLoop.group())
+                .workerEventLoopGroup(eventLoop.group())
+                .channelType(eventLoop.serverChannelType());
         if (config.tls != null) {
             builder.protocolNegotiator(TlsOnlyNegotiator.of(config.tls.serverContext(ClientAuth.REQUIRE), "peer port"));
         }
@@ -128,17 +136,22 @@ public final class PeerTransport implements AutoCloseable {
                 .callExecutor(new InlineRaftStream())
                 .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(selfId, clusterId,
                         config.tls != null)))
-                .build()
-                .start();
+                .build();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            server = null;
+            throw e;
+        }
         log.info("node {} of cluster '{}' serving peers on {} ({})", selfId, clusterId, server.getListenSockets(),
                 config.tls != null ? "mutual TLS" : "plaintext");
     }
 
     /**
-     * Runs the raft Stream call on the Netty thread that read it: each frame is decoded and
-     * queued for the raft loop, which never blocks, so a hop to an executor thread would only
-     * add a wake-up (and, for its flow control, a second one of the Netty thread) to every
-     * message between peers. Snapshot transfers, which write to disk, keep the executor (null).
+     * Runs the raft Stream call on the event loop thread that read it: each frame is decoded and
+     * handed to the node there, so a hop to an executor thread would only add a wake-up (and,
+     * for its flow control, a second one of the event loop) to every message between peers.
+     * Snapshot transfers, which write to disk, keep the executor (null).
      */
     private static final class InlineRaftStream implements ServerCallExecutorSupplier {
         @Override
@@ -192,7 +205,8 @@ public final class PeerTransport implements AutoCloseable {
         }
         wanted.forEach((id, address) -> {
             if (!peers.containsKey(id)) {
-                RemotePeer p = new RemotePeer(selfId, clusterId, id, address, handler, snapshots, config, stats);
+                RemotePeer p = new RemotePeer(selfId, clusterId, id, address, handler, snapshots, config, stats,
+                        eventLoop);
                 p.start();
                 peers.put(id, p);
                 log.info("peer {} at {}", id, address);
@@ -304,5 +318,6 @@ public final class PeerTransport implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        eventLoop.close();
     }
 }

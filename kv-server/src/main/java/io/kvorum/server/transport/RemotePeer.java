@@ -28,11 +28,11 @@ final class RemotePeer implements AutoCloseable {
     private final SnapshotSender snapshots;
 
     RemotePeer(long selfId, String clusterId, long id, PeerAddress address, MessageHandler handler,
-               SnapshotStore store, TransportConfig config, TransportStats stats) {
+               SnapshotStore store, TransportConfig config, TransportStats stats, PeerEventLoop eventLoop) {
         this.id = id;
         this.address = address;
-        this.priorityChannel = channel(id, address, config);
-        this.bulkChannel = channel(id, address, config);
+        this.priorityChannel = channel(id, address, config, eventLoop);
+        this.bulkChannel = channel(id, address, config, eventLoop);
         UnreachableReporter unreachable = new UnreachableReporter(id, handler, config.unreachableReportInterval);
         this.priority = new StreamLane(selfId, id, Lane.PRIORITY, priorityChannel,
                 new OutboundQueue(config.priorityQueueMessages, config.priorityQueueBytes, config.maxMessageBytes()),
@@ -50,8 +50,11 @@ final class RemotePeer implements AutoCloseable {
      * certificate must name that member: host name verification checks it against the
      * authority {@link CertNames#nodeName} instead of the address dialled.
      */
-    private static ManagedChannel channel(long id, PeerAddress address, TransportConfig config) {
+    private static ManagedChannel channel(long id, PeerAddress address, TransportConfig config,
+                                          PeerEventLoop eventLoop) {
         NettyChannelBuilder builder = NettyChannelBuilder.forTarget(PeerNameResolver.channelTarget(id))
+                .eventLoopGroup(eventLoop.group())
+                .channelType(eventLoop.channelType())
                 .setNameResolverArg(PeerNameResolver.TARGET, new PeerNameResolver.Target(id, address,
                         config.hostResolver));
         if (config.tls != null) {

@@ -37,6 +37,18 @@ final class SafeHandler implements MessageHandler {
     }
 
     @Override
+    public void onMessagesDelivered() {
+        if (closed) {
+            return;
+        }
+        try {
+            delegate.onMessagesDelivered();
+        } catch (RuntimeException e) {
+            log.error("MessageHandler.onMessagesDelivered threw", e);
+        }
+    }
+
+    @Override
     public void onUnreachable(long peer) {
         if (closed) {
             return;

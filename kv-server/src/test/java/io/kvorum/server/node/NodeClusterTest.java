@@ -140,6 +140,24 @@ class NodeClusterTest {
     }
 
     /**
+     * A follower whose loop is idle handles the leader's appends on the thread that delivered
+     * them (persists and acknowledges them there) instead of waking its loop thread, and the
+     * writes still reach every node.
+     */
+    @Test
+    void anIdleFollowerHandlesAppendsOnTheThreadThatDeliversThem() throws Exception {
+        long leader = startThreeNodes();
+        long follower = leader == 1 ? 2 : 1;
+        long before = cluster.node(follower).turnsOnDelivery();
+        for (int i = 0; i < 20; i++) {
+            cluster.write(leader, "one-by-one", "v" + i);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> "v19".equals(cluster.read(follower, "one-by-one")));
+        assertTrue(cluster.node(follower).turnsOnDelivery() > before,
+                "no turn ran on the follower's delivering thread over 20 writes one at a time");
+    }
+
+    /**
      * Writes that reach a leader while it hands over leadership are held, not refused: once
      * the new leader is known they are forwarded to it and answered, so a planned hand-off
      * costs callers a pause rather than an error (and a client back-off). They meet the
