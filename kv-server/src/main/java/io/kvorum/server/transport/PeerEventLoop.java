@@ -36,12 +36,10 @@ final class PeerEventLoop implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final boolean epoll;
-    private final MessageHandler handler;
     private final AtomicBoolean roundEndQueued = new AtomicBoolean();
     private final Runnable roundEnd;
 
     PeerEventLoop(long selfId, MessageHandler handler) {
-        this.handler = handler;
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kvorum-peer-io-" + selfId, true), io);

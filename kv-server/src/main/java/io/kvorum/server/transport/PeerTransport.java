@@ -136,13 +136,8 @@ public final class PeerTransport implements AutoCloseable {
                 .callExecutor(new InlineRaftStream())
                 .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(selfId, clusterId,
                         config.tls != null)))
-                .build();
-        try {
-            server.start();
-        } catch (IOException | RuntimeException e) {
-            server = null;
-            throw e;
-        }
+                .build()
+                .start();
         log.info("node {} of cluster '{}' serving peers on {} ({})", selfId, clusterId, server.getListenSockets(),
                 config.tls != null ? "mutual TLS" : "plaintext");
     }
