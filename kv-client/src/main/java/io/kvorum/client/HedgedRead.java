@@ -110,11 +110,13 @@ final class HedgedRead<Resp> {
                     stuck = first.target(); // read before completing: completing cancels the first copy
                 }
             }
+            if (stuck != null && !result.isDone()) {
+                // Before completing: the caller's next call may be routed the moment it is
+                // answered, and must already see the node's second lost hedge leave it out.
+                stuck.lostHedge();
+            }
             if (result.complete(r)) {
                 policy.answered(System.nanoTime() - startNanos);
-                if (stuck != null) {
-                    stuck.lostHedge();
-                }
             }
             return;
         }
