@@ -174,7 +174,8 @@ public final class PeerTransport implements AutoCloseable {
 
     /**
      * Sets the peers to talk to, by id, as {@code host:port}. Peers not in the map are
-     * disconnected (their queued messages dropped, running snapshot transfers reported failed),
+     * disconnected, on a thread of their own once this returns (their queued messages dropped,
+     * running snapshot transfers reported failed),
      * new ones connected, and ones whose address changed reconnected to the new address. An
      * entry for this node itself is ignored, so the whole membership may be passed.
      *
@@ -194,7 +195,7 @@ public final class PeerTransport implements AutoCloseable {
             PeerAddress a = wanted.get(p.id);
             if (a == null || !a.equals(p.address)) {
                 peers.remove(p.id);
-                p.close();
+                closeInBackground(p);
                 log.info("peer {} at {} {}", p.id, p.address, a == null ? "removed" : "moved to " + a);
             }
         }
@@ -207,6 +208,17 @@ public final class PeerTransport implements AutoCloseable {
                 log.info("peer {} at {}", id, address);
             }
         });
+    }
+
+    /**
+     * Closes a peer that left or moved on a thread of its own: closing waits for its channels,
+     * which run on the peers' event loop, and the node calls {@link #setPeers} from its turns,
+     * which may run on that very event loop (a membership change committed there).
+     */
+    private void closeInBackground(RemotePeer p) {
+        Thread t = new Thread(p::close, "kvorum-peer-close-" + selfId + "-to-" + p.id);
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
