@@ -639,13 +639,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             }
             runTurn(false);
             turnsOnDelivery++;
-            long now = System.nanoTime();
-            wakeLoop = now + commitNotices.nanosUntilDue(now, nextTickNanos - now) - loopWakesAtNanos < 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            turnFailure = e;
-            wakeLoop = true;
-        } catch (RuntimeException | Error e) {
+            wakeLoop = nextDueNanos(System.nanoTime()) - loopWakesAtNanos < 0;
+        } catch (InterruptedException | RuntimeException | Error e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             // Stopping closes the transport, which waits for this very thread: the loop thread does it.
             turnFailure = e;
             wakeLoop = true;
@@ -675,8 +673,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 }
                 runTurn(true);
                 long now = System.nanoTime();
-                waitNanos = commitNotices.nanosUntilDue(now, nextTickNanos - now);
-                loopWakesAtNanos = now + waitNanos;
+                loopWakesAtNanos = nextDueNanos(now);
+                waitNanos = loopWakesAtNanos - now;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -694,6 +692,11 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             }
         }
         failAll(new NotLeaderException("node " + cfg.nodeId() + " is shutting down", 0, null));
+    }
+
+    /** When the loop next has something to do by the clock (System.nanoTime): a held commit notice or the tick. */
+    private long nextDueNanos(long now) {
+        return now + commitNotices.nanosUntilDue(now, nextTickNanos - now);
     }
 
     /** One turn of the loop; the caller holds {@link #turn}. */
