@@ -64,11 +64,8 @@ public final class ClientServer implements AutoCloseable {
     private static final int FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
     /** How often the leader looks at whether leadership belongs in another datacenter. */
     private static final Duration PLACEMENT_CHECK_INTERVAL = Duration.ofMillis(200);
-    /** Event loop threads of the client port: gRPC's own default (Netty's, two per core). */
-    private static final int CLIENT_EVENT_LOOPS = 2 * Runtime.getRuntime().availableProcessors();
 
     private final Server server;
-    private final ClientEventLoops eventLoops;
     private final ExecutorService pool;
     private final ScheduledExecutorService timer;
     private final WatchHub hub;
@@ -125,8 +122,7 @@ public final class ClientServer implements AutoCloseable {
         DeadlineTimer deadlines = new DeadlineTimer(apiTimer);
         Errors errors = new Errors(id -> state.memberClientAddresses().get(id), () -> node.status().id());
         RequestValidator validator = new RequestValidator(limits);
-        this.eventLoops = new ClientEventLoops(node, CLIENT_EVENT_LOOPS);
-        Proposer proposer = new Proposer(eventLoops, deadlines);
+        Proposer proposer = new Proposer(node, deadlines);
         Headers headers = new Headers(node);
         Replies replies = new Replies(errors);
         RevisionWaiter waiter = new RevisionWaiter(state::revision, deadlines);
@@ -166,9 +162,6 @@ public final class ClientServer implements AutoCloseable {
             // Server interceptors run last-added first: admission, then the log context, then
             // access (so audit lines carry the log context), then the services' own.
             Server s = builder
-                    .bossEventLoopGroup(eventLoops.group())
-                    .workerEventLoopGroup(eventLoops.group())
-                    .channelType(eventLoops.serverChannelType())
                     .executor(pool)
                     .intercept(accessGuard)
                     .intercept(new RequestLogContext(node.status().id(), () -> node.status().term()))
@@ -193,7 +186,6 @@ public final class ClientServer implements AutoCloseable {
             access.detach();
             timer.shutdownNow();
             pool.shutdownNow();
-            eventLoops.close();
             throw e;
         }
         // With port 0 the address to announce is only known once bound.
@@ -318,7 +310,6 @@ public final class ClientServer implements AutoCloseable {
         }
         timer.shutdownNow();
         pool.shutdownNow();
-        eventLoops.close();
         hub.detach();
         access.detach();
     }

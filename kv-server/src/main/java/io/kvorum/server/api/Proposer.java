@@ -16,11 +16,11 @@ import java.util.concurrent.CompletableFuture;
  * with the same (client id, sequence) so it applies once.
  */
 final class Proposer {
-    private final ClientEventLoops loops;
+    private final RaftNode node;
     private final DeadlineTimer deadlines;
 
-    Proposer(ClientEventLoops loops, DeadlineTimer deadlines) {
-        this.loops = loops;
+    Proposer(RaftNode node, DeadlineTimer deadlines) {
+        this.node = node;
         this.deadlines = deadlines;
     }
 
@@ -41,7 +41,7 @@ final class Proposer {
         } catch (IOException e) {
             throw new IllegalStateException("encoding a command into its own size failed", e);
         }
-        return deadlines.orTimeout(loops.propose(framed), timeoutMillis).thenApply(Proposer::decode);
+        return deadlines.orTimeout(node.proposeFramed(framed), timeoutMillis).thenApply(Proposer::decode);
     }
 
     /** Checks that the answer is of the expected kind: anything else is a server bug. */

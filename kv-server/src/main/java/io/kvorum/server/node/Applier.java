@@ -125,11 +125,6 @@ final class Applier implements AutoCloseable {
         return pendingBytes.get();
     }
 
-    /** No caller of this node waits for a proposal to be applied: none of its writes is in flight. */
-    boolean awaitsNoProposal() {
-        return proposals.isEmpty();
-    }
-
     /** Registers the caller of proposal {@code seq} before the proposal can commit. */
     void expectProposal(long seq, CompletableFuture<byte[]> caller) {
         proposals.put(seq, caller);

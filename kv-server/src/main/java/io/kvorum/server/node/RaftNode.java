@@ -72,10 +72,7 @@ import org.slf4j.LoggerFactory;
  * the append's synced write and acknowledgement (written by that same thread once the turn
  * ends), on the leader the commit and apply of an acknowledged write. Such a turn stops
  * before a proposal or a snapshot ({@link LoopThreadTask}); the loop thread runs those, the
- * tasks queued while it is busy, ticks and held commit notices. The one exception: proposals
- * queued with {@link #queueProposal} while none of this node's writes is in flight are
- * proposed on the thread that queued them when it calls {@link #proposalsQueued} and the loop
- * thread is parked (a lone client's write, read on the client connection's event loop).
+ * tasks queued while it is busy, ticks and held commit notices.
  *
  * <p>All fields below the queue are touched only within a turn, unless marked otherwise.
  */
@@ -120,8 +117,6 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private volatile boolean loopParked;
     /** Turns run by the thread that delivered peer messages; written within a turn. */
     private volatile long turnsOnDelivery;
-    /** Turns run by a thread that queued proposals; written within a turn. */
-    private volatile long turnsByProposers;
     private final Thread loop;
     private volatile boolean running = true;
     private volatile NodeStatus status;
@@ -332,11 +327,6 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         return turnsOnDelivery;
     }
 
-    /** Turns of the loop run by a thread that queued proposals ({@link #proposalsQueued}). */
-    long turnsByProposers() {
-        return turnsByProposers;
-    }
-
     /** Log entries applied since start (every kind, from every proposer). */
     public long appliedEntries() {
         return applier.appliedEntries();
@@ -377,36 +367,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * the array itself becomes the log entry, with no copy.
      */
     public CompletableFuture<byte[]> proposeFramed(byte[] framed) {
-        CompletableFuture<byte[]> f = proposal(framed);
-        submit(f, proposalTask(framed, f));
-        return f;
-    }
-
-    /**
-     * Like {@link #proposeFramed}, but while none of this node's writes is in flight it does
-     * not wake the raft loop: the caller, which may be about to queue more (the other requests
-     * its thread read in the same round), then calls {@link #proposalsQueued} once, on the same
-     * thread, which may propose them all in one turn there. A caller that never does only
-     * delays such proposals until the loop thread's next tick.
-     */
-    public CompletableFuture<byte[]> queueProposal(byte[] framed) {
-        CompletableFuture<byte[]> f = proposal(framed);
-        track(f);
-        inbox.add(proposalTask(framed, f));
-        if (!applier.awaitsNoProposal()) {
-            LockSupport.unpark(loop); // under load the loop thread takes it at once, as from proposeFramed
-        }
-        failIfStopped(f);
-        return f;
-    }
-
-    private CompletableFuture<byte[]> proposal(byte[] framed) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
         metrics.proposalReceived();
-        return new CompletableFuture<>();
-    }
-
-    private ProposalTask proposalTask(byte[] framed, CompletableFuture<byte[]> f) {
-        return () -> {
+        submit(f, (LoopThreadTask) () -> {
             if (f.isDone()) {
                 return; // its caller gave up (deadline, cancel) while it queued: never propose it
             }
@@ -416,7 +379,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 return;
             }
             propose(framed, f);
-        };
+        });
+        return f;
     }
 
     /** On the loop: proposes, holds the proposal while leadership is being handed over, or fails it. */
@@ -542,17 +506,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     private void submit(CompletableFuture<?> f, Runnable task) {
-        track(f);
-        enqueue(task);
-        failIfStopped(f);
-    }
-
-    private void track(CompletableFuture<?> f) {
         outstanding.add(f);
         f.whenComplete((v, e) -> outstanding.remove(f));
-    }
-
-    private void failIfStopped(CompletableFuture<?> f) {
+        enqueue(task);
         if (!running) {
             f.completeExceptionally(new NotLeaderException("node " + cfg.nodeId() + " is shutting down", 0, null));
         }
@@ -595,29 +551,6 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
      * entries, which the loop thread's turn would have done meanwhile.
      */
     private interface LoopThreadTask extends Runnable {
-    }
-
-    /**
-     * A proposal of this node's own: beside the loop thread, the thread that queued it may run
-     * it ({@link #proposalsQueued}), since that thread has nothing else to do until it is
-     * proposed.
-     */
-    private interface ProposalTask extends LoopThreadTask {
-    }
-
-    /** Which thread runs a turn, and so which queued tasks the turn may take. */
-    private enum Turner {
-        /** The loop's own thread: every task. */
-        LOOP_THREAD,
-        /** The thread that delivered peer messages ({@link #onMessagesDelivered}): no {@link LoopThreadTask}. */
-        DELIVERY,
-        /** A thread that queued proposals ({@link #proposalsQueued}): those, but no other {@link LoopThreadTask}. */
-        PROPOSER;
-
-        boolean takes(Runnable task) {
-            return this == LOOP_THREAD || !(task instanceof LoopThreadTask)
-                    || (this == PROPOSER && task instanceof ProposalTask);
-        }
     }
 
     @Override
@@ -685,44 +618,18 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
 
     /**
      * The transport has handed over a round of peer messages ({@link #onMessages}): runs the
-     * turn for them on this thread if it may ({@link #runTurnHere}), else leaves them to the
-     * loop thread.
+     * turn for them on this thread if the loop thread is parked with nothing to do and no turn
+     * is running, or leaves them to the loop thread (a busy loop thread takes them in its next
+     * turn at no cost, and a turn here would only contend with it for the lock).
+     * Whatever a turn run here leaves for later (tasks queued meanwhile, a commit notice due
+     * before the loop thread would wake) wakes the loop thread. A turn that may wait long (a
+     * {@link LoopThreadTask}, or an apply stage so far behind that handing it more may wait)
+     * is left to the loop thread too.
      */
     @Override
     public void onMessagesDelivered() {
-        runTurnHere(Turner.DELIVERY);
-    }
-
-    /**
-     * The caller has queued proposals ({@link #queueProposal}) and has nothing more at hand:
-     * proposes them in a turn on this thread if it may ({@link #runTurnHere}), else wakes the
-     * loop thread for them. Run on the thread that read a client's request, this spares the
-     * write one hand-off; that thread then waits for the synced write, so a caller that serves
-     * others too calls this once per round of requests, not per request. It runs here only
-     * while none of this node's earlier writes is in flight (a lone client's): with writes in
-     * flight their answers would wait behind the synced write on this thread, and the loop
-     * thread's turn overlaps the two, which measured far better from 16 writers on.
-     */
-    public void proposalsQueued() {
-        if (applier.awaitsNoProposal()) {
-            runTurnHere(Turner.PROPOSER);
-        } else {
-            LockSupport.unpark(loop);
-        }
-    }
-
-    /**
-     * Runs a turn on this thread if the loop thread is parked with nothing to do and no turn is
-     * running, or leaves the work to the loop thread (a busy loop thread takes it in its next
-     * turn at no cost, and a turn here would only contend with it for the lock). Whatever a
-     * turn run here leaves for later (tasks it may not take or queued meanwhile, a commit notice
-     * due before the loop thread would wake) wakes the loop thread. A turn that may wait long
-     * (an apply stage so far behind that handing it more may wait) is left to the loop thread
-     * too.
-     */
-    private void runTurnHere(Turner turner) {
         if (!loopParked || applier.pendingBytes() > MAX_APPLY_BACKLOG_BYTES / 2 || !turn.tryLock()) {
-            LockSupport.unpark(loop); // the turn running now may have taken the work already, or not
+            LockSupport.unpark(loop); // the turn running now may have taken the messages already, or not
             return;
         }
         boolean wakeLoop = false;
@@ -730,18 +637,14 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             if (!running || turnFailure != null) {
                 return;
             }
-            runTurn(turner);
-            if (turner == Turner.DELIVERY) {
-                turnsOnDelivery++;
-            } else {
-                turnsByProposers++;
-            }
+            runTurn(false);
+            turnsOnDelivery++;
             wakeLoop = nextDueNanos(System.nanoTime()) - loopWakesAtNanos < 0;
         } catch (InterruptedException | RuntimeException | Error e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            // Stopping closes the transport, which waits for the peers' event loop: the loop thread does it.
+            // Stopping closes the transport, which waits for this very thread: the loop thread does it.
             turnFailure = e;
             wakeLoop = true;
         } finally {
@@ -768,7 +671,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                     stop(turnFailure);
                     return;
                 }
-                runTurn(Turner.LOOP_THREAD);
+                runTurn(true);
                 long now = System.nanoTime();
                 loopWakesAtNanos = nextDueNanos(now);
                 waitNanos = loopWakesAtNanos - now;
@@ -797,10 +700,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     }
 
     /** One turn of the loop; the caller holds {@link #turn}. */
-    private void runTurn(Turner turner) throws InterruptedException {
+    private void runTurn(boolean onLoopThread) throws InterruptedException {
         for (int n = 0; n < MAX_TASKS_PER_TURN; n++) {
             Runnable task = inbox.peek();
-            if (task == null || !turner.takes(task)) {
+            if (task == null || (!onLoopThread && task instanceof LoopThreadTask)) {
                 break; // what is left wakes the loop thread
             }
             inbox.poll(); // the task peeked: only the turn's holder takes from the inbox
@@ -815,7 +718,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             // After a long stall tick once, not a burst: a burst would start elections.
             nextTickNanos = Math.max(nextTickNanos + tickNanos, now);
         }
-        if (turner == Turner.LOOP_THREAD) {
+        if (onLoopThread) {
             releaseHeldProposals(); // proposes: see LoopThreadTask
         }
         while (core.hasReady()) {

@@ -158,39 +158,6 @@ class NodeClusterTest {
     }
 
     /**
-     * Proposals a caller queues and then announces (as the client port's event loops do for
-     * the writes of one round of reads) are proposed together, in one synced write, and on an
-     * idle leader in a turn on the caller's own thread; they reach every node.
-     */
-    @Test
-    void proposalsQueuedTogetherShareOneSyncAndAnIdleLeaderProposesThemOnTheCallersThread() throws Exception {
-        long leader = startThreeNodes();
-        long follower = leader == 1 ? 2 : 1;
-        RaftNode l = cluster.node(leader);
-        long turnsBefore = l.turnsByProposers();
-        long syncsBefore = l.fsyncCount();
-        for (int i = 0; i < 20; i++) {
-            List<CompletableFuture<byte[]>> round = List.of(
-                    l.queueProposal(framed(CounterStateMachine.put("queued-a", "v" + i))),
-                    l.queueProposal(framed(CounterStateMachine.put("queued-b", "v" + i))));
-            l.proposalsQueued();
-            for (CompletableFuture<byte[]> f : round) {
-                f.get(10, TimeUnit.SECONDS);
-            }
-        }
-        assertTrue(l.turnsByProposers() > turnsBefore, "no turn ran on the proposing thread over 20 idle rounds");
-        long syncs = l.fsyncCount() - syncsBefore;
-        assertTrue(syncs < 40, "40 proposals queued in pairs took " + syncs + " synced writes");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "v19".equals(cluster.read(follower, "queued-b")));
-    }
-
-    private static byte[] framed(byte[] command) {
-        byte[] framed = new byte[RaftNode.PROPOSAL_PREFIX_BYTES + command.length];
-        System.arraycopy(command, 0, framed, RaftNode.PROPOSAL_PREFIX_BYTES, command.length);
-        return framed;
-    }
-
-    /**
      * Writes that reach a leader while it hands over leadership are held, not refused: once
      * the new leader is known they are forwarded to it and answered, so a planned hand-off
      * costs callers a pause rather than an error (and a client back-off). They meet the
