@@ -176,8 +176,8 @@ public final class PeerTransport implements AutoCloseable {
      * Sets the peers to talk to, by id, as {@code host:port}. Peers not in the map are
      * disconnected in the background ({@link #closeInBackground}: their queued messages
      * dropped, running snapshot transfers reported failed), new ones connected, and ones
-     * whose address changed reconnected to the new address. An
-     * entry for this node itself is ignored, so the whole membership may be passed.
+     * whose address changed reconnected to the new address. An entry for this node itself
+     * is ignored, so the whole membership may be passed.
      *
      * @throws IllegalArgumentException if an address is not {@code host:port}; nothing changes then
      */
