@@ -1,5 +1,6 @@
 package io.kvorum.client;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.Message;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -31,8 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,9 +55,13 @@ import java.util.function.Function;
  * At most {@link #MAX_IN_FLIGHT} items wait for answers (the server's bound); more wait here.
  *
  * <p>Per call: an id, a map entry, a queue offer; no lock, no executor hop, no timer. Answers are
- * delivered on the transport thread that read them, so the callers' futures complete there. One sweep
- * per batcher, running only while items wait, fails items past their deadline
- * (DEADLINE_EXCEEDED) and sends anything a blocked burst left queued.
+ * delivered on the transport thread that read them, so the callers' futures complete there. One
+ * sweep per batcher fails items past their deadline (DEADLINE_EXCEEDED): it is armed for the
+ * earliest deadline among the items waiting, and again after each run for the earliest left, so
+ * callers whose deadlines lie seconds ahead wake no thread until then (a sweep every few
+ * milliseconds woke one hundreds of times a second under a lone caller). A request issued in a
+ * burst whose callback blocks leaves when the burst ends; the answers of that transport thread
+ * wait for it anyway.
  *
  * <p>The stream is opened on first use and again after it ends. When it ends, every item sent
  * or queued on it fails with UNAVAILABLE (the retry loop and exactly-once sequences take it from
@@ -71,10 +76,13 @@ final class KvBatcher {
     static final int MAX_ITEM_BYTES = 32 * 1024;
     /** A batch message stops growing here (its first item always fits): below any server's inbound cap. */
     static final int MAX_MESSAGE_BYTES = 64 * 1024;
-    private static final long SWEEP_MILLIS = 5;
     private static final Metadata.Key<byte[]> STATUS_DETAILS =
             Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
     private static final Map<MethodDescriptor<?, ?>, Kind<?, ?>> KINDS = kinds();
+
+    /** A sweep scheduled to run at {@code atNanos} ({@link System#nanoTime}). */
+    private record ArmedSweep(long atNanos, long number, ScheduledFuture<?> task) {
+    }
 
     /** How one point call travels as an item and comes back as a result. */
     private record Kind<Req, Resp>(BiConsumer<BatchItem.Builder, Req> put, BatchResult.ResultCase answer,
@@ -85,7 +93,10 @@ final class KvBatcher {
     private final ScheduledExecutorService scheduler;
     private final AtomicReference<Stream> current = new AtomicReference<>();
     private final AtomicLong ids = new AtomicLong();
-    private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** The sweep armed now, or null; replaced under {@code this}, read without it. */
+    private volatile ArmedSweep armedSweep;
+    /** Numbers each arming, so that a sweep clears only its own {@link #armedSweep}. */
+    private long sweepsArmed;
     /** The server does not serve Batch: everything goes unary. */
     private volatile boolean unsupported;
     private volatile boolean closed;
@@ -126,7 +137,9 @@ final class KvBatcher {
                 p.completeExceptionally(s.endError);
                 return p;
             }
-            armSweep();
+            if (deadline != null) {
+                armSweep(System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS));
+            }
             if (!MessageBurst.defer(s)) {
                 s.flush();
             }
@@ -154,9 +167,10 @@ final class KvBatcher {
             // gRPC's executor: a hand-off there cost a thread wake-up per answer message, which a
             // single caller pays in latency and every caller in CPU. So callers' futures complete
             // on that thread (AsyncKvorumClient says: light work only), and Blocking refuses to
-            // wait on it.
+            // wait on it. Guava's direct executor, not any other that runs tasks in place: gRPC
+            // recognizes only that one and then calls the listener without queueing each callback.
             Stream fresh = new Stream(channel.newCall(KVGrpc.getBatchMethod(),
-                    CallOptions.DEFAULT.withExecutor(Runnable::run)));
+                    CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor())));
             if (current.compareAndSet(null, fresh)) {
                 fresh.start();
                 return fresh;
@@ -164,41 +178,74 @@ final class KvBatcher {
         }
     }
 
-    private void armSweep() {
-        if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
-            schedule();
+    /**
+     * Makes sure a sweep runs no later than {@code atNanos}. Per call this is one volatile read
+     * when a sweep at or before it is armed already, as it is whenever calls carry the same
+     * timeout: each later call's deadline is later.
+     */
+    private void armSweep(long atNanos) {
+        ArmedSweep armed = armedSweep;
+        if (armed != null && armed.atNanos() - atNanos <= 0) {
+            return;
+        }
+        synchronized (this) {
+            armed = armedSweep;
+            if (armed != null) {
+                if (armed.atNanos() - atNanos <= 0) {
+                    return;
+                }
+                armed.task().cancel(false);
+            }
+            long number = ++sweepsArmed;
+            try {
+                ScheduledFuture<?> task = scheduler.schedule(() -> sweep(number),
+                        Math.max(0, atNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                armedSweep = new ArmedSweep(atNanos, number, task);
+            } catch (RejectedExecutionException clientClosing) {
+                armedSweep = null;
+            }
         }
     }
 
-    private void schedule() {
-        try {
-            scheduler.schedule(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException clientClosing) {
-            sweeping.set(false);
+    /**
+     * Fails the items past their deadline, sends anything queued, and arms the next sweep for the
+     * earliest deadline left. The sweep's own arming is cleared before the items are looked at:
+     * an item added meanwhile either is seen here or finds no sweep armed and arms one.
+     */
+    private void sweep(long number) {
+        synchronized (this) {
+            ArmedSweep armed = armedSweep;
+            if (armed != null && armed.number() == number) {
+                armedSweep = null;
+            }
         }
-    }
-
-    /** Fails items past their deadline and sends what is queued; runs while items wait. */
-    private void sweep() {
         Stream s = current.get();
-        if (s != null) {
-            for (Pending<?, ?> p : s.pending.values()) {
-                if (p.expired() && s.pending.remove(p.id, p)) {
+        if (s == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long earliest = 0;
+        boolean waiting = false;
+        for (Pending<?, ?> p : s.pending.values()) {
+            Deadline d = p.options.getDeadline();
+            if (d == null) {
+                continue;
+            }
+            long left = d.timeRemaining(TimeUnit.NANOSECONDS);
+            if (left <= 0) {
+                if (s.pending.remove(p.id, p)) {
                     p.completeExceptionally(deadlineExceeded());
                 }
-            }
-            if (!s.outbox.isEmpty()) {
-                s.flush();
-            }
-            if (!s.pending.isEmpty()) {
-                schedule();
-                return;
+            } else if (!waiting || now + left - earliest < 0) {
+                earliest = now + left;
+                waiting = true;
             }
         }
-        sweeping.set(false);
-        Stream again = current.get();
-        if (again != null && !again.pending.isEmpty()) {
-            armSweep();
+        if (!s.outbox.isEmpty()) {
+            s.flush();
+        }
+        if (waiting) {
+            armSweep(earliest);
         }
     }
 
@@ -234,11 +281,6 @@ final class KvBatcher {
             this.method = method;
             this.options = options;
             this.request = request;
-        }
-
-        boolean expired() {
-            Deadline d = options.getDeadline();
-            return d != null && d.timeRemaining(TimeUnit.NANOSECONDS) <= 0;
         }
 
         /** The item as sent now: the deadline left is measured at sending. */

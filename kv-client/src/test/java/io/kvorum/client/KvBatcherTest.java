@@ -2,6 +2,7 @@ package io.kvorum.client;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
@@ -120,6 +121,40 @@ class KvBatcherTest {
         assertEquals(1, s.received.size(), "it went over the Batch stream");
         long timeout = s.received.get(0).getTimeoutMillis();
         assertTrue(timeout > 0 && timeout <= 300, "timeout_millis " + timeout);
+    }
+
+    /**
+     * The sweep is armed for the earliest deadline waiting: an item with a short deadline sent
+     * after one with a long deadline moves it earlier, rather than waiting out the long one.
+     */
+    @Test
+    void aShortDeadlineAfterALongOneStillFailsOnTime() throws Exception {
+        SilentServer s = new SilentServer();
+        BatchingChannel c = channel("127.0.0.1:" + s.server.getPort());
+        CompletableFuture<GetResponse> patient = Rpc.unary(c, KVGrpc.getGetMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.MINUTES), GetRequest.newBuilder().setPath("/a").build());
+        CompletableFuture<GetResponse> hurried = Rpc.unary(c, KVGrpc.getGetMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS),
+                GetRequest.newBuilder().setPath("/b").build());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> hurried.get(20, TimeUnit.SECONDS));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, Status.fromThrowable(e.getCause()).getCode());
+        assertFalse(patient.isDone(), "the call with ten minutes left failed with the other");
+    }
+
+    /** After a sweep fails the items due, it is armed again for the next deadline waiting. */
+    @Test
+    void itemsFailAtTheirOwnDeadlinesOneAfterAnother() throws Exception {
+        SilentServer s = new SilentServer();
+        BatchingChannel c = channel("127.0.0.1:" + s.server.getPort());
+        CompletableFuture<GetResponse> first = Rpc.unary(c, KVGrpc.getGetMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(200, TimeUnit.MILLISECONDS),
+                GetRequest.newBuilder().setPath("/a").build());
+        CompletableFuture<GetResponse> second = Rpc.unary(c, KVGrpc.getGetMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(3, TimeUnit.SECONDS), GetRequest.newBuilder().setPath("/b").build());
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, failure(first));
+        assertFalse(second.isDone(), "the call with seconds left failed with the first");
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, failure(second));
     }
 
     /**
