@@ -36,6 +36,70 @@ class WriteSequencerTest {
         assertEquals(0, s.waitingCount());
     }
 
+    /** The ring of writes in flight grows past its first size and wraps without losing one. */
+    @Test
+    void manyWritesInFlightKeepTheirLowestAcrossGrowingAndWrapping() {
+        WriteSequencer s = new WriteSequencer(() -> "c", 300);
+        for (int round = 0; round < 5; round++) {
+            java.util.List<Long> open = new java.util.ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                open.add(s.begin().join());
+            }
+            long first = open.get(0);
+            for (int i = 1; i < open.size(); i += 2) {
+                s.end(open.get(i));
+            }
+            assertEquals(125, s.inFlightCount());
+            assertEquals(first, s.header(open.get(248)).getLowestUnansweredSequence());
+            s.end(first);
+            assertEquals(first + 2, s.header(open.get(248)).getLowestUnansweredSequence(),
+                    "the lowest skips the ended sequence between");
+            s.end(first); // a second end of the same write changes nothing
+            assertEquals(124, s.inFlightCount());
+            for (int i = 2; i < open.size(); i += 2) {
+                s.end(open.get(i));
+            }
+            assertEquals(0, s.inFlightCount());
+            long next = s.begin().join();
+            assertEquals(next, s.header(next).getLowestUnansweredSequence());
+            s.end(next);
+        }
+    }
+
+    /** Random begins and ends, checked against a sorted set of the sequences in flight. */
+    @Test
+    void theLowestInFlightMatchesASortedSetOfThem() {
+        WriteSequencer s = new WriteSequencer(() -> "c", 150);
+        java.util.Random r = new java.util.Random(11);
+        java.util.TreeSet<Long> model = new java.util.TreeSet<>();
+        java.util.List<Long> open = new java.util.ArrayList<>();
+        long handedOut = 0;
+        for (int i = 0; i < 50_000; i++) {
+            boolean begin = open.isEmpty() || (r.nextInt(100) < (open.size() < 120 ? 55 : 45));
+            if (begin) {
+                CompletableFuture<Long> f = s.begin();
+                if (!f.isDone()) {
+                    assertTrue(f.cancel(false));
+                    assertEquals(150, handedOut + 1 - model.first(), "a begin waited with room in the window");
+                    continue;
+                }
+                assertEquals(handedOut + 1, f.join());
+                handedOut = f.join();
+                open.add(f.join());
+                model.add(f.join());
+            } else {
+                long seq = open.remove(r.nextInt(open.size()));
+                s.end(seq);
+                model.remove(seq);
+            }
+            assertEquals(model.size(), s.inFlightCount());
+            if (!open.isEmpty()) {
+                long any = open.get(r.nextInt(open.size()));
+                assertEquals(model.first(), s.header(any).getLowestUnansweredSequence(), "step " + i);
+            }
+        }
+    }
+
     @Test
     void everyHeaderStaysWithinTheWindowOfItsLowest() {
         WriteSequencer s = new WriteSequencer(() -> "c", 4);
