@@ -114,8 +114,13 @@ final class KvBatcher {
             return null;
         }
         Deadline deadline = options.getDeadline();
-        if (deadline != null && deadline.isExpired()) {
-            return CompletableFuture.failedFuture(deadlineExceeded());
+        long deadlineAtNanos = 0; // System.nanoTime's clock; read once per call
+        if (deadline != null) {
+            long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+            if (left <= 0) {
+                return CompletableFuture.failedFuture(deadlineExceeded());
+            }
+            deadlineAtNanos = System.nanoTime() + left;
         }
         long id = ids.incrementAndGet();
         for (int tries = 1; ; tries++) {
@@ -138,7 +143,7 @@ final class KvBatcher {
                 return p;
             }
             if (deadline != null) {
-                armSweep(System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS));
+                armSweep(deadlineAtNanos);
             }
             if (!MessageBurst.defer(s)) {
                 s.flush();
