@@ -3,10 +3,8 @@ package io.kvorum.server;
 import io.kvorum.proto.snapshot.SnapshotFile;
 import io.kvorum.proto.snapshot.SnapshotFileException;
 import io.kvorum.proto.v1.SnapshotHeader;
-import io.kvorum.server.node.SnapshotFiles;
 import io.kvorum.server.raft.ConfState;
 import io.kvorum.server.state.SnapshotContent;
-import io.kvorum.server.storage.NodeStore;
 import io.kvorum.server.storage.RestoredStore;
 import io.kvorum.server.storage.StorageException;
 import java.io.IOException;
@@ -96,11 +94,6 @@ final class RestoreCommand implements Callable<Integer> {
                             sink.put(k, v);
                         }
                     }));
-            // The checkpoint a leader streams to members added later (their log would not hold the data).
-            try (NodeStore store = NodeStore.open(db, clusterId, id, ConfState.EMPTY)) {
-                Files.createDirectories(SnapshotFiles.checkpointDir(dataDir, index).getParent());
-                store.createSnapshot(SnapshotFiles.checkpointDir(dataDir, index));
-            }
             out.println("restored " + file + " into " + dataDir + ": cluster '" + clusterId + "', member " + id
                     + " of " + members.keySet() + ", revision " + h.getRevision() + ", raft index " + index + ", "
                     + kept + " entries (snapshot of cluster '" + h.getClusterId() + "', sha256 " + summary.sha256() + ")");

@@ -27,6 +27,7 @@ final class RaftMetrics implements NodeMetrics {
     private final CounterDataPoint logEntriesFromMemory;
     private final CounterDataPoint logEntriesFromStore;
     private final Histogram snapshotSave;
+    private final Histogram snapshotCheckpoint;
     private final Gauge snapshotSize;
     private final Histogram snapshotInstall;
     private final Counter snapshotInstalledBytes;
@@ -62,10 +63,16 @@ final class RaftMetrics implements NodeMetrics {
         logEntriesFromMemory = logEntriesRead.labelValues("memory");
         logEntriesFromStore = logEntriesRead.labelValues("store");
         snapshotSave = Histogram.builder().name("kvorum_raft_snapshot_save_duration_seconds")
-                .help("Time of taking a local snapshot (a RocksDB checkpoint); the count is snapshots taken.")
+                .help("Time of taking a local snapshot (recording the applied state as the snapshot the log is "
+                        + "compacted to); the count is snapshots taken.")
+                .unit(Unit.SECONDS).classicUpperBounds(Buckets.SNAPSHOT).register(registry);
+        snapshotCheckpoint = Histogram.builder().name("kvorum_raft_snapshot_checkpoint_duration_seconds")
+                .help("Time of making a RocksDB checkpoint of the state to send a follower that fell behind the "
+                        + "compacted log; the count is checkpoints made.")
                 .unit(Unit.SECONDS).classicUpperBounds(Buckets.SNAPSHOT).register(registry);
         snapshotSize = Gauge.builder().name("kvorum_raft_snapshot_size_bytes")
-                .help("Size of the last snapshot this node took.").unit(Unit.BYTES).register(registry);
+                .help("Size of the last checkpoint this node made to send a follower.").unit(Unit.BYTES)
+                .register(registry);
         snapshotInstall = Histogram.builder().name("kvorum_raft_snapshot_install_duration_seconds")
                 .help("Time of installing a snapshot received from the leader; the count is snapshots installed.")
                 .unit(Unit.SECONDS).classicUpperBounds(Buckets.SNAPSHOT).register(registry);
@@ -138,8 +145,13 @@ final class RaftMetrics implements NodeMetrics {
     }
 
     @Override
-    public void snapshotTaken(long nanos, long bytes) {
+    public void snapshotTaken(long nanos) {
         snapshotSave.observe(nanos / NANOS);
+    }
+
+    @Override
+    public void checkpointMadeToSend(long nanos, long bytes) {
+        snapshotCheckpoint.observe(nanos / NANOS);
         snapshotSize.set(bytes);
     }
 

@@ -35,8 +35,12 @@ public interface NodeMetrics extends StoreMetrics {
     default void softState(Role role, long leaderId) {
     }
 
-    /** This node took a snapshot of its state. */
-    default void snapshotTaken(long nanos, long bytes) {
+    /** This node recorded its state as its latest snapshot. */
+    default void snapshotTaken(long nanos) {
+    }
+
+    /** This node made a checkpoint of its state ({@code bytes} of files) to send a follower. */
+    default void checkpointMadeToSend(long nanos, long bytes) {
     }
 
     /** This node installed a snapshot received from the leader. */

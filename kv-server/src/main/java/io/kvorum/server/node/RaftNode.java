@@ -163,9 +163,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /** Written by the apply stage (snapshots taken) and the loop (snapshots installed). */
     private volatile long lastSnapshotIndex;
     /**
-     * How long after a snapshot, with no other since, the WAL is moved off the fresh file a
-     * snapshot taken under load leaves it on: longer than the gap between snapshots at steady
-     * load, short enough that a node whose load dropped soon syncs to a recycled file.
+     * How long after a checkpoint made to send a follower, with no other since, the WAL is
+     * moved off the fresh file a checkpoint taken under load leaves it on: long enough that a
+     * node sending several in a row moves it once, short enough that it soon syncs to a
+     * recycled file again.
      */
     static final Duration WAL_REUSE_QUIET = Duration.ofSeconds(3);
     /** Takes snapshots off the apply thread; see {@link #maybeSnapshot}. */
@@ -201,7 +202,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         this.store = store;
         this.metrics = metrics;
         this.stateMachine = stateMachine;
-        this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"));
+        this.snapshots = new SnapshotFiles(cfg.dataDir().resolve("snapshots"), this::checkpointToSend);
         this.transport = new PeerTransport(cfg.nodeId(), cfg.clusterId(), cfg.peerListen(), this, snapshots,
                 cfg.transport());
         this.loop = new Thread(this::runLoop, "raft-loop-" + cfg.nodeId());
@@ -922,11 +923,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /**
      * On the apply thread, after a batch: every {@code snapshotEntries} entries, starts a
      * snapshot on the snapshot thread, then lets the loop compact the log behind it (the core
-     * reads the log on the loop thread only). The checkpoint runs beside the applier, not on it:
-     * it flushes the memtable and opens the copy, hundreds of milliseconds during which every
-     * write would otherwise wait. It is consistent all the same, because each applied batch is
-     * one atomic write that carries its own applied index, and the snapshot is taken at the
-     * index the checkpoint holds. One snapshot at a time.
+     * reads the log on the loop thread only). A snapshot records the state as it stands as the
+     * snapshot (one small write, beside the applier rather than on it); the data a
+     * follower needs is copied only when one does ({@link #checkpointToSend}). One snapshot at
+     * a time.
      */
     private void maybeSnapshot(long applied) {
         if (applied - lastSnapshotIndex < cfg.snapshotEntries() || !snapshotting.compareAndSet(false, true)) {
@@ -942,40 +942,17 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 // What was applied while this one was taken starts the next at once: a backlog
                 // applied meanwhile would otherwise wait for the next write to be compacted.
                 maybeSnapshot(store.appliedIndex());
-                try {
-                    snapshotThread.schedule(this::reuseRecycledWalFileIfQuiet, WAL_REUSE_QUIET.toMillis(),
-                            TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException closing) {
-                    // Nothing to save on a closing node.
-                }
             });
         } catch (RejectedExecutionException closing) {
             snapshotting.set(false);
         }
     }
 
-    private void reuseRecycledWalFileIfQuiet() {
-        if (!running) {
-            return;
-        }
-        try {
-            if (store.reuseRecycledWalFileIfQuiet(WAL_REUSE_QUIET)) {
-                LOG.debug("node {}: write-ahead log moved onto a recycled file", cfg.nodeId());
-            }
-        } catch (RuntimeException e) {
-            // Only a lost saving: the next snapshot tries again.
-            LOG.warn("node {}: moving the write-ahead log onto a recycled file failed: {}", cfg.nodeId(), e.toString());
-        }
-    }
-
     private void takeSnapshot(long applied) {
-        Path staging = null;
         try {
             long started = System.nanoTime();
-            staging = snapshots.newCheckpointStaging(applied);
-            SnapshotMeta meta = store.createSnapshot(staging, index -> snapshots.snapshotDir(index, true));
-            metrics.snapshotTaken(System.nanoTime() - started,
-                    SnapshotFiles.sizeOf(snapshots.snapshotDir(meta.index(), false)));
+            SnapshotMeta meta = store.recordStateAsSnapshot();
+            metrics.snapshotTaken(System.nanoTime() - started);
             lastSnapshotIndex = Math.max(lastSnapshotIndex, meta.index());
             snapshots.pruneOlderThan(meta.index());
             enqueue(() -> {
@@ -990,9 +967,6 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             if (!running || store.snapshot().index() >= applied) {
                 // Closing, or a snapshot from the leader was installed meanwhile: nothing is lost.
                 LOG.info("node {}: snapshot at {} abandoned: {}", cfg.nodeId(), applied, e.toString());
-                if (staging != null) {
-                    snapshots.discard(staging);
-                }
                 return;
             }
             // As a failed write: a node that cannot snapshot would grow its log without bound.
@@ -1001,6 +975,39 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             enqueue(() -> {
                 throw failure;
             });
+        }
+    }
+
+    /**
+     * On a peer's snapshot thread: a checkpoint of the store into {@code dir} for a follower
+     * that fell behind the compacted log, at the index applied by then. It leaves the
+     * write-ahead log on a fresh file, so the snapshot thread moves it back onto a recycled one
+     * once no other checkpoint came for a while.
+     */
+    private SnapshotMeta checkpointToSend(Path dir) {
+        long started = System.nanoTime();
+        SnapshotMeta meta = store.createSnapshot(dir);
+        metrics.checkpointMadeToSend(System.nanoTime() - started, SnapshotFiles.sizeOf(dir));
+        try {
+            snapshotThread.schedule(this::reuseRecycledWalFileIfQuiet, WAL_REUSE_QUIET.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // Nothing to save on a closing node.
+        }
+        return meta;
+    }
+
+    private void reuseRecycledWalFileIfQuiet() {
+        if (!running) {
+            return;
+        }
+        try {
+            if (store.reuseRecycledWalFileIfQuiet(WAL_REUSE_QUIET)) {
+                LOG.debug("node {}: write-ahead log moved onto a recycled file", cfg.nodeId());
+            }
+        } catch (RuntimeException e) {
+            // Only a lost saving: the next checkpoint tries again.
+            LOG.warn("node {}: moving the write-ahead log onto a recycled file failed: {}", cfg.nodeId(), e.toString());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.kvorum.server.node;
 
 import io.kvorum.server.raft.SnapshotMeta;
+import io.kvorum.server.transport.OutgoingSnapshot;
 import io.kvorum.server.transport.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,29 +9,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * The node's snapshot directories: {@code snap-<index>} for checkpoints it took (streamed to
- * followers that fell behind the compacted log) and {@code incoming-<from>-<index>-<term>}
- * for snapshots being received (kept across restarts so a transfer resumes); a checkpoint being
- * taken is written to {@code checkpointing-0-<index>} first.
+ * The node's snapshot directories: {@code incoming-<from>-<index>-<term>} for snapshots being
+ * received (kept across restarts so a transfer resumes), and under {@code sending/} the
+ * checkpoints made to send to followers that fell behind the compacted log, each deleted once
+ * its transfer ended (and any left by a crash at the next start). The node's own snapshots
+ * are not directories: its state is the snapshot's data ({@code NodeStore#recordStateAsSnapshot}).
  */
 public final class SnapshotFiles implements SnapshotStore {
-    private final Path root;
+    /** Makes a checkpoint of the node's store into a directory and returns what it holds. */
+    interface Checkpointer {
+        SnapshotMeta checkpointInto(Path dir);
+    }
 
-    SnapshotFiles(Path root) {
+    private final Path root;
+    private final Path sending;
+    private final Checkpointer checkpointer;
+    private final AtomicLong checkpointsMade = new AtomicLong();
+
+    SnapshotFiles(Path root, Checkpointer checkpointer) {
         this.root = root;
+        this.sending = root.resolve("sending");
+        this.checkpointer = checkpointer;
         try {
             Files.createDirectories(root);
+            deleteTree(sending); // checkpoints of transfers a crash cut short
+            Files.createDirectories(sending);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create snapshot directory " + root, e);
         }
     }
 
     @Override
-    public Path directoryFor(SnapshotMeta meta) {
-        return root.resolve("snap-" + meta.index());
+    public OutgoingSnapshot prepareToSend(SnapshotMeta requested) throws IOException {
+        Path dir = sending.resolve(requested.index() + "-" + checkpointsMade.incrementAndGet());
+        deleteTree(dir);
+        SnapshotMeta meta = checkpointer.checkpointInto(dir);
+        return new OutgoingSnapshot(dir, meta, () -> discard(dir));
     }
 
     @Override
@@ -39,54 +57,18 @@ public final class SnapshotFiles implements SnapshotStore {
     }
 
     /**
-     * Where a node with data dir {@code dataDir} keeps its checkpoint at {@code index}: a
-     * restore puts the restored snapshot there, so the leader can send it to members added later.
-     */
-    public static Path checkpointDir(Path dataDir, long index) {
-        return dataDir.resolve("snapshots").resolve("snap-" + index);
-    }
-
-    /**
-     * Where to write a new checkpoint of the store that has applied at least {@code index}
-     * (emptied first); it is moved to {@link #snapshotDir} of the index it holds once that is
-     * known. Named like a staging directory so that pruning treats it by {@code index}.
-     */
-    Path newCheckpointStaging(long index) throws IOException {
-        Path dir = root.resolve("checkpointing-0-" + index);
-        deleteTree(dir);
-        return dir;
-    }
-
-    /** Where the checkpoint at {@code index} lives (emptied first when {@code fresh}). */
-    Path snapshotDir(long index, boolean fresh) {
-        Path dir = root.resolve("snap-" + index);
-        if (fresh) {
-            discard(dir);
-        }
-        return dir;
-    }
-
-    /**
-     * Removes checkpoints older than {@code keepIndex} except the one just before it (a
-     * transfer of it may still be running), and every staging directory of an older snapshot.
+     * Removes the staging directories of snapshots older than {@code keepIndex}: transfers
+     * abandoned before the node moved past them.
      */
     void pruneOlderThan(long keepIndex) throws IOException {
         List<Path> dirs;
         try (Stream<Path> s = Files.list(root)) {
-            dirs = s.sorted(Comparator.comparingLong(SnapshotFiles::indexOf).reversed()).toList();
+            dirs = s.filter(d -> d.getFileName().toString().startsWith("incoming-")).toList();
         }
-        boolean keptPrevious = false;
         for (Path d : dirs) {
-            long idx = indexOf(d);
-            boolean isSnap = d.getFileName().toString().startsWith("snap-");
-            if (idx >= keepIndex) {
-                continue;
+            if (indexOf(d) < keepIndex) {
+                deleteTree(d);
             }
-            if (isSnap && !keptPrevious) {
-                keptPrevious = true;
-                continue;
-            }
-            deleteTree(d);
         }
     }
 
@@ -99,10 +81,11 @@ public final class SnapshotFiles implements SnapshotStore {
         }
     }
 
+    /** The index in {@code incoming-<from>-<index>-<term>}; -1 if the name does not parse. */
     private static long indexOf(Path p) {
         String[] parts = p.getFileName().toString().split("-");
         try {
-            return Long.parseLong(parts[parts[0].equals("snap") ? 1 : 2]);
+            return Long.parseLong(parts[2]);
         } catch (RuntimeException e) {
             return -1;
         }

@@ -40,6 +40,12 @@ public record Message(MessageType type, long from, long to, long term, long logT
                 rejectHint, context, contexts, snapshot);
     }
 
+    /** A copy of this message carrying snapshot metadata {@code newSnapshot}. */
+    public Message withSnapshot(SnapshotMeta newSnapshot) {
+        return new Message(type, from, to, term, logTerm, index, entries, commit, reject,
+                rejectHint, context, contexts, newSnapshot);
+    }
+
     /** Bytes of entry payload this message carries. */
     public long entryBytes() {
         long n = 0;

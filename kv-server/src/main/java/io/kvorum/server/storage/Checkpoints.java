@@ -13,17 +13,17 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
 /**
- * Makes RocksDB checkpoints of a {@link NodeStore}: snapshots, recorded in the log as the
- * latest one and sent to followers that fell behind, and plain checkpoints for backups. A
+ * Makes RocksDB checkpoints of a {@link NodeStore}: snapshots made to send followers that fell
+ * behind the compacted log (recorded in the log as the latest snapshot when newer), and plain
+ * checkpoints for backups. A node's own periodic snapshots are not checkpoints
+ * ({@link NodeStore#recordStateAsSnapshot}), so these are rare. A
  * checkpoint is taken under the shared database guard, so the node goes on persisting and
  * applying while it is made, except for the few milliseconds described next.
  *
@@ -54,8 +54,9 @@ import java.util.function.LongSupplier;
  * device round trip is the client's to wait for; otherwise the checkpoint is taken plainly (its
  * switch starts a fresh file), and once no checkpoint has come for a while
  * ({@link #reuseRecycledWalFileIfQuiet}) two switches retire that fresh file into the recycled
- * slot and take it back, so that the node goes on writing over it as a recycled file; a node
- * whose load drops does not wait for its next snapshot for that.
+ * slot and take it back, so that the node goes on writing over it as a recycled file. Every
+ * other WAL switch is a memtable filling up, with file deletions on, which reuses the recycled
+ * file and retires one as large as the memtables' worth of writes.
  */
 final class Checkpoints {
     private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
@@ -93,26 +94,17 @@ final class Checkpoints {
         this.state = state;
     }
 
-    /** See {@link NodeStore#createSnapshot(Path, LongFunction)}. */
-    SnapshotMeta createSnapshot(Path stagingDir, LongFunction<Path> placeAt) {
-        Path staging = stagingDir.toAbsolutePath();
-        checkpoint(staging);
+    /** See {@link NodeStore#createSnapshot}. */
+    SnapshotMeta createSnapshot(Path checkpointDir) {
+        Path target = checkpointDir.toAbsolutePath();
+        checkpoint(target);
         Records.Applied at;
-        try (CheckpointReader r = CheckpointReader.open(staging)) {
+        try (CheckpointReader r = CheckpointReader.open(target)) {
             at = r.applied();
-        }
-        Path target = placeAt.apply(at.index()).toAbsolutePath();
-        if (!target.equals(staging)) {
-            try {
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                throw new StorageException("moving checkpoint " + staging + " to " + target + " failed: "
-                        + e.getMessage(), e);
-            }
         }
         try {
             SnapshotMeta meta = raftLog.recordSnapshot(at);
-            log.info("store at {}: snapshot at index {} term {} in {}", store.dir, meta.index(), meta.term(), target);
+            log.info("store at {}: checkpoint at index {} term {} in {}", store.dir, meta.index(), meta.term(), target);
             return meta;
         } catch (RocksDBException e) {
             throw new StorageException("recording snapshot in " + store.dir + " failed: " + e.getMessage(), e);

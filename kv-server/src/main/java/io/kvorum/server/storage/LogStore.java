@@ -313,11 +313,12 @@ final class LogStore {
     }
 
     /**
-     * Records a checkpoint whose state is applied up to {@code at} as the latest snapshot, if
-     * it is newer than the one recorded; returns its metadata (the term read from the log).
+     * Records a state applied up to {@code at} (this store's own, or a checkpoint of it) as the
+     * latest snapshot, if it is newer than the one recorded; returns its metadata (the term read
+     * from the log).
      *
      * @throws IllegalStateException if the log no longer covers {@code at}: a snapshot was
-     *         installed while the checkpoint was made
+     *         installed meanwhile
      */
     SnapshotMeta recordSnapshot(Records.Applied at) throws RocksDBException {
         logLock.lock();
@@ -325,12 +326,15 @@ final class LogStore {
             store.ensureOpen();
             LogView v = logView;
             if (!v.covers(at.index())) {
-                throw new IllegalStateException("checkpoint at applied index " + at.index()
-                        + " was superseded while it was made (log is now (" + v.anchorIndex + ", " + v.lastIndex + "])");
+                throw new IllegalStateException("state at applied index " + at.index()
+                        + " was superseded by an installed snapshot (log is now (" + v.anchorIndex + ", " + v.lastIndex + "])");
             }
             SnapshotMeta meta = new SnapshotMeta(at.index(), v.term(at.index()), at.conf());
             if (meta.index() > snapshot.index()) {
-                db.put(raftState, store.syncWrite, StoreLayout.SNAPSHOT, Records.encodeSnapshot(meta));
+                // Not synced (and so not an fsync under the log's lock): the next synced write makes
+                // it durable, and if a crash loses it, the compaction it allows, written after it
+                // into the same write-ahead log, is lost with it.
+                db.put(raftState, store.asyncWrite, StoreLayout.SNAPSHOT, Records.encodeSnapshot(meta));
                 snapshot = meta;
             }
             return meta;

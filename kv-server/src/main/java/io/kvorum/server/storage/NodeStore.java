@@ -9,6 +9,7 @@ import io.kvorum.server.raft.Ready;
 import io.kvorum.server.raft.SnapshotMeta;
 
 import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDBException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,8 +32,9 @@ import java.util.function.LongSupplier;
  *       first (received from the leader as a checkpoint directory), then {@link #persist} the
  *       Ready; only then send the messages that promise durability.</li>
  *   <li>Apply committed entries with {@link #applyBatch}, in order.</li>
- *   <li>Now and then, {@link #createSnapshot} into a fresh directory (the data a lagging
- *       follower will be sent) and {@link #compact} the log up to at most its index.</li>
+ *   <li>Now and then, {@link #recordStateAsSnapshot} and {@link #compact} the log up to at most
+ *       its index; {@link #createSnapshot} into a fresh directory only when a follower that
+ *       fell behind the compacted log needs the data.</li>
  * </ol>
  *
  * <h2>Invariants, as they hold on disk after any crash</h2>
@@ -247,9 +248,34 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
     // ---------------------------------------------------------------- snapshots and compaction
 
     /**
+     * Records the state as it stands as the latest snapshot, without copying anything: its
+     * applied index, the term of the entry there and the membership in force. The state column
+     * family is the snapshot's data; a follower that needs it gets a checkpoint made then
+     * ({@link #createSnapshot}), at an index at or past this one. This is what lets the log be
+     * compacted behind the applied index at the cost of one small write, where a
+     * checkpoint would flush every memtable and make a directory of files each time.
+     *
+     * <p>Safe after any crash: the state batches up to the applied index were written before
+     * this record, into the same write-ahead log, which RocksDB recovers as a prefix; so
+     * wherever the record survives, the state it describes does too. The record is not synced:
+     * the next synced write makes it durable, and a compaction it allows comes after it.
+     *
+     * @throws IllegalStateException if the log no longer holds the applied index's entry (a
+     *         snapshot from the leader was installed meanwhile)
+     */
+    public SnapshotMeta recordStateAsSnapshot() {
+        try {
+            return log.recordSnapshot(state.applied());
+        } catch (RocksDBException e) {
+            throw new StorageException("recording the snapshot of " + db.dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Writes a RocksDB checkpoint of this store to {@code checkpointDir} (which must not exist;
      * it is best on the same filesystem, where SST files are hard-linked rather than copied)
-     * and records it as the latest snapshot.
+     * and records it as the latest snapshot if it is newer than the one recorded: the data a
+     * follower that fell behind the compacted log is sent.
      *
      * <p>The checkpoint is the whole database at one instant: the state column family (what a
      * follower installs) and, in {@code raft_state}, the applied index and membership that
@@ -259,21 +285,10 @@ public final class NodeStore implements RaftStorage, StateReader, AutoCloseable 
      * is read back from the checkpoint itself, so it is right even if entries were applied
      * while the checkpoint was being made.
      *
-     * <p>The caller owns the directory: keep it while it is the latest snapshot (to send to
-     * followers), delete it after.
+     * <p>The caller owns the directory and deletes it once it is sent.
      */
     public SnapshotMeta createSnapshot(Path checkpointDir) {
-        return createSnapshot(checkpointDir, index -> checkpointDir);
-    }
-
-    /**
-     * Like {@link #createSnapshot(Path)}, for a checkpoint made while entries are applied: it is
-     * written to {@code stagingDir}, then moved to {@code placeAt(index)}, the index it turned
-     * out to hold, before it is recorded as the snapshot (so a recorded snapshot is always
-     * where its index says).
-     */
-    public SnapshotMeta createSnapshot(Path stagingDir, LongFunction<Path> placeAt) {
-        return checkpoints.createSnapshot(stagingDir, placeAt);
+        return checkpoints.createSnapshot(checkpointDir);
     }
 
     /**

@@ -101,7 +101,9 @@ final class RocksResources implements AutoCloseable {
         DBOptions dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
-                .setDbWriteBufferSize(96 * MiB)
+                // Memtables flush when full (a snapshot does not flush them): 48 MiB in all keeps a
+                // node's resident memory under 300 MB at 256 writes in flight, where 96 MiB did not.
+                .setDbWriteBufferSize(48 * MiB)
                 .setMaxTotalWalSize(128 * MiB)
                 .setMaxBackgroundJobs(2)
                 .setKeepLogFileNum(5)
@@ -113,9 +115,9 @@ final class RocksResources implements AutoCloseable {
             tuning.accept(dbOptions);
         }
         BloomFilter bloom = new BloomFilter(10);
-        ColumnFamilyOptions logOptions = cfOptions(cache, 32 * MiB, null);
+        ColumnFamilyOptions logOptions = cfOptions(cache, 16 * MiB, null);
         ColumnFamilyOptions smallOptions = cfOptions(cache, 4 * MiB, null);
-        ColumnFamilyOptions stateOptions = cfOptions(cache, 32 * MiB, bloom)
+        ColumnFamilyOptions stateOptions = cfOptions(cache, 16 * MiB, bloom)
                 .setBottommostCompressionType(CompressionType.LZ4_COMPRESSION);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (String n : names) {

@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * can take more, so batching grows by itself exactly when the peer or the network is slower
  * than the node. A full queue drops (raft retransmits) and reports the peer unreachable; a
  * broken stream is reopened with exponential back-off. SNAPSHOT messages never enter a queue:
- * their data is streamed from {@link SnapshotStore#directoryFor} on the peer's snapshot
- * thread, resuming where the peer's staging directory left off, and the outcome is reported
+ * on the peer's snapshot thread the store makes their data ready ({@link
+ * SnapshotStore#prepareToSend}: a checkpoint at or past the index asked for, whose metadata
+ * the message then carries), which is streamed, resuming where the peer's staging directory
+ * left off, and the outcome is reported
  * through {@link MessageHandler#onSnapshotSent}.
  *
  * <p><b>Receiving.</b> Every call must name this cluster and this node (see

@@ -8,6 +8,7 @@ import io.kvorum.proto.peer.v1.PeerServiceGrpc;
 import io.kvorum.proto.peer.v1.SnapshotAck;
 import io.kvorum.proto.peer.v1.SnapshotHeader;
 import io.kvorum.server.raft.Message;
+import io.kvorum.server.raft.SnapshotMeta;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Sends SNAPSHOT messages to one peer, one transfer at a time, on a thread of its own so that
  * a multi-gigabyte transfer never sits in front of a heartbeat or an append.
  *
- * <p>A transfer is a series of {@link SnapshotUpload attempts}. Each starts by asking the peer
+ * <p>A transfer sends data the store makes ready for it ({@link SnapshotStore#prepareToSend}),
+ * with the metadata the store returns in place of the one the core asked for, and hands it
+ * back once done. It is a series of {@link SnapshotUpload attempts}. Each starts by asking the peer
  * what it already has, so an attempt after a broken connection, a corrupt chunk or a receiver
  * restart resumes instead of starting over. It gives up after
  * {@link TransportConfig#snapshotMaxAttempts} consecutive attempts that did not get more bytes
@@ -103,8 +106,8 @@ final class SnapshotSender implements AutoCloseable {
         @Override
         public void run() {
             boolean ok = false;
-            try {
-                ok = transfer();
+            try (OutgoingSnapshot snapshot = store.prepareToSend(message.snapshot())) {
+                ok = transfer(snapshot);
             } catch (InterruptedException e) {
                 log.info("snapshot {}@{} to peer {} abandoned: sender closing", message.snapshot().index(),
                         message.snapshot().term(), peer);
@@ -115,10 +118,12 @@ final class SnapshotSender implements AutoCloseable {
             report(ok);
         }
 
-        private boolean transfer() throws InterruptedException, IOException {
+        private boolean transfer(OutgoingSnapshot snapshot) throws InterruptedException, IOException {
             long started = System.nanoTime();
-            SnapshotManifest manifest = SnapshotManifest.scan(store.directoryFor(message.snapshot()));
-            SnapshotHeader.Builder header = SnapshotHeader.newBuilder().setMessage(MessageCodec.encode(message));
+            SnapshotMeta meta = snapshot.meta();
+            SnapshotManifest manifest = SnapshotManifest.scan(snapshot.directory());
+            SnapshotHeader.Builder header = SnapshotHeader.newBuilder()
+                    .setMessage(MessageCodec.encode(message.withSnapshot(meta)));
             for (SnapshotManifest.FileInfo f : manifest.files()) {
                 header.addFiles(f.toProto());
             }
@@ -135,7 +140,7 @@ final class SnapshotSender implements AutoCloseable {
                 try {
                     SnapshotAck ack = upload.run();
                     log.info("snapshot {}@{} to peer {}: {} files, {} bytes ({} sent by the last attempt) in {} ms",
-                            message.snapshot().index(), message.snapshot().term(), peer, manifest.files().size(),
+                            meta.index(), meta.term(), peer, manifest.files().size(),
                             ack.getBytesTotal(), ack.getBytesReceived(),
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                     return true;
@@ -154,11 +159,11 @@ final class SnapshotSender implements AutoCloseable {
                     fruitless++;
                     if (fruitless >= config.snapshotMaxAttempts) {
                         log.warn("snapshot {}@{} to peer {}: giving up after {} attempts without progress, last: {}",
-                                message.snapshot().index(), message.snapshot().term(), peer, fruitless, e.getStatus());
+                                meta.index(), meta.term(), peer, fruitless, e.getStatus());
                         return false;
                     }
                     log.info("snapshot {}@{} to peer {}: attempt failed ({}), resuming",
-                            message.snapshot().index(), message.snapshot().term(), peer, e.getStatus());
+                            meta.index(), meta.term(), peer, e.getStatus());
                     TimeUnit.NANOSECONDS.sleep(backoff.nextDelayNanos());
                 }
             }

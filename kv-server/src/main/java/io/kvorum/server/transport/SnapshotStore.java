@@ -1,6 +1,7 @@
 package io.kvorum.server.transport;
 
 import io.kvorum.server.raft.SnapshotMeta;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -10,11 +11,15 @@ import java.nio.file.Path;
 public interface SnapshotStore {
 
     /**
-     * The directory holding the snapshot described by {@code meta} (a RocksDB checkpoint):
-     * every regular file under it, recursively, is sent. It must not change while a transfer
-     * of it may be running.
+     * Makes the data of a snapshot covering at least {@code requested} ready to send, on the
+     * sender's own thread: a RocksDB checkpoint, every regular file under whose directory,
+     * recursively, is sent, with the metadata it returns (at or past {@code requested}: the
+     * store's state is the snapshot, and a copy of it is made when a follower needs one). The
+     * files must not change until the caller closes it, which it does once the transfer ended.
+     *
+     * @throws IOException if the checkpoint could not be made
      */
-    Path directoryFor(SnapshotMeta meta);
+    OutgoingSnapshot prepareToSend(SnapshotMeta requested) throws IOException;
 
     /**
      * Where to stage a snapshot received from node {@code from}. It must be a distinct

@@ -275,6 +275,11 @@ class NodeClusterTest {
             assertEquals("done", cluster.read(down, "last"));
             assertTrue(cluster.node(down).snapshotsInstalled() >= 1, "the follower caught up by snapshot");
         });
+        // The snapshot was a checkpoint made for it, at the index applied by then, past the one
+        // the leader recorded: entries after it came from the log, none applied twice or skipped.
+        for (int k = 0; k < 100; k++) {
+            assertEquals("v" + (5900 + k), cluster.read(down, "k" + k), "k" + k);
+        }
     }
 
     @Test

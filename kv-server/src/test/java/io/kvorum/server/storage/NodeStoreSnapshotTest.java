@@ -7,6 +7,7 @@ import static io.kvorum.server.storage.Fixtures.ents;
 import static io.kvorum.server.storage.Fixtures.entriesOnly;
 import static io.kvorum.server.storage.Fixtures.ready;
 import static io.kvorum.server.storage.Fixtures.str;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -173,24 +174,49 @@ class NodeStoreSnapshotTest {
     }
 
     /**
-     * A checkpoint taken while the applier goes on holds some later index than the caller
-     * asked at: it is moved to the place of the index it holds before being recorded, so the
-     * recorded snapshot is always found where its index says.
+     * A node's own snapshot is its state as it stands: recorded without a checkpoint, at the
+     * applied index with that entry's term and the membership in force, kept across a reopen,
+     * and the log compacts behind it.
      */
     @Test
-    void aSnapshotIsPlacedByTheIndexItHoldsNotTheOneAskedFor() {
-        try (NodeStore s = NodeStore.open(dir.resolve("placing"), CLUSTER, 1, CONF)) {
+    void theStateAsItStandsIsRecordedAsTheSnapshotAndTheLogCompactsBehindIt() {
+        Path at = dir.resolve("recorded");
+        try (NodeStore s = NodeStore.open(at, CLUSTER, 1, CONF)) {
+            s.persist(ready(new HardState(3, 1, 60), ents(1, 60, 3)));
+            for (long i = 1; i <= 40; i++) {
+                long n = i;
+                s.applyBatch(i, CONF, b -> b.put(key(n % 50), bytes("v" + n)));
+            }
+            SnapshotMeta taken = s.recordStateAsSnapshot();
+            assertEquals(new SnapshotMeta(40, 3, CONF), taken);
+            assertEquals(taken, s.snapshot());
+            s.compact(40);
+            assertEquals(41, s.firstIndex());
+        }
+        try (NodeStore s = NodeStore.open(at, CLUSTER, 1, CONF)) {
+            assertEquals(new SnapshotMeta(40, 3, CONF), s.snapshot());
+            assertEquals(40, s.appliedIndex());
+            assertEquals(41, s.firstIndex());
+            assertArrayEquals(bytes("v40"), s.get(key(40)));
+        }
+    }
+
+    /** A checkpoint made to send holds what was applied by then, and is recorded when newer. */
+    @Test
+    void aCheckpointHoldsTheIndexAppliedWhenItWasMade() {
+        try (NodeStore s = NodeStore.open(dir.resolve("sending"), CLUSTER, 1, CONF)) {
             s.persist(ready(new HardState(3, 1, 60), ents(1, 60, 3)));
             for (long i = 1; i <= 60; i++) {
                 long n = i;
                 s.applyBatch(i, CONF, b -> b.put(key(n % 50), bytes("v" + n)));
+                if (i == 40) {
+                    s.recordStateAsSnapshot();
+                }
             }
-            Path staging = dir.resolve("staging-asked-at-40");
-            SnapshotMeta taken = s.createSnapshot(staging, index -> dir.resolve("snap-" + index));
-            assertEquals(new SnapshotMeta(60, 3, CONF), taken);
-            assertEquals(taken, s.snapshot());
-            assertFalse(Files.exists(staging));
-            assertTrue(Files.isDirectory(dir.resolve("snap-60")));
+            SnapshotMeta sent = s.createSnapshot(dir.resolve("checkpoint"));
+            assertEquals(new SnapshotMeta(60, 3, CONF), sent);
+            assertEquals(sent, s.snapshot());
+            assertTrue(Files.isDirectory(dir.resolve("checkpoint")));
         }
     }
 
