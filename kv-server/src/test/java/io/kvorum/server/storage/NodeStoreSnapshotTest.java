@@ -182,11 +182,7 @@ class NodeStoreSnapshotTest {
     void theStateAsItStandsIsRecordedAsTheSnapshotAndTheLogCompactsBehindIt() {
         Path at = dir.resolve("recorded");
         try (NodeStore s = NodeStore.open(at, CLUSTER, 1, CONF)) {
-            s.persist(ready(new HardState(3, 1, 60), ents(1, 60, 3)));
-            for (long i = 1; i <= 40; i++) {
-                long n = i;
-                s.applyBatch(i, CONF, b -> b.put(key(n % 50), bytes("v" + n)));
-            }
+            persistSixtyAndApply(s, 1, 40);
             SnapshotMeta taken = s.recordStateAsSnapshot();
             assertEquals(new SnapshotMeta(40, 3, CONF), taken);
             assertEquals(taken, s.snapshot());
@@ -205,18 +201,27 @@ class NodeStoreSnapshotTest {
     @Test
     void aCheckpointHoldsTheIndexAppliedWhenItWasMade() {
         try (NodeStore s = NodeStore.open(dir.resolve("sending"), CLUSTER, 1, CONF)) {
-            s.persist(ready(new HardState(3, 1, 60), ents(1, 60, 3)));
-            for (long i = 1; i <= 60; i++) {
-                long n = i;
-                s.applyBatch(i, CONF, b -> b.put(key(n % 50), bytes("v" + n)));
-                if (i == 40) {
-                    s.recordStateAsSnapshot();
-                }
-            }
+            persistSixtyAndApply(s, 1, 40);
+            s.recordStateAsSnapshot();
+            applyEntries(s, 41, 60);
             SnapshotMeta sent = s.createSnapshot(dir.resolve("checkpoint"));
             assertEquals(new SnapshotMeta(60, 3, CONF), sent);
             assertEquals(sent, s.snapshot());
             assertTrue(Files.isDirectory(dir.resolve("checkpoint")));
+        }
+    }
+
+    /** Persists entries 1..60 at term 3 into {@code s}, then applies {@code from..to} of them. */
+    private static void persistSixtyAndApply(NodeStore s, long from, long to) {
+        s.persist(ready(new HardState(3, 1, 60), ents(1, 60, 3)));
+        applyEntries(s, from, to);
+    }
+
+    /** Applies entries {@code from..to}, each writing "v" + its index under key index % 50. */
+    private static void applyEntries(NodeStore s, long from, long to) {
+        for (long i = from; i <= to; i++) {
+            long n = i;
+            s.applyBatch(i, CONF, b -> b.put(key(n % 50), bytes("v" + n)));
         }
     }
 
