@@ -16,8 +16,9 @@ import java.util.stream.Stream;
  * The node's snapshot directories: {@code incoming-<from>-<index>-<term>} for snapshots being
  * received (kept across restarts so a transfer resumes), and under {@code sending/} the
  * checkpoints made to send to followers that fell behind the compacted log, each deleted once
- * its transfer ended (and any left by a crash at the next start). The node's own snapshots
- * are not directories: its state is the snapshot's data ({@code NodeStore#recordStateAsSnapshot}).
+ * its transfer ended (and any left by a crash, or by a version that kept a checkpoint for every
+ * snapshot, at the next start). The node's own snapshots are not directories: its state is the
+ * snapshot's data ({@code NodeStore#recordStateAsSnapshot}).
  */
 public final class SnapshotFiles implements SnapshotStore {
     /** Makes a checkpoint of the node's store into a directory and returns what it holds. */
@@ -38,8 +39,27 @@ public final class SnapshotFiles implements SnapshotStore {
             Files.createDirectories(root);
             deleteTree(sending); // checkpoints of transfers a crash cut short
             Files.createDirectories(sending);
+            removeCheckpointsOfEarlierVersions();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create snapshot directory " + root, e);
+        }
+    }
+
+    /**
+     * Deletes the {@code snap-<index>} and {@code checkpointing-0-<index>} checkpoints that
+     * versions taking a checkpoint for every snapshot kept here: nothing reads them now, and
+     * their hard links would keep files the store has since compacted away on disk.
+     */
+    private void removeCheckpointsOfEarlierVersions() throws IOException {
+        List<Path> stale;
+        try (Stream<Path> s = Files.list(root)) {
+            stale = s.filter(d -> {
+                String name = d.getFileName().toString();
+                return name.startsWith("snap-") || name.startsWith("checkpointing-");
+            }).toList();
+        }
+        for (Path d : stale) {
+            deleteTree(d);
         }
     }
 

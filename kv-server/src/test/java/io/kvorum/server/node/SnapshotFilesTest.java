@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,13 +57,21 @@ class SnapshotFilesTest {
     }
 
     @Test
-    void checkpointsLeftByACrashAreRemovedAtStart() throws IOException {
-        Path leftover = root.resolve("sending").resolve("100-1");
-        Files.createDirectories(leftover);
-        Files.writeString(leftover.resolve("CURRENT"), "x");
+    void checkpointsLeftByACrashOrAnEarlierVersionAreRemovedAtStart() throws IOException {
+        List<Path> leftovers = List.of(root.resolve("sending").resolve("100-1"), root.resolve("snap-100"),
+                root.resolve("checkpointing-0-200"));
+        for (Path d : leftovers) {
+            Files.createDirectories(d);
+            Files.writeString(d.resolve("CURRENT"), "x");
+        }
+        Path incoming = root.resolve("incoming-2-150-3");
+        Files.createDirectories(incoming);
         new SnapshotFiles(root, SnapshotFilesTest::checkpoint);
-        assertFalse(Files.exists(leftover));
+        for (Path d : leftovers) {
+            assertFalse(Files.exists(d), d.toString());
+        }
         assertTrue(Files.isDirectory(root.resolve("sending")));
+        assertTrue(Files.isDirectory(incoming), "a transfer being received resumes after a restart");
     }
 
     @Test
