@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -51,22 +52,16 @@ public final class SnapshotFiles implements SnapshotStore {
      * their hard links would keep files the store has since compacted away on disk.
      */
     private void removeCheckpointsOfEarlierVersions() throws IOException {
-        List<Path> stale;
-        try (Stream<Path> s = Files.list(root)) {
-            stale = s.filter(d -> {
-                String name = d.getFileName().toString();
-                return name.startsWith("snap-") || name.startsWith("checkpointing-");
-            }).toList();
-        }
-        for (Path d : stale) {
-            deleteTree(d);
-        }
+        deleteWhere(d -> {
+            String name = d.getFileName().toString();
+            return name.startsWith("snap-") || name.startsWith("checkpointing-");
+        });
     }
 
     @Override
-    public OutgoingSnapshot prepareToSend(SnapshotMeta requested) throws IOException {
+    public OutgoingSnapshot prepareToSend(SnapshotMeta requested) {
+        // A fresh name: the counter is this process's, and the directory was emptied at start.
         Path dir = sending.resolve(requested.index() + "-" + checkpointsMade.incrementAndGet());
-        deleteTree(dir);
         SnapshotMeta meta = checkpointer.checkpointInto(dir);
         return new OutgoingSnapshot(dir, meta, () -> discard(dir));
     }
@@ -81,14 +76,17 @@ public final class SnapshotFiles implements SnapshotStore {
      * abandoned before the node moved past them.
      */
     void pruneOlderThan(long keepIndex) throws IOException {
+        deleteWhere(d -> d.getFileName().toString().startsWith("incoming-") && indexOf(d) < keepIndex);
+    }
+
+    /** Deletes the directories directly under the root that {@code doomed} accepts. */
+    private void deleteWhere(Predicate<Path> doomed) throws IOException {
         List<Path> dirs;
         try (Stream<Path> s = Files.list(root)) {
-            dirs = s.filter(d -> d.getFileName().toString().startsWith("incoming-")).toList();
+            dirs = s.filter(doomed).toList();
         }
         for (Path d : dirs) {
-            if (indexOf(d) < keepIndex) {
-                deleteTree(d);
-            }
+            deleteTree(d);
         }
     }
 
