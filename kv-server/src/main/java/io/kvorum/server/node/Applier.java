@@ -14,10 +14,11 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -42,6 +43,13 @@ import java.util.function.Supplier;
  * handed over before is finished, so log order holds whichever thread applies. "The loop"
  * is whichever thread runs its turn (RaftNode's loop thread, or the peers' event loop);
  * one at a time, so work is still handed over from one turn at a time, in log order.
+ *
+ * <p>A follower's turn on the peers' event loop has a synced write to make, so it cannot apply
+ * first without holding back its acknowledgement; it may instead queue a few entries without
+ * waking the apply thread ({@link #applyAfterTurn}) and apply them on that thread once the
+ * turn's frames are written ({@link #applyDeferred}), the same saving as above. Queued work is
+ * taken from the queue only under {@link #applying}, so whichever thread drains it, it runs in
+ * the order it was queued.
  */
 final class Applier implements AutoCloseable {
     /**
@@ -68,9 +76,12 @@ final class Applier implements AutoCloseable {
     private final Listener listener;
     private final long maxPendingBytes;
     private final Thread thread;
-    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    /** Work handed over, in order; taken only by a thread holding {@link #applying}. */
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     /** Tasks queued and not yet run to their end; the loop applies a batch itself only at zero. */
     private final AtomicInteger unfinished = new AtomicInteger();
+    /** The apply thread is parked, or about to park, for want of work: a producer must wake it. */
+    private volatile boolean threadWaiting;
     /** Held by whichever thread applies or runs queued work, so only one does at a time. */
     private final ReentrantLock applying = new ReentrantLock();
     /** Bytes of entries handed over and not yet applied; the loop waits while it is over the bound. */
@@ -154,28 +165,37 @@ final class Applier implements AutoCloseable {
         if (entries.isEmpty()) {
             return;
         }
-        long bytes = 0;
-        for (Entry e : entries) {
-            bytes += e.sizeBytes();
-        }
+        long bytes = sizeOf(entries);
         synchronized (pendingLock) {
             while (running && pendingBytes.get() > maxPendingBytes) {
                 pendingLock.wait(100);
             }
         }
+        enqueue(batchTask(entries, bytes));
+    }
+
+    /** Applies {@code entries} ({@code bytes} of them, now counted as pending) when run. */
+    private Runnable batchTask(List<Entry> entries, long bytes) {
         pendingBytes.addAndGet(bytes);
-        long handed = bytes;
-        enqueue(() -> {
+        return () -> {
             try {
                 applyBatch(entries);
             } finally {
-                if (pendingBytes.addAndGet(-handed) <= maxPendingBytes) {
+                if (pendingBytes.addAndGet(-bytes) <= maxPendingBytes) {
                     synchronized (pendingLock) {
                         pendingLock.notifyAll();
                     }
                 }
             }
-        });
+        };
+    }
+
+    private static long sizeOf(List<Entry> entries) {
+        long bytes = 0;
+        for (Entry e : entries) {
+            bytes += e.sizeBytes();
+        }
+        return bytes;
     }
 
     /**
@@ -201,6 +221,46 @@ final class Applier implements AutoCloseable {
             return;
         }
         apply(entries);
+    }
+
+    /**
+     * Hands over {@code entries} (committed, in log order, all durable on this node) as
+     * {@link #apply} does, but when nothing is queued or running and they are only a few
+     * ({@link #MAX_ENTRIES_APPLIED_HERE}), queues them without waking the apply thread and
+     * returns true: the caller must then call {@link #applyDeferred} soon, on any thread (the
+     * loop's, once what its turn sends is written). For a follower's turn on the peers' event
+     * loop, whose synced write and acknowledgement come first.
+     */
+    boolean applyAfterTurn(List<Entry> entries) throws InterruptedException {
+        if (entries.isEmpty()) {
+            return false;
+        }
+        // Behind other work the apply thread, awake for that, takes these too: hand them over.
+        if (entries.size() > MAX_ENTRIES_APPLIED_HERE || unfinished.get() != 0) {
+            apply(entries);
+            return false;
+        }
+        unfinished.incrementAndGet();
+        queue.add(batchTask(entries, sizeOf(entries)));
+        return true;
+    }
+
+    /**
+     * Runs on the calling thread what {@link #applyAfterTurn} queued, and whatever was queued
+     * before or with it, unless another thread is applying; what it leaves is the apply
+     * thread's, woken for it.
+     */
+    void applyDeferred() {
+        if (unfinished.get() != 0 && applying.tryLock()) {
+            try {
+                runBurst(this::runQueuedBurst);
+            } finally {
+                applying.unlock();
+            }
+        }
+        if (!queue.isEmpty()) {
+            wakeThread();
+        }
     }
 
     /** Completes {@code read} once everything up to {@code readIndex} is applied. */
@@ -243,32 +303,29 @@ final class Applier implements AutoCloseable {
     private void enqueue(Runnable task) {
         unfinished.incrementAndGet();
         queue.add(task);
+        wakeThread();
+    }
+
+    private void wakeThread() {
+        if (threadWaiting) {
+            LockSupport.unpark(thread);
+        }
     }
 
     private void run() {
         while (running) {
-            Runnable task;
-            try {
-                task = queue.take();
-            } catch (InterruptedException e) {
-                return;
+            if (queue.isEmpty()) {
+                // Set before the second look: a producer that adds after that look sees the flag.
+                threadWaiting = true;
+                if (queue.isEmpty() && running) {
+                    LockSupport.park(this);
+                }
+                threadWaiting = false;
+                continue;
             }
             applying.lock();
             try {
-                // One burst: this task and those already queued behind it (the reads one ReadIndex
-                // round released come as one task each), bounded so a burst always ends.
-                int queuedBehind = queue.size();
-                boolean ok = runBurst(() -> {
-                    runQueued(task);
-                    for (int i = 0; i < queuedBehind && running; i++) {
-                        Runnable next = queue.poll();
-                        if (next == null) {
-                            break;
-                        }
-                        runQueued(next);
-                    }
-                });
-                if (!ok) {
+                if (!runBurst(this::runQueuedBurst)) {
                     return;
                 }
             } finally {
@@ -277,11 +334,21 @@ final class Applier implements AutoCloseable {
         }
     }
 
-    private void runQueued(Runnable task) {
-        try {
-            task.run();
-        } finally {
-            unfinished.decrementAndGet();
+    /**
+     * One burst, holding {@link #applying}: the tasks queued when it starts (the reads one
+     * ReadIndex round released come as one task each), bounded so a burst always ends.
+     */
+    private void runQueuedBurst() {
+        for (int left = unfinished.get(); left > 0 && running; left--) {
+            Runnable next = queue.poll();
+            if (next == null) {
+                break;
+            }
+            try {
+                next.run();
+            } finally {
+                unfinished.decrementAndGet();
+            }
         }
     }
 

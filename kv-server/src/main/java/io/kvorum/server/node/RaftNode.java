@@ -70,7 +70,9 @@ import org.slf4j.LoggerFactory;
  * the loop thread parked, it runs the turn itself ({@link #onMessagesDelivered}) rather than
  * waking the loop thread for it and being woken again for the answer. On a follower that is
  * the append's synced write and acknowledgement (written by that same thread once the turn
- * ends), on the leader the commit and apply of an acknowledged write. Such a turn stops
+ * ends), then the apply of the few entries the append committed, in a task of that thread
+ * after the acknowledgement ({@link Applier#applyAfterTurn}); on the leader the commit and
+ * apply of an acknowledged write. Such a turn stops
  * before a proposal or a snapshot ({@link LoopThreadTask}); the loop thread runs those, the
  * tasks queued while it is busy, ticks and held commit notices.
  *
@@ -117,6 +119,8 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private volatile boolean loopParked;
     /** Turns run by the thread that delivered peer messages; written within a turn. */
     private volatile long turnsOnDelivery;
+    /** A turn off the loop thread queued entries for {@link Applier#applyDeferred} after it. */
+    private boolean applyAfterTurn;
     private final Thread loop;
     private volatile boolean running = true;
     private volatile NodeStatus status;
@@ -640,6 +644,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             }
             runTurn(false);
             turnsOnDelivery++;
+            if (applyAfterTurn) {
+                applyAfterTurn = false;
+                transport.executeOnPeerLoop(applier::applyDeferred);
+            }
             wakeLoop = nextDueNanos(System.nanoTime()) - loopWakesAtNanos < 0;
         } catch (InterruptedException | RuntimeException | Error e) {
             if (e instanceof InterruptedException) {
@@ -723,7 +731,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             releaseHeldProposals(); // proposes: see LoopThreadTask
         }
         while (core.hasReady()) {
-            handleReady(core.ready());
+            handleReady(core.ready(), onLoopThread);
         }
         transport.send(commitNotices.due(System.nanoTime()));
     }
@@ -742,7 +750,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         transport.close();
     }
 
-    private void handleReady(Ready rd) throws InterruptedException {
+    private void handleReady(Ready rd, boolean onLoopThread) throws InterruptedException {
         transport.send(commitNotices.pass(rd.messages(), System.nanoTime()));
         if (rd.snapshot() != null) {
             applier.awaitIdle();
@@ -758,8 +766,12 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             // leader's Ready for an acknowledgement that commits the write): the loop has
             // nothing to overlap the apply with, so it applies here unless the stage is busy.
             applier.applyHereIfIdle(committed);
-        } else {
+        } else if (onLoopThread) {
             applier.apply(committed.subList(0, durable));
+        } else if (applier.applyAfterTurn(committed.subList(0, durable))) {
+            // A follower's turn on the peers' event loop: its synced write and acknowledgement
+            // come first, and that thread applies these once it has written them.
+            applyAfterTurn = true;
         }
         if (rd.mustSync()) {
             fsyncs.incrementAndGet();

@@ -72,6 +72,18 @@ final class PeerEventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code task} on this loop after what is queued there now: after a turn that ran on
+     * this loop, after the writes of the frames it sent. Closing: runs it on the caller.
+     */
+    void executeLater(Runnable task) {
+        try {
+            group.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
     /** Stops the thread; call once the server and the channels on it have terminated. */
     @Override
     public void close() {

@@ -224,6 +224,15 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     /**
+     * Runs {@code task} on the peers' event loop once what it has queued now is done: called
+     * from a turn the node runs there ({@link MessageHandler#onMessagesDelivered}), after the
+     * frames that turn sent are written. A closed transport runs it on the caller.
+     */
+    public void executeOnPeerLoop(Runnable task) {
+        eventLoop.executeLater(task);
+    }
+
+    /**
      * Sends {@code messages} without blocking. Order is kept per peer and lane. Messages to
      * unknown peers, or that do not fit their queue, are dropped and counted; SNAPSHOT messages
      * start a snapshot transfer (a SNAPSHOT to an unknown peer fails at once, reported from

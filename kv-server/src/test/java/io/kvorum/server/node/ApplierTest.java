@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Who applies a batch handed to {@link Applier#applyHereIfIdle}, and in which order. */
+/** Who applies a batch handed to {@link Applier#applyHereIfIdle} or {@link Applier#applyAfterTurn}, and in which order. */
 class ApplierTest {
     private static final long NODE = 1;
     private static final long INCARNATION = 7;
@@ -138,6 +138,43 @@ class ApplierTest {
 
         assertEquals(2L, read.get(10, TimeUnit.SECONDS));
         assertEquals(2, applier.appliedIndex());
+    }
+
+    @Test
+    void aBatchQueuedForAfterTheTurnIsAppliedByTheThreadThatAsksForIt() throws Exception {
+        CompletableFuture<byte[]> caller = expect(1);
+
+        assertTrue(applier.applyAfterTurn(List.of(entry(1, 1, "a"))), "an idle applier lets the caller apply later");
+        applier.applyDeferred();
+
+        assertTrue(caller.isDone(), "answered when applyDeferred returned; applied: " + applied);
+        assertEquals(List.of("1:a@" + Thread.currentThread().getName()), applied);
+        assertEquals(1, applier.appliedIndex());
+    }
+
+    @Test
+    void workHandedOverAfterADeferredBatchRunsAfterIt() throws Exception {
+        CompletableFuture<byte[]> second = expect(2);
+        assertTrue(applier.applyAfterTurn(List.of(entry(1, 1, "a"))));
+
+        applier.apply(List.of(entry(2, 2, "b"))); // wakes the apply thread, which takes both, in order
+
+        await().atMost(Duration.ofSeconds(10)).until(second::isDone);
+        applier.applyDeferred(); // nothing left
+        assertEquals(List.of("1:a@raft-apply-1", "2:b@raft-apply-1"), applied);
+    }
+
+    @Test
+    void aBusyApplierIsHandedTheBatchInsteadOfDeferringIt() throws Exception {
+        applier.apply(List.of(entry(1, 1, "block")));
+        assertTrue(blocking.await(10, TimeUnit.SECONDS), "the apply thread started the first batch");
+        CompletableFuture<byte[]> second = expect(2);
+
+        assertFalse(applier.applyAfterTurn(List.of(entry(2, 2, "b"))), "handed over behind the running batch");
+
+        unblock.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(second::isDone);
+        assertEquals(List.of("1:block@raft-apply-1", "2:b@raft-apply-1"), applied);
     }
 
     private CompletableFuture<byte[]> expect(long seq) {
