@@ -65,7 +65,7 @@ final class RaftMetrics implements NodeMetrics {
         snapshotSave = Histogram.builder().name("kvorum_raft_snapshot_save_duration_seconds")
                 .help("Time of taking a local snapshot (recording the applied state as the snapshot the log is "
                         + "compacted to); the count is snapshots taken.")
-                .unit(Unit.SECONDS).classicUpperBounds(Buckets.SNAPSHOT).register(registry);
+                .unit(Unit.SECONDS).classicUpperBounds(Buckets.LATENCY).register(registry);
         snapshotCheckpoint = Histogram.builder().name("kvorum_raft_snapshot_checkpoint_duration_seconds")
                 .help("Time of making a RocksDB checkpoint of the state to send a follower that fell behind the "
                         + "compacted log; the count is checkpoints made.")
