@@ -112,8 +112,14 @@ final class SnapshotSender implements AutoCloseable {
                 log.info("snapshot {}@{} to peer {} abandoned: sender closing", message.snapshot().index(),
                         message.snapshot().term(), peer);
             } catch (IOException | RuntimeException e) {
-                log.warn("snapshot {}@{} to peer {} failed", message.snapshot().index(),
-                        message.snapshot().term(), peer, e);
+                if (ok) {
+                    // Closing the snapshot failed after the peer had it all: the transfer stands.
+                    log.warn("snapshot {}@{} sent to peer {}, but releasing its files failed",
+                            message.snapshot().index(), message.snapshot().term(), peer, e);
+                } else {
+                    log.warn("snapshot {}@{} to peer {} failed", message.snapshot().index(),
+                            message.snapshot().term(), peer, e);
+                }
             }
             report(ok);
         }
