@@ -321,6 +321,9 @@ final class Applier implements AutoCloseable {
                     LockSupport.park(this);
                 }
                 threadWaiting = false;
+                // Only closing means stop, and it clears running first; a flag left set (by a
+                // callback that re-asserted one) would make every later park return at once.
+                Thread.interrupted();
                 continue;
             }
             applying.lock();
