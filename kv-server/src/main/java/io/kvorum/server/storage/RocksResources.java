@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * and closed together so that no native object leaks or outlives the database.
  *
  * <p>Tuning is for a coordination service on a small machine (the design target: at most 300 MB resident
- * per node): one shared 16 MiB block cache, memtables capped at 96 MiB in total, small
+ * per node): one shared 16 MiB block cache, memtables capped at 48 MiB in total, small
  * memtables for the tiny {@code meta} and {@code raft_state} families, a Bloom filter on the
  * state (point reads by key), no compression of what flushes write (most of it is deleted
  * within seconds; only the state's bottommost level is compressed, with LZ4). The WAL is
