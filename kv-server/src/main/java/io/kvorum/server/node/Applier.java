@@ -212,7 +212,7 @@ final class Applier implements AutoCloseable {
         }
         // Only the loop's turn hands work over, so nothing can be queued between this look and the lock;
         // the lock is still busy for a moment after the apply thread finished its last task.
-        if (entries.size() <= MAX_ENTRIES_APPLIED_HERE && unfinished.get() == 0 && applying.tryLock()) {
+        if (fewAndIdle(entries) && applying.tryLock()) {
             try {
                 runBurst(() -> applyBatch(entries));
             } finally {
@@ -236,13 +236,18 @@ final class Applier implements AutoCloseable {
             return false;
         }
         // Behind other work the apply thread, awake for that, takes these too: hand them over.
-        if (entries.size() > MAX_ENTRIES_APPLIED_HERE || unfinished.get() != 0) {
+        if (!fewAndIdle(entries)) {
             apply(entries);
             return false;
         }
         unfinished.incrementAndGet();
         queue.add(batchTask(entries, sizeOf(entries)));
         return true;
+    }
+
+    /** At most {@link #MAX_ENTRIES_APPLIED_HERE} entries, and nothing queued or being applied. */
+    private boolean fewAndIdle(List<Entry> entries) {
+        return entries.size() <= MAX_ENTRIES_APPLIED_HERE && unfinished.get() == 0;
     }
 
     /**

@@ -120,7 +120,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /** Turns run by the thread that delivered peer messages; written within a turn. */
     private volatile long turnsOnDelivery;
     /** A turn off the loop thread queued entries for {@link Applier#applyDeferred} after it. */
-    private boolean applyAfterTurn;
+    private boolean deferredApplyQueued;
+    /** Made once: a follower's turn on the peers' event loop leaves it there on every write. */
+    private final Runnable applyDeferred = () -> this.applier.applyDeferred();
     private final Thread loop;
     private volatile boolean running = true;
     private volatile NodeStatus status;
@@ -644,9 +646,9 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
             }
             runTurn(false);
             turnsOnDelivery++;
-            if (applyAfterTurn) {
-                applyAfterTurn = false;
-                transport.executeOnPeerLoop(applier::applyDeferred);
+            if (deferredApplyQueued) {
+                deferredApplyQueued = false;
+                transport.executeOnPeerLoop(applyDeferred);
             }
             wakeLoop = nextDueNanos(System.nanoTime()) - loopWakesAtNanos < 0;
         } catch (InterruptedException | RuntimeException | Error e) {
@@ -771,7 +773,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         } else if (applier.applyAfterTurn(committed.subList(0, durable))) {
             // A follower's turn on the peers' event loop: its synced write and acknowledgement
             // come first, and that thread applies these once it has written them.
-            applyAfterTurn = true;
+            deferredApplyQueued = true;
         }
         if (rd.mustSync()) {
             fsyncs.incrementAndGet();

@@ -182,7 +182,7 @@ class NodeStoreSnapshotTest {
     void theStateAsItStandsIsRecordedAsTheSnapshotAndTheLogCompactsBehindIt() {
         Path at = dir.resolve("recorded");
         try (NodeStore s = NodeStore.open(at, CLUSTER, 1, CONF)) {
-            persistSixtyAndApply(s, 1, 40);
+            persistSixtyAndApplyUpTo(s, 40);
             SnapshotMeta taken = s.recordStateAsSnapshot();
             assertEquals(new SnapshotMeta(40, 3, CONF), taken);
             assertEquals(taken, s.snapshot());
@@ -201,7 +201,7 @@ class NodeStoreSnapshotTest {
     @Test
     void aCheckpointHoldsTheIndexAppliedWhenItWasMade() {
         try (NodeStore s = NodeStore.open(dir.resolve("sending"), CLUSTER, 1, CONF)) {
-            persistSixtyAndApply(s, 1, 40);
+            persistSixtyAndApplyUpTo(s, 40);
             s.recordStateAsSnapshot();
             applyEntries(s, 41, 60);
             SnapshotMeta sent = s.createSnapshot(dir.resolve("checkpoint"));
@@ -211,10 +211,10 @@ class NodeStoreSnapshotTest {
         }
     }
 
-    /** Persists entries 1..60 at term 3 into {@code s}, then applies {@code from..to} of them. */
-    private static void persistSixtyAndApply(NodeStore s, long from, long to) {
+    /** Persists entries 1..60 at term 3 into {@code s}, then applies 1..{@code to} of them. */
+    private static void persistSixtyAndApplyUpTo(NodeStore s, long to) {
         s.persist(ready(new HardState(3, 1, 60), ents(1, 60, 3)));
-        applyEntries(s, from, to);
+        applyEntries(s, 1, to);
     }
 
     /** Applies entries {@code from..to}, each writing "v" + its index under key index % 50. */
