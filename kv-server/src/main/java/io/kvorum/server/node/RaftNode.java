@@ -686,8 +686,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /**
      * After a turn off the loop thread (on the peers' event loop, or a snapshot's delivery),
      * holding the turn: sets the peers' event loop's timer for the commit notices the turn left
-     * held, if the parked loop thread would not wake for them in time. With one client
-     * writing, the leader commits each write in a turn on the peers' event loop and holds its
+     * held, if the parked loop thread would not wake for them in time. With one client writing, a leader's turn there commits each write and holds its
      * notices, and the next write's append carries them: waking the loop thread to wait for
      * their deadline instead cost a wake-up per write, right when the answer goes out. The
      * timer is moved, not added to, when a later turn holds notices with a later deadline, so
