@@ -27,7 +27,7 @@ import java.util.Map;
  * when a write is acknowledged. The cost: at low load a follower learns a commit, so applies
  * it (its watches and serializable reads see it), up to {@code holdNanos} later.
  *
- * <p>Used only by the thread that holds the raft loop's turn.
+ * <p>Used by the raft loop only.
  */
 final class CommitNotices {
     private final long holdNanos;
@@ -94,16 +94,6 @@ final class CommitNotices {
         List<Message> send = new ArrayList<>(held.values());
         held.clear();
         return send;
-    }
-
-    /** Whether any message waits here. */
-    boolean holding() {
-        return !held.isEmpty();
-    }
-
-    /** When {@link #due} returns what waits here (System.nanoTime); meaningful while {@link #holding}. */
-    long deadlineNanos() {
-        return deadlineNanos;
     }
 
     /** How long until {@link #due} returns something, at most {@code limitNanos}. */

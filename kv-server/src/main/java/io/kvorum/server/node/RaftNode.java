@@ -38,7 +38,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -120,21 +119,10 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     private volatile boolean loopParked;
     /** Turns run by the thread that delivered peer messages; written within a turn. */
     private volatile long turnsOnDelivery;
-    /** Times the peers' event loop's notice timer sent held commit notices; written within a turn. */
-    private volatile long noticesSentByTimer;
     /** A turn off the loop thread queued entries for {@link Applier#applyDeferred} after it. */
     private boolean deferredApplyQueued;
     /** Made once: a follower's turn on the peers' event loop leaves it there on every write. */
     private final Runnable applyDeferred = () -> this.applier.applyDeferred();
-    /**
-     * The peers' event loop's timer for commit notices that a turn off the loop thread held
-     * and the parked loop thread would not wake for in time; null when none is set. Read and
-     * written holding {@link #turn}.
-     */
-    private ScheduledFuture<?> noticeTimer;
-    /** When {@link #noticeTimer} fires (System.nanoTime); meaningful while it is set. */
-    private long noticeTimerAtNanos;
-    private final Runnable sendHeldNotices = this::sendHeldNoticesOnPeerLoop;
     private final Thread loop;
     private volatile boolean running = true;
     private volatile NodeStatus status;
@@ -344,11 +332,6 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
     /** Turns of the loop run by the thread that delivered peer messages rather than by the loop thread. */
     long turnsOnDelivery() {
         return turnsOnDelivery;
-    }
-
-    /** Times the peers' event loop's timer, not a turn, sent commit notices this leader held. */
-    long noticesSentByTimer() {
-        return noticesSentByTimer;
     }
 
     /** Log entries applied since start (every kind, from every proposer). */
@@ -667,7 +650,7 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
                 deferredApplyQueued = false;
                 transport.executeOnPeerLoop(applyDeferred);
             }
-            armNoticeTimer();
+            wakeLoop = nextDueNanos(System.nanoTime()) - loopWakesAtNanos < 0;
         } catch (InterruptedException | RuntimeException | Error e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -680,55 +663,6 @@ public final class RaftNode implements AutoCloseable, MessageHandler {
         }
         if (wakeLoop || !inbox.isEmpty()) {
             LockSupport.unpark(loop);
-        }
-    }
-
-    /**
-     * After a turn off the loop thread (on the peers' event loop, or a snapshot's delivery),
-     * holding the turn: sets the peers' event loop's timer for the commit notices the turn left
-     * held, if the parked loop thread would not wake for them in time. With one client writing, a leader's turn there commits each write and holds its
-     * notices, and the next write's append carries them: waking the loop thread to wait for
-     * their deadline instead cost a wake-up per write, right when the answer goes out. The
-     * timer is moved, not added to, when a later turn holds notices with a later deadline, so
-     * while writes keep coming it never fires.
-     */
-    private void armNoticeTimer() {
-        boolean needed = commitNotices.holding() && commitNotices.deadlineNanos() - loopWakesAtNanos < 0;
-        if (noticeTimer != null) {
-            if (needed && noticeTimerAtNanos == commitNotices.deadlineNanos() && !noticeTimer.isDone()) {
-                return;
-            }
-            noticeTimer.cancel(false);
-            noticeTimer = null;
-        }
-        if (needed) {
-            noticeTimerAtNanos = commitNotices.deadlineNanos();
-            noticeTimer = transport.scheduleOnPeerLoop(sendHeldNotices, noticeTimerAtNanos - System.nanoTime());
-        }
-    }
-
-    /**
-     * The notice timer fired on the peers' event loop: sends the held commit notices that are
-     * due. If another thread is in a turn, the loop thread is woken instead: its next turn, after
-     * that one, sends what is due and waits for the rest by its own clock.
-     */
-    private void sendHeldNoticesOnPeerLoop() {
-        if (!turn.tryLock()) {
-            LockSupport.unpark(loop);
-            return;
-        }
-        try {
-            noticeTimer = null;
-            if (running && turnFailure == null) {
-                List<Message> due = commitNotices.due(System.nanoTime());
-                if (!due.isEmpty()) {
-                    transport.send(due);
-                    noticesSentByTimer++;
-                }
-                armNoticeTimer();
-            }
-        } finally {
-            turn.unlock();
         }
     }
 

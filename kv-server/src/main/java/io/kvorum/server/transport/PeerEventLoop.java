@@ -14,7 +14,6 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -82,19 +81,6 @@ final class PeerEventLoop implements AutoCloseable {
             group.execute(task);
         } catch (RejectedExecutionException e) {
             task.run();
-        }
-    }
-
-    /**
-     * Runs {@code task} on this loop once {@code delayNanos} have passed: the loop's own
-     * timer, so an idle loop wakes for it and nothing else does. Closing: null, and the task
-     * never runs.
-     */
-    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-        try {
-            return group.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            return null;
         }
     }
 

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -231,15 +230,6 @@ public final class PeerTransport implements AutoCloseable {
      */
     public void executeOnPeerLoop(Runnable task) {
         eventLoop.executeLater(task);
-    }
-
-    /**
-     * Runs {@code task} on the peers' event loop once {@code delayNanos} have passed, by that
-     * loop's own timer: a task the node's turns there need at a later time wakes no other
-     * thread. Returns null, and never runs the task, once the transport is closing.
-     */
-    public ScheduledFuture<?> scheduleOnPeerLoop(Runnable task, long delayNanos) {
-        return eventLoop.schedule(task, delayNanos);
     }
 
     /**

@@ -158,31 +158,6 @@ class NodeClusterTest {
     }
 
     /**
-     * With writes one at a time, the leader commits each on the peers' event loop and holds
-     * the followers' commit notices there; with no next write to carry them, that loop's own
-     * timer sends them, and the followers apply every write.
-     */
-    @Test
-    void heldCommitNoticesGoOutByThePeersLoopTimerWhenNoWriteFollows() throws Exception {
-        long leader = startThreeNodes();
-        long before = cluster.node(leader).noticesSentByTimer();
-        for (int i = 0; i < 20; i++) {
-            String value = "v" + i;
-            cluster.write(leader, "alone", value);
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                for (long id = 1; id <= 3; id++) {
-                    if (!value.equals(cluster.read(id, "alone"))) {
-                        return false;
-                    }
-                }
-                return true;
-            });
-        }
-        assertTrue(cluster.node(leader).noticesSentByTimer() > before,
-                "no held commit notice was sent by the peers' event loop's timer over 20 lone writes");
-    }
-
-    /**
      * Writes that reach a leader while it hands over leadership are held, not refused: once
      * the new leader is known they are forwarded to it and answered, so a planned hand-off
      * costs callers a pause rather than an error (and a client back-off). They meet the
